@@ -1,0 +1,295 @@
+//! Op definitions. Each op is declared once, as an [`OpDef`] in its dialect's table; that one
+//! declaration drives the parser (custom syntax), the printer, the verifier and the generated
+//! reference in `docs/LangRef.md`.
+//!
+//! Third parties register a dialect of their own with [`Context::register_dialect`]: a `static`
+//! [`Dialect`] whose ops pick one of the shared [`Syntax`] forms (or `GenericOnly`) and may add a
+//! verifier hook.
+//!
+//! [`Context::register_dialect`]: crate::Context::register_dialect
+pub mod builtin;
+pub mod cf;
+pub mod func;
+pub mod wasm;
+
+use crate::verify::OpChecker;
+
+/// A named group of ops.
+pub struct Dialect {
+    pub name: &'static str,
+    pub summary: &'static str,
+    pub ops: &'static [OpDef],
+}
+
+/// The dialects every [`Context::new`](crate::Context::new) registers.
+pub fn builtin_dialects() -> [&'static Dialect; 4] {
+    [&builtin::DIALECT, &func::DIALECT, &cf::DIALECT, &wasm::DIALECT]
+}
+
+/// What types an operand or result accepts.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum TypeConstraint {
+    Any,
+    I32,
+    I64,
+    F32,
+    F64,
+    V128,
+    /// Any `iN`.
+    AnyInt,
+    /// `i32` or `i64`.
+    WasmInt,
+    /// `f32` or `f64`.
+    AnyFloat,
+    /// The op's type variable: every `Var` operand and result of one op has the same type, which
+    /// the custom syntax spells once (`wasm.select %c, %a, %b : i64`).
+    Var,
+}
+
+impl TypeConstraint {
+    pub fn describe(self) -> &'static str {
+        match self {
+            TypeConstraint::Any => "any type",
+            TypeConstraint::I32 => "i32",
+            TypeConstraint::I64 => "i64",
+            TypeConstraint::F32 => "f32",
+            TypeConstraint::F64 => "f64",
+            TypeConstraint::V128 => "v128",
+            TypeConstraint::AnyInt => "an integer type",
+            TypeConstraint::WasmInt => "i32 or i64",
+            TypeConstraint::AnyFloat => "f32 or f64",
+            TypeConstraint::Var => "T",
+        }
+    }
+}
+
+/// An operand or result slot.
+#[derive(Clone, Copy, Debug)]
+pub struct ValueDef {
+    pub name: &'static str,
+    pub ty: TypeConstraint,
+    /// Takes zero or more values (only the last slot may be variadic).
+    pub variadic: bool,
+}
+
+pub const fn arg(name: &'static str, ty: TypeConstraint) -> ValueDef {
+    ValueDef { name, ty, variadic: false }
+}
+pub const fn variadic(name: &'static str, ty: TypeConstraint) -> ValueDef {
+    ValueDef { name, ty, variadic: true }
+}
+
+/// The kind of value an attribute must hold.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum AttrKind {
+    Any,
+    Unit,
+    Bool,
+    /// An integer attribute.
+    Int,
+    /// A float attribute.
+    Float,
+    String,
+    SymbolRef,
+    Type,
+    FunctionType,
+    Array,
+    Dict,
+}
+
+impl AttrKind {
+    pub fn describe(self) -> &'static str {
+        match self {
+            AttrKind::Any => "any attribute",
+            AttrKind::Unit => "a unit attribute",
+            AttrKind::Bool => "a boolean",
+            AttrKind::Int => "an integer",
+            AttrKind::Float => "a float",
+            AttrKind::String => "a string",
+            AttrKind::SymbolRef => "a symbol reference",
+            AttrKind::Type => "a type",
+            AttrKind::FunctionType => "a function type",
+            AttrKind::Array => "an array",
+            AttrKind::Dict => "a dictionary",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct AttrDef {
+    pub name: &'static str,
+    pub kind: AttrKind,
+    pub optional: bool,
+    pub doc: &'static str,
+}
+
+/// How many regions or successors an op has.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Count {
+    Exact(u8),
+    AtLeast(u8),
+}
+
+impl Count {
+    pub fn accepts(self, n: usize) -> bool {
+        match self {
+            Count::Exact(k) => n == k as usize,
+            Count::AtLeast(k) => n >= k as usize,
+        }
+    }
+    pub fn describe(self) -> String {
+        match self {
+            Count::Exact(k) => format!("{k}"),
+            Count::AtLeast(k) => format!("at least {k}"),
+        }
+    }
+}
+
+/// Op traits, as a bit set.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct Traits(pub u32);
+
+impl Traits {
+    pub const NONE: Traits = Traits(0);
+    /// Ends a block; must be its last op.
+    pub const TERMINATOR: Traits = Traits(1 << 0);
+    /// No side effects and cannot trap: removable when unused, freely movable.
+    pub const PURE: Traits = Traits(1 << 1);
+    /// No side effects except that it may trap (wasm division, float-to-int truncation).
+    pub const MAY_TRAP: Traits = Traits(1 << 2);
+    /// Operands may be swapped.
+    pub const COMMUTATIVE: Traits = Traits(1 << 3);
+    /// Its regions see no value from outside; they live in a body of their own.
+    pub const ISOLATED_FROM_ABOVE: Traits = Traits(1 << 4);
+    /// Every operand and result has the same type.
+    pub const SAME_OPERANDS_AND_RESULT_TYPE: Traits = Traits(1 << 5);
+    /// Defines a symbol through its `sym_name` attribute.
+    pub const SYMBOL: Traits = Traits(1 << 6);
+    /// Its region holds symbols with unique names.
+    pub const SYMBOL_TABLE: Traits = Traits(1 << 7);
+    /// Its regions' blocks need no terminator.
+    pub const NO_TERMINATOR: Traits = Traits(1 << 8);
+    /// Each region has at most one block.
+    pub const SINGLE_BLOCK: Traits = Traits(1 << 9);
+    /// Returns control to the parent op (`func.return`).
+    pub const RETURN_LIKE: Traits = Traits(1 << 10);
+    /// Materializes the constant in its `value` attribute.
+    pub const CONSTANT_LIKE: Traits = Traits(1 << 11);
+
+    pub const fn union(self, o: Traits) -> Traits {
+        Traits(self.0 | o.0)
+    }
+    pub const fn contains(self, o: Traits) -> bool {
+        self.0 & o.0 == o.0
+    }
+    pub const NAMES: [(Traits, &'static str); 12] = [
+        (Traits::TERMINATOR, "Terminator"),
+        (Traits::PURE, "Pure"),
+        (Traits::MAY_TRAP, "MayTrap"),
+        (Traits::COMMUTATIVE, "Commutative"),
+        (Traits::ISOLATED_FROM_ABOVE, "IsolatedFromAbove"),
+        (Traits::SAME_OPERANDS_AND_RESULT_TYPE, "SameOperandsAndResultType"),
+        (Traits::SYMBOL, "Symbol"),
+        (Traits::SYMBOL_TABLE, "SymbolTable"),
+        (Traits::NO_TERMINATOR, "NoTerminator"),
+        (Traits::SINGLE_BLOCK, "SingleBlock"),
+        (Traits::RETURN_LIKE, "ReturnLike"),
+        (Traits::CONSTANT_LIKE, "ConstantLike"),
+    ];
+    /// Names of the traits in the set, for docs.
+    pub fn names(self) -> Vec<&'static str> {
+        Self::NAMES.iter().filter(|(t, _)| self.contains(*t)).map(|(_, n)| *n).collect()
+    }
+}
+
+impl std::ops::BitOr for Traits {
+    type Output = Traits;
+    fn bitor(self, o: Traits) -> Traits {
+        self.union(o)
+    }
+}
+
+/// The custom (pretty) forms. Every form is a way of reading the one uniform custom grammar
+/// (`name items… [: types] [regions]`), so any custom text re-parses; the generic form is always
+/// available too.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Syntax {
+    /// Printed and parsed only in generic form.
+    GenericOnly,
+    /// `name %a, %b`: every operand and result type is fixed by the definition.
+    FixedOperands,
+    /// `name %a, %b : T`: one type binds the definition's type variable.
+    TypeVarOperands,
+    /// `name 42`: a `value` attribute typed by the single result.
+    Constant,
+    /// `name %a, %b : T1, T2`: variadic operands with their types.
+    VariadicOperands,
+    /// `name @callee(%a, %b) : (T1, T2) -> R`
+    Call,
+    /// `name ^bb(%a, %b)`
+    Branch,
+    /// `name %c, ^then(%a), ^else`
+    CondBranch,
+    /// `name %flag, [default: ^d(%a), 0: ^b0, 7: ^b7] : T`
+    Switch,
+    /// `name [private|nested] @sym(%a: T, …) [-> R | -> (R, …)] [export "name"] [attributes {…}] [{…}]`
+    Function,
+    /// `name [@sym] [attributes {…}] {…}`
+    SymbolRegion,
+}
+
+/// The declaration of one op.
+pub struct OpDef {
+    /// Full name, `dialect.op`.
+    pub name: &'static str,
+    /// A shorter name accepted and printed in custom form (`module` for `builtin.module`).
+    pub custom_name: Option<&'static str>,
+    /// One line for `--help`-style listings and the reference.
+    pub summary: &'static str,
+    /// Longer description (Markdown) for the reference; may be empty.
+    pub description: &'static str,
+    pub operands: &'static [ValueDef],
+    pub results: &'static [ValueDef],
+    pub attrs: &'static [AttrDef],
+    pub regions: Count,
+    pub successors: Count,
+    pub traits: Traits,
+    /// The op must sit directly inside an op of this name.
+    pub parent: Option<&'static str>,
+    pub syntax: Syntax,
+    /// Op-specific rules beyond what the fields above express.
+    pub verify: Option<fn(&mut OpChecker<'_>)>,
+    /// A custom-form example for the reference (checked to parse by the test suite).
+    pub example: &'static str,
+}
+
+impl OpDef {
+    pub const fn has(&self, t: Traits) -> bool {
+        self.traits.contains(t)
+    }
+    /// The name this op is written with in custom form.
+    pub fn printed_name(&self) -> &'static str {
+        self.custom_name.unwrap_or(self.name)
+    }
+    pub fn attr(&self, name: &str) -> Option<&AttrDef> {
+        self.attrs.iter().find(|a| a.name == name)
+    }
+}
+
+/// A template for the many ops that differ only in name, types and traits.
+pub(crate) const BASE: OpDef = OpDef {
+    name: "",
+    custom_name: None,
+    summary: "",
+    description: "",
+    operands: &[],
+    results: &[],
+    attrs: &[],
+    regions: Count::Exact(0),
+    successors: Count::Exact(0),
+    traits: Traits::NONE,
+    parent: None,
+    syntax: Syntax::GenericOnly,
+    verify: None,
+    example: "",
+};
