@@ -1,1 +1,5 @@
-fn main() {}
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let code = wasmir_opt::run(&args, &mut std::io::stdin().lock(), &mut std::io::stdout().lock(), &mut std::io::stderr().lock());
+    std::process::exit(code);
+}

@@ -1,4 +1,4 @@
 ;; Harness self-test: `;;` comments, `not`, quoting, %t, and a continued RUN line.
 ;; RUN: not wasmir-translate --import-wasm %s -o %t \
-;; RUN:   | wasmir-opt '--pass-pipeline=builtin.module(cse)' -
+;; RUN:   | wasmir-opt '--allow-unregistered-dialect' -
 (module)

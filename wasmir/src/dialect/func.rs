@@ -18,8 +18,8 @@ fn verify_func(c: &mut OpChecker<'_>) {
     }
     match c.entry_block(0) {
         None => {
-            if !c.is_private() {
-                c.error("a function declaration (no body) must be private")
+            if c.attr("sym_visibility").is_none() {
+                c.error("a function declaration (no body) cannot be public")
                     .with_help("add `private` after `func.func`, or give the function a body");
             }
             if c.attr("export").is_some() {

@@ -160,6 +160,8 @@ pub struct Context {
     locs: Interner<Loc, LocData>,
     ops: PrimaryMap<OpCode, OpInfo>,
     op_map: FxHashMap<Box<str>, OpCode>,
+    /// Short custom-form names (`module` for `builtin.module`).
+    custom_names: FxHashMap<&'static str, OpCode>,
     dialects: Vec<&'static Dialect>,
     pub(crate) common: Common,
 }
@@ -218,6 +220,7 @@ impl Context {
             locs,
             ops: PrimaryMap::new(),
             op_map: FxHashMap::default(),
+            custom_names: FxHashMap::default(),
             dialects: Vec::new(),
             common,
         }
@@ -237,12 +240,19 @@ impl Context {
                 def.name,
                 dialect.name
             );
-            match self.op_map.get(def.name) {
-                Some(&code) => self.ops[code].def = Some(def),
+            let code = match self.op_map.get(def.name) {
+                Some(&code) => {
+                    self.ops[code].def = Some(def);
+                    code
+                }
                 None => {
                     let code = self.ops.push(OpInfo { name: def.name.into(), def: Some(def) });
                     self.op_map.insert(def.name.into(), code);
+                    code
                 }
+            };
+            if let Some(short) = def.custom_name {
+                self.custom_names.insert(short, code);
             }
         }
     }
@@ -267,6 +277,11 @@ impl Context {
 
     pub fn lookup_op(&self, name: &str) -> Option<OpCode> {
         self.op_map.get(name).copied()
+    }
+
+    /// The op written as `name` in custom form: its full name or its short custom name.
+    pub fn lookup_custom_op(&self, name: &str) -> Option<OpCode> {
+        self.custom_names.get(name).or_else(|| self.op_map.get(name)).copied()
     }
 
     pub fn op_info(&self, code: OpCode) -> &OpInfo {

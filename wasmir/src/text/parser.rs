@@ -124,6 +124,8 @@ pub struct State<'a> {
     pub(crate) items: Vec<Item<'a>>,
     pub(crate) arrows: Vec<Type>,
     results: Vec<(&'a str, Span)>,
+    /// Where the names of the op being started begin in `results` (they precede its name).
+    results_start: usize,
     frames: Vec<OpFrame>,
     regions: Vec<RegionFrame<'a>>,
     scopes: Vec<Scope<'a>>,
@@ -169,6 +171,7 @@ impl<'a> State<'a> {
             items: Vec::new(),
             arrows: Vec::new(),
             results: Vec::new(),
+            results_start: 0,
             frames: Vec::new(),
             regions: vec![RegionFrame { body: inner, region, block: Some(block), labels: FxHashMap::default(), defs_mark: 0 }],
             scopes: vec![Scope { values: FxHashMap::default(), pending: FxHashMap::default() }],
@@ -342,7 +345,8 @@ impl<'a> State<'a> {
 
     pub(crate) fn begin_op(&mut self, name: &'a str, span: Span, custom: bool) {
         let name = if custom { name } else { &name[1..name.len() - 1] };
-        let code = match self.ctx.lookup_op(name) {
+        let found = if custom { self.ctx.lookup_custom_op(name) } else { self.ctx.lookup_op(name) };
+        let code = match found {
             Some(c) => c,
             None => self.ctx.op_code(name),
         };
@@ -350,6 +354,8 @@ impl<'a> State<'a> {
         let isolated = def.is_some_and(|d| d.has(Traits::ISOLATED_FROM_ABOVE));
         let body = self.cur_body();
         let inner = isolated.then(|| self.module.new_body(None));
+        let results_mark = self.results_start;
+        self.results_start = self.results.len();
         if inner.is_some() {
             self.scopes.push(Scope { values: FxHashMap::default(), pending: FxHashMap::default() });
         }
@@ -362,7 +368,7 @@ impl<'a> State<'a> {
             inner,
             regions: SmallVec::new(),
             items_mark: self.items.len(),
-            results_mark: self.results.len(),
+            results_mark,
             arrows_mark: self.arrows.len(),
             type_sig: None,
             generic: None,
@@ -373,6 +379,7 @@ impl<'a> State<'a> {
         let frame = self.frames.pop().expect("an op is open");
         let items: Vec<Item<'a>> = self.items.drain(frame.items_mark..).collect();
         let names: SmallVec<[(&'a str, Span); 2]> = self.results.drain(frame.results_mark..).collect();
+        self.results_start = self.results.len();
         if let Some(inner) = frame.inner {
             self.close_scope();
             let _ = inner;
@@ -391,9 +398,21 @@ impl<'a> State<'a> {
                 );
             }
         }
+        let mut frame = frame;
+        if frame.custom && frame.regions.is_empty() && frame.def.is_some_and(|d| d.syntax == Syntax::Function) {
+            // A declaration: the function's region exists but is empty, as in MLIR.
+            let r = match frame.inner {
+                Some(b) => self.module.add_root_region(b),
+                None => self.module.body_mut(frame.body).create_region(),
+            };
+            frame.regions.push(r);
+        }
         let parts = if frame.custom {
-            let def = frame.def.expect("custom form implies a registered op");
-            custom::parse(self, def, &frame, &items, frame.type_sig.as_deref())
+            match frame.def {
+                Some(def) => custom::parse(self, def, &frame, &items, frame.type_sig.as_deref()),
+                // The lexer only calls registered names ops; reported above when it is not.
+                None => None,
+            }
         } else {
             self.generic_parts(&frame, &items)
         };
@@ -595,6 +614,35 @@ impl<'a> State<'a> {
         let args = std::mem::take(&mut self.pending_block_args);
         let frame = self.regions.last().expect("region");
         let (body, region, cur_block) = (frame.body, frame.region, frame.block);
+        // A function's entry block exists before its first label (it holds the parameters).
+        // A first label with no ops before it names that block instead of starting another.
+        let implicit_entry = cur_block.filter(|&cb| {
+            let b = self.module.body(body);
+            b.first_block(region) == Some(cb)
+                && b.first_op(cb).is_none()
+                && b.next_block(cb).is_none()
+                && b.block_name(cb).is_none()
+                && b.block_span(cb).is_none()
+        });
+        if let (Some(cb), None) = (implicit_entry, frame.labels.get(name)) {
+            let has_params = !self.module.body(body).block_args(cb).is_empty();
+            if has_params && !args.is_empty() {
+                self.error(span, "the entry block of a function takes its arguments from the signature")
+                    .with_help("remove the arguments from this label; the parameters are named in the signature");
+            } else {
+                self.regions.last_mut().expect("region").labels.insert(name, (cb, span, true));
+                self.module.body_mut(body).set_block_span(cb, span);
+                if !is_generated_block_name(name) {
+                    let id = self.ctx.ident(name);
+                    self.module.body_mut(body).set_block_name(cb, Some(id));
+                }
+                for (n, t, l, s) in args {
+                    self.add_block_arg(cb, n, t, l, s);
+                }
+                return;
+            }
+        }
+        let frame = self.regions.last().expect("region");
         let block = match frame.labels.get(name).copied() {
             Some((_, prev, true)) => {
                 self.error(span, format!("redefinition of block `^{name}`"))
@@ -612,19 +660,6 @@ impl<'a> State<'a> {
                 b
             }
         };
-        // The entry block of a function takes its arguments from the signature.
-        let op_frame = self.frames.last();
-        let is_fn_entry = cur_block.is_some_and(|cb| {
-            self.module.body(body).first_block(region) == Some(cb)
-                && op_frame.is_some_and(|f| f.custom && f.def.is_some_and(|d| d.syntax == Syntax::Function))
-                && self.module.body(body).first_op(cb).is_none()
-                && self.module.body(body).next_block(cb).is_none()
-                && !self.module.body(body).block_args(cb).is_empty()
-        });
-        if is_fn_entry {
-            self.error(span, "the entry block of a function takes its arguments from the signature")
-                .with_help("remove this label; the body starts right after `{`");
-        }
         let b = self.module.body_mut(body);
         b.append_block(region, block);
         b.set_block_span(block, span);
@@ -1022,18 +1057,20 @@ fn syntax_error(e: ParseError<u32, Tok<'_>, LexError>, eof: u32) -> Diagnostic {
             d
         }
         ParseError::UnrecognizedToken { token: (l, tok, r), expected } => {
-            let mut d = Diagnostic::error_at(
-                Span::new(l, r),
-                format!("expected {}, found {}", expected_list(&expected), tok.describe()),
-            );
             if let Tok::Word(w) = tok {
                 if w.contains('.') && expected.iter().any(|t| t == "\"op-name\"") {
+                    let mut d = Diagnostic::error_at(Span::new(l, r), format!("unknown operation `{w}`"));
                     d.with_help(format!(
-                        "`{w}` is not a registered op; ops of other dialects are written in generic form: \"{w}\"(…) : (…) -> (…)"
+                        "no registered dialect defines `{w}`: check the spelling; ops of other dialects \
+                         are written in generic form, \"{w}\"(…) : (…) -> (…), with --allow-unregistered-dialect"
                     ));
+                    return d;
                 }
             }
-            d
+            Diagnostic::error_at(
+                Span::new(l, r),
+                format!("expected {}, found {}", expected_list(&expected), tok.describe()),
+            )
         }
         ParseError::ExtraToken { token: (l, tok, r) } => {
             Diagnostic::error_at(Span::new(l, r), format!("unexpected {}", tok.describe()))

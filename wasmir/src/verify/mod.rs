@@ -364,7 +364,11 @@ impl<'a> Verifier<'a> {
                 st.doms.get(&def_region).is_some_and(|t| t.dominates(def_block, anc_block))
             };
             if !ok {
-                let mut d = Diagnostic::error(body.op_span(op), "operand does not dominate this use");
+                let what = match body.value_name(v) {
+                    Some(n) => format!("`%{}`", this.ctx.str(n)),
+                    None => "operand".to_string(),
+                };
+                let mut d = Diagnostic::error(body.op_span(op), format!("{what} does not dominate this use"));
                 if d.span.is_none() {
                     d.with_context(this.ctx.op_name(body.opcode(op)).to_string());
                 }
@@ -379,8 +383,13 @@ impl<'a> Verifier<'a> {
                 this.diags.push(d);
             }
         };
+        // A value read twice by one op is reported once.
+        let mut seen: smallvec::SmallVec<[Value; 4]> = smallvec::SmallVec::new();
         for v in body.operands(op) {
-            check(self, v);
+            if !seen.contains(&v) {
+                seen.push(v);
+                check(self, v);
+            }
         }
         for &s in body.successors(op) {
             let target = body.succ_block(s);
