@@ -71,11 +71,6 @@ fn verify_const(c: &mut OpChecker<'_>) {
     }
 }
 
-/// The condition is an i32; the two alternatives and the result share the type variable.
-fn verify_select(c: &mut OpChecker<'_>) {
-    let _ = c;
-}
-
 pub static OPS: &[OpDef] = &[
     constant!("i32.const", I32, Int, "42", "A 32-bit integer constant."),
     constant!("i64.const", I64, Int, "-7", "A 64-bit integer constant."),
@@ -234,7 +229,6 @@ pub static OPS: &[OpDef] = &[
         results: &[arg("result", Var)],
         traits: Traits::PURE,
         syntax: Syntax::TypeVarOperands,
-        verify: Some(verify_select),
         example: "%r = wasm.select %c, %x, %y : i64",
         ..BASE
     },

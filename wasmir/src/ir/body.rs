@@ -99,6 +99,8 @@ pub struct Body {
     op_spans: SecondaryMap<Op, Span>,
     value_spans: SecondaryMap<Value, Span>,
     block_spans: SecondaryMap<Block, Span>,
+    /// Source locations of block arguments (function parameters included).
+    arg_locs: SecondaryMap<Value, PackedOption<Loc>>,
     /// The op (in another body) whose regions are this body's roots.
     pub(crate) owner: Option<(BodyId, Op)>,
     pub(crate) roots: Vec<Region>,
@@ -484,6 +486,13 @@ impl Body {
     }
     pub fn set_block_span(&mut self, b: Block, s: Span) {
         self.block_spans[b] = s;
+    }
+    /// The source location of block argument `v`, when one was given.
+    pub fn arg_loc(&self, v: Value) -> Option<Loc> {
+        self.arg_locs.get(v).and_then(|l| l.expand())
+    }
+    pub fn set_arg_loc(&mut self, v: Value, loc: Option<Loc>) {
+        self.arg_locs[v] = loc.into();
     }
 
     // ---------------- rewriting ----------------

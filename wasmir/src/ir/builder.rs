@@ -323,12 +323,3 @@ impl Module {
     }
 }
 
-use cranelift_entity::EntityRef as _;
-trait FromU32 {
-    fn from_u32(x: u32) -> Self;
-}
-impl FromU32 for Op {
-    fn from_u32(x: u32) -> Self {
-        Op::new(x as usize)
-    }
-}

@@ -580,10 +580,13 @@ impl<'a> State<'a> {
         }
     }
 
-    fn add_block_arg(&mut self, b: Block, tok: &'a str, t: Type, _loc: Option<Loc>, span: Span) {
+    fn add_block_arg(&mut self, b: Block, tok: &'a str, t: Type, loc: Option<Loc>, span: Span) {
         let body = self.cur_body();
         let v = self.module.body_mut(body).add_block_arg(b, t);
         self.module.body_mut(body).set_value_span(v, span);
+        if loc.is_some() {
+            self.module.body_mut(body).set_arg_loc(v, loc);
+        }
         let key = Self::key_of(tok);
         self.define(key, v, span);
         self.name_value(v, key.0);

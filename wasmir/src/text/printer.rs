@@ -156,6 +156,7 @@ impl<'a> Printer<'a> {
                 self.out.push_str(": ");
                 let t = self.module.body(body).value_type(*a);
                 write_type(self.ctx, t, &mut self.out);
+                self.write_opt_loc(self.module.body(body).arg_loc(*a));
             }
             self.out.push(')');
         }
@@ -312,13 +313,13 @@ impl<'a> Printer<'a> {
     }
 
     fn print_loc(&mut self, op: OpRef) {
-        if !self.opts.debuginfo {
-            return;
-        }
         let loc = self.module.body(op.body).op(op.op).loc;
-        if loc == self.ctx.unknown_loc() {
-            return;
-        }
+        self.write_opt_loc(Some(loc));
+    }
+
+    /// ` loc(…)` with --print-debuginfo, when the location is known.
+    fn write_opt_loc(&mut self, loc: Option<Loc>) {
+        let Some(loc) = loc.filter(|&l| self.opts.debuginfo && l != self.ctx.unknown_loc()) else { return };
         self.out.push_str(" loc(");
         write_loc(self.ctx, loc, &mut self.out);
         self.out.push(')');
@@ -437,6 +438,7 @@ impl<'a> Printer<'a> {
                             self.write_value(rb, *a);
                             self.out.push_str(": ");
                             write_type(ctx, self.module.body(rb).value_type(*a), &mut self.out);
+                            self.write_opt_loc(self.module.body(rb).arg_loc(*a));
                         }
                     }
                     None => write_type_list(ctx, params, &mut self.out),
