@@ -172,3 +172,113 @@ fn clone_region_copies_blocks_and_remaps_values() {
     let m2 = parse(&mut ctx2, &text, ParseOptions { allow_unregistered: true }).expect("clone re-parses");
     assert_eq!(print_module(&ctx2, &m2, PrintOptions::default()), text);
 }
+
+/// Verifier rules that text cannot violate (the parser's scoping rules out the situation), but a
+/// pass building IR through the API can.
+#[test]
+fn verifier_catches_what_only_the_api_can_build() {
+    let mut ctx = Context::new();
+    let src = "func.func @f(%a: i32) -> i32 {\n  %r = \"test.wrap\"() ({\n    %inner = wasm.i32.add %a, %a\n    \"test.yield\"() : () -> ()\n  }) : () -> i32\n  cf.br ^next\n^next:\n  func.return %a : i32\n}\n";
+    let opts = ParseOptions { allow_unregistered: true };
+    let messages = |ctx: &Context, m: &Module| -> Vec<String> { verify(ctx, m).into_iter().map(|d| d.message).collect() };
+
+    // A value defined inside a nested region, used after it.
+    let mut m = parse(&mut ctx, src, opts).unwrap();
+    let (body, inner_val, ret) = find(&ctx, &m, "wasm.i32.add", "func.return");
+    m.body_mut(body).set_operand(ret, 0, inner_val);
+    let msgs = messages(&ctx, &m);
+    assert!(msgs.iter().any(|s| s.contains("is not visible here")), "{msgs:?}");
+
+    // A successor in another region.
+    let mut m = parse(&mut ctx, src, opts).unwrap();
+    let (body, inner_val, _) = find(&ctx, &m, "wasm.i32.add", "func.return");
+    let inner_block = match m.body(body).value_def(inner_val) {
+        ValueDef::Result(op, _) => m.body(body).block_of(op).unwrap(),
+        _ => unreachable!(),
+    };
+    let br = op_named(&ctx, &m, "cf.br");
+    let succ = m.body(body).successors(br)[0];
+    m.body_mut(body).set_successor(succ, inner_block, &[]);
+    let msgs = messages(&ctx, &m);
+    assert!(msgs.iter().any(|s| s.contains("a successor must be a block of the same region")), "{msgs:?}");
+
+    // An operand whose defining op was detached from its block.
+    let mut m = parse(&mut ctx, src, opts).unwrap();
+    let (body, inner_val, ret) = find(&ctx, &m, "wasm.i32.add", "func.return");
+    let def = match m.body(body).value_def(inner_val) {
+        ValueDef::Result(op, _) => op,
+        _ => unreachable!(),
+    };
+    m.body_mut(body).set_operand(ret, 0, inner_val);
+    m.body_mut(body).detach_op(def);
+    let msgs = messages(&ctx, &m);
+    assert!(msgs.iter().any(|s| s.contains("defined by an op that is not in any block")), "{msgs:?}");
+
+    // An isolated op whose region was created in the enclosing body.
+    let mut m = Module::new(&mut ctx);
+    let (mbody, mblock) = m.module_block().unwrap();
+    let code = ctx.lookup_op("func.func").unwrap();
+    let fty = ctx.function_type(&[], &[]);
+    let entries = vec![(ctx.ident("sym_name"), ctx.string_attr("g")), (ctx.ident("function_type"), ctx.type_attr(fty))];
+    let attrs = ctx.dict_attr(entries);
+    let loc = ctx.unknown_loc();
+    let region = m.body_mut(mbody).create_region();
+    let op = m.body_mut(mbody).create_op(code, &[], &[], &[], &[region], None, attrs, loc);
+    m.body_mut(mbody).append_op(mblock, op);
+    let msgs = messages(&ctx, &m);
+    assert!(msgs.iter().any(|s| s.contains("is isolated from above but its regions share the enclosing body")), "{msgs:?}");
+}
+
+/// `SameOperandsAndResultType`, for dialects that declare it.
+#[test]
+fn same_operands_and_result_type_trait() {
+    static OPS: &[OpDef] = &[OpDef {
+        name: "same.op",
+        custom_name: None,
+        summary: "All the same type.",
+        description: "",
+        operands: &[wasmir::dialect::variadic("xs", TypeConstraint::Any)],
+        results: &[arg("r", TypeConstraint::Any)],
+        attrs: &[],
+        regions: Count::Exact(0),
+        successors: Count::Exact(0),
+        traits: Traits::SAME_OPERANDS_AND_RESULT_TYPE,
+        parent: None,
+        syntax: Syntax::GenericOnly,
+        verify: None,
+        example: "",
+    }];
+    static SAME: Dialect = Dialect { name: "same", summary: "", ops: OPS };
+    let mut ctx = Context::new();
+    ctx.register_dialect(&SAME);
+    let good = "func.func @f(%a: i64) {\n  %r = \"same.op\"(%a, %a) : (i64, i64) -> i64\n  func.return\n}\n";
+    let m = parse(&mut ctx, good, ParseOptions::default()).unwrap();
+    assert!(verify(&ctx, &m).is_empty());
+    let bad = "func.func @f(%a: i64, %b: i32) {\n  %r = \"same.op\"(%a, %b) : (i64, i32) -> i64\n  func.return\n}\n";
+    let m = parse(&mut ctx, bad, ParseOptions::default()).unwrap();
+    let msgs: Vec<String> = verify(&ctx, &m).into_iter().map(|d| d.message).collect();
+    assert!(msgs.iter().any(|s| s.contains("requires all operands and results to have the same type")), "{msgs:?}");
+}
+
+fn op_named(ctx: &Context, m: &Module, name: &str) -> Op {
+    let mut found = None;
+    m.walk(|o| {
+        if found.is_none() && ctx.op_name(m.body(o.body).opcode(o.op)) == name {
+            found = Some(o.op);
+        }
+    });
+    found.unwrap_or_else(|| panic!("no {name}"))
+}
+
+/// The function body, the result of the first `def` op and the first `user` op.
+fn find(ctx: &Context, m: &Module, def: &str, user: &str) -> (BodyId, Value, Op) {
+    let mut body = None;
+    m.walk(|o| {
+        if body.is_none() && ctx.op_name(m.body(o.body).opcode(o.op)) == def {
+            body = Some(o.body);
+        }
+    });
+    let body = body.expect("def op");
+    let d = op_named(ctx, m, def);
+    (body, m.body(body).result(d, 0), op_named(ctx, m, user))
+}

@@ -57,6 +57,8 @@ pub struct UseData {
 pub struct SuccData {
     pub block: Block,
     pub(crate) args: EntityList<Use>,
+    /// The terminator this successor belongs to.
+    pub owner: Op,
 }
 
 #[derive(Clone, Default)]
@@ -166,7 +168,7 @@ impl Body {
                 let u = self.new_use(v, op);
                 args.push(u, &mut self.use_pool);
             }
-            let sc = self.succs.push(SuccData { block: s.block, args });
+            let sc = self.succs.push(SuccData { block: s.block, args, owner: op });
             slist.push(sc, &mut self.succ_pool);
         }
         self.ops[op].successors = slist;
@@ -518,33 +520,18 @@ impl Body {
     /// Points successor `s` at `block` with `args`.
     pub fn set_successor(&mut self, s: Succ, block: Block, args: &[Value]) {
         let old = self.succs[s].args;
-        for &u in old.as_slice(&self.use_pool).to_vec().iter() {
+        let n = old.len(&self.use_pool);
+        for i in 0..n {
+            let u = old.as_slice(&self.use_pool)[i];
             self.unlink_use(u);
         }
-        let user = self.uses[old.as_slice(&self.use_pool).first().copied().unwrap_or_else(|| {
-            // No previous argument to learn the user from: find it through the op table.
-            self.find_succ_owner(s)
-        })]
-        .user;
+        let user = self.succs[s].owner;
         let mut list = EntityList::new();
         for &v in args {
             let u = self.new_use(v, user);
             list.push(u, &mut self.use_pool);
         }
-        self.succs[s] = SuccData { block, args: list };
-    }
-
-    fn find_succ_owner(&self, s: Succ) -> Use {
-        // Only reached for a successor without arguments; create no use, return any use of the op.
-        for (op, d) in self.ops.iter() {
-            if d.successors.as_slice(&self.succ_pool).contains(&s) {
-                if let Some(&u) = d.operands.as_slice(&self.use_pool).first() {
-                    return u;
-                }
-                let _ = op;
-            }
-        }
-        panic!("successor without owner or without any use to name it")
+        self.succs[s] = SuccData { block, args: list, owner: user };
     }
 
     /// Drops the operands and successor arguments of `op` from their values' use lists.
