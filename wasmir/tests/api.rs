@@ -1,6 +1,6 @@
 //! The public Rust API: a third party registers its own dialect, and passes build and rewrite IR
 //! through the builder and rewriter, keeping the module valid.
-use wasmir::dialect::{AttrDef, AttrKind, Count, Dialect, OpDef, Syntax, Traits, TypeConstraint, arg};
+use wasmir::dialect::{AttrDef, AttrKind, BASE, Dialect, OpDef, Syntax, Traits, TypeConstraint, arg};
 use wasmir::verify::OpChecker;
 use wasmir::*;
 
@@ -13,36 +13,18 @@ fn verify_double(c: &mut OpChecker<'_>) {
 static TOY_OPS: &[OpDef] = &[
     OpDef {
         name: "toy.double",
-        custom_name: None,
         summary: "Doubles an i32.",
-        description: "",
         operands: &[arg("x", TypeConstraint::I32)],
         results: &[arg("r", TypeConstraint::I32)],
         attrs: &[AttrDef { name: "forbidden", kind: AttrKind::Unit, optional: true, doc: "never allowed" }],
-        regions: Count::Exact(0),
-        successors: Count::Exact(0),
         traits: Traits::PURE,
-        parent: None,
         syntax: Syntax::FixedOperands,
         verify: Some(verify_double),
         example: "%r = toy.double %x",
+        ..BASE
     },
-    OpDef {
-        name: "toy.blob",
-        custom_name: None,
-        summary: "Anything, in generic form only.",
-        description: "",
-        operands: &[],
-        results: &[],
-        attrs: &[],
-        regions: Count::Exact(0),
-        successors: Count::Exact(0),
-        traits: Traits::NONE,
-        parent: None,
-        syntax: Syntax::GenericOnly,
-        verify: None,
-        example: "\"toy.blob\"() : () -> ()",
-    },
+    // Everything else from the template: no operands, results, regions or successors.
+    OpDef { name: "toy.blob", summary: "Anything, in generic form only.", example: "\"toy.blob\"() : () -> ()", ..BASE },
 ];
 
 static TOY: Dialect = Dialect { name: "toy", summary: "A third-party test dialect.", ops: TOY_OPS };
@@ -234,19 +216,11 @@ fn verifier_catches_what_only_the_api_can_build() {
 fn same_operands_and_result_type_trait() {
     static OPS: &[OpDef] = &[OpDef {
         name: "same.op",
-        custom_name: None,
         summary: "All the same type.",
-        description: "",
         operands: &[wasmir::dialect::variadic("xs", TypeConstraint::Any)],
         results: &[arg("r", TypeConstraint::Any)],
-        attrs: &[],
-        regions: Count::Exact(0),
-        successors: Count::Exact(0),
         traits: Traits::SAME_OPERANDS_AND_RESULT_TYPE,
-        parent: None,
-        syntax: Syntax::GenericOnly,
-        verify: None,
-        example: "",
+        ..BASE
     }];
     static SAME: Dialect = Dialect { name: "same", summary: "", ops: OPS };
     let mut ctx = Context::new();

@@ -277,7 +277,7 @@ impl OpDef {
 }
 
 /// A template for the many ops that differ only in name, types and traits.
-pub(crate) const BASE: OpDef = OpDef {
+pub const BASE: OpDef = OpDef {
     name: "",
     custom_name: None,
     summary: "",
