@@ -1,67 +1,90 @@
 //! Dominator trees of multi-block regions (Cooper, Harvey and Kennedy, "A Simple, Fast
 //! Dominance Algorithm"), with pre/post numbering for O(1) queries. Iterative throughout.
+//!
+//! Blocks are renumbered densely per region, so the work and memory for a region are linear in
+//! that region's size, however many blocks the rest of the body holds.
 use crate::ir::{Block, Body, Region};
-use cranelift_entity::SecondaryMap;
+use rustc_hash::FxHashMap;
+
+const NONE: u32 = u32::MAX;
 
 pub struct DomTree {
-    /// Pre-order and post-order numbers in the dominator tree; `u32::MAX` = unreachable.
-    pre: SecondaryMap<Block, u32>,
-    post: SecondaryMap<Block, u32>,
-}
-
-fn successors(body: &Body, b: Block) -> impl Iterator<Item = Block> + '_ {
-    body.last_op(b).into_iter().flat_map(move |t| body.successors(t).iter().map(move |&s| body.succ_block(s)))
+    /// Dense index of each block of the region, in layout order.
+    index: FxHashMap<Block, u32>,
+    /// Pre-order and post-order numbers in the dominator tree, by dense index; `NONE` for an
+    /// unreachable block.
+    pre: Vec<u32>,
+    post: Vec<u32>,
 }
 
 impl DomTree {
     pub fn compute(body: &Body, r: Region) -> DomTree {
-        const NONE: u32 = u32::MAX;
-        let mut tree = DomTree { pre: SecondaryMap::with_default(NONE), post: SecondaryMap::with_default(NONE) };
-        let Some(entry) = body.first_block(r) else { return tree };
-        // Reverse post-order by an explicit DFS.
-        let mut rpo_num: SecondaryMap<Block, u32> = SecondaryMap::with_default(NONE);
-        let mut visited: SecondaryMap<Block, bool> = SecondaryMap::new();
-        let mut post: Vec<Block> = Vec::new();
-        let mut stack: Vec<(Block, Vec<Block>)> = vec![(entry, successors(body, entry).collect())];
-        visited[entry] = true;
-        while let Some((b, succs)) = stack.last_mut() {
-            if let Some(s) = succs.pop() {
-                if body.region_of(s) == Some(r) && !visited[s] {
-                    visited[s] = true;
-                    let ss = successors(body, s).collect();
-                    stack.push((s, ss));
+        let blocks: Vec<Block> = body.region_blocks(r).collect();
+        let n = blocks.len();
+        let index: FxHashMap<Block, u32> = blocks.iter().enumerate().map(|(i, &b)| (b, i as u32)).collect();
+        let mut tree = DomTree { index, pre: vec![NONE; n], post: vec![NONE; n] };
+        if n == 0 {
+            return tree;
+        }
+        // Successor lists in CSR form, restricted to the region.
+        let mut succ_start = Vec::with_capacity(n + 1);
+        let mut succs: Vec<u32> = Vec::new();
+        for &b in &blocks {
+            succ_start.push(succs.len() as u32);
+            if let Some(t) = body.last_op(b) {
+                for &s in body.successors(t) {
+                    if let Some(&j) = tree.index.get(&body.succ_block(s)) {
+                        succs.push(j);
+                    }
+                }
+            }
+        }
+        succ_start.push(succs.len() as u32);
+        let out = |i: u32| &succs[succ_start[i as usize] as usize..succ_start[i as usize + 1] as usize];
+
+        // Reverse post-order from the entry by an explicit DFS.
+        let mut visited = vec![false; n];
+        let mut postorder: Vec<u32> = Vec::with_capacity(n);
+        let mut stack: Vec<(u32, u32)> = vec![(0, 0)];
+        visited[0] = true;
+        while let Some(&mut (b, ref mut next)) = stack.last_mut() {
+            let edges = out(b);
+            if let Some(&s) = edges.get(*next as usize) {
+                *next += 1;
+                if !visited[s as usize] {
+                    visited[s as usize] = true;
+                    stack.push((s, 0));
                 }
             } else {
-                post.push(*b);
+                postorder.push(b);
                 stack.pop();
             }
         }
-        let rpo: Vec<Block> = post.iter().rev().copied().collect();
+        let rpo: Vec<u32> = postorder.iter().rev().copied().collect();
+        let mut rpo_num = vec![NONE; n];
         for (i, &b) in rpo.iter().enumerate() {
-            rpo_num[b] = i as u32;
+            rpo_num[b as usize] = i as u32;
         }
-        // Predecessors among reachable blocks.
-        let mut preds: SecondaryMap<Block, Vec<Block>> = SecondaryMap::new();
-        for &b in &rpo {
-            for s in successors(body, b) {
-                if rpo_num[s] != NONE {
-                    preds[s].push(b);
-                }
+        // Predecessors (by RPO number) of each reachable block.
+        let mut preds: Vec<Vec<u32>> = vec![Vec::new(); rpo.len()];
+        for (i, &b) in rpo.iter().enumerate() {
+            for &s in out(b) {
+                preds[rpo_num[s as usize] as usize].push(i as u32);
             }
         }
-        let mut idom: SecondaryMap<Block, u32> = SecondaryMap::with_default(NONE);
-        idom[entry] = 0;
+        // idom by RPO number.
+        let mut idom = vec![NONE; rpo.len()];
+        idom[0] = 0;
         let mut changed = true;
         while changed {
             changed = false;
-            for &b in rpo.iter().skip(1) {
+            for b in 1..rpo.len() {
                 let mut new = NONE;
                 for &p in &preds[b] {
-                    if idom[p] == NONE {
+                    if idom[p as usize] == NONE {
                         continue;
                     }
-                    let pn = rpo_num[p];
-                    new = if new == NONE { pn } else { intersect(&rpo, &idom, &rpo_num, new, pn) };
+                    new = if new == NONE { p } else { intersect(&idom, new, p) };
                 }
                 if new != NONE && idom[b] != new {
                     idom[b] = new;
@@ -71,23 +94,23 @@ impl DomTree {
         }
         // Children lists, then pre/post numbering of the tree.
         let mut children: Vec<Vec<u32>> = vec![Vec::new(); rpo.len()];
-        for (i, &b) in rpo.iter().enumerate().skip(1) {
-            if idom[b] != NONE {
-                children[idom[b] as usize].push(i as u32);
+        for (b, &d) in idom.iter().enumerate().skip(1) {
+            if d != NONE {
+                children[d as usize].push(b as u32);
             }
         }
         let (mut pre_c, mut post_c) = (0u32, 0u32);
         let mut st: Vec<(u32, usize)> = vec![(0, 0)];
-        tree.pre[rpo[0]] = pre_c;
+        tree.pre[rpo[0] as usize] = pre_c;
         pre_c += 1;
-        while let Some((n, i)) = st.last_mut() {
-            if let Some(&c) = children[*n as usize].get(*i) {
+        while let Some((node, i)) = st.last_mut() {
+            if let Some(&c) = children[*node as usize].get(*i) {
                 *i += 1;
-                tree.pre[rpo[c as usize]] = pre_c;
+                tree.pre[rpo[c as usize] as usize] = pre_c;
                 pre_c += 1;
                 st.push((c, 0));
             } else {
-                tree.post[rpo[*n as usize]] = post_c;
+                tree.post[rpo[*node as usize] as usize] = post_c;
                 post_c += 1;
                 st.pop();
             }
@@ -97,23 +120,26 @@ impl DomTree {
 
     /// Whether `a` dominates `b`. Every block dominates an unreachable block.
     pub fn dominates(&self, a: Block, b: Block) -> bool {
-        if self.pre[b] == u32::MAX {
+        let num = |x: Block| self.index.get(&x).map_or((NONE, NONE), |&i| (self.pre[i as usize], self.post[i as usize]));
+        let ((pre_a, post_a), (pre_b, post_b)) = (num(a), num(b));
+        if pre_b == NONE {
             return true;
         }
-        if self.pre[a] == u32::MAX {
+        if pre_a == NONE {
             return false;
         }
-        self.pre[a] <= self.pre[b] && self.post[b] <= self.post[a]
+        pre_a <= pre_b && post_b <= post_a
     }
 }
 
-fn intersect(rpo: &[Block], idom: &SecondaryMap<Block, u32>, _rpo_num: &SecondaryMap<Block, u32>, mut a: u32, mut b: u32) -> u32 {
+/// The nearest common dominator of two blocks, by RPO number.
+fn intersect(idom: &[u32], mut a: u32, mut b: u32) -> u32 {
     while a != b {
         while a > b {
-            a = idom[rpo[a as usize]];
+            a = idom[a as usize];
         }
         while b > a {
-            b = idom[rpo[b as usize]];
+            b = idom[b as usize];
         }
     }
     a
