@@ -305,6 +305,13 @@ pub(crate) fn parse<'a>(
             }
             let fty = st.ctx.function_type(&params, results);
             st.arrows = arrows;
+            // Pushed before `attributes {…}` is merged, so a duplicate there is reported.
+            let k = st.ctx.ident("sym_name");
+            let a = st.ctx.string_attr(&symbol_name(sym));
+            p.attrs.push((k, a));
+            let k = st.ctx.ident("function_type");
+            let a = st.ctx.type_attr(fty);
+            p.attrs.push((k, a));
             if let Some(Item::Word("export", _)) = cur.peek() {
                 cur.next();
                 match cur.next() {
@@ -325,12 +332,6 @@ pub(crate) fn parse<'a>(
             if !cur.done() {
                 fail!(cur.span(), "unexpected item in the signature of `{op}`");
             }
-            let k = st.ctx.ident("sym_name");
-            let a = st.ctx.string_attr(&symbol_name(sym));
-            p.attrs.push((k, a));
-            let k = st.ctx.ident("function_type");
-            let a = st.ctx.type_attr(fty);
-            p.attrs.push((k, a));
         }
         Syntax::SymbolRegion => {
             if !no_sig(st, sig) {

@@ -77,6 +77,8 @@ impl custom::NameSpan for OpFrame {
 /// A name as written: `%x` is `("x", NONE)`, `%x#1` is `("x", 1)`.
 type Key<'a> = (&'a str, u32);
 const NO_INDEX: u32 = u32::MAX;
+/// Largest name table (in entries) that is cleared and reused for the next isolated op.
+const SPARE_SCOPE_CAPACITY: usize = 1 << 12;
 
 pub(crate) struct OpFrame {
     code: OpCode,
@@ -129,6 +131,8 @@ pub struct State<'a> {
     frames: Vec<OpFrame>,
     regions: Vec<RegionFrame<'a>>,
     scopes: Vec<Scope<'a>>,
+    /// Emptied scopes kept for reuse, so each function's name table does not regrow from empty.
+    spare_scopes: Vec<Scope<'a>>,
     defs: Vec<Key<'a>>,
     pending_block_args: Vec<(&'a str, Type, Option<Loc>, Span)>,
     /// Type given to placeholders until an op or the definition fixes it.
@@ -175,6 +179,7 @@ impl<'a> State<'a> {
             frames: Vec::new(),
             regions: vec![RegionFrame { body: inner, region, block: Some(block), labels: FxHashMap::default(), defs_mark: 0 }],
             scopes: vec![Scope { values: FxHashMap::default(), pending: FxHashMap::default() }],
+            spare_scopes: Vec::new(),
             defs: Vec::new(),
             pending_block_args: Vec::new(),
             unknown_ty,
@@ -344,7 +349,14 @@ impl<'a> State<'a> {
     // ---------------- ops ----------------
 
     pub(crate) fn begin_op(&mut self, name: &'a str, span: Span, custom: bool) {
-        let name = if custom { name } else { &name[1..name.len() - 1] };
+        // A generic name is a string literal: resolve its escapes as the printer writes them.
+        let unescaped;
+        let name = if custom {
+            name
+        } else {
+            unescaped = unescape(name);
+            unescaped.as_str()
+        };
         let found = if custom { self.ctx.lookup_custom_op(name) } else { self.ctx.lookup_op(name) };
         let code = match found {
             Some(c) => c,
@@ -357,7 +369,11 @@ impl<'a> State<'a> {
         let results_mark = self.results_start;
         self.results_start = self.results.len();
         if inner.is_some() {
-            self.scopes.push(Scope { values: FxHashMap::default(), pending: FxHashMap::default() });
+            let scope = self
+                .spare_scopes
+                .pop()
+                .unwrap_or_else(|| Scope { values: FxHashMap::default(), pending: FxHashMap::default() });
+            self.scopes.push(scope);
         }
         self.frames.push(OpFrame {
             code,
@@ -377,15 +393,33 @@ impl<'a> State<'a> {
 
     pub(crate) fn finish_op(&mut self, span: Span, loc: Option<Loc>) {
         let frame = self.frames.pop().expect("an op is open");
-        let items: Vec<Item<'a>> = self.items.drain(frame.items_mark..).collect();
-        let names: SmallVec<[(&'a str, Span); 2]> = self.results.drain(frame.results_mark..).collect();
-        self.results_start = self.results.len();
-        if let Some(inner) = frame.inner {
-            self.close_scope();
-            let _ = inner;
+        // The op's items are read in place (no copy per op); nothing below adds items.
+        let mark = frame.items_mark;
+        let mut items = std::mem::take(&mut self.items);
+        self.finish_op_with(frame, &items[mark..], span, loc);
+        debug_assert!(self.items.is_empty(), "finishing an op adds no items");
+        items.truncate(mark);
+        self.items = items;
+    }
+
+    fn finish_op_with(&mut self, frame: OpFrame, items: &[Item<'a>], span: Span, loc: Option<Loc>) {
+        // Result names, read in place: `%a, %b` or `%g:2`.
+        let mut result_keys: SmallVec<[(Key<'a>, Span, &'a str); 2]> = SmallVec::new();
+        for &(tok, sp) in &self.results[frame.results_mark..] {
+            match split_value_token(tok) {
+                (n, Some(count)) if tok.contains(':') => {
+                    for i in 0..count {
+                        result_keys.push(((n, i), sp, n));
+                    }
+                }
+                (n, _) => result_keys.push(((n, NO_INDEX), sp, n)),
+            }
         }
-        let name = self.ctx.op_name(frame.code).to_string();
+        let first_name_span = self.results.get(frame.results_mark).map(|n| n.1);
+        self.results.truncate(frame.results_mark);
+        self.results_start = self.results.len();
         if frame.def.is_none() {
+            let name = self.ctx.op_name(frame.code).to_string();
             let dialect = name.split('.').next().unwrap_or("");
             if !self.opts.allow_unregistered {
                 let msg = if self.ctx.is_dialect_registered(dialect) {
@@ -409,31 +443,25 @@ impl<'a> State<'a> {
         }
         let parts = if frame.custom {
             match frame.def {
-                Some(def) => custom::parse(self, def, &frame, &items, frame.type_sig.as_deref()),
+                Some(def) => custom::parse(self, def, &frame, items, frame.type_sig.as_deref()),
                 // The lexer only calls registered names ops; reported above when it is not.
                 None => None,
             }
         } else {
-            self.generic_parts(&frame, &items)
+            self.generic_parts(&frame, items)
         };
         self.arrows.truncate(frame.arrows_mark);
+        if frame.inner.is_some() {
+            // When the op itself is malformed, its body's dangling names are a consequence.
+            self.close_scope(parts.is_some());
+        }
         let Some(parts) = parts else { return };
 
         // Result names must match the result count.
         let nres = parts.result_types.len();
-        let mut result_keys: SmallVec<[(Key<'a>, Span, &'a str); 2]> = SmallVec::new();
-        for &(tok, sp) in &names {
-            match split_value_token(tok) {
-                (n, Some(count)) if tok.contains(':') => {
-                    for i in 0..count {
-                        result_keys.push(((n, i), sp, n));
-                    }
-                }
-                (n, _) => result_keys.push(((n, NO_INDEX), sp, n)),
-            }
-        }
         if result_keys.len() != nres {
-            let first = names.first().map_or(span, |n| n.1);
+            let name = self.ctx.op_name(frame.code).to_string();
+            let first = first_name_span.unwrap_or(span);
             self.error(first, format!("`{name}` produces {nres} result(s) but {} name(s) are given", result_keys.len()))
                 .with_help(if nres == 0 { "remove the `%name =` before the op".to_string() } else { format!("write {nres} name(s) before `=`, or `%name:{nres} =`") });
             return;
@@ -526,16 +554,26 @@ impl<'a> State<'a> {
         Some(parts)
     }
 
-    fn close_scope(&mut self) {
-        let scope = self.scopes.pop().expect("scope");
+    fn close_scope(&mut self, report_undefined: bool) {
+        let mut scope = self.scopes.pop().expect("scope");
         let mut pending: Vec<(Key<'a>, Span)> =
             scope.pending.keys().map(|k| (*k, scope.values[k].1)).collect();
         pending.sort_by_key(|p| p.1.start);
+        if !report_undefined {
+            pending.clear();
+        }
         for (key, span) in pending {
             self.error(span, format!("use of undefined value `%{}`", display_key(key))).with_help(
                 "define the value before the end of its function; values defined outside an \
                  isolated op (such as a function) are not visible inside it",
             );
+        }
+        // Keep the emptied tables for the next isolated op. Only small ones: clearing costs their
+        // capacity, so a bound keeps the total work linear in the input.
+        if scope.values.capacity() <= SPARE_SCOPE_CAPACITY && scope.pending.capacity() <= SPARE_SCOPE_CAPACITY {
+            scope.values.clear();
+            scope.pending.clear();
+            self.spare_scopes.push(scope);
         }
     }
 
@@ -593,6 +631,13 @@ impl<'a> State<'a> {
     }
 
     pub(crate) fn close_region(&mut self, _at: u32) {
+        // In custom form, a region of an op whose blocks need no terminator (`module`) always
+        // has its block: `{}` is one empty block, as the printer writes it.
+        let implicit_block =
+            self.frames.last().is_some_and(|f| f.custom && f.def.is_some_and(|d| d.has(Traits::NO_TERMINATOR)));
+        if implicit_block && self.regions.last().is_some_and(|r| r.block.is_none()) {
+            self.current_block();
+        }
         let frame = self.regions.pop().expect("region");
         // Names defined inside the region are not visible after it.
         let scope = self.scopes.last_mut().expect("scope");
@@ -817,8 +862,13 @@ impl<'a> State<'a> {
 
     /// Turns the implicit top-level module into the result: if the file holds exactly one
     /// `builtin.module`, that op is the module.
+    /// Closes the top-level region and scope, reporting undefined blocks and values there.
+    fn close_top(&mut self) {
+        self.close_region(0);
+        self.close_scope(true);
+    }
+
     fn into_module(mut self) -> Module {
-        self.close_scope();
         let (inner, block) = self.module.module_block().expect("block");
         let body = self.module.body(inner);
         let only = body.first_op(block).filter(|&o| body.next_op(o).is_none());
@@ -996,6 +1046,7 @@ pub fn parse_range(
         st.diags.push(d);
         return Err(st.diags);
     }
+    st.close_top();
     if st.diags.iter().any(|d| d.is_error()) {
         return Err(st.diags);
     }

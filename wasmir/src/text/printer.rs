@@ -4,8 +4,24 @@ use super::parser::is_generated_block_name;
 use crate::dialect::{OpDef, Syntax, Traits};
 use crate::ir::*;
 use cranelift_entity::SecondaryMap;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
+use smallvec::SmallVec;
 use std::fmt::Write;
+
+/// Appends the decimal digits of `n` (what `write!(out, "{n}")` prints, without `fmt`).
+fn push_u32(out: &mut String, mut n: u32) {
+    let mut buf = [0u8; 10];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&buf[i..]).expect("ASCII digits"));
+}
 
 #[derive(Clone, Copy, Default)]
 pub struct PrintOptions {
@@ -31,6 +47,9 @@ struct Names {
     values: SecondaryMap<Value, VName>,
     blocks: SecondaryMap<Block, (Option<Ident>, u32)>,
 }
+
+/// Indentation stops growing after 64 levels of nesting.
+const MAX_INDENT: usize = 2 * 64;
 
 pub struct Printer<'a> {
     ctx: &'a Context,
@@ -76,8 +95,9 @@ impl<'a> Printer<'a> {
                     let Some(b) = next else { continue };
                     let bd = self.module.body(body);
                     stack.push(Task::Blocks { body, region, next: bd.next_block(b), indent, owner, first: false });
-                    if !first || self.entry_needs_label(owner, region, b) {
-                        self.print_block_label(body, b, indent.saturating_sub(2));
+                    let label = if first { self.entry_label(owner, region, b) } else { Some(true) };
+                    if let Some(with_args) = label {
+                        self.print_block_label(body, b, indent.saturating_sub(2), with_args);
                     }
                     stack.push(Task::Ops { body, next: self.module.body(body).first_op(b), indent });
                 }
@@ -111,7 +131,8 @@ impl<'a> Printer<'a> {
     }
 
     fn indent(&mut self, n: usize) {
-        for _ in 0..n {
+        // Capped, so deeply nested regions print in space linear in their size.
+        for _ in 0..n.min(MAX_INDENT) {
             self.out.push(' ');
         }
     }
@@ -124,28 +145,45 @@ impl<'a> Printer<'a> {
         self.opts.generic || !self.def(op).is_some_and(|d| d.syntax != Syntax::GenericOnly && custom_fits(self.ctx, self.module, op, d))
     }
 
-    fn entry_needs_label(&self, owner: OpRef, region: Region, b: Block) -> bool {
+    /// Whether the entry block `b` of `region` needs its label: `None` if not, `Some(with_args)`
+    /// if so (a function's custom form gives the entry arguments in its signature).
+    fn entry_label(&self, owner: OpRef, region: Region, b: Block) -> Option<bool> {
         let body = self.module.body(self.module.regions_body(owner));
         let generic = self.is_generic(owner);
         let def = self.def(owner);
         let is_first_region = self.module.body(owner.body).regions(owner.op).first() == Some(&region);
         let sig_args = !generic && def.is_some_and(|d| d.syntax == Syntax::Function) && is_first_region;
+        // A branch to the entry block (invalid, but printable) needs the label to refer to.
+        let targeted = || {
+            body.region_blocks(region)
+                .flat_map(|blk| body.block_ops(blk))
+                .any(|op| body.successors(op).iter().any(|&s| body.succ_block(s) == b))
+        };
         if !body.block_args(b).is_empty() {
-            return !sig_args;
+            return if !sig_args {
+                Some(true)
+            } else if targeted() {
+                Some(false)
+            } else {
+                None
+            };
+        }
+        if targeted() {
+            return Some(true);
         }
         if body.first_op(b).is_none() && body.next_block(b).is_none() {
             // An empty region prints as `{}`; a region holding one empty block needs its label,
             // unless the op's custom form always has that block.
             let implicit = !generic && (sig_args || def.is_some_and(|d| d.has(Traits::NO_TERMINATOR)));
-            return !implicit;
+            return (!implicit).then_some(true);
         }
-        false
+        None
     }
 
-    fn print_block_label(&mut self, body: BodyId, b: Block, indent: usize) {
+    fn print_block_label(&mut self, body: BodyId, b: Block, indent: usize, with_args: bool) {
         self.indent(indent);
         self.write_block(body, b);
-        let args: Vec<Value> = self.module.body(body).block_args(b).to_vec();
+        let args: Vec<Value> = if with_args { self.module.body(body).block_args(b).to_vec() } else { Vec::new() };
         if !args.is_empty() {
             self.out.push('(');
             for (i, a) in args.iter().enumerate() {
@@ -172,7 +210,8 @@ impl<'a> Printer<'a> {
                 let _ = write!(self.out, "{}_{n}", self.ctx.str(id));
             }
             None => {
-                let _ = write!(self.out, "bb{n}");
+                self.out.push_str("bb");
+                push_u32(&mut self.out, n);
             }
         }
     }
@@ -181,15 +220,37 @@ impl<'a> Printer<'a> {
         let vn = self.names(body).values[v];
         self.out.push('%');
         let ctx = self.ctx;
-        let _ = match vn {
-            VName::None => write!(self.out, "<<unknown {v}>>"),
-            VName::Num(n) => write!(self.out, "{n}"),
-            VName::Named(id, 0) => write!(self.out, "{}", ctx.str(id)),
-            VName::Named(id, s) => write!(self.out, "{}_{s}", ctx.str(id)),
-            VName::GroupNum(n, i) => write!(self.out, "{n}#{i}"),
-            VName::GroupNamed(id, 0, i) => write!(self.out, "{}#{i}", ctx.str(id)),
-            VName::GroupNamed(id, s, i) => write!(self.out, "{}_{s}#{i}", ctx.str(id)),
-        };
+        // Hot: one call per operand and result, so no `fmt` machinery for the common names.
+        let out = &mut self.out;
+        match vn {
+            VName::None => {
+                let _ = write!(out, "<<unknown {v}>>");
+            }
+            VName::Num(n) => push_u32(out, n),
+            VName::Named(id, 0) => out.push_str(ctx.str(id)),
+            VName::Named(id, s) => {
+                out.push_str(ctx.str(id));
+                out.push('_');
+                push_u32(out, s);
+            }
+            VName::GroupNum(n, i) => {
+                push_u32(out, n);
+                out.push('#');
+                push_u32(out, i);
+            }
+            VName::GroupNamed(id, 0, i) => {
+                out.push_str(ctx.str(id));
+                out.push('#');
+                push_u32(out, i);
+            }
+            VName::GroupNamed(id, s, i) => {
+                out.push_str(ctx.str(id));
+                out.push('_');
+                push_u32(out, s);
+                out.push('#');
+                push_u32(out, i);
+            }
+        }
     }
 
     fn write_values(&mut self, body: BodyId, vals: impl Iterator<Item = Value>) {
@@ -216,10 +277,7 @@ impl<'a> Printer<'a> {
                 let name = self.ctx.str(id);
                 let _ = if s == 0 { write!(self.out, "%{name}:{n}") } else { write!(self.out, "%{name}_{s}:{n}") };
             }
-            _ => {
-                let results: Vec<Value> = b.results(op.op).collect();
-                self.write_values(op.body, results.into_iter());
-            }
+            _ => self.write_values(op.body, b.results(op.op)),
         }
         self.out.push_str(" = ");
     }
@@ -335,7 +393,7 @@ impl<'a> Printer<'a> {
         match def.syntax {
             Syntax::GenericOnly => unreachable!("generic-only ops are printed generically"),
             Syntax::FixedOperands | Syntax::VariadicOperands | Syntax::TypeVarOperands => {
-                let operands: Vec<Value> = b.operands(op.op).collect();
+                let operands: SmallVec<[Value; 4]> = b.operands(op.op).collect();
                 if !operands.is_empty() {
                     self.out.push(' ');
                     self.write_values(op.body, operands.iter().copied());
@@ -617,7 +675,7 @@ fn compute_names(ctx: &Context, module: &Module, body_id: BodyId) -> Names {
     let body = module.body(body_id);
     let mut names = Names::default();
     // Regions in print order: roots, then nested regions as they are met (an explicit stack).
-    let mut used: FxHashSet<(Ident, u32)> = FxHashSet::default();
+    let mut used: FxHashMap<Ident, u32> = FxHashMap::default();
     let mut all_named: FxHashSet<Ident> = FxHashSet::default();
     let mut counter = 0u32;
     let mut order: Vec<Region> = Vec::new();
@@ -646,22 +704,22 @@ fn compute_names(ctx: &Context, module: &Module, body_id: BodyId) -> Names {
             all_named.insert(n);
         }
     }
-    let unique = |n: Ident, used: &mut FxHashSet<(Ident, u32)>| -> u32 {
-        let mut s = 0;
-        loop {
-            let clash_with_other = s > 0 && ctx.lookup_ident(&format!("{}_{s}", ctx.str(n))).is_some_and(|i| all_named.contains(&i));
-            if !clash_with_other && used.insert((n, s)) {
-                return s;
-            }
+    // `used[n]` is the next free suffix of name `n` (suffixes are handed out in increasing order,
+    // so a name repeated k times costs O(k), not O(k²)).
+    let unique = |n: Ident, used: &mut FxHashMap<Ident, u32>| -> u32 {
+        let mut s = used.get(&n).copied().unwrap_or(0);
+        while s > 0 && ctx.lookup_ident(&format!("{}_{s}", ctx.str(n))).is_some_and(|i| all_named.contains(&i)) {
             s += 1;
         }
+        used.insert(n, s + 1);
+        s
     };
     // Walk values in print order, respecting that nested regions print inside their op.
     let mut walk: Vec<(Region, Option<Block>, Option<Op>)> = Vec::new();
     for &r in body.roots().iter().rev() {
         walk.push((r, None, None));
     }
-    let name_value = |v: Value, names: &mut Names, used: &mut FxHashSet<(Ident, u32)>, counter: &mut u32| {
+    let name_value = |v: Value, names: &mut Names, used: &mut FxHashMap<Ident, u32>, counter: &mut u32| {
         names.values[v] = match body.value_name(v) {
             Some(n) => VName::Named(n, unique(n, used)),
             None => {
@@ -733,21 +791,23 @@ fn compute_names(ctx: &Context, module: &Module, body_id: BodyId) -> Names {
 }
 
 fn name_blocks(ctx: &Context, body: &Body, r: Region, names: &mut Names) {
-    let mut used: FxHashSet<(Ident, u32)> = FxHashSet::default();
-    let mut n = 0u32;
-    for b in body.region_blocks(r) {
-        names.blocks[b] = match body.block_name(b) {
-            Some(id) if !is_generated_block_name(ctx.str(id)) => {
-                let mut s = 0;
-                while !used.insert((id, s)) {
+    let given = |b: Block| body.block_name(b).filter(|&id| !is_generated_block_name(ctx.str(id)));
+    let named: FxHashSet<Ident> = body.region_blocks(r).filter_map(given).collect();
+    // Next free suffix of each name; a suffixed name never clashes with a name given as is.
+    let mut next: FxHashMap<Ident, u32> = FxHashMap::default();
+    for (pos, b) in body.region_blocks(r).enumerate() {
+        names.blocks[b] = match given(b) {
+            Some(id) => {
+                let mut s = next.get(&id).copied().unwrap_or(0);
+                while s > 0 && ctx.lookup_ident(&format!("{}_{s}", ctx.str(id))).is_some_and(|i| named.contains(&i)) {
                     s += 1;
                 }
+                next.insert(id, s + 1);
                 (Some(id), s)
             }
-            _ => {
-                n += 1;
-                (None, n - 1)
-            }
+            // Unnamed blocks are numbered by position, so a number does not depend on whether
+            // another block keeps its name (an entry block whose label is not printed loses it).
+            None => (None, pos as u32),
         };
     }
 }
@@ -760,26 +820,56 @@ pub fn type_to_string(ctx: &Context, t: Type) -> String {
     s
 }
 
+/// Writes a type. Nested function types are written with an explicit stack.
 pub fn write_type(ctx: &Context, t: Type, out: &mut String) {
-    match ctx.type_data(t) {
-        TypeData::Int(w) => {
-            let _ = write!(out, "i{w}");
+    enum W {
+        T(Type),
+        S(&'static str),
+    }
+    fn push_list(stack: &mut Vec<W>, tys: &[Type]) {
+        for (i, &t) in tys.iter().enumerate().rev() {
+            stack.push(W::T(t));
+            if i > 0 {
+                stack.push(W::S(", "));
+            }
         }
-        TypeData::Float(FloatKind::F32) => out.push_str("f32"),
-        TypeData::Float(FloatKind::F64) => out.push_str("f64"),
-        TypeData::V128 => out.push_str("v128"),
-        TypeData::Ref(h) => out.push_str(h.ref_name()),
-        TypeData::Function { params, results } => {
-            out.push('(');
-            write_type_list(ctx, params, out);
-            out.push_str(") -> ");
-            write_result_types(ctx, results, out);
+    }
+    let mut stack = vec![W::T(t)];
+    while let Some(w) = stack.pop() {
+        let t = match w {
+            W::S(s) => {
+                out.push_str(s);
+                continue;
+            }
+            W::T(t) => t,
+        };
+        match ctx.type_data(t) {
+            TypeData::Int(w) => {
+                let _ = write!(out, "i{w}");
+            }
+            TypeData::Float(FloatKind::F32) => out.push_str("f32"),
+            TypeData::Float(FloatKind::F64) => out.push_str("f64"),
+            TypeData::V128 => out.push_str("v128"),
+            TypeData::Ref(h) => out.push_str(h.ref_name()),
+            TypeData::Function { params, results } => {
+                // `(params) -> result` or `(params) -> (results)`, as `write_result_types`.
+                out.push('(');
+                if results.len() == 1 && !matches!(ctx.type_data(results[0]), TypeData::Function { .. }) {
+                    stack.push(W::T(results[0]));
+                } else {
+                    stack.push(W::S(")"));
+                    push_list(&mut stack, results);
+                    stack.push(W::S("("));
+                }
+                stack.push(W::S(") -> "));
+                push_list(&mut stack, params);
+            }
+            TypeData::Opaque(id) => {
+                out.push('!');
+                out.push_str(ctx.str(*id));
+            }
+            TypeData::Unknown => out.push_str("<<unknown type>>"),
         }
-        TypeData::Opaque(id) => {
-            out.push('!');
-            out.push_str(ctx.str(*id));
-        }
-        TypeData::Unknown => out.push_str("<<unknown type>>"),
     }
 }
 

@@ -9,7 +9,7 @@ use crate::ir::*;
 use crate::text::printer::type_to_string;
 use cranelift_entity::SecondaryMap;
 use dominance::DomTree;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 /// What an op's verifier hook sees.
 pub struct OpChecker<'a> {
@@ -428,13 +428,14 @@ impl<'a> Verifier<'a> {
         let nres = body.num_results(op);
         // Operand and result counts and types.
         let mut var: Option<Type> = None;
-        let operands: Vec<Value> = body.operands(op).collect();
-        let results: Vec<Value> = body.results(op).collect();
+        let operands: smallvec::SmallVec<[Value; 4]> = body.operands(op).collect();
+        let results: smallvec::SmallVec<[Value; 2]> = body.results(op).collect();
         self.check_values(opr, def, "operand", def.operands, &operands, &mut var);
         self.check_values(opr, def, "result", def.results, &results, &mut var);
         if def.has(Traits::SAME_OPERANDS_AND_RESULT_TYPE) {
-            let tys: FxHashSet<Type> = operands.iter().chain(&results).map(|&v| body.value_type(v)).collect();
-            if tys.len() > 1 {
+            let mut tys = operands.iter().chain(&results).map(|&v| body.value_type(v));
+            let first = tys.next();
+            if tys.any(|t| Some(t) != first) {
                 self.err(opr.body, op, format!("`{}` requires all operands and results to have the same type", def.name));
             }
         }
