@@ -116,6 +116,12 @@ impl<'a> Printer<'a> {
                         }
                         self.print_loc(op);
                         self.out.push('\n');
+                        // An isolated op's body is printed exactly once: free its names now, so
+                        // the next body reuses the memory.
+                        let rb = self.module.regions_body(op);
+                        if rb != op.body {
+                            self.names[rb] = None;
+                        }
                     }
                 }
             }
@@ -132,9 +138,8 @@ impl<'a> Printer<'a> {
 
     fn indent(&mut self, n: usize) {
         // Capped, so deeply nested regions print in space linear in their size.
-        for _ in 0..n.min(MAX_INDENT) {
-            self.out.push(' ');
-        }
+        const SPACES: [u8; MAX_INDENT] = [b' '; MAX_INDENT];
+        self.out.push_str(std::str::from_utf8(&SPACES[..n.min(MAX_INDENT)]).expect("ASCII spaces"));
     }
 
     fn def(&self, op: OpRef) -> Option<&'static OpDef> {
@@ -159,16 +164,19 @@ impl<'a> Printer<'a> {
                 .flat_map(|blk| body.block_ops(blk))
                 .any(|op| body.successors(op).iter().any(|&s| body.succ_block(s) == b))
         };
+        // An empty entry block followed by others needs its label, or the next label would
+        // start the region.
+        let empty_before_others = body.first_op(b).is_none() && body.next_block(b).is_some();
         if !body.block_args(b).is_empty() {
             return if !sig_args {
                 Some(true)
-            } else if targeted() {
+            } else if empty_before_others || targeted() {
                 Some(false)
             } else {
                 None
             };
         }
-        if targeted() {
+        if empty_before_others || targeted() {
             return Some(true);
         }
         if body.first_op(b).is_none() && body.next_block(b).is_none() {
@@ -910,6 +918,15 @@ pub fn write_string(s: &str, out: &mut String) {
     out.push('"');
 }
 
+/// Whether an attribute key can be written bare: the lexer must read it as one word
+/// (`[a-zA-Z_][a-zA-Z0-9_$.]*`) and not as the name of a registered op.
+fn is_bare_key(ctx: &Context, key: &str) -> bool {
+    let mut chars = key.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '$' | '.'))
+        && ctx.lookup_custom_op(key).and_then(|c| ctx.op_def(c)).is_none()
+}
+
 fn is_bare_name(s: &str) -> bool {
     let mut chars = s.chars();
     match chars.next() {
@@ -974,7 +991,7 @@ fn write_dict_entries(ctx: &Context, entries: &[(Ident, Attr)], out: &mut String
             out.push_str(", ");
         }
         let key = ctx.str(*k);
-        if is_bare_name(key) && !key.starts_with(|c: char| c.is_ascii_digit()) && !key.starts_with('-') {
+        if is_bare_key(ctx, key) {
             out.push_str(key);
         } else {
             write_string(key, out);
@@ -1003,7 +1020,7 @@ pub fn write_attr(ctx: &Context, a: Attr, out: &mut String) {
             }
             W::Key(k) => {
                 let key = ctx.str(k);
-                if is_bare_name(key) && !key.starts_with(|c: char| c.is_ascii_digit()) && !key.starts_with('-') {
+                if is_bare_key(ctx, key) {
                     out.push_str(key);
                 } else {
                     write_string(key, out);

@@ -345,10 +345,9 @@ impl<'a> Verifier<'a> {
             };
             let level = st.level.get(def_region).copied().unwrap_or(u32::MAX) as usize;
             let visible = level < path.len() && path[level].0 == def_region;
-            let def_span = body.value_span(v);
             if !visible {
                 this.err(bid, op, "operand is not visible here: it is defined in a region that does not enclose this use")
-                    .with_label(def_span, "defined here")
+                    .with_label(body.value_span(v), "defined here")
                     .with_help("values defined inside a region can only be used inside that region");
                 return;
             }
@@ -372,7 +371,7 @@ impl<'a> Verifier<'a> {
                 if d.span.is_none() {
                     d.with_context(this.ctx.op_name(body.opcode(op)).to_string());
                 }
-                d.with_label(def_span, "defined here");
+                d.with_label(body.value_span(v), "defined here");
                 if def_op == Some(anc) {
                     d.with_help("an op cannot use its own result, not even inside its regions");
                 } else if anc_block == def_block {
