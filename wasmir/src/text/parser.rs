@@ -297,7 +297,17 @@ impl<'a> State<'a> {
     }
 
     pub(crate) fn item_value(&mut self, tok: &'a str, span: Span) {
-        let v = self.use_value(tok, span);
+        // In a function's signature `%a` can only be a parameter missing its type (the custom
+        // form reports it): it names no value of the enclosing scope.
+        let in_signature = self.frames.last().is_some_and(|f| {
+            f.custom && f.regions.is_empty() && f.def.is_some_and(|d| d.syntax == Syntax::Function)
+        });
+        let v = if in_signature {
+            let body = self.cur_body();
+            self.module.body_mut(body).create_placeholder(self.unknown_ty)
+        } else {
+            self.use_value(tok, span)
+        };
         self.items.push(Item::Value(v, span));
     }
 
@@ -368,13 +378,8 @@ impl<'a> State<'a> {
         let inner = isolated.then(|| self.module.new_body(None));
         let results_mark = self.results_start;
         self.results_start = self.results.len();
-        if inner.is_some() {
-            let scope = self
-                .spare_scopes
-                .pop()
-                .unwrap_or_else(|| Scope { values: FxHashMap::default(), pending: FxHashMap::default() });
-            self.scopes.push(scope);
-        }
+        // An isolated op's scope opens with its first region (`open_region`): its operands are
+        // values of the enclosing scope and body.
         self.frames.push(OpFrame {
             code,
             def,
@@ -403,16 +408,21 @@ impl<'a> State<'a> {
     }
 
     fn finish_op_with(&mut self, frame: OpFrame, items: &[Item<'a>], span: Span, loc: Option<Loc>) {
-        // Result names, read in place: `%a, %b` or `%g:2`.
-        let mut result_keys: SmallVec<[(Key<'a>, Span, &'a str); 2]> = SmallVec::new();
+        let scope_open = frame.inner.is_some() && !frame.regions.is_empty();
+        // Result names, read in place: `%a, %b` or `%g:2`. A group is expanded only once its size
+        // is known to match the op's results (`%g:4000000000` must not allocate first).
+        let mut result_names: SmallVec<[(&'a str, Option<u32>, Span); 2]> = SmallVec::new();
+        let mut num_names: u64 = 0;
         for &(tok, sp) in &self.results[frame.results_mark..] {
             match split_value_token(tok) {
                 (n, Some(count)) if tok.contains(':') => {
-                    for i in 0..count {
-                        result_keys.push(((n, i), sp, n));
-                    }
+                    result_names.push((n, Some(count), sp));
+                    num_names += u64::from(count);
                 }
-                (n, _) => result_keys.push(((n, NO_INDEX), sp, n)),
+                (n, _) => {
+                    result_names.push((n, None, sp));
+                    num_names += 1;
+                }
             }
         }
         let first_name_span = self.results.get(frame.results_mark).map(|n| n.1);
@@ -451,7 +461,7 @@ impl<'a> State<'a> {
             self.generic_parts(&frame, items)
         };
         self.arrows.truncate(frame.arrows_mark);
-        if frame.inner.is_some() {
+        if scope_open {
             // When the op itself is malformed, its body's dangling names are a consequence.
             self.close_scope(parts.is_some());
         }
@@ -459,10 +469,10 @@ impl<'a> State<'a> {
 
         // Result names must match the result count.
         let nres = parts.result_types.len();
-        if result_keys.len() != nres {
+        if num_names != nres as u64 {
             let name = self.ctx.op_name(frame.code).to_string();
             let first = first_name_span.unwrap_or(span);
-            self.error(first, format!("`{name}` produces {nres} result(s) but {} name(s) are given", result_keys.len()))
+            self.error(first, format!("`{name}` produces {nres} result(s) but {num_names} name(s) are given"))
                 .with_help(if nres == 0 { "remove the `%name =` before the op".to_string() } else { format!("write {nres} name(s) before `=`, or `%name:{nres} =`") });
             return;
         }
@@ -486,6 +496,13 @@ impl<'a> State<'a> {
         self.module.body_mut(body_id).set_op_span(op, span);
         if let Some(inner) = frame.inner {
             self.module.body_mut(inner).owner = Some((body_id, op));
+        }
+        let mut result_keys: SmallVec<[(Key<'a>, Span, &'a str); 2]> = SmallVec::new();
+        for &(n, count, sp) in &result_names {
+            match count {
+                Some(count) => result_keys.extend((0..count).map(|i| ((n, i), sp, n))),
+                None => result_keys.push(((n, NO_INDEX), sp, n)),
+            }
         }
         for (i, ((key, sp, n), _)) in result_keys.iter().zip(0..).enumerate() {
             let v = self.module.body(body_id).result(op, i);
@@ -584,6 +601,13 @@ impl<'a> State<'a> {
         let body = frame.inner.unwrap_or(frame.body);
         let first = frame.regions.is_empty();
         let function_like = frame.custom && frame.def.is_some_and(|d| d.syntax == Syntax::Function);
+        if first && frame.inner.is_some() {
+            let scope = self
+                .spare_scopes
+                .pop()
+                .unwrap_or_else(|| Scope { values: FxHashMap::default(), pending: FxHashMap::default() });
+            self.scopes.push(scope);
+        }
         let region = match frame.inner {
             Some(b) => self.module.add_root_region(b),
             None => self.module.body_mut(body).create_region(),
