@@ -87,7 +87,7 @@ fn mutate(rng: &mut Rng, input: &mut Vec<u8>, pool: &[Vec<u8>], dict: &[Vec<u8>]
                 input.drain(i..i + n);
             }
             // Insert a dictionary fragment.
-            2 | 3 | 4 => {
+            2..=4 => {
                 let frag = &dict[rng.below(dict.len())];
                 let i = rng.below(len + 1);
                 input.splice(i..i, frag.iter().copied());

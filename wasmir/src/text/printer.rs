@@ -585,11 +585,12 @@ fn custom_fits(ctx: &Context, module: &Module, op: OpRef, def: &OpDef) -> bool {
     let nreg = b.regions(op.op).len();
     let attr = |k: &str| ctx.dict_get(data.attrs, k);
     let owned = owned_attrs(def.syntax);
-    for &(k, v) in ctx.dict_entries(data.attrs) {
-        // Owned keys must hold what the custom syntax writes; `attributes {…}` carries the rest.
-        let _ = (k, v);
+    // Only the function and symbol-region forms read `attributes {…}`: in the others, an
+    // attribute the syntax does not spell itself needs the generic form.
+    let takes_attr_dict = matches!(def.syntax, Syntax::Function | Syntax::SymbolRegion);
+    if !takes_attr_dict && ctx.dict_entries(data.attrs).iter().any(|(k, _)| !owned.contains(&ctx.str(*k))) {
+        return false;
     }
-    let _ = owned;
     let is_str = |a: Option<Attr>| a.is_some_and(|a| matches!(ctx.attr_data(a), AttrData::String(_)));
     let fixed_results = || {
         def.results.len() == nres
