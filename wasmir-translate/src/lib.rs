@@ -3,6 +3,9 @@
 //! This build reads and verifies `.wir` input; the importer (`--import-wasm`) and the backends
 //! (`--backend=direct|cranelift|llvm`) come with the wasm dialect and are refused with a clear
 //! message until then, so that no command silently produces nothing.
+pub mod export;
+pub mod import;
+
 use clap::{Parser, ValueEnum};
 use std::io::{Read, Write};
 use wasmir::diag::{Diagnostic, SourceFile, render_all};
@@ -132,4 +135,54 @@ pub fn run(args: &[String], stdin: &mut dyn Read, stdout: &mut dyn Write, stderr
          print WasmIR meanwhile"
     );
     EXIT_ERROR
+}
+
+/// A failure to import or export, with the byte offset in the wasm binary where there is one.
+#[derive(Debug, Clone)]
+pub struct TranslateError {
+    pub message: String,
+    pub offset: Option<usize>,
+}
+
+impl std::fmt::Display for TranslateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.offset {
+            Some(o) => write!(f, "{} (at offset 0x{o:x})", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for TranslateError {}
+
+/// Validates a wasm binary and translates it into a WasmIR module.
+pub fn import_wasm(ctx: &mut wasmir::Context, bytes: &[u8]) -> Result<wasmir::Module, TranslateError> {
+    import::import(ctx, bytes)
+}
+
+/// Encodes a verified WasmIR module as a wasm binary (the direct backend).
+pub fn export_wasm(ctx: &wasmir::Context, module: &wasmir::Module) -> Result<Vec<u8>, TranslateError> {
+    export::export(ctx, module)
+}
+
+/// Parses, verifies and exports `.wir` text; errors come back rendered, ready for a terminal.
+pub fn wir_to_wasm(text: &str, name: &str) -> Result<Vec<u8>, String> {
+    let src = SourceFile { name, text };
+    let mut ctx = Context::new();
+    let module = wasmir::parse(&mut ctx, text, ParseOptions::default()).map_err(|d| render_all(&d, &src))?;
+    let diags = wasmir::verify(&ctx, &module);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(render_all(&diags, &src));
+    }
+    export_wasm(&ctx, &module).map_err(|e| format!("error: {e}\n"))
+}
+
+/// The whole round trip through text: import, print, re-parse, verify, export. Returns the
+/// printed WasmIR and the exported binary.
+pub fn roundtrip_wasm(bytes: &[u8]) -> Result<(String, Vec<u8>), String> {
+    let mut ctx = Context::new();
+    let module = import_wasm(&mut ctx, bytes).map_err(|e| format!("import: {e}"))?;
+    let text = wasmir::print_module(&ctx, &module, Default::default());
+    let out = wir_to_wasm(&text, "<imported>").map_err(|e| format!("after import:\n{e}"))?;
+    Ok((text, out))
 }

@@ -1,5 +1,5 @@
 //! Generates the op reference of `docs/LangRef.md` from the op declarations.
-use crate::dialect::{Count, Dialect, OpDef, Syntax};
+use crate::dialect::{Count, Dialect, OpDef, Syntax, Traits};
 use std::fmt::Write;
 
 /// Markdown for every op of `dialects`. Ops that are fully described by their operand and result
@@ -8,7 +8,7 @@ pub fn op_reference(dialects: &[&Dialect]) -> String {
     let mut out = String::new();
     for d in dialects {
         let _ = writeln!(out, "### Dialect `{}`\n\n{}\n", d.name, d.summary);
-        let (simple, full): (Vec<&OpDef>, Vec<&OpDef>) = d.ops.iter().partition(|op| is_simple(op));
+        let (simple, full): (Vec<&OpDef>, Vec<&OpDef>) = d.all_ops().partition(|op| is_simple(op));
         for op in full {
             write_op(op, &mut out);
         }
@@ -89,7 +89,12 @@ fn write_op(op: &OpDef, out: &mut String) {
     if let Some(p) = op.parent {
         let _ = writeln!(out, "- parent: `{p}`");
     }
+    let keyword;
     let syntax = match op.syntax {
+        Syntax::Keyword => {
+            keyword = keyword_synopsis(op);
+            keyword.as_str()
+        }
         Syntax::GenericOnly => "generic form only",
         Syntax::FixedOperands => "`name %a, %b` (types fixed by the op)",
         Syntax::TypeVarOperands => "`name %a, %b : T`",
@@ -103,6 +108,55 @@ fn write_op(op: &OpDef, out: &mut String) {
         Syntax::SymbolRegion => "`name [@sym] [attributes {…}] {…}`",
     };
     let _ = writeln!(out, "- custom form: {syntax}\n");
+}
+
+/// The keyword form of `op`, read off its definition: `name @pos %operand [kw N] : …`.
+fn keyword_synopsis(op: &OpDef) -> String {
+    use crate::dialect::{AttrKind, Sig};
+    let mut s = format!("`{}", op.printed_name());
+    let value = |k: AttrKind, name: &str| match k {
+        AttrKind::SymbolRef => "@sym".to_string(),
+        AttrKind::String if name == "sym_name" => "@name".to_string(),
+        AttrKind::String => "\"…\"".to_string(),
+        AttrKind::Int => "N".to_string(),
+        AttrKind::Array => "ITEM…".to_string(),
+        AttrKind::Bool => "true|false".to_string(),
+        _ => "…".to_string(),
+    };
+    for a in op.attrs.iter().filter(|a| a.positional) {
+        let v = value(a.kind, a.name);
+        s.push(' ');
+        s.push_str(&if a.optional { format!("[{v}]") } else { v });
+    }
+    for (i, o) in op.operands.iter().enumerate() {
+        s.push_str(if i == 0 { " " } else { ", " });
+        s.push('%');
+        s.push_str(o.name);
+        if o.variadic {
+            s.push('…');
+        }
+    }
+    for a in op.attrs.iter().filter(|a| !a.positional && !(a.name == "type" && matches!(op.sig, Sig::TypeAttr | Sig::FuncType))) {
+        let kw = if a.kind == AttrKind::Unit { a.name.to_string() } else { format!("{} {}", a.name, value(a.kind, a.name)) };
+        s.push(' ');
+        s.push_str(&if a.optional { format!("[{kw}]") } else { kw });
+    }
+    s.push_str(match op.sig {
+        Sig::None => "",
+        Sig::Var => " : T",
+        Sig::TypeAttr => " : TYPE",
+        Sig::Variadic => " : T…",
+        Sig::Results => " [: R…]",
+        Sig::FuncType => " : (P…) -> (R…)",
+    });
+    if op.regions != crate::dialect::Count::Exact(0) {
+        s.push_str(" {…}");
+        for k in op.region_keywords {
+            s.push_str(&format!(" [{k} {{…}}]"));
+        }
+    }
+    s.push('`');
+    s
 }
 
 /// Markers around the generated part of `docs/LangRef.md`.
@@ -140,7 +194,7 @@ mod tests {
         let ctx0 = Context::new();
         let mut checked = 0;
         for d in ctx0.dialects() {
-            for op in d.ops {
+            for op in d.all_ops() {
                 assert!(!op.example.is_empty(), "{} has no example", op.name);
                 let src = example_module(op);
                 let mut ctx = Context::new();
@@ -163,6 +217,49 @@ mod tests {
         assert!(checked >= 148, "only {checked} ops checked");
     }
 
+    /// Module items and a function defining the names the `wasm` examples use.
+    fn wasm_example_module(op: &OpDef) -> String {
+        use crate::dialect::TypeConstraint as T;
+        let ex = op.example;
+        let prelude = "wasm.memory @mem min 1\nwasm.table @table min 4 : funcref\n\
+            wasm.global @counter mutable : i32 {\n  %z = wasm.i32.const 0\n  wasm.yield %z : i32\n}\n\
+            wasm.data @data \"x\"\n\
+            wasm.elem @elems : funcref {\n  %e = wasm.ref.func @callee : funcref\n  wasm.yield %e : funcref\n}\n\
+            func.func @callee(%a: i32) -> i32 {\n  func.return %a : i32\n}\n\
+            func.func @f(%a: i32) -> i32 {\n  func.return %a : i32\n}\n\
+            func.func @init() {\n  func.return\n}\n";
+        let module_level = op.has(Traits::SYMBOL) || matches!(op.name, "wasm.export" | "wasm.start" | "wasm.custom");
+        if module_level {
+            return format!("{prelude}{ex}");
+        }
+        let v = match op.operands.iter().find(|o| o.name == "value").map(|o| o.ty) {
+            Some(T::I64) => "i64",
+            Some(T::F32) => "f32",
+            Some(T::F64) => "f64",
+            _ => "i32",
+        };
+        let terminator = op.has(Traits::TERMINATOR);
+        let returns = op.name.contains("return");
+        let body = match op.name {
+            "wasm.br" => format!("%blk = wasm.block : i32 {{\n^bb0(%exit: !wasm.label):\n  {ex}\n}}\nfunc.return"),
+            "wasm.br_if" => format!("%blk = wasm.block : i32 {{\n^bb0(%exit: !wasm.label):\n  {ex}\n  wasm.yield %v : i32\n}}\nfunc.return"),
+            "wasm.br_table" => format!(
+                "%r1 = wasm.block : i32 {{\n^bb0(%default: !wasm.label):\n\
+                 %r2 = wasm.block : i32 {{\n^bb0(%b: !wasm.label):\n\
+                 %r3 = wasm.block : i32 {{\n^bb0(%a: !wasm.label):\n  {ex}\n}}\n\
+                 wasm.yield %r3 : i32\n}}\nwasm.yield %r2 : i32\n}}\nfunc.return"
+            ),
+            "wasm.yield" => format!("%blk:2 = wasm.block : i32, i32 {{\n  {ex}\n}}\nfunc.return"),
+            _ if terminator => ex.to_string(),
+            _ => format!("{ex}\nfunc.return"),
+        };
+        let result = if returns { " -> i32" } else { "" };
+        format!(
+            "{prelude}func.func @t(%x: i32, %addr: i32, %i: i32, %n: i32, %d: i32, %s: i32, %delta: i32, %c: i32, \
+             %v: {v}, %f: funcref, %null: funcref, %r: funcref){result} {{\n  %l = wasm.local : i32\n{body}\n}}"
+        )
+    }
+
     /// Wraps an op's example in a module that defines every value it uses.
     fn example_module(op: &OpDef) -> String {
         let ex = op.example;
@@ -183,6 +280,7 @@ mod tests {
             "cf.switch" => format!(
                 "func.func @t(%flag: i32, %x: i64) {{\n  {ex}\n^other:\n  func.return\n^zero(%a: i64):\n  func.return\n^one:\n  func.return\n}}"
             ),
+            _ if op.syntax == crate::dialect::Syntax::Keyword => wasm_example_module(op),
             _ => {
                 // Numeric ops: operands named %x/%y/%c of the declared types.
                 let ty = |c: crate::dialect::TypeConstraint| match c {

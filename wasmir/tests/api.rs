@@ -16,7 +16,7 @@ static TOY_OPS: &[OpDef] = &[
         summary: "Doubles an i32.",
         operands: &[arg("x", TypeConstraint::I32)],
         results: &[arg("r", TypeConstraint::I32)],
-        attrs: &[AttrDef { name: "forbidden", kind: AttrKind::Unit, optional: true, doc: "never allowed" }],
+        attrs: &[AttrDef { name: "forbidden", kind: AttrKind::Unit, optional: true, doc: "never allowed", positional: false }],
         traits: Traits::PURE,
         syntax: Syntax::FixedOperands,
         verify: Some(verify_double),
@@ -27,7 +27,7 @@ static TOY_OPS: &[OpDef] = &[
     OpDef { name: "toy.blob", summary: "Anything, in generic form only.", example: "\"toy.blob\"() : () -> ()", ..BASE },
 ];
 
-static TOY: Dialect = Dialect { name: "toy", summary: "A third-party test dialect.", ops: TOY_OPS };
+static TOY: Dialect = Dialect { name: "toy", summary: "A third-party test dialect.", ops: &[TOY_OPS], types: &[] };
 
 fn parse_print(ctx: &mut Context, src: &str) -> Result<String, Vec<Diagnostic>> {
     let m = parse(ctx, src, ParseOptions::default())?;
@@ -222,7 +222,7 @@ fn same_operands_and_result_type_trait() {
         traits: Traits::SAME_OPERANDS_AND_RESULT_TYPE,
         ..BASE
     }];
-    static SAME: Dialect = Dialect { name: "same", summary: "", ops: OPS };
+    static SAME: Dialect = Dialect { name: "same", summary: "", ops: &[OPS], types: &[] };
     let mut ctx = Context::new();
     ctx.register_dialect(&SAME);
     let good = "func.func @f(%a: i64) {\n  %r = \"same.op\"(%a, %a) : (i64, i64) -> i64\n  func.return\n}\n";

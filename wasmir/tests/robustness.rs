@@ -298,7 +298,7 @@ fn module_plan() -> impl Strategy<Value = Vec<FuncPlan>> {
 fn numeric_ops(ctx: &Context) -> Vec<&'static str> {
     let mut v = Vec::new();
     for d in ctx.dialects() {
-        for op in d.ops {
+        for op in d.all_ops() {
             if op.syntax == Syntax::FixedOperands
                 && op.operands.iter().chain(op.results).all(|s| !s.variadic && fixed_type(ctx, s.ty).is_some())
             {

@@ -20,6 +20,7 @@ pub type ToolFn = fn(&[String], &mut dyn Read, &mut dyn Write, &mut dyn Write) -
 pub const TOOLS: &[(&str, ToolFn)] = &[
     ("wasmir-opt", wasmir_opt::run),
     ("wasmir-translate", wasmir_translate::run),
+    ("wasmir-run", wasmir_run::run),
 ];
 
 /// The exit code recorded for a stage that panicked (what a Rust binary exits with).

@@ -44,8 +44,8 @@ pub static OPS: &[OpDef] = &[OpDef {
     description: "Its single block holds no terminator. The `wasmir.version` attribute records \
                   the text format version (\"MAJOR.MINOR\"); the printer always writes it.",
     attrs: &[
-        AttrDef { name: "sym_name", kind: AttrKind::String, optional: true, doc: "the module's name" },
-        AttrDef { name: VERSION_ATTR, kind: AttrKind::String, optional: true, doc: "text format version" },
+        AttrDef { name: "sym_name", kind: AttrKind::String, optional: true, doc: "the module's name", positional: false },
+        AttrDef { name: VERSION_ATTR, kind: AttrKind::String, optional: true, doc: "text format version", positional: false },
     ],
     regions: Count::Exact(1),
     traits: Traits::ISOLATED_FROM_ABOVE
@@ -58,4 +58,4 @@ pub static OPS: &[OpDef] = &[OpDef {
     ..BASE
 }];
 
-pub static DIALECT: Dialect = Dialect { name: "builtin", summary: "The module op.", ops: OPS };
+pub static DIALECT: Dialect = Dialect { name: "builtin", summary: "The module op.", ops: &[OPS], types: &[] };

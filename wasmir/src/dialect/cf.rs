@@ -65,7 +65,7 @@ pub static OPS: &[OpDef] = &[
         description: "The first successor is the default; `case_values` holds one integer per \
                       further successor, of the flag's type, all distinct.",
         operands: &[arg("flag", AnyInt)],
-        attrs: &[AttrDef { name: "case_values", kind: AttrKind::Array, optional: false, doc: "one value per non-default successor" }],
+        attrs: &[AttrDef { name: "case_values", kind: AttrKind::Array, optional: false, doc: "one value per non-default successor", positional: false }],
         successors: Count::AtLeast(1),
         traits: Traits::TERMINATOR.union(Traits::PURE),
         syntax: Syntax::Switch,
@@ -75,4 +75,4 @@ pub static OPS: &[OpDef] = &[
     },
 ];
 
-pub static DIALECT: Dialect = Dialect { name: "cf", summary: "Branches between blocks.", ops: OPS };
+pub static DIALECT: Dialect = Dialect { name: "cf", summary: "Branches between blocks.", ops: &[OPS], types: &[] };

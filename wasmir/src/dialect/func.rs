@@ -111,12 +111,14 @@ pub static OPS: &[OpDef] = &[
         summary: "A function: a symbol with a signature and a body (or none, for a declaration).",
         description: "Parameters are the entry block's arguments, written in the signature. \
                       Visibility is public unless `private` or `nested` is written. `export \"name\"` \
-                      exports the function from the wasm module under that name.",
+                      exports the function from the wasm module under that name; a declaration with \
+                      `import \"module\" \"name\"` imports it.",
         attrs: &[
-            AttrDef { name: "sym_name", kind: AttrKind::String, optional: false, doc: "the function's symbol" },
-            AttrDef { name: "function_type", kind: AttrKind::FunctionType, optional: false, doc: "the signature" },
-            AttrDef { name: "sym_visibility", kind: AttrKind::String, optional: true, doc: "\"private\" or \"nested\"; public when absent" },
-            AttrDef { name: "export", kind: AttrKind::String, optional: true, doc: "wasm export name" },
+            AttrDef { name: "sym_name", kind: AttrKind::String, optional: false, doc: "the function's symbol", positional: false },
+            AttrDef { name: "function_type", kind: AttrKind::FunctionType, optional: false, doc: "the signature", positional: false },
+            AttrDef { name: "sym_visibility", kind: AttrKind::String, optional: true, doc: "\"private\" or \"nested\"; public when absent", positional: false },
+            AttrDef { name: "export", kind: AttrKind::String, optional: true, doc: "wasm export name", positional: false },
+            AttrDef { name: "import", kind: AttrKind::Array, optional: true, doc: "wasm import: module and name (a declaration)", positional: false },
         ],
         regions: Count::Exact(1),
         traits: Traits::ISOLATED_FROM_ABOVE.union(Traits::SYMBOL),
@@ -130,7 +132,7 @@ pub static OPS: &[OpDef] = &[
         summary: "Calls a function by symbol.",
         operands: &[variadic("args", Any)],
         results: &[variadic("results", Any)],
-        attrs: &[AttrDef { name: "callee", kind: AttrKind::SymbolRef, optional: false, doc: "the function called" }],
+        attrs: &[AttrDef { name: "callee", kind: AttrKind::SymbolRef, optional: false, doc: "the function called", positional: false }],
         syntax: Syntax::Call,
         verify: Some(verify_call),
         example: "%r = func.call @add(%x, %y) : (i32, i32) -> i32",
@@ -149,4 +151,4 @@ pub static OPS: &[OpDef] = &[
     },
 ];
 
-pub static DIALECT: Dialect = Dialect { name: "func", summary: "Functions, calls and returns.", ops: OPS };
+pub static DIALECT: Dialect = Dialect { name: "func", summary: "Functions, calls and returns.", ops: &[OPS], types: &[] };

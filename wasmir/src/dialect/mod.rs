@@ -11,6 +11,9 @@ pub mod builtin;
 pub mod cf;
 pub mod func;
 pub mod wasm;
+pub mod wasm_control;
+pub mod wasm_memory;
+pub mod wasm_module;
 
 use crate::verify::OpChecker;
 
@@ -18,7 +21,24 @@ use crate::verify::OpChecker;
 pub struct Dialect {
     pub name: &'static str,
     pub summary: &'static str,
-    pub ops: &'static [OpDef],
+    /// The op tables (a dialect may declare its ops in several files).
+    pub ops: &'static [&'static [OpDef]],
+    /// Parameterless types the dialect defines, written `!dialect.name`.
+    pub types: &'static [TypeDef],
+}
+
+impl Dialect {
+    /// Every op of the dialect.
+    pub fn all_ops(&self) -> impl Iterator<Item = &'static OpDef> + use<> {
+        self.ops.iter().flat_map(|t| t.iter())
+    }
+}
+
+/// A type a dialect defines.
+pub struct TypeDef {
+    /// Full name without the `!`: `wasm.label`.
+    pub name: &'static str,
+    pub summary: &'static str,
 }
 
 /// The dialects every [`Context::new`](crate::Context::new) registers.
@@ -41,6 +61,14 @@ pub enum TypeConstraint {
     WasmInt,
     /// `f32` or `f64`.
     AnyFloat,
+    /// `!wasm.label`: a branch target, the first entry argument of a structured op's region.
+    Label,
+    /// `!wasm.local`: a mutable wasm local, made by `wasm.local`.
+    Local,
+    /// Any reference type.
+    AnyRef,
+    /// Any type a wasm value can have: i32, i64, f32, f64, v128 or a reference.
+    WasmValue,
     /// The op's type variable: every `Var` operand and result of one op has the same type, which
     /// the custom syntax spells once (`wasm.select %c, %a, %b : i64`).
     Var,
@@ -58,6 +86,10 @@ impl TypeConstraint {
             TypeConstraint::AnyInt => "an integer type",
             TypeConstraint::WasmInt => "i32 or i64",
             TypeConstraint::AnyFloat => "f32 or f64",
+            TypeConstraint::Label => "!wasm.label",
+            TypeConstraint::Local => "!wasm.local",
+            TypeConstraint::AnyRef => "a reference type",
+            TypeConstraint::WasmValue => "a wasm value type",
             TypeConstraint::Var => "T",
         }
     }
@@ -121,6 +153,26 @@ pub struct AttrDef {
     pub kind: AttrKind,
     pub optional: bool,
     pub doc: &'static str,
+    /// In the keyword form: written as a bare value before the operands (`@mem`, `"name"`)
+    /// rather than as `name value` after them.
+    pub positional: bool,
+}
+
+/// A required attribute, `name value` in the keyword form.
+pub const fn attr(name: &'static str, kind: AttrKind, doc: &'static str) -> AttrDef {
+    AttrDef { name, kind, optional: false, doc, positional: false }
+}
+/// An optional attribute, `name value` in the keyword form (a bare `name` for a unit).
+pub const fn opt_attr(name: &'static str, kind: AttrKind, doc: &'static str) -> AttrDef {
+    AttrDef { name, kind, optional: true, doc, positional: false }
+}
+/// A required attribute written as a bare value before the operands.
+pub const fn pos_attr(name: &'static str, kind: AttrKind, doc: &'static str) -> AttrDef {
+    AttrDef { name, kind, optional: false, doc, positional: true }
+}
+/// An optional attribute written as a bare value before the operands when present.
+pub const fn opt_pos_attr(name: &'static str, kind: AttrKind, doc: &'static str) -> AttrDef {
+    AttrDef { name, kind, optional: true, doc, positional: true }
 }
 
 /// How many regions or successors an op has.
@@ -236,6 +288,29 @@ pub enum Syntax {
     Function,
     /// `name [@sym] [attributes {…}] {…}`
     SymbolRegion,
+    /// The keyword form, read off the definition: positional attributes (`@sym`, `"str"`,
+    /// integers), then the operands, then `keyword [value]` for each other attribute present,
+    /// then `: types` as the definition's [`Sig`] says, then the regions, each after the first
+    /// introduced by its keyword from `region_keywords` (`} else {`).
+    Keyword,
+}
+
+/// What the types after `:` give in the keyword form.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Sig {
+    /// No `: …`; every type is fixed by the definition.
+    None,
+    /// One type, binding the type variable `T`.
+    Var,
+    /// One type: the `type` attribute (`wasm.local : i32`).
+    TypeAttr,
+    /// The types of the variadic operands (`wasm.br %l, %a : i32`).
+    Variadic,
+    /// The result types (`wasm.block : i32 {…}`); none when there are no results.
+    Results,
+    /// A function type `(P…) -> (R…)`: the variadic operands take P, the results R, and the
+    /// `type` attribute holds it (`wasm.call_indirect`).
+    FuncType,
 }
 
 /// The declaration of one op.
@@ -261,6 +336,10 @@ pub struct OpDef {
     pub verify: Option<fn(&mut OpChecker<'_>)>,
     /// A custom-form example for the reference (checked to parse by the test suite).
     pub example: &'static str,
+    /// Keyword form: what the types after `:` give.
+    pub sig: Sig,
+    /// Keyword form: the keyword before each region after the first (`else`).
+    pub region_keywords: &'static [&'static str],
 }
 
 impl OpDef {
@@ -292,4 +371,6 @@ pub const BASE: OpDef = OpDef {
     syntax: Syntax::GenericOnly,
     verify: None,
     example: "",
+    sig: Sig::None,
+    region_keywords: &[],
 };

@@ -46,7 +46,7 @@ macro_rules! constant {
             name: concat!("wasm.", $name),
             summary: $doc,
             results: &[arg("result", $t)],
-            attrs: &[AttrDef { name: "value", kind: AttrKind::$kind, optional: false, doc: "the constant, typed like the result" }],
+            attrs: &[AttrDef { name: "value", kind: AttrKind::$kind, optional: false, doc: "the constant, typed like the result", positional: false }],
             traits: Traits::PURE.union(Traits::CONSTANT_LIKE),
             syntax: Syntax::Constant,
             verify: Some(verify_const),
@@ -237,5 +237,9 @@ pub static OPS: &[OpDef] = &[
 pub static DIALECT: Dialect = Dialect {
     name: "wasm",
     summary: "WebAssembly instructions, one op per instruction.",
-    ops: OPS,
+    ops: &[OPS, super::wasm_control::OPS, super::wasm_memory::OPS, super::wasm_module::OPS],
+    types: &[
+        TypeDef { name: "wasm.label", summary: "A branch target: the first entry argument of a structured op's region." },
+        TypeDef { name: "wasm.local", summary: "A mutable local variable, made by `wasm.local`." },
+    ],
 };

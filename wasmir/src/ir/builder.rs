@@ -131,6 +131,8 @@ pub fn fixed_type(ctx: &Context, c: TypeConstraint) -> Option<Type> {
         TypeConstraint::F32 => ctx.f32(),
         TypeConstraint::F64 => ctx.f64(),
         TypeConstraint::V128 => ctx.v128(),
+        TypeConstraint::Label => ctx.label_type(),
+        TypeConstraint::Local => ctx.local_type(),
         _ => return None,
     })
 }

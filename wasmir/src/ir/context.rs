@@ -97,6 +97,9 @@ pub enum AttrData {
     /// A float with its type; `bits` are the IEEE bits of that width (NaN payloads survive).
     Float { bits: u64, ty: Type },
     String(Ident),
+    /// A byte string that is not UTF-8 (wasm data segments, custom sections); written as a
+    /// string literal with `\XX` escapes, and read back as this when the bytes are not UTF-8.
+    Bytes(Box<[u8]>),
     Type(Type),
     /// `@a` or a nested reference `@a::@b`.
     SymbolRef(Box<[Ident]>),
@@ -175,6 +178,8 @@ pub struct Common {
     pub f32: Type,
     pub f64: Type,
     pub v128: Type,
+    pub label: Type,
+    pub local: Type,
     pub empty_dict: Attr,
     pub unknown_loc: Loc,
     pub unit: Attr,
@@ -201,7 +206,17 @@ impl Context {
         let mut types = Interner::new();
         let mut attrs = Interner::new();
         let mut locs = Interner::new();
+        let mut strings: PrimaryMap<Ident, Box<str>> = PrimaryMap::new();
+        let mut string_map: FxHashMap<Box<str>, Ident> = FxHashMap::default();
+        let mut pre = |s: &str| {
+            let id = strings.push(s.into());
+            string_map.insert(s.into(), id);
+            id
+        };
+        let (label, local) = (pre("wasm.label"), pre("wasm.local"));
         let common = Common {
+            label: types.intern(TypeData::Opaque(label)),
+            local: types.intern(TypeData::Opaque(local)),
             i1: types.intern(TypeData::Int(1)),
             i32: types.intern(TypeData::Int(32)),
             i64: types.intern(TypeData::Int(64)),
@@ -213,8 +228,8 @@ impl Context {
             unknown_loc: locs.intern(LocData::Unknown),
         };
         Context {
-            strings: PrimaryMap::new(),
-            string_map: FxHashMap::default(),
+            strings,
+            string_map,
             types,
             attrs,
             locs,
@@ -233,7 +248,7 @@ impl Context {
             return;
         }
         self.dialects.push(dialect);
-        for def in dialect.ops {
+        for def in dialect.all_ops() {
             debug_assert!(
                 def.name.starts_with(dialect.name) && def.name[dialect.name.len()..].starts_with('.'),
                 "op {} does not belong to dialect {}",
@@ -342,6 +357,33 @@ impl Context {
     }
     pub fn v128(&self) -> Type {
         self.common.v128
+    }
+    /// `!wasm.label`.
+    pub fn label_type(&self) -> Type {
+        self.common.label
+    }
+    /// `!wasm.local`.
+    pub fn local_type(&self) -> Type {
+        self.common.local
+    }
+    /// Whether `t` is a reference type.
+    pub fn is_ref(&self, t: Type) -> bool {
+        matches!(self.type_data(t), TypeData::Ref(_))
+    }
+    /// A string attribute for UTF-8 bytes, a byte-string attribute otherwise.
+    pub fn bytes_attr(&mut self, bytes: &[u8]) -> Attr {
+        match std::str::from_utf8(bytes) {
+            Ok(s) => self.string_attr(s),
+            Err(_) => self.attr(AttrData::Bytes(bytes.into())),
+        }
+    }
+    /// The bytes of a string or byte-string attribute.
+    pub fn attr_bytes(&self, a: Attr) -> Option<&[u8]> {
+        match self.attr_data(a) {
+            AttrData::String(s) => Some(self.str(*s).as_bytes()),
+            AttrData::Bytes(b) => Some(b),
+            _ => None,
+        }
     }
     /// The width of an integer type, if `t` is one.
     pub fn int_width(&self, t: Type) -> Option<u16> {

@@ -2,7 +2,7 @@
 //! same forms (text/printer.rs), so custom text always re-parses.
 use super::parser::{parse_float_bits, parse_int_for, symbol_name, unescape, Item, KeyKind, State};
 use crate::diag::Span;
-use crate::dialect::{OpDef, Syntax, TypeConstraint};
+use crate::dialect::{AttrKind, OpDef, Sig, Syntax, TypeConstraint};
 use crate::ir::*;
 use smallvec::SmallVec;
 
@@ -323,6 +323,19 @@ pub(crate) fn parse<'a>(
                     _ => fail!(cur.span(), "expected the export name as a string: `export \"name\"`"),
                 }
             }
+            if let Some(Item::Word("import", _)) = cur.peek() {
+                cur.next();
+                match (cur.next(), cur.next()) {
+                    (Some(Item::Str(m, _)), Some(Item::Str(n, _))) => {
+                        let k = st.ctx.ident("import");
+                        let m = st.ctx.bytes_attr(&super::parser::unescape_bytes(m));
+                        let n = st.ctx.bytes_attr(&super::parser::unescape_bytes(n));
+                        let a = st.ctx.attr(AttrData::Array(Box::new([m, n])));
+                        p.attrs.push((k, a));
+                    }
+                    _ => fail!(cur.span(), "expected the module and name as strings: `import \"env\" \"f\"`"),
+                }
+            }
             if let Some(Item::Attrs(d, s)) = cur.peek() {
                 cur.next();
                 if !merge_attrs(st, &mut p, d, s) {
@@ -331,6 +344,21 @@ pub(crate) fn parse<'a>(
             }
             if !cur.done() {
                 fail!(cur.span(), "unexpected item in the signature of `{op}`");
+            }
+        }
+        Syntax::Keyword => {
+            if !keyword_form(st, def, &mut cur, &mut p, sig, name_span) {
+                return None;
+            }
+            for i in 1..frame_name_span_holder.num_regions() {
+                if !frame_name_span_holder.keyword_regions().contains(&i) {
+                    let help = match def.region_keywords.get(i - 1) {
+                        Some(k) => format!("write `}} {k} {{` between the regions"),
+                        None => format!("`{op}` takes at most {} region(s)", def.region_keywords.len() + 1),
+                    };
+                    st.error(name_span, format!("region #{i} of `{op}` is not introduced by its keyword")).with_help(help);
+                    return None;
+                }
             }
         }
         Syntax::SymbolRegion => {
@@ -397,4 +425,233 @@ fn successor(cur: &mut Cur<'_, '_>, p: &mut Parts) -> bool {
 /// Gives the custom parser the op name's span without exposing the parser's frame type.
 pub(crate) trait NameSpan {
     fn name_span(&self) -> Span;
+    fn num_regions(&self) -> usize;
+    fn keyword_regions(&self) -> &[usize];
+}
+
+/// Reads the keyword form (see [`Syntax::Keyword`]); errors are reported on `st`.
+fn keyword_form<'a>(
+    st: &mut State<'a>,
+    def: &'static OpDef,
+    cur: &mut Cur<'_, 'a>,
+    p: &mut Parts,
+    sig: Option<&[Type]>,
+    name_span: Span,
+) -> bool {
+    let op = def.printed_name();
+    macro_rules! fail {
+        ($span:expr, $($msg:tt)*) => {{
+            st.error($span, format!($($msg)*)).with_help(format!("e.g. `{}`", def.example));
+            return false;
+        }};
+    }
+    let i64t = st.ctx.i64();
+    // Positional attributes.
+    for a in def.attrs.iter().filter(|a| a.positional) {
+        let value = match (a.kind, cur.peek()) {
+            (AttrKind::String, Some(Item::Sym(sym, _))) if a.name == "sym_name" => Some(st.ctx.string_attr(&symbol_name(sym))),
+            (AttrKind::SymbolRef, Some(Item::Sym(sym, _))) => {
+                let id = st.ctx.ident(&symbol_name(sym));
+                Some(st.ctx.symbol_attr(id))
+            }
+            (AttrKind::String, Some(Item::Str(t, _))) if a.name != "sym_name" => Some(st.ctx.bytes_attr(&super::parser::unescape_bytes(t))),
+            (AttrKind::Int, Some(Item::Int(t, s))) => match parse_int_for(st.ctx, t, i64t) {
+                Ok(v) => Some(st.ctx.int_attr(v, i64t)),
+                Err(m) => fail!(s, "{m}"),
+            },
+            _ => None,
+        };
+        match value {
+            Some(v) => {
+                cur.next();
+                let k = st.ctx.ident(a.name);
+                p.attrs.push((k, v));
+            }
+            None if a.optional => {}
+            None => {
+                let what = match a.kind {
+                    AttrKind::SymbolRef => "`@name`",
+                    AttrKind::String if a.name == "sym_name" => "`@name`",
+                    AttrKind::String => "a string",
+                    _ => "an integer",
+                };
+                fail!(cur.span(), "`{op}` needs {what} ({}: {})", a.name, a.doc)
+            }
+        }
+    }
+    // The types after `:`.
+    let mut var = None;
+    let mut tail_types: Option<Vec<Type>> = None;
+    let mut result_types: Option<Vec<Type>> = None;
+    let sig = sig.unwrap_or(&[]);
+    match def.sig {
+        Sig::None if !sig.is_empty() => {
+            fail!(name_span, "`{op}` takes no type signature: its types are fixed by the op")
+        }
+        Sig::None => {}
+        Sig::Var | Sig::TypeAttr => {
+            let [t] = sig else { fail!(name_span, "`{op}` needs one type after `:`") };
+            if def.sig == Sig::Var {
+                var = Some(*t);
+            } else {
+                let k = st.ctx.ident("type");
+                let a = st.ctx.type_attr(*t);
+                p.attrs.push((k, a));
+            }
+        }
+        Sig::Variadic => tail_types = Some(sig.to_vec()),
+        Sig::Results => result_types = Some(sig.to_vec()),
+        Sig::FuncType => {
+            let [t] = sig else { fail!(name_span, "`{op}` needs a function type `(…) -> …` after `:`") };
+            let TypeData::Function { params, results } = st.ctx.type_data(*t).clone() else {
+                fail!(name_span, "`{op}` needs a function type `(…) -> …` after `:`")
+            };
+            tail_types = Some(params.to_vec());
+            // A tail call's signature names the callee's results, which are not the op's.
+            if !def.results.is_empty() {
+                result_types = Some(results.to_vec());
+            }
+            let k = st.ctx.ident("type");
+            let a = st.ctx.type_attr(*t);
+            p.attrs.push((k, a));
+        }
+    }
+    // Operands.
+    let fixed = def.operands.iter().filter(|d| !d.variadic).count();
+    let mut spans: SmallVec<[Span; 4]> = SmallVec::new();
+    // Labels in the variadic tail are not written after `:` (their type is always known).
+    let label = st.ctx.label_type();
+    let mut tail_i = 0;
+    while let Some(Item::Value(v, s)) = cur.peek() {
+        cur.next();
+        let i = p.operands.len();
+        let ty = match def.operands.get(i) {
+            Some(d) if !d.variadic => bind(d.ty, var, st.ctx),
+            _ if st.value_type(v) == label => None,
+            _ => {
+                tail_i += 1;
+                tail_types.as_ref().and_then(|t| t.get(tail_i - 1).copied())
+            }
+        };
+        if let Some(t) = ty {
+            st.expect_type(v, t, Some(s));
+        }
+        p.operands.push(v);
+        spans.push(s);
+    }
+    let variadic = def.operands.last().is_some_and(|d| d.variadic);
+    let n = p.operands.len();
+    if n < fixed || (!variadic && n != fixed) {
+        let want = if variadic { format!("at least {fixed}") } else { format!("{fixed}") };
+        fail!(name_span, "`{op}` takes {want} operand(s) but {n} are given");
+    }
+    if let Some(t) = &tail_types {
+        if variadic && t.len() != tail_i {
+            fail!(name_span, "`{op}` has {tail_i} trailing operand(s) but {} type(s) after `:`", t.len());
+        }
+    }
+    let _ = spans;
+    // Keyword attributes.
+    while let Some(Item::Word(w, ws)) = cur.peek() {
+        cur.next();
+        let Some(a) = def.attrs.iter().find(|a| !a.positional && a.name == w) else {
+            let known: Vec<String> = def.attrs.iter().filter(|a| !a.positional).map(|a| format!("`{}`", a.name)).collect();
+            if known.is_empty() {
+                fail!(ws, "`{op}` takes no keyword `{w}`")
+            }
+            fail!(ws, "unknown keyword `{w}` for `{op}`; expected one of {}", known.join(", "))
+        };
+        let key = st.ctx.ident(a.name);
+        if p.attrs.iter().any(|(k, _)| *k == key) {
+            fail!(ws, "`{w}` is given twice");
+        }
+        let value = match a.kind {
+            AttrKind::Unit => st.ctx.unit_attr(),
+            AttrKind::Bool => match cur.next() {
+                Some(Item::Bool(b, _)) => st.ctx.attr(AttrData::Bool(b)),
+                _ => fail!(ws, "`{w}` needs `true` or `false`"),
+            },
+            AttrKind::Int => match cur.next() {
+                Some(Item::Int(t, s)) => match parse_int_for(st.ctx, t, i64t) {
+                    Ok(v) => st.ctx.int_attr(v, i64t),
+                    Err(m) => fail!(s, "{m}"),
+                },
+                _ => fail!(ws, "`{w}` needs an integer"),
+            },
+            AttrKind::String => match cur.next() {
+                Some(Item::Str(t, _)) => st.ctx.bytes_attr(&super::parser::unescape_bytes(t)),
+                _ => fail!(ws, "`{w}` needs a string"),
+            },
+            AttrKind::SymbolRef => match cur.next() {
+                Some(Item::Sym(sym, _)) => {
+                    let id = st.ctx.ident(&symbol_name(sym));
+                    st.ctx.symbol_attr(id)
+                }
+                _ => fail!(ws, "`{w}` needs a symbol `@name`"),
+            },
+            AttrKind::Array => {
+                let mut items: Vec<Attr> = Vec::new();
+                loop {
+                    let a = match cur.peek() {
+                        Some(Item::Str(t, _)) => st.ctx.bytes_attr(&super::parser::unescape_bytes(t)),
+                        Some(Item::Int(t, s)) => match parse_int_for(st.ctx, t, i64t) {
+                            Ok(v) => st.ctx.int_attr(v, i64t),
+                            Err(m) => fail!(s, "{m}"),
+                        },
+                        Some(Item::Sym(sym, _)) => {
+                            let id = st.ctx.ident(&symbol_name(sym));
+                            st.ctx.symbol_attr(id)
+                        }
+                        _ => break,
+                    };
+                    cur.next();
+                    items.push(a);
+                }
+                st.ctx.attr(AttrData::Array(items.into_boxed_slice()))
+            }
+            _ => fail!(ws, "`{w}` cannot be written in the keyword form; use the generic form"),
+        };
+        p.attrs.push((key, value));
+    }
+    if !cur.done() {
+        fail!(cur.span(), "unexpected item in `{op}`");
+    }
+    // Results.
+    let variadic_results = def.results.last().is_some_and(|d| d.variadic);
+    if variadic_results {
+        let fixed_res = def.results.len() - 1;
+        for r in &def.results[..fixed_res] {
+            match bind(r.ty, var, st.ctx) {
+                Some(t) => p.result_types.push(t),
+                None => fail!(name_span, "`{op}` has a result whose type the keyword form cannot name"),
+            }
+        }
+        p.result_types.extend(result_types.unwrap_or_default());
+    } else {
+        if result_types.as_ref().is_some_and(|r| r.len() != def.results.len()) {
+            fail!(name_span, "`{op}` has {} result(s) but the signature gives {}", def.results.len(), result_types.map_or(0, |r| r.len()));
+        }
+        for (i, r) in def.results.iter().enumerate() {
+            let t = match (&result_types, r.ty) {
+                (Some(rt), _) => Some(rt[i]),
+                (None, c) => bind(c, var, st.ctx).or_else(|| attr_type(st, p, c)),
+            };
+            match t {
+                Some(t) => p.result_types.push(t),
+                None => fail!(name_span, "`{op}` has a result whose type the keyword form cannot name"),
+            }
+        }
+    }
+    true
+}
+
+/// A result constrained to `WasmValue`/`Any` takes the type of a `type` attribute, when the op
+/// has one (`wasm.local.get`'s type comes from its local, but the op spells it for reading).
+fn attr_type(st: &State<'_>, p: &Parts, _c: TypeConstraint) -> Option<Type> {
+    let k = st.ctx.lookup_ident("type")?;
+    let (_, a) = p.attrs.iter().find(|(key, _)| *key == k)?;
+    match st.ctx.attr_data(*a) {
+        AttrData::Type(t) => Some(*t),
+        _ => None,
+    }
 }

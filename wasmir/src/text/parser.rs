@@ -72,6 +72,12 @@ impl custom::NameSpan for OpFrame {
     fn name_span(&self) -> Span {
         self.name_span
     }
+    fn num_regions(&self) -> usize {
+        self.regions.len()
+    }
+    fn keyword_regions(&self) -> &[usize] {
+        &self.kw_regions
+    }
 }
 
 /// A name as written: `%x` is `("x", NONE)`, `%x#1` is `("x", 1)`.
@@ -89,6 +95,8 @@ pub(crate) struct OpFrame {
     inner: Option<BodyId>,
     regions: SmallVec<[Region; 2]>,
     items_mark: usize,
+    /// Regions introduced by their declared keyword (`} else {`), by index.
+    kw_regions: SmallVec<[usize; 1]>,
     results_mark: usize,
     arrows_mark: usize,
     type_sig: Option<Vec<Type>>,
@@ -191,6 +199,11 @@ impl<'a> State<'a> {
     pub(crate) fn error(&mut self, span: Span, msg: impl Into<String>) -> &mut Diagnostic {
         self.diags.push(Diagnostic::error_at(span, msg));
         self.diags.last_mut().expect("just pushed")
+    }
+
+    /// The type of a value as known so far (`Unknown` for a forward reference).
+    pub(crate) fn value_type(&self, v: Value) -> Type {
+        self.module.body(self.cur_body()).value_type(v)
     }
 
     fn cur_body(&self) -> BodyId {
@@ -353,6 +366,22 @@ impl<'a> State<'a> {
     }
 
     pub(crate) fn region_keyword(&mut self, w: &'a str, span: Span) {
+        // Called once the region after the keyword is parsed.
+        if let Some(f) = self.frames.last_mut() {
+            let idx = f.regions.len().saturating_sub(1);
+            let want = f.def.filter(|d| f.custom && d.syntax == Syntax::Keyword).and_then(|d| d.region_keywords.get(idx.wrapping_sub(1)));
+            match want {
+                Some(&k) if k == w => {
+                    f.kw_regions.push(idx);
+                    return;
+                }
+                Some(&k) => {
+                    self.error(span, format!("expected `{k}` before this region, found `{w}`"));
+                    return;
+                }
+                None => {}
+            }
+        }
         self.error(span, format!("unexpected `{w}` between regions"));
     }
 
@@ -389,6 +418,7 @@ impl<'a> State<'a> {
             inner,
             regions: SmallVec::new(),
             items_mark: self.items.len(),
+            kw_regions: SmallVec::new(),
             results_mark,
             arrows_mark: self.arrows.len(),
             type_sig: None,
@@ -760,6 +790,11 @@ impl<'a> State<'a> {
     pub(crate) fn dialect_type(&mut self, d: &'a str, span: Span) -> Type {
         let body = &d[1..];
         let dialect = body.split(['.', '<']).next().unwrap_or("");
+        let declared = self.ctx.dialects().iter().any(|dl| dl.types.iter().any(|t| t.name == body));
+        if declared {
+            let id = self.ctx.ident(body);
+            return self.ctx.ty(TypeData::Opaque(id));
+        }
         if !self.opts.allow_unregistered || self.ctx.is_dialect_registered(dialect) {
             self.error(span, format!("unknown type `{d}`"))
                 .with_help("pass --allow-unregistered-dialect to keep types of unknown dialects verbatim");
@@ -829,8 +864,8 @@ impl<'a> State<'a> {
     }
 
     pub(crate) fn string_attr(&mut self, s: &'a str, _span: Span) -> Attr {
-        let text = unescape(s);
-        self.ctx.string_attr(&text)
+        let bytes = unescape_bytes(s);
+        self.ctx.bytes_attr(&bytes)
     }
     pub(crate) fn bool_attr(&mut self, b: bool) -> Attr {
         self.ctx.attr(AttrData::Bool(b))
@@ -937,6 +972,15 @@ pub fn builtin_type(ctx: &mut Context, w: &str) -> Option<Type> {
 
 /// Strips the quotes of a string token and resolves `\n`, `\t`, `\"`, `\\` and `\XX` escapes.
 pub fn unescape(s: &str) -> String {
+    let out = unescape_bytes(s);
+    match String::from_utf8(out) {
+        Ok(s) => s,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    }
+}
+
+/// The bytes a string literal denotes (`\XX` escapes may form any byte).
+pub fn unescape_bytes(s: &str) -> Vec<u8> {
     let inner = s.strip_prefix('"').and_then(|s| s.strip_suffix('"')).unwrap_or(s);
     let mut out = Vec::with_capacity(inner.len());
     let b = inner.as_bytes();
@@ -965,7 +1009,7 @@ pub fn unescape(s: &str) -> String {
             i += 1;
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    out
 }
 
 /// `@name` or `@"quoted name"` to the bare name.
@@ -1080,7 +1124,7 @@ pub fn parse_range(
 fn registered_custom_names(ctx: &Context) -> rustc_hash::FxHashSet<String> {
     let mut s = rustc_hash::FxHashSet::default();
     for d in ctx.dialects() {
-        for op in d.ops {
+        for op in d.all_ops() {
             if op.syntax != Syntax::GenericOnly {
                 s.insert(op.name.to_string());
                 if let Some(c) = op.custom_name {

@@ -1,7 +1,7 @@
 //! The printer: canonical text, custom form where the op has one, generic form otherwise (or
 //! everywhere with `generic`). Iterative: an explicit task stack, never recursion on nesting.
 use super::parser::is_generated_block_name;
-use crate::dialect::{OpDef, Syntax, Traits};
+use crate::dialect::{OpDef, Syntax, Traits, TypeConstraint};
 use crate::ir::*;
 use cranelift_entity::SecondaryMap;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -107,7 +107,16 @@ impl<'a> Printer<'a> {
                     let generic = self.is_generic(op);
                     let regions = self.module.body(op.body).regions(op.op);
                     if idx + 1 < regions.len() {
-                        self.out.push_str(if generic { ", {\n" } else { " {\n" });
+                        if generic {
+                            self.out.push_str(", {\n");
+                        } else {
+                            let kw = self.def(op).and_then(|d| d.region_keywords.get(idx)).copied();
+                            if let Some(kw) = kw {
+                                self.out.push(' ');
+                                self.out.push_str(kw);
+                            }
+                            self.out.push_str(" {\n");
+                        }
                         self.push_region(op, idx + 1, indent, &mut stack);
                     } else {
                         if generic {
@@ -526,8 +535,16 @@ impl<'a> Printer<'a> {
                         write_string(ctx.str(*s), &mut self.out);
                     }
                 }
+                if let Some(AttrData::Array(v)) = ctx.dict_get(data.attrs, "import").map(|a| ctx.attr_data(a)) {
+                    self.out.push_str(" import");
+                    for &x in v.iter() {
+                        self.out.push(' ');
+                        write_attr(ctx, x, &mut self.out);
+                    }
+                }
                 self.extra_attrs(data.attrs, owned);
             }
+            Syntax::Keyword => self.keyword_form(op, def),
             Syntax::SymbolRegion => {
                 if let Some(n) = ctx.dict_get(data.attrs, "sym_name") {
                     if let AttrData::String(s) = ctx.attr_data(n) {
@@ -536,6 +553,79 @@ impl<'a> Printer<'a> {
                     }
                 }
                 self.extra_attrs(data.attrs, owned);
+            }
+        }
+    }
+
+    /// The keyword form (see [`Syntax::Keyword`]); `custom_fits` has checked the shape.
+    fn keyword_form(&mut self, op: OpRef, def: &'static OpDef) {
+        use crate::dialect::Sig;
+        let ctx = self.ctx;
+        let b = self.module.body(op.body);
+        let attrs = b.op(op.op).attrs;
+        for a in def.attrs.iter().filter(|a| a.positional) {
+            let Some(v) = ctx.dict_get(attrs, a.name) else { continue };
+            self.out.push(' ');
+            match ctx.attr_data(v) {
+                AttrData::String(s) if a.name == "sym_name" => write_symbol(ctx.str(*s), &mut self.out),
+                _ => write_literal(ctx, v, &mut self.out),
+            }
+        }
+        let operands: SmallVec<[Value; 4]> = b.operands(op.op).collect();
+        if !operands.is_empty() {
+            self.out.push(' ');
+            self.write_values(op.body, operands.iter().copied());
+        }
+        for a in def.attrs.iter().filter(|a| !a.positional) {
+            if a.name == "type" && matches!(def.sig, Sig::TypeAttr | Sig::FuncType) {
+                continue;
+            }
+            let Some(v) = ctx.dict_get(attrs, a.name) else { continue };
+            self.out.push(' ');
+            self.out.push_str(a.name);
+            match ctx.attr_data(v) {
+                AttrData::Unit => {}
+                AttrData::Array(items) => {
+                    for &i in items.iter() {
+                        self.out.push(' ');
+                        write_literal(ctx, i, &mut self.out);
+                    }
+                }
+                _ => {
+                    self.out.push(' ');
+                    write_literal(ctx, v, &mut self.out);
+                }
+            }
+        }
+        let b = self.module.body(op.body);
+        let fixed = def.operands.iter().filter(|d| !d.variadic).count();
+        match def.sig {
+            Sig::None => {}
+            Sig::Var => {
+                self.out.push_str(" : ");
+                write_type(ctx, type_var(def, b, op.op), &mut self.out);
+            }
+            Sig::TypeAttr | Sig::FuncType => {
+                if let Some(AttrData::Type(t)) = ctx.dict_get(attrs, "type").map(|a| ctx.attr_data(a)) {
+                    self.out.push_str(" : ");
+                    write_type(ctx, *t, &mut self.out);
+                }
+            }
+            Sig::Variadic => {
+                let label = ctx.label_type();
+                let tys: Vec<Type> =
+                    operands[fixed.min(operands.len())..].iter().map(|&v| b.value_type(v)).filter(|&t| t != label).collect();
+                if !tys.is_empty() {
+                    self.out.push_str(" : ");
+                    write_type_list(ctx, &tys, &mut self.out);
+                }
+            }
+            Sig::Results => {
+                let tys: Vec<Type> = b.results(op.op).map(|v| b.value_type(v)).collect();
+                if !tys.is_empty() {
+                    self.out.push_str(" : ");
+                    write_type_list(ctx, &tys, &mut self.out);
+                }
             }
         }
     }
@@ -556,10 +646,12 @@ impl<'a> Printer<'a> {
 /// The attributes a custom form writes in its own syntax.
 fn owned_attrs(s: Syntax) -> &'static [&'static str] {
     match s {
+        // Every declared attribute; `keyword_fits` checks there are no others.
+        Syntax::Keyword => &[],
         Syntax::Constant => &["value"],
         Syntax::Call => &["callee"],
         Syntax::Switch => &["case_values"],
-        Syntax::Function => &["sym_name", "function_type", "sym_visibility", "export"],
+        Syntax::Function => &["sym_name", "function_type", "sym_visibility", "export", "import"],
         Syntax::SymbolRegion => &["sym_name"],
         _ => &[],
     }
@@ -587,7 +679,7 @@ fn custom_fits(ctx: &Context, module: &Module, op: OpRef, def: &OpDef) -> bool {
     let owned = owned_attrs(def.syntax);
     // Only the function and symbol-region forms read `attributes {…}`: in the others, an
     // attribute the syntax does not spell itself needs the generic form.
-    let takes_attr_dict = matches!(def.syntax, Syntax::Function | Syntax::SymbolRegion);
+    let takes_attr_dict = matches!(def.syntax, Syntax::Function | Syntax::SymbolRegion | Syntax::Keyword);
     if !takes_attr_dict && ctx.dict_entries(data.attrs).iter().any(|(k, _)| !owned.contains(&ctx.str(*k))) {
         return false;
     }
@@ -655,6 +747,7 @@ fn custom_fits(ctx: &Context, module: &Module, op: OpRef, def: &OpDef) -> bool {
             let fty_ok = attr("function_type").is_some_and(|a| matches!(ctx.attr_data(a), AttrData::Type(t) if matches!(ctx.type_data(*t), TypeData::Function { .. })));
             let vis_ok = attr("sym_visibility").is_none_or(|a| matches!(ctx.attr_data(a), AttrData::String(s) if matches!(ctx.str(*s), "private" | "nested")));
             let export_ok = attr("export").is_none_or(|a| is_str(Some(a)));
+            let import_ok = attr("import").is_none_or(|a| matches!(ctx.attr_data(a), AttrData::Array(v) if v.len() == 2 && v.iter().all(|&x| is_str(Some(x)))));
             // Entry block arguments are printed as the parameters: they must match the signature.
             let args_ok = fty_ok && {
                 let Some(AttrData::Type(t)) = attr("function_type").map(|a| ctx.attr_data(a)) else { return false };
@@ -665,8 +758,9 @@ fn custom_fits(ctx: &Context, module: &Module, op: OpRef, def: &OpDef) -> bool {
                     None => true,
                 }
             };
-            nops == 0 && nres == 0 && nsucc == 0 && nreg == 1 && is_str(attr("sym_name")) && fty_ok && vis_ok && export_ok && args_ok
+            nops == 0 && nres == 0 && nsucc == 0 && nreg == 1 && is_str(attr("sym_name")) && fty_ok && vis_ok && export_ok && import_ok && args_ok
         }
+        Syntax::Keyword => keyword_fits(ctx, b, op.op, def),
         Syntax::SymbolRegion => {
             let rb = module.body(module.regions_body(op));
             nops == 0
@@ -676,6 +770,102 @@ fn custom_fits(ctx: &Context, module: &Module, op: OpRef, def: &OpDef) -> bool {
                 && attr("sym_name").is_none_or(|a| is_str(Some(a)))
                 && b.regions(op.op).iter().all(|&r| rb.first_block(r).is_some_and(|e| rb.next_block(e).is_none() && rb.block_args(e).is_empty()))
         }
+    }
+}
+
+/// Whether the keyword form can print `op` exactly.
+fn keyword_fits(ctx: &Context, b: &Body, op: Op, def: &OpDef) -> bool {
+    use crate::dialect::{AttrKind, Sig};
+    let attrs = b.op(op).attrs;
+    let i64t = ctx.i64();
+    let int_ok = |a: Attr| matches!(ctx.attr_data(a), AttrData::Int { ty, .. } if *ty == i64t);
+    for (k, v) in ctx.dict_entries(attrs) {
+        let name = ctx.str(*k);
+        let Some(d) = def.attrs.iter().find(|d| d.name == name) else { return false };
+        let ok = match (d.kind, ctx.attr_data(*v)) {
+            (AttrKind::String, AttrData::String(_)) => true,
+            (AttrKind::String, AttrData::Bytes(_)) => !d.positional || name != "sym_name",
+            (AttrKind::Int, _) => int_ok(*v),
+            (AttrKind::Unit, AttrData::Unit) | (AttrKind::Bool, AttrData::Bool(_)) => true,
+            (AttrKind::SymbolRef, AttrData::SymbolRef(p)) => p.len() == 1,
+            (AttrKind::Type | AttrKind::FunctionType, AttrData::Type(_)) => name == "type" && matches!(def.sig, Sig::TypeAttr | Sig::FuncType),
+            (AttrKind::Array, AttrData::Array(items)) => items.iter().all(|&i| match ctx.attr_data(i) {
+                AttrData::String(_) | AttrData::Bytes(_) => true,
+                AttrData::SymbolRef(p) => p.len() == 1,
+                _ => int_ok(i),
+            }),
+            _ => false,
+        };
+        if !ok {
+            return false;
+        }
+    }
+    // A required positional attribute that is missing would shift the others.
+    if def.attrs.iter().any(|d| d.positional && !d.optional && ctx.dict_get(attrs, d.name).is_none()) {
+        return false;
+    }
+    if !b.successors(op).is_empty() || b.regions(op).len() > def.region_keywords.len() + 1 {
+        return false;
+    }
+    if def.regions == crate::dialect::Count::Exact(0) && !b.regions(op).is_empty() {
+        return false;
+    }
+    let type_attr = match ctx.dict_get(attrs, "type").map(|a| ctx.attr_data(a)) {
+        Some(AttrData::Type(t)) => Some(*t),
+        _ => None,
+    };
+    if matches!(def.sig, Sig::TypeAttr | Sig::FuncType) && type_attr.is_none() {
+        return false;
+    }
+    let fixed = def.operands.iter().filter(|d| !d.variadic).count();
+    let variadic = def.operands.last().is_some_and(|d| d.variadic);
+    let nops = b.num_operands(op);
+    if nops < fixed || (!variadic && nops != fixed) {
+        return false;
+    }
+    let var = (def.sig == Sig::Var).then(|| type_var(def, b, op));
+    let slot_ok = |c: TypeConstraint, t: Type| match c {
+        TypeConstraint::Var => Some(t) == var,
+        c => match crate::ir::builder::fixed_type(ctx, c) {
+            Some(ft) => ft == t,
+            // Read back as a placeholder typed by its definition: any type reads back.
+            None => true,
+        },
+    };
+    for (i, v) in b.operands(op).enumerate().take(fixed) {
+        if !slot_ok(def.operands[i].ty, b.value_type(v)) {
+            return false;
+        }
+    }
+    // Untyped trailing operands (loop inits, a local's initial value) read back by their
+    // definitions' types.
+    let _ = variadic;
+    let results: SmallVec<[Type; 2]> = b.results(op).map(|v| b.value_type(v)).collect();
+    if def.sig == Sig::FuncType {
+        let Some(TypeData::Function { params, results: fr }) = type_attr.map(|t| ctx.type_data(t)) else { return false };
+        let tail: SmallVec<[Type; 4]> = b.operands(op).skip(fixed).map(|v| b.value_type(v)).collect();
+        if params[..] != tail[..] || (!def.results.is_empty() && fr[..] != results[..]) {
+            return false;
+        }
+    }
+    let variadic_results = def.results.last().is_some_and(|d| d.variadic);
+    if variadic_results {
+        let fixed_res = def.results.len() - 1;
+        if results.len() < fixed_res || (results.len() > fixed_res && !matches!(def.sig, Sig::Results | Sig::FuncType)) {
+            return false;
+        }
+        def.results[..fixed_res].iter().zip(&results).all(|(d, &t)| crate::ir::builder::fixed_type(ctx, d.ty) == Some(t) || Some(t) == var)
+    } else {
+        if results.len() != def.results.len() {
+            return false;
+        }
+        def.results.iter().zip(&results).all(|(d, &t)| match def.sig {
+            Sig::Results | Sig::FuncType => true,
+            _ => match d.ty {
+                TypeConstraint::Var => Some(t) == var,
+                c => crate::ir::builder::fixed_type(ctx, c).map_or(Some(t) == type_attr, |ft| ft == t),
+            },
+        })
     }
 }
 
@@ -919,6 +1109,23 @@ pub fn write_string(s: &str, out: &mut String) {
     out.push('"');
 }
 
+/// Writes a byte string as a string literal: printable ASCII as is, every other byte as `\XX`.
+pub fn write_bytes(b: &[u8], out: &mut String) {
+    out.reserve(b.len() + 2);
+    out.push('"');
+    for &c in b {
+        match c {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            0x20..=0x7e => out.push(c as char),
+            _ => {
+                let _ = write!(out, "\\{c:02x}");
+            }
+        }
+    }
+    out.push('"');
+}
+
 /// Whether an attribute key can be written bare: the lexer must read it as one word
 /// (`[a-zA-Z_][a-zA-Z0-9_$.]*`) and not as the name of a registered op.
 fn is_bare_key(ctx: &Context, key: &str) -> bool {
@@ -1048,6 +1255,7 @@ pub fn write_attr(ctx: &Context, a: Attr, out: &mut String) {
                 }
             }
             AttrData::String(s) => write_string(ctx.str(*s), out),
+            AttrData::Bytes(b) => write_bytes(b, out),
             AttrData::Type(t) => write_type(ctx, *t, out),
             AttrData::SymbolRef(path) => {
                 for (i, s) in path.iter().enumerate() {

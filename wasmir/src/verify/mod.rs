@@ -515,6 +515,8 @@ impl<'a> Verifier<'a> {
                 TypeConstraint::AnyInt => self.ctx.int_width(t).is_some(),
                 TypeConstraint::WasmInt => t == self.ctx.i32() || t == self.ctx.i64(),
                 TypeConstraint::AnyFloat => self.ctx.float_kind(t).is_some(),
+                TypeConstraint::AnyRef => self.ctx.is_ref(t),
+                TypeConstraint::WasmValue => is_wasm_value(self.ctx, t),
                 c => crate::ir::builder::fixed_type(self.ctx, c) == Some(t),
             };
             if !ok {
@@ -555,6 +557,11 @@ impl<'a> Verifier<'a> {
     }
 }
 
+/// i32, i64, f32, f64, v128 or a reference.
+pub fn is_wasm_value(ctx: &Context, t: Type) -> bool {
+    t == ctx.i32() || t == ctx.i64() || matches!(ctx.type_data(t), TypeData::Float(_) | TypeData::V128 | TypeData::Ref(_))
+}
+
 fn attr_kind_ok(ctx: &Context, k: AttrKind, a: Attr) -> bool {
     let d = ctx.attr_data(a);
     match k {
@@ -563,7 +570,7 @@ fn attr_kind_ok(ctx: &Context, k: AttrKind, a: Attr) -> bool {
         AttrKind::Bool => matches!(d, AttrData::Bool(_)),
         AttrKind::Int => matches!(d, AttrData::Int { .. }),
         AttrKind::Float => matches!(d, AttrData::Float { .. }),
-        AttrKind::String => matches!(d, AttrData::String(_)),
+        AttrKind::String => matches!(d, AttrData::String(_) | AttrData::Bytes(_)),
         AttrKind::SymbolRef => matches!(d, AttrData::SymbolRef(_)),
         AttrKind::Type => matches!(d, AttrData::Type(_)),
         AttrKind::FunctionType => matches!(d, AttrData::Type(t) if matches!(ctx.type_data(*t), TypeData::Function { .. })),

