@@ -78,16 +78,6 @@ pub fn run(args: &[String], stdin: &mut dyn Read, stdout: &mut dyn Write, stderr
             return 0;
         }
     };
-    let _ = stdout;
-    if args.import_wasm {
-        let _ = writeln!(
-            stderr,
-            "error: --import-wasm is not available in this build: the wasm importer needs the full \
-             wasm dialect (memory, tables, globals, structured control flow), which this version of \
-             WasmIR does not define yet"
-        );
-        return EXIT_ERROR;
-    }
     let mut bytes = Vec::new();
     let read = if args.input == "-" {
         stdin.read_to_end(&mut bytes).map(|_| ())
@@ -99,6 +89,28 @@ pub fn run(args: &[String], stdin: &mut dyn Read, stdout: &mut dyn Write, stderr
         return EXIT_ERROR;
     }
     let name = if args.input == "-" { "<stdin>".to_string() } else { args.input.clone() };
+    if args.import_wasm {
+        let mut ctx = Context::new();
+        let module = match import_wasm(&mut ctx, &bytes) {
+            Ok(m) => m,
+            Err(e) => {
+                let _ = writeln!(stderr, "error: `{name}` cannot be imported: {e}");
+                return EXIT_ERROR;
+            }
+        };
+        // The importer's output is checked like any other input: a verifier error here is a bug
+        // in the importer, reported rather than printed as if valid.
+        let diags = wasmir::verify(&ctx, &module);
+        if diags.iter().any(Diagnostic::is_error) {
+            let text = wasmir::print_module(&ctx, &module, Default::default());
+            let src = SourceFile { name: "<imported>", text: &text };
+            let _ = writeln!(stderr, "internal error: the module imported from `{name}` does not verify:");
+            let _ = stderr.write_all(render_all(&diags, &src).as_bytes());
+            return EXIT_ERROR;
+        }
+        let text = wasmir::print_module(&ctx, &module, Default::default());
+        return write_output(args.output.as_deref(), text.as_bytes(), stdout, stderr);
+    }
     let Ok(text) = String::from_utf8(bytes) else {
         let _ = writeln!(
             stderr,
@@ -135,6 +147,21 @@ pub fn run(args: &[String], stdin: &mut dyn Read, stdout: &mut dyn Write, stderr
          print WasmIR meanwhile"
     );
     EXIT_ERROR
+}
+
+/// Writes the result to `-o FILE` or to standard output.
+fn write_output(path: Option<&str>, bytes: &[u8], stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+    let res = match path {
+        Some(p) if p != "-" => std::fs::write(p, bytes),
+        _ => stdout.write_all(bytes),
+    };
+    match res {
+        Ok(()) => 0,
+        Err(e) => {
+            let _ = writeln!(stderr, "error: cannot write the output: {e}");
+            EXIT_ERROR
+        }
+    }
 }
 
 /// A failure to import or export, with the byte offset in the wasm binary where there is one.

@@ -1,5 +1,5 @@
 //! Generates the op reference of `docs/LangRef.md` from the op declarations.
-use crate::dialect::{Count, Dialect, OpDef, Syntax, Traits};
+use crate::dialect::{Count, Dialect, OpDef, Syntax};
 use std::fmt::Write;
 
 /// Markdown for every op of `dialects`. Ops that are fully described by their operand and result

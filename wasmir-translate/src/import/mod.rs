@@ -1,7 +1,603 @@
 //! wasm binary → WasmIR.
-use crate::TranslateError;
-use wasmir::{Context, Module};
+//!
+//! The module is validated first (wasmparser's validator, every feature this build knows), so the
+//! translation may assume well-typed input. Items become symbols named after the name section,
+//! the import or export name, or their kind and index. Function bodies go through
+//! [`body::FuncTranslator`]: the operand stack becomes SSA values, locals become `wasm.local`
+//! ops (parameters that are never written stay plain entry arguments), and control
+//! instructions become structured region ops with label arguments.
+mod body;
+mod names;
 
-pub fn import(_ctx: &mut Context, _bytes: &[u8]) -> Result<Module, TranslateError> {
-    Err(TranslateError { message: "importer under construction".into(), offset: None })
+use crate::TranslateError;
+use body::{Consts, FuncTranslator};
+use names::Symbols;
+use wasmir::{Attr, AttrData, BodyId, Context, HeapType, Module, Type, TypeData};
+use wasmparser::{
+    CompositeInnerType, ElementItems, ElementKind, ExternalKind, KnownCustom, Parser, Payload, TableInit, TypeRef,
+    ValType, Validator, WasmFeatures,
+};
+
+/// The features the importer accepts: everything the validator knows. Constructs the dialect
+/// cannot hold yet are refused with a specific message during translation.
+pub fn features() -> WasmFeatures {
+    WasmFeatures::all()
+}
+
+pub(crate) fn err(message: impl Into<String>, offset: usize) -> TranslateError {
+    TranslateError { message: message.into(), offset: Some(offset) }
+}
+
+fn parse_err(e: wasmparser::BinaryReaderError) -> TranslateError {
+    TranslateError { message: e.message().to_string(), offset: Some(e.offset()) }
+}
+
+/// Maps a wasm value type to a WasmIR type.
+pub(crate) fn val_type(ctx: &mut Context, t: ValType, offset: usize) -> Result<Type, TranslateError> {
+    Ok(match t {
+        ValType::I32 => ctx.i32(),
+        ValType::I64 => ctx.i64(),
+        ValType::F32 => ctx.f32(),
+        ValType::F64 => ctx.f64(),
+        ValType::V128 => ctx.v128(),
+        ValType::Ref(r) => ref_type(ctx, r, offset)?,
+    })
+}
+
+pub(crate) fn ref_type(ctx: &mut Context, r: wasmparser::RefType, offset: usize) -> Result<Type, TranslateError> {
+    use wasmparser::AbstractHeapType as A;
+    let unsupported = || {
+        err(
+            format!(
+                "the reference type `{r}` is not supported yet: WasmIR holds the nullable abstract \
+                 reference types (funcref, externref, anyref, eqref, i31ref, structref, arrayref, \
+                 exnref and the null types); non-nullable, shared and concrete (typed function \
+                 reference and GC) types come with the GC dialect"
+            ),
+            offset,
+        )
+    };
+    if !r.is_nullable() {
+        return Err(unsupported());
+    }
+    let h = match r.heap_type() {
+        wasmparser::HeapType::Abstract { shared: false, ty } => match ty {
+            A::Func => HeapType::Func,
+            A::Extern => HeapType::Extern,
+            A::Any => HeapType::Any,
+            A::Eq => HeapType::Eq,
+            A::I31 => HeapType::I31,
+            A::Struct => HeapType::Struct,
+            A::Array => HeapType::Array,
+            A::Exn => HeapType::Exn,
+            A::None => HeapType::None,
+            A::NoFunc => HeapType::NoFunc,
+            A::NoExtern => HeapType::NoExtern,
+            A::NoExn => HeapType::NoExn,
+            _ => return Err(unsupported()),
+        },
+        _ => return Err(unsupported()),
+    };
+    Ok(ctx.ty(TypeData::Ref(h)))
+}
+
+/// What the translation needs to know of the module's index spaces.
+#[derive(Default)]
+pub(crate) struct ModuleInfo {
+    /// Function types by type index (`None`: a GC type, refused if used).
+    pub types: Vec<Option<Type>>,
+    /// Every function's type index, imports first.
+    pub func_types: Vec<u32>,
+    pub func_syms: Vec<Attr>,
+    pub table_syms: Vec<Attr>,
+    pub table_types: Vec<(Type, bool)>,
+    pub memory_syms: Vec<Attr>,
+    pub memory64: Vec<bool>,
+    pub global_syms: Vec<Attr>,
+    pub global_types: Vec<Type>,
+    pub data_syms: Vec<Attr>,
+    pub elem_syms: Vec<Attr>,
+}
+
+impl ModuleInfo {
+    pub fn func_type(&self, idx: u32) -> Type {
+        self.types[self.func_types[idx as usize] as usize].expect("validated: a function has a function type")
+    }
+}
+
+/// Which known section a custom section follows, for `wasm.custom … after "…"`.
+fn section_name(p: &Payload<'_>) -> Option<&'static str> {
+    Some(match p {
+        Payload::TypeSection(_) => "type",
+        Payload::ImportSection(_) => "import",
+        Payload::FunctionSection(_) => "function",
+        Payload::TableSection(_) => "table",
+        Payload::MemorySection(_) => "memory",
+        Payload::TagSection(_) => "tag",
+        Payload::GlobalSection(_) => "global",
+        Payload::ExportSection(_) => "export",
+        Payload::StartSection { .. } => "start",
+        Payload::ElementSection(_) => "element",
+        Payload::DataCountSection { .. } => "datacount",
+        Payload::CodeSectionStart { .. } => "code",
+        Payload::DataSection(_) => "data",
+        _ => return None,
+    })
+}
+
+pub fn import(ctx: &mut Context, bytes: &[u8]) -> Result<Module, TranslateError> {
+    let bytes_owned;
+    let bytes = if bytes.starts_with(b"\0asm") {
+        bytes
+    } else {
+        bytes_owned = wat::parse_bytes(bytes).map_err(|e| TranslateError { message: e.to_string(), offset: None })?.into_owned();
+        &bytes_owned[..]
+    };
+    let mut validator = Validator::new_with_features(features());
+    validator.validate_all(bytes).map_err(parse_err)?;
+    Importer::new(ctx).run(bytes)
+}
+
+struct Importer<'c> {
+    ctx: &'c mut Context,
+    module: Module,
+    info: ModuleInfo,
+    syms: Symbols,
+}
+
+/// A module item whose op is created once the names are known.
+enum Pending<'a> {
+    Func { index: u32, import: Option<(&'a str, &'a str)>, body: Option<wasmparser::FunctionBody<'a>> },
+    Table { index: u32, ty: wasmparser::TableType, import: Option<(&'a str, &'a str)>, init: Option<wasmparser::ConstExpr<'a>>, offset: usize },
+    Memory { index: u32, ty: wasmparser::MemoryType, import: Option<(&'a str, &'a str)> },
+    Global { index: u32, ty: wasmparser::GlobalType, import: Option<(&'a str, &'a str)>, init: Option<wasmparser::ConstExpr<'a>>, offset: usize },
+    Data { index: u32, data: wasmparser::Data<'a> },
+    Elem { index: u32, elem: wasmparser::Element<'a> },
+    Export { export: wasmparser::Export<'a> },
+    Start { func: u32 },
+    Custom { name: &'a str, data: &'a [u8], after: Option<&'static str> },
+}
+
+impl<'c> Importer<'c> {
+    fn new(ctx: &'c mut Context) -> Self {
+        let module = Module::new(ctx);
+        Importer { ctx, module, info: ModuleInfo::default(), syms: Symbols::default() }
+    }
+
+    fn run(mut self, bytes: &[u8]) -> Result<Module, TranslateError> {
+        let mut items: Vec<Pending<'_>> = Vec::new();
+        let mut last_section: Option<&'static str> = None;
+        let mut defined_funcs = 0u32;
+        let mut code_index = 0u32;
+        let mut imported_funcs = 0u32;
+        let mut names: Option<wasmparser::NameSectionReader<'_>> = None;
+        let mut first_export: Vec<Option<String>> = Vec::new();
+        let mut counts = [0u32; 6]; // table, memory, global, tag, data, elem
+        for payload in Parser::new(0).parse_all(bytes) {
+            let payload = payload.map_err(parse_err)?;
+            match &payload {
+                Payload::TypeSection(r) => {
+                    for rg in r.clone() {
+                        let rg = rg.map_err(parse_err)?;
+                        let explicit = rg.is_explicit_rec_group();
+                        for (off, st) in rg.into_types_and_offsets() {
+                            let t = match &st.composite_type.inner {
+                                CompositeInnerType::Func(f) if st.is_final && st.supertype_idx.is_none() && !explicit && !st.composite_type.shared => {
+                                    let mut ps = Vec::with_capacity(f.params().len());
+                                    for &p in f.params() {
+                                        ps.push(val_type(self.ctx, p, off)?);
+                                    }
+                                    let mut rs = Vec::with_capacity(f.results().len());
+                                    for &p in f.results() {
+                                        rs.push(val_type(self.ctx, p, off)?);
+                                    }
+                                    Some(self.ctx.function_type(&ps, &rs))
+                                }
+                                _ => {
+                                    return Err(err(
+                                        "GC types (struct and array types, recursive groups, subtyping) are not supported yet by the importer",
+                                        off,
+                                    ));
+                                }
+                            };
+                            self.info.types.push(t);
+                        }
+                    }
+                }
+                Payload::ImportSection(r) => {
+                    for imp in r.clone().into_imports_with_offsets() {
+                        let (off, imp) = imp.map_err(parse_err)?;
+                        let import = Some((imp.module, imp.name));
+                        match imp.ty {
+                            TypeRef::Func(t) | TypeRef::FuncExact(t) => {
+                                self.info.func_types.push(t);
+                                items.push(Pending::Func { index: imported_funcs, import, body: None });
+                                imported_funcs += 1;
+                            }
+                            TypeRef::Table(ty) => {
+                                items.push(Pending::Table { index: counts[0], ty, import, init: None, offset: off });
+                                counts[0] += 1;
+                            }
+                            TypeRef::Memory(ty) => {
+                                items.push(Pending::Memory { index: counts[1], ty, import });
+                                counts[1] += 1;
+                            }
+                            TypeRef::Global(ty) => {
+                                items.push(Pending::Global { index: counts[2], ty, import, init: None, offset: off });
+                                counts[2] += 1;
+                            }
+                            TypeRef::Tag(_) => return Err(err("tags (exception handling) are not supported yet by the importer", off)),
+                        }
+                    }
+                }
+                Payload::FunctionSection(r) => {
+                    for t in r.clone() {
+                        let t = t.map_err(parse_err)?;
+                        self.info.func_types.push(t);
+                        defined_funcs += 1;
+                    }
+                }
+                Payload::TableSection(r) => {
+                    for t in r.clone().into_iter_with_offsets() {
+                        let (off, t) = t.map_err(parse_err)?;
+                        let init = match t.init {
+                            TableInit::RefNull => None,
+                            TableInit::Expr(e) => Some(e),
+                        };
+                        items.push(Pending::Table { index: counts[0], ty: t.ty, import: None, init, offset: off });
+                        counts[0] += 1;
+                    }
+                }
+                Payload::MemorySection(r) => {
+                    for m in r.clone() {
+                        let ty = m.map_err(parse_err)?;
+                        items.push(Pending::Memory { index: counts[1], ty, import: None });
+                        counts[1] += 1;
+                    }
+                }
+                Payload::TagSection(r) => {
+                    return Err(err("tags (exception handling) are not supported yet by the importer", r.range().start));
+                }
+                Payload::GlobalSection(r) => {
+                    for g in r.clone().into_iter_with_offsets() {
+                        let (off, g) = g.map_err(parse_err)?;
+                        items.push(Pending::Global { index: counts[2], ty: g.ty, import: None, init: Some(g.init_expr), offset: off });
+                        counts[2] += 1;
+                    }
+                }
+                Payload::ExportSection(r) => {
+                    for e in r.clone() {
+                        let e = e.map_err(parse_err)?;
+                        items.push(Pending::Export { export: e });
+                    }
+                }
+                Payload::StartSection { func, .. } => items.push(Pending::Start { func: *func }),
+                Payload::ElementSection(r) => {
+                    for e in r.clone() {
+                        let e = e.map_err(parse_err)?;
+                        items.push(Pending::Elem { index: counts[5], elem: e });
+                        counts[5] += 1;
+                    }
+                }
+                Payload::CodeSectionEntry(body) => {
+                    items.push(Pending::Func { index: imported_funcs + code_index, import: None, body: Some(body.clone()) });
+                    code_index += 1;
+                }
+                Payload::DataSection(r) => {
+                    for d in r.clone() {
+                        let d = d.map_err(parse_err)?;
+                        items.push(Pending::Data { index: counts[4], data: d });
+                        counts[4] += 1;
+                    }
+                }
+                Payload::CustomSection(c) => match c.as_known() {
+                    KnownCustom::Name(n) => names = Some(n),
+                    _ => items.push(Pending::Custom { name: c.name(), data: c.data(), after: last_section }),
+                },
+                Payload::Version { encoding: wasmparser::Encoding::Component, range, .. } => {
+                    return Err(err("this is a component, not a core module; components are not supported", range.start));
+                }
+                _ => {}
+            }
+            if let Some(s) = section_name(&payload) {
+                last_section = Some(s);
+            }
+        }
+        let _ = defined_funcs;
+        // Symbols: names from the name section first, then import and export names, then kinds.
+        let nfuncs = self.info.func_types.len();
+        first_export.resize(nfuncs, None);
+        let mut hints = names::Hints::new(nfuncs, counts);
+        if let Some(n) = names {
+            hints.read_name_section(n);
+        }
+        for it in &items {
+            match it {
+                Pending::Func { index, import: Some((_, name)), .. } => hints.fallback(names::Kind::Func, *index, name),
+                Pending::Table { index, import: Some((_, name)), .. } => hints.fallback(names::Kind::Table, *index, name),
+                Pending::Memory { index, import: Some((_, name)), .. } => hints.fallback(names::Kind::Memory, *index, name),
+                Pending::Global { index, import: Some((_, name)), .. } => hints.fallback(names::Kind::Global, *index, name),
+                Pending::Export { export } => {
+                    let kind = match export.kind {
+                        ExternalKind::Func | ExternalKind::FuncExact => names::Kind::Func,
+                        ExternalKind::Table => names::Kind::Table,
+                        ExternalKind::Memory => names::Kind::Memory,
+                        ExternalKind::Global => names::Kind::Global,
+                        ExternalKind::Tag => continue,
+                    };
+                    hints.fallback(kind, export.index, export.name);
+                }
+                _ => {}
+            }
+        }
+        self.info.func_syms = (0..nfuncs as u32).map(|i| self.syms.make(self.ctx, hints.get(names::Kind::Func, i), "f", i)).collect();
+        self.info.table_syms = (0..counts[0]).map(|i| self.syms.make(self.ctx, hints.get(names::Kind::Table, i), "table", i)).collect();
+        self.info.memory_syms = (0..counts[1]).map(|i| self.syms.make(self.ctx, hints.get(names::Kind::Memory, i), "mem", i)).collect();
+        self.info.global_syms = (0..counts[2]).map(|i| self.syms.make(self.ctx, hints.get(names::Kind::Global, i), "global", i)).collect();
+        self.info.data_syms = (0..counts[4]).map(|i| self.syms.make(self.ctx, hints.get(names::Kind::Data, i), "data", i)).collect();
+        self.info.elem_syms = (0..counts[5]).map(|i| self.syms.make(self.ctx, hints.get(names::Kind::Elem, i), "elem", i)).collect();
+        // Types of tables, memories and globals, needed by the bodies.
+        for it in &items {
+            match it {
+                Pending::Table { ty, offset, .. } => {
+                    let t = ref_type(self.ctx, ty.element_type, *offset)?;
+                    self.info.table_types.push((t, ty.table64));
+                }
+                Pending::Memory { ty, .. } => self.info.memory64.push(ty.memory64),
+                Pending::Global { ty, offset, .. } => {
+                    if ty.shared {
+                        return Err(err("shared globals are not supported yet", *offset));
+                    }
+                    let t = val_type(self.ctx, ty.content_type, *offset)?;
+                    self.info.global_types.push(t);
+                }
+                _ => {}
+            }
+        }
+        // A function exported exactly once carries the name in its signature.
+        let mut export_count = vec![0u32; nfuncs];
+        for it in &items {
+            if let Pending::Export { export } = it {
+                if matches!(export.kind, ExternalKind::Func) {
+                    export_count[export.index as usize] += 1;
+                }
+            }
+        }
+        for it in &items {
+            if let Pending::Export { export } = it {
+                if matches!(export.kind, ExternalKind::Func) && export_count[export.index as usize] == 1 && export.index >= imported_funcs {
+                    first_export[export.index as usize] = Some(export.name.to_string());
+                }
+            }
+        }
+        let local_names = hints.take_local_names();
+        for it in items {
+            self.item(it, &first_export, &local_names)?;
+        }
+        Ok(self.module)
+    }
+
+    fn top(&self) -> (BodyId, wasmir::Block) {
+        self.module.module_block().expect("a new module has its block")
+    }
+
+    fn sym_name(&self, sym: Attr) -> String {
+        match self.ctx.attr_data(sym) {
+            AttrData::SymbolRef(p) => self.ctx.str(p[0]).to_string(),
+            _ => unreachable!("symbols are symbol references"),
+        }
+    }
+
+    fn import_attr(&mut self, import: Option<(&str, &str)>) -> Option<Attr> {
+        let (m, n) = import?;
+        let m = self.ctx.string_attr(m);
+        let n = self.ctx.string_attr(n);
+        Some(self.ctx.attr(AttrData::Array(Box::new([m, n]))))
+    }
+
+    /// Creates a module-level op at the end of the module.
+    fn top_op(&mut self, name: &str, attrs: Vec<(&str, Attr)>, result_types: &[Type], regions: &[wasmir::Region]) -> wasmir::Op {
+        let code = self.ctx.op_code(name);
+        let entries: Vec<(wasmir::Ident, Attr)> = attrs.iter().map(|(k, v)| (self.ctx.ident(k), *v)).collect();
+        let dict = self.ctx.dict_attr(entries);
+        let loc = self.ctx.unknown_loc();
+        let (body, block) = self.top();
+        let b = self.module.body_mut(body);
+        let op = b.create_op(code, &[], result_types, &[], regions, None, dict, loc);
+        b.append_op(block, op);
+        op
+    }
+
+    fn int(&mut self, v: u64) -> Attr {
+        let t = self.ctx.i64();
+        self.ctx.int_attr(v as i64 as i128, t)
+    }
+
+    /// Translates a constant expression into a new region of the module body ending in
+    /// `wasm.yield`.
+    fn const_region(&mut self, expr: &wasmparser::ConstExpr<'_>, result: Type) -> Result<wasmir::Region, TranslateError> {
+        let (body, _) = self.top();
+        let reader = expr.get_operators_reader();
+        let mut consts = Consts::default();
+        let mut t = FuncTranslator::new_const(self.ctx, &mut self.module, body, &self.info, &mut consts, result);
+        t.translate(reader)?;
+        Ok(t.finish_const())
+    }
+
+    fn item(&mut self, it: Pending<'_>, first_export: &[Option<String>], local_names: &names::LocalNames) -> Result<(), TranslateError> {
+        match it {
+            Pending::Func { index, import, body } => {
+                let fty = self.info.func_type(index);
+                let sym = self.info.func_syms[index as usize];
+                let name = self.sym_name(sym);
+                let TypeData::Function { params, results } = self.ctx.type_data(fty).clone() else { unreachable!() };
+                let export = first_export[index as usize].clone();
+                match body {
+                    None => {
+                        let mut extra = vec![];
+                        if let Some(a) = self.import_attr(import) {
+                            extra.push(("import", a));
+                        }
+                        let mut b = wasmir::Builder::at_module_end(self.ctx, &mut self.module);
+                        b.func_decl(&name, fty, &extra);
+                    }
+                    Some(fb) => {
+                        let mut b = wasmir::Builder::at_module_end(self.ctx, &mut self.module);
+                        let (_, inner, entry) = b.func(&name, &params, &results, export.as_deref());
+                        let lnames = local_names.get(index);
+                        let mut consts = Consts::default();
+                        let mut t = FuncTranslator::new_func(self.ctx, &mut self.module, inner, entry, &self.info, &mut consts, fty, lnames);
+                        t.locals(&fb)?;
+                        let ops = fb.get_operators_reader().map_err(parse_err)?;
+                        t.translate(ops)?;
+                    }
+                }
+            }
+            Pending::Table { index, ty, import, init, offset } => {
+                let (t, _) = self.info.table_types[index as usize];
+                let sym = self.info.table_syms[index as usize];
+                let name = self.sym_name(sym);
+                let mut attrs = vec![("sym_name", self.ctx.string_attr(&name)), ("min", self.int(ty.initial)), ("type", self.ctx.type_attr(t))];
+                if let Some(m) = ty.maximum {
+                    attrs.push(("max", self.int(m)));
+                }
+                if ty.table64 {
+                    attrs.push(("i64", self.ctx.unit_attr()));
+                }
+                if ty.shared {
+                    return Err(err("shared tables are not supported yet", offset));
+                }
+                if let Some(a) = self.import_attr(import) {
+                    attrs.push(("import", a));
+                }
+                let regions = match init {
+                    Some(e) => vec![self.const_region(&e, t)?],
+                    None => vec![],
+                };
+                self.top_op("wasm.table", attrs, &[], &regions);
+            }
+            Pending::Memory { index, ty, import } => {
+                let sym = self.info.memory_syms[index as usize];
+                let name = self.sym_name(sym);
+                let mut attrs = vec![("sym_name", self.ctx.string_attr(&name)), ("min", self.int(ty.initial))];
+                if let Some(m) = ty.maximum {
+                    attrs.push(("max", self.int(m)));
+                }
+                if ty.memory64 {
+                    attrs.push(("i64", self.ctx.unit_attr()));
+                }
+                if ty.shared {
+                    attrs.push(("shared", self.ctx.unit_attr()));
+                }
+                if let Some(l) = ty.page_size_log2 {
+                    attrs.push(("page_size_log2", self.int(l as u64)));
+                }
+                if let Some(a) = self.import_attr(import) {
+                    attrs.push(("import", a));
+                }
+                self.top_op("wasm.memory", attrs, &[], &[]);
+            }
+            Pending::Global { index, ty, import, init, .. } => {
+                let t = self.info.global_types[index as usize];
+                let sym = self.info.global_syms[index as usize];
+                let name = self.sym_name(sym);
+                let mut attrs = vec![("sym_name", self.ctx.string_attr(&name)), ("type", self.ctx.type_attr(t))];
+                if ty.mutable {
+                    attrs.push(("mutable", self.ctx.unit_attr()));
+                }
+                if let Some(a) = self.import_attr(import) {
+                    attrs.push(("import", a));
+                }
+                let regions = match init {
+                    Some(e) => vec![self.const_region(&e, t)?],
+                    None => vec![],
+                };
+                self.top_op("wasm.global", attrs, &[], &regions);
+            }
+            Pending::Data { index, data } => {
+                let sym = self.info.data_syms[index as usize];
+                let name = self.sym_name(sym);
+                let bytes = self.ctx.bytes_attr(data.data);
+                let mut attrs = vec![("sym_name", self.ctx.string_attr(&name)), ("bytes", bytes)];
+                let mut regions = vec![];
+                if let wasmparser::DataKind::Active { memory_index, offset_expr } = &data.kind {
+                    attrs.push(("memory", self.info.memory_syms[*memory_index as usize]));
+                    let idx = if self.info.memory64[*memory_index as usize] { self.ctx.i64() } else { self.ctx.i32() };
+                    regions.push(self.const_region(offset_expr, idx)?);
+                }
+                self.top_op("wasm.data", attrs, &[], &regions);
+            }
+            Pending::Elem { index, elem } => {
+                let sym = self.info.elem_syms[index as usize];
+                let name = self.sym_name(sym);
+                let (ty, items) = match &elem.items {
+                    ElementItems::Functions(_) => (self.ctx.ty(TypeData::Ref(HeapType::Func)), None),
+                    ElementItems::Expressions(rt, exprs) => (ref_type(self.ctx, *rt, elem.range.start)?, Some(exprs.clone())),
+                };
+                let mut attrs = vec![("sym_name", self.ctx.string_attr(&name)), ("type", self.ctx.type_attr(ty))];
+                let (body, _) = self.top();
+                // The items region: one value per item, all yielded at once.
+                let mut consts = Consts::default();
+                let mut t = FuncTranslator::new_const(self.ctx, &mut self.module, body, &self.info, &mut consts, ty);
+                match (&elem.items, items) {
+                    (ElementItems::Functions(funcs), _) => {
+                        for f in funcs.clone() {
+                            let f = f.map_err(parse_err)?;
+                            t.push_ref_func(f);
+                        }
+                    }
+                    (_, Some(exprs)) => {
+                        for e in exprs {
+                            let e = e.map_err(parse_err)?;
+                            t.translate_item(e.get_operators_reader())?;
+                        }
+                    }
+                    _ => unreachable!(),
+                }
+                let items_region = t.finish_items(ty);
+                let mut regions = vec![items_region];
+                match &elem.kind {
+                    ElementKind::Active { table_index, offset_expr } => {
+                        let ti = table_index.unwrap_or(0) as usize;
+                        attrs.push(("table", self.info.table_syms[ti]));
+                        let idx = if self.info.table_types[ti].1 { self.ctx.i64() } else { self.ctx.i32() };
+                        regions.push(self.const_region(offset_expr, idx)?);
+                    }
+                    ElementKind::Declared => attrs.push(("declare", self.ctx.unit_attr())),
+                    ElementKind::Passive => {}
+                }
+                self.top_op("wasm.elem", attrs, &[], &regions);
+            }
+            Pending::Export { export } => {
+                let sym = match export.kind {
+                    ExternalKind::Func | ExternalKind::FuncExact => {
+                        if first_export[export.index as usize].as_deref() == Some(export.name) {
+                            return Ok(()); // written in the function's signature
+                        }
+                        self.info.func_syms[export.index as usize]
+                    }
+                    ExternalKind::Table => self.info.table_syms[export.index as usize],
+                    ExternalKind::Memory => self.info.memory_syms[export.index as usize],
+                    ExternalKind::Global => self.info.global_syms[export.index as usize],
+                    ExternalKind::Tag => unreachable!("tags are refused above"),
+                };
+                let name = self.ctx.string_attr(export.name);
+                self.top_op("wasm.export", vec![("name", name), ("target", sym)], &[], &[]);
+            }
+            Pending::Start { func } => {
+                let sym = self.info.func_syms[func as usize];
+                self.top_op("wasm.start", vec![("function", sym)], &[], &[]);
+            }
+            Pending::Custom { name, data, after } => {
+                let n = self.ctx.string_attr(name);
+                let d = self.ctx.bytes_attr(data);
+                let mut attrs = vec![("name", n), ("bytes", d)];
+                if let Some(a) = after {
+                    attrs.push(("after", self.ctx.string_attr(a)));
+                }
+                self.top_op("wasm.custom", attrs, &[], &[]);
+            }
+        }
+        Ok(())
+    }
 }

@@ -181,6 +181,13 @@ impl Body {
         op
     }
 
+    /// Appends a region of this body to an op whose regions are in this body (`} else {`).
+    pub fn add_region(&mut self, op: Op, region: Region) {
+        debug_assert!(self.ops[op].inner.is_none(), "an isolated op's regions live in its own body");
+        self.ops[op].regions.push(region, &mut self.region_pool);
+        self.regions[region].parent = op.into();
+    }
+
     pub fn create_block(&mut self) -> Block {
         self.blocks.push(BlockData::default())
     }

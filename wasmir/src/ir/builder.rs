@@ -123,6 +123,29 @@ impl<'a> Builder<'a> {
     }
 }
 
+impl Builder<'_> {
+    /// Creates a private function declaration (no body) `func.func private @name(…) -> …` with
+    /// extra attributes (`import`).
+    pub fn func_decl(&mut self, name: &str, fty: Type, extra: &[(&str, Attr)]) -> OpRef {
+        let mut attrs = vec![
+            ("sym_name", self.ctx.string_attr(name)),
+            ("function_type", self.ctx.type_attr(fty)),
+            ("sym_visibility", self.ctx.string_attr("private")),
+        ];
+        attrs.extend_from_slice(extra);
+        let code = self.ctx.op_code("func.func");
+        let entries: Vec<(Ident, Attr)> = attrs.iter().map(|(k, v)| (self.ctx.ident(k), *v)).collect();
+        let dict = self.ctx.dict_attr(entries);
+        let inner = self.module.new_body(None);
+        let region = self.module.add_root_region(inner);
+        let loc = self.loc;
+        let op = self.module.bodies[self.body].create_op(code, &[], &[], &[], &[region], Some(inner), dict, loc);
+        self.module.bodies[inner].owner = Some((self.body, op));
+        self.place(op);
+        OpRef { body: self.body, op }
+    }
+}
+
 /// The concrete type a constraint names, if it names exactly one.
 pub fn fixed_type(ctx: &Context, c: TypeConstraint) -> Option<Type> {
     Some(match c {
