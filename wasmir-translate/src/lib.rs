@@ -134,19 +134,47 @@ pub fn run(args: &[String], stdin: &mut dyn Read, stdout: &mut dyn Write, stderr
     if diags.iter().any(Diagnostic::is_error) {
         return EXIT_ERROR;
     }
-    let backend = match args.backend {
-        Backend::Direct => "direct",
-        Backend::Cranelift => "cranelift",
-        Backend::Llvm => "llvm",
+    match args.backend {
+        Backend::Direct => {}
+        Backend::Cranelift | Backend::Llvm => {
+            let which = if matches!(args.backend, Backend::Cranelift) { "cranelift" } else { "llvm" };
+            let _ = writeln!(
+                stderr,
+                "error: the {which} backend is not available in this build; use --backend=direct (the default)"
+            );
+            return EXIT_ERROR;
+        }
+    }
+    let _ = args.opt_level;
+    let wasm = match export_wasm(&ctx, &module) {
+        Ok(w) => w,
+        Err(e) => {
+            let _ = writeln!(stderr, "error: `{name}` cannot be encoded as wasm: {e}");
+            return EXIT_ERROR;
+        }
     };
-    let _ = (args.emit, args.opt_level, args.output);
-    let _ = writeln!(
-        stderr,
-        "error: `{name}` is valid WasmIR, but the {backend} backend is not available in this build: \
-         code generation to wasm arrives with the full wasm dialect; use `wasmir-opt` to check and \
-         print WasmIR meanwhile"
-    );
-    EXIT_ERROR
+    match args.emit {
+        Emit::Wasm => write_output(args.output.as_deref(), &wasm, stdout, stderr),
+        Emit::Wat => match wasmprinter::print_bytes(&wasm) {
+            Ok(text) => write_output(args.output.as_deref(), text.as_bytes(), stdout, stderr),
+            Err(e) => {
+                let _ = writeln!(stderr, "error: cannot print the module as wat: {e}");
+                EXIT_ERROR
+            }
+        },
+        Emit::Clif | Emit::LlvmIr | Emit::Obj => {
+            let _ = writeln!(
+                stderr,
+                "error: --emit={} needs the cranelift or llvm backend, which this build does not have; the direct backend writes wasm or wat",
+                match args.emit {
+                    Emit::Clif => "clif",
+                    Emit::LlvmIr => "llvm-ir",
+                    _ => "obj",
+                }
+            );
+            EXIT_ERROR
+        }
+    }
 }
 
 /// Writes the result to `-o FILE` or to standard output.

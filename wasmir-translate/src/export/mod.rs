@@ -1,7 +1,434 @@
-//! WasmIR → wasm binary (the direct backend).
-use crate::TranslateError;
-use wasmir::{Context, Module};
+//! WasmIR → wasm binary: the direct backend, with wasm-encoder.
+//!
+//! Symbols become indices: in each index space the imported items come first, in the order their
+//! ops appear, then the defined ones. Function types are deduplicated into the type section.
+//! Function bodies go through [`func::FuncEmitter`]. The result is validated with wasmparser
+//! before it is returned, so a module that does not validate is reported as an internal error
+//! instead of being written out.
+mod func;
 
-pub fn export(_ctx: &Context, _module: &Module) -> Result<Vec<u8>, TranslateError> {
-    Err(TranslateError { message: "exporter under construction".into(), offset: None })
+use crate::TranslateError;
+use func::{ConstEmitter, FuncEmitter, Indices};
+use rustc_hash::FxHashMap;
+use wasm_encoder as we;
+use wasmir::{Attr, AttrData, Body, Context, HeapType, Ident, Module, Op, OpRef, Type, TypeData};
+
+pub(crate) fn err(message: impl Into<String>) -> TranslateError {
+    TranslateError { message: message.into(), offset: None }
+}
+
+/// The encoder's value type for a WasmIR type.
+pub(crate) fn val_type(ctx: &Context, t: Type) -> Result<we::ValType, TranslateError> {
+    Ok(match ctx.type_data(t) {
+        TypeData::Int(32) => we::ValType::I32,
+        TypeData::Int(64) => we::ValType::I64,
+        TypeData::Float(wasmir::FloatKind::F32) => we::ValType::F32,
+        TypeData::Float(wasmir::FloatKind::F64) => we::ValType::F64,
+        TypeData::V128 => we::ValType::V128,
+        TypeData::Ref(h) => we::ValType::Ref(ref_type(*h)),
+        _ => return Err(err(format!("the type {} has no wasm encoding", wasmir::text::printer::type_to_string(ctx, t)))),
+    })
+}
+
+pub(crate) fn heap_type(h: HeapType) -> we::HeapType {
+    use we::AbstractHeapType as A;
+    let ty = match h {
+        HeapType::Func => A::Func,
+        HeapType::Extern => A::Extern,
+        HeapType::Any => A::Any,
+        HeapType::Eq => A::Eq,
+        HeapType::I31 => A::I31,
+        HeapType::Struct => A::Struct,
+        HeapType::Array => A::Array,
+        HeapType::Exn => A::Exn,
+        HeapType::None => A::None,
+        HeapType::NoFunc => A::NoFunc,
+        HeapType::NoExtern => A::NoExtern,
+        HeapType::NoExn => A::NoExn,
+    };
+    we::HeapType::Abstract { shared: false, ty }
+}
+
+pub(crate) fn ref_type(h: HeapType) -> we::RefType {
+    we::RefType { nullable: true, heap_type: heap_type(h) }
+}
+
+/// Function types, deduplicated in order of first use.
+#[derive(Default)]
+pub(crate) struct Types {
+    map: FxHashMap<Type, u32>,
+    list: Vec<Type>,
+}
+
+impl Types {
+    pub fn index(&mut self, t: Type) -> u32 {
+        if let Some(&i) = self.map.get(&t) {
+            return i;
+        }
+        let i = self.list.len() as u32;
+        self.map.insert(t, i);
+        self.list.push(t);
+        i
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Space {
+    Func,
+    Table,
+    Memory,
+    Global,
+    Data,
+    Elem,
+}
+
+fn attr<'a>(ctx: &'a Context, b: &Body, op: Op, key: &str) -> Option<&'a AttrData> {
+    ctx.dict_get(b.op(op).attrs, key).map(|a| ctx.attr_data(a))
+}
+
+fn str_attr(ctx: &Context, b: &Body, op: Op, key: &str) -> Option<String> {
+    let a = ctx.dict_get(b.op(op).attrs, key)?;
+    ctx.attr_bytes(a).map(|b| String::from_utf8_lossy(b).into_owned())
+}
+
+fn int_attr(ctx: &Context, b: &Body, op: Op, key: &str) -> Option<u64> {
+    match attr(ctx, b, op, key)? {
+        AttrData::Int { value, .. } => Some(*value as u64),
+        _ => None,
+    }
+}
+
+fn type_attr(ctx: &Context, b: &Body, op: Op, key: &str) -> Option<Type> {
+    match attr(ctx, b, op, key)? {
+        AttrData::Type(t) => Some(*t),
+        _ => None,
+    }
+}
+
+fn import_of(ctx: &Context, b: &Body, op: Op) -> Option<(String, String)> {
+    let AttrData::Array(v) = attr(ctx, b, op, "import")? else { return None };
+    let s = |a: Attr| ctx.attr_bytes(a).map(|b| String::from_utf8_lossy(b).into_owned());
+    Some((s(*v.first()?)?, s(*v.get(1)?)?))
+}
+
+fn sym_name(ctx: &Context, b: &Body, op: Op) -> Option<Ident> {
+    match attr(ctx, b, op, "sym_name")? {
+        AttrData::String(s) => Some(*s),
+        _ => None,
+    }
+}
+
+pub fn export(ctx: &Context, module: &Module) -> Result<Vec<u8>, TranslateError> {
+    let (top, block) = module.module_block().ok_or_else(|| err("the module has no body"))?;
+    let b = module.body(top);
+    let name_of = |op: Op| ctx.op_name(b.opcode(op));
+    // Index spaces: imports first, then definitions, each in op order.
+    let mut idx = Indices::default();
+    let mut order: [Vec<(Op, bool)>; 6] = Default::default();
+    for op in b.block_ops(block) {
+        let space = match name_of(op) {
+            "func.func" => Space::Func,
+            "wasm.table" => Space::Table,
+            "wasm.memory" => Space::Memory,
+            "wasm.global" => Space::Global,
+            "wasm.data" => Space::Data,
+            "wasm.elem" => Space::Elem,
+            "wasm.export" | "wasm.start" | "wasm.custom" => continue,
+            other => return Err(err(format!("`{other}` cannot appear at the top level of a wasm module"))),
+        };
+        let imported = import_of(ctx, b, op).is_some();
+        order[space as usize].push((op, imported));
+    }
+    for (s, list) in order.iter_mut().enumerate() {
+        list.sort_by_key(|&(_, imported)| !imported); // stable: imports first, in order
+        for (i, &(op, _)) in list.iter().enumerate() {
+            if let Some(n) = sym_name(ctx, b, op) {
+                idx.symbols.insert(n, (SPACES[s], i as u32));
+            }
+        }
+    }
+    for &(op, _) in &order[Space::Memory as usize] {
+        idx.memory64.push(attr(ctx, b, op, "i64").is_some());
+    }
+    for &(op, _) in &order[Space::Table as usize] {
+        idx.table64.push(attr(ctx, b, op, "i64").is_some());
+    }
+    let mut types = Types::default();
+    let mut imports = we::ImportSection::new();
+    let mut functions = we::FunctionSection::new();
+    let mut tables = we::TableSection::new();
+    let mut memories = we::MemorySection::new();
+    let mut globals = we::GlobalSection::new();
+    let mut exports = we::ExportSection::new();
+    let mut start = None;
+    let mut elements = we::ElementSection::new();
+    let mut code = we::CodeSection::new();
+    let mut data = we::DataSection::new();
+    let mut customs: Vec<(Option<String>, String, Vec<u8>)> = Vec::new();
+    let mut func_names = we::NameMap::new();
+    let mut uses_data_count = false;
+    let fty_of = |op: Op| -> Result<Type, TranslateError> {
+        type_attr(ctx, b, op, "function_type").ok_or_else(|| err("a function without `function_type`"))
+    };
+    // Imports, in op order across kinds (the import section keeps its order).
+    for op in b.block_ops(block) {
+        let Some((m, n)) = import_of(ctx, b, op) else { continue };
+        let ty: we::EntityType = match name_of(op) {
+            "func.func" => we::EntityType::Function(types.index(fty_of(op)?)),
+            "wasm.table" => we::EntityType::Table(table_type(ctx, b, op)?),
+            "wasm.memory" => we::EntityType::Memory(memory_type(ctx, b, op)),
+            "wasm.global" => we::EntityType::Global(global_type(ctx, b, op)?),
+            other => return Err(err(format!("`{other}` cannot be imported"))),
+        };
+        imports.import(&m, &n, ty);
+    }
+    let fname = |op: Op| sym_name(ctx, b, op).map(|n| ctx.str(n).to_string());
+    for (i, &(op, imported)) in order[Space::Func as usize].iter().enumerate() {
+        if let Some(n) = fname(op) {
+            func_names.append(i as u32, &n);
+        }
+        let rb = module.regions_body(OpRef { body: top, op });
+        let has_body = b.regions(op).first().is_some_and(|&r| module.body(rb).first_block(r).is_some());
+        if imported {
+            continue;
+        }
+        if !has_body {
+            return Err(err(format!(
+                "function @{} has no body and is not imported: give it a body or `import \"module\" \"name\"`",
+                fname(op).unwrap_or_default()
+            )));
+        }
+        functions.function(types.index(fty_of(op)?));
+        let mut e = FuncEmitter::new(ctx, module, rb, &idx, &mut types);
+        let f = e.function(b.regions(op)[0], fty_of(op)?)?;
+        uses_data_count |= e.uses_data_count;
+        code.function(&f);
+    }
+    for &(op, imported) in &order[Space::Table as usize] {
+        if imported {
+            continue;
+        }
+        let tt = table_type(ctx, b, op)?;
+        match b.regions(op).first().filter(|&&r| b.first_block(r).is_some()) {
+            Some(&r) => {
+                let e = ConstEmitter::new(ctx, module, top, &idx, &mut types).expr(r)?;
+                tables.table_with_init(tt, &e);
+            }
+            None => {
+                tables.table(tt);
+            }
+        }
+    }
+    for &(op, imported) in &order[Space::Memory as usize] {
+        if !imported {
+            memories.memory(memory_type(ctx, b, op));
+        }
+    }
+    for &(op, imported) in &order[Space::Global as usize] {
+        if imported {
+            continue;
+        }
+        let gt = global_type(ctx, b, op)?;
+        let r = *b.regions(op).first().ok_or_else(|| err("a global without initializer"))?;
+        let e = ConstEmitter::new(ctx, module, top, &idx, &mut types).expr(r)?;
+        globals.global(gt, &e);
+    }
+    // Exports, starts, segments and custom sections, in op order.
+    for op in b.block_ops(block) {
+        match name_of(op) {
+            "func.func" => {
+                if let Some(e) = str_attr(ctx, b, op, "export") {
+                    let (_, i) = idx.lookup(sym_name(ctx, b, op), Space::Func)?;
+                    exports.export(&e, we::ExportKind::Func, i);
+                }
+            }
+            "wasm.export" => {
+                let name = str_attr(ctx, b, op, "name").ok_or_else(|| err("`wasm.export` without a name"))?;
+                let target = match attr(ctx, b, op, "target") {
+                    Some(AttrData::SymbolRef(p)) => p[0],
+                    _ => return Err(err("`wasm.export` without a target")),
+                };
+                let (space, i) = idx.symbols.get(&target).copied().ok_or_else(|| err(format!("unknown symbol @{}", ctx.str(target))))?;
+                let kind = match space {
+                    Space::Func => we::ExportKind::Func,
+                    Space::Table => we::ExportKind::Table,
+                    Space::Memory => we::ExportKind::Memory,
+                    Space::Global => we::ExportKind::Global,
+                    _ => return Err(err(format!("@{} cannot be exported", ctx.str(target)))),
+                };
+                exports.export(&name, kind, i);
+            }
+            "wasm.start" => {
+                let f = match attr(ctx, b, op, "function") {
+                    Some(AttrData::SymbolRef(p)) => p[0],
+                    _ => return Err(err("`wasm.start` without a function")),
+                };
+                start = Some(idx.lookup(Some(f), Space::Func)?.1);
+            }
+            "wasm.custom" => {
+                let name = str_attr(ctx, b, op, "name").unwrap_or_default();
+                let bytes = ctx.dict_get(b.op(op).attrs, "bytes").and_then(|a| ctx.attr_bytes(a)).unwrap_or(&[]).to_vec();
+                customs.push((str_attr(ctx, b, op, "after"), name, bytes));
+            }
+            "wasm.data" => {
+                let bytes = ctx.dict_get(b.op(op).attrs, "bytes").and_then(|a| ctx.attr_bytes(a)).unwrap_or(&[]);
+                match attr(ctx, b, op, "memory") {
+                    Some(AttrData::SymbolRef(p)) => {
+                        let (_, m) = idx.lookup(Some(p[0]), Space::Memory)?;
+                        let r = *b.regions(op).first().ok_or_else(|| err("an active data segment without offset"))?;
+                        let e = ConstEmitter::new(ctx, module, top, &idx, &mut types).expr(r)?;
+                        data.active(m, &e, bytes.iter().copied());
+                    }
+                    _ => {
+                        data.passive(bytes.iter().copied());
+                    }
+                }
+            }
+            "wasm.elem" => {
+                let ty = type_attr(ctx, b, op, "type").ok_or_else(|| err("`wasm.elem` without a type"))?;
+                let regions = b.regions(op);
+                let items = ConstEmitter::new(ctx, module, top, &idx, &mut types).items(regions[0])?;
+                let TypeData::Ref(h) = ctx.type_data(ty) else { return Err(err("element segments hold references")) };
+                let elems = match items.iter().map(|i| i.1).collect::<Option<Vec<u32>>>() {
+                    Some(funcs) if *h == HeapType::Func => we::Elements::Functions(funcs.into()),
+                    _ => we::Elements::Expressions(ref_type(*h), items.into_iter().map(|i| i.0).collect::<Vec<_>>().into()),
+                };
+                match attr(ctx, b, op, "table") {
+                    Some(AttrData::SymbolRef(p)) => {
+                        let (_, t) = idx.lookup(Some(p[0]), Space::Table)?;
+                        let r = *regions.get(1).ok_or_else(|| err("an active element segment without offset"))?;
+                        let e = ConstEmitter::new(ctx, module, top, &idx, &mut types).expr(r)?;
+                        // Table 0 of funcrefs with function indices takes the MVP encoding.
+                        let table = if t == 0 && matches!(elems, we::Elements::Functions(_)) { None } else { Some(t) };
+                        elements.active(table, &e, elems);
+                    }
+                    _ if attr(ctx, b, op, "declare").is_some() => {
+                        elements.declared(elems);
+                    }
+                    _ => {
+                        elements.passive(elems);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    // Assemble in section order, custom sections after the section they followed.
+    let mut m = we::Module::new();
+    let place = |m: &mut we::Module, after: Option<&str>| {
+        for (a, name, bytes) in &customs {
+            if a.as_deref() == after {
+                m.section(&we::CustomSection { name: name.into(), data: bytes.into() });
+            }
+        }
+    };
+    place(&mut m, None);
+    let mut typesec = we::TypeSection::new();
+    for &t in &types.list {
+        let TypeData::Function { params, results } = ctx.type_data(t) else { unreachable!("function types only") };
+        let ps: Vec<we::ValType> = params.iter().map(|&p| val_type(ctx, p)).collect::<Result<_, _>>()?;
+        let rs: Vec<we::ValType> = results.iter().map(|&p| val_type(ctx, p)).collect::<Result<_, _>>()?;
+        typesec.ty().function(ps, rs);
+    }
+    if !typesec.is_empty() {
+        m.section(&typesec);
+    }
+    place(&mut m, Some("type"));
+    if !imports.is_empty() {
+        m.section(&imports);
+    }
+    place(&mut m, Some("import"));
+    if !functions.is_empty() {
+        m.section(&functions);
+    }
+    place(&mut m, Some("function"));
+    if !tables.is_empty() {
+        m.section(&tables);
+    }
+    place(&mut m, Some("table"));
+    if !memories.is_empty() {
+        m.section(&memories);
+    }
+    place(&mut m, Some("memory"));
+    place(&mut m, Some("tag"));
+    if !globals.is_empty() {
+        m.section(&globals);
+    }
+    place(&mut m, Some("global"));
+    if !exports.is_empty() {
+        m.section(&exports);
+    }
+    place(&mut m, Some("export"));
+    if let Some(f) = start {
+        m.section(&we::StartSection { function_index: f });
+    }
+    place(&mut m, Some("start"));
+    if !elements.is_empty() {
+        m.section(&elements);
+    }
+    place(&mut m, Some("element"));
+    if uses_data_count {
+        m.section(&we::DataCountSection { count: data.len() });
+    }
+    place(&mut m, Some("datacount"));
+    if !code.is_empty() {
+        m.section(&code);
+    }
+    place(&mut m, Some("code"));
+    if !data.is_empty() {
+        m.section(&data);
+    }
+    place(&mut m, Some("data"));
+    if !func_names.is_empty() {
+        let mut names = we::NameSection::new();
+        names.functions(&func_names);
+        m.section(&names);
+    }
+    let bytes = m.finish();
+    let mut v = wasmparser::Validator::new_with_features(crate::import::features());
+    if let Err(e) = v.validate_all(&bytes) {
+        if std::env::var_os("WASMIR_DUMP_INVALID").is_some() {
+            if let Ok(t) = wasmprinter::print_bytes(&bytes) {
+                eprintln!("{t}");
+            }
+        }
+        return Err(TranslateError {
+            message: format!(
+                "internal error: the direct backend produced a module that does not validate: {} \
+                 (please report this with the input)",
+                e.message()
+            ),
+            offset: Some(e.offset()),
+        });
+    }
+    Ok(bytes)
+}
+
+const SPACES: [Space; 6] = [Space::Func, Space::Table, Space::Memory, Space::Global, Space::Data, Space::Elem];
+
+fn limits(ctx: &Context, b: &Body, op: Op) -> (u64, Option<u64>) {
+    (int_attr(ctx, b, op, "min").unwrap_or(0), int_attr(ctx, b, op, "max"))
+}
+
+fn table_type(ctx: &Context, b: &Body, op: Op) -> Result<we::TableType, TranslateError> {
+    let t = type_attr(ctx, b, op, "type").ok_or_else(|| err("a table without element type"))?;
+    let TypeData::Ref(h) = ctx.type_data(t) else { return Err(err("a table holds references")) };
+    let (minimum, maximum) = limits(ctx, b, op);
+    Ok(we::TableType { element_type: ref_type(*h), table64: attr(ctx, b, op, "i64").is_some(), minimum, maximum, shared: false })
+}
+
+fn memory_type(ctx: &Context, b: &Body, op: Op) -> we::MemoryType {
+    let (minimum, maximum) = limits(ctx, b, op);
+    we::MemoryType {
+        minimum,
+        maximum,
+        memory64: attr(ctx, b, op, "i64").is_some(),
+        shared: attr(ctx, b, op, "shared").is_some(),
+        page_size_log2: int_attr(ctx, b, op, "page_size_log2").map(|v| v as u32),
+    }
+}
+
+fn global_type(ctx: &Context, b: &Body, op: Op) -> Result<we::GlobalType, TranslateError> {
+    let t = type_attr(ctx, b, op, "type").ok_or_else(|| err("a global without type"))?;
+    Ok(we::GlobalType { val_type: val_type(ctx, t)?, mutable: attr(ctx, b, op, "mutable").is_some(), shared: false })
 }

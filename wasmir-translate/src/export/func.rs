@@ -1,0 +1,863 @@
+//! Encoding function bodies and constant expressions, stack-friendly.
+//!
+//! Ops are emitted in IR order, so side effects never move. A value used exactly once, by an op
+//! of its own block, stays on the wasm operand stack when it is still on top (in operand order)
+//! when its user runs; every other value lives in a local. Operands that come from locals get
+//! their `local.get` inserted where their slot's operand tree begins, which may be earlier in the
+//! instruction stream than the user (the `local.get` of `%p` in `i32.sub %p, (i32.const 1)` comes
+//! before the constant). A value found buried under others when its user runs is spilled in
+//! hindsight: a `local.set` is inserted right after its definition, which leaves every decision
+//! taken above it valid. Scratch locals are reused once their value is dead; a value used inside
+//! a loop it was defined outside of stays allocated until that loop ends.
+use super::{err, heap_type, val_type, Space, Types};
+use crate::TranslateError;
+use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
+use wasm_encoder as we;
+use wasmir::{AttrData, Block, Body, BodyId, Context, Ident, Module, Op, OpCode, Region, Type, TypeData, Value, ValueDef};
+
+type Ins = we::Instruction<'static>;
+const NONE: u32 = u32::MAX;
+
+/// Symbol → index, and what the bodies need to know of memories and tables.
+#[derive(Default)]
+pub(crate) struct Indices {
+    pub symbols: FxHashMap<Ident, (Space, u32)>,
+    pub memory64: Vec<bool>,
+    pub table64: Vec<bool>,
+}
+
+impl Indices {
+    pub fn lookup(&self, name: Option<Ident>, space: Space) -> Result<(Space, u32), TranslateError> {
+        let name = name.ok_or_else(|| err("an item without a symbol"))?;
+        match self.symbols.get(&name) {
+            Some(&(s, i)) if s == space => Ok((s, i)),
+            Some(&(s, _)) => Err(err(format!("symbol is a {s:?}, expected a {space:?}"))),
+            None => Err(err("unknown symbol")),
+        }
+    }
+}
+
+/// How an op is encoded.
+#[derive(Clone)]
+enum Enc {
+    /// One instruction without immediates, operands in IR order.
+    Plain(Ins),
+    /// A load or store: the instruction for a memarg, and the natural alignment (log2).
+    Mem(fn(we::MemArg) -> Ins, u32),
+    Special(Sp),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Sp {
+    FuncReturn,
+    Yield,
+    Block,
+    Loop,
+    If,
+    Br,
+    BrIf,
+    BrTable,
+    Return,
+    Call,
+    ReturnCall,
+    CallIndirect,
+    ReturnCallIndirect,
+    Select,
+    Local,
+    LocalGet,
+    LocalSet,
+    LocalTee,
+    GlobalGet,
+    GlobalSet,
+    I32Const,
+    I64Const,
+    F32Const,
+    F64Const,
+    MemorySize,
+    MemoryGrow,
+    MemoryFill,
+    MemoryCopy,
+    MemoryInit,
+    DataDrop,
+    TableGet,
+    TableSet,
+    TableSize,
+    TableGrow,
+    TableFill,
+    TableCopy,
+    TableInit,
+    ElemDrop,
+    RefNull,
+    RefFunc,
+}
+
+/// The encoding of every op the backend knows, by op code.
+fn encodings(ctx: &Context) -> FxHashMap<OpCode, Enc> {
+    let mut m: FxHashMap<OpCode, Enc> = FxHashMap::default();
+    let name_of = |visit: &str| -> String {
+        let n = visit.strip_prefix("visit_").unwrap_or(visit);
+        match n.split_once('_') {
+            Some((ty, rest)) => format!("wasm.{ty}.{rest}"),
+            None => format!("wasm.{n}"),
+        }
+    };
+    let mut plain: Vec<(&'static str, Ins)> = Vec::new();
+    let mut mem: Vec<(&'static str, fn(we::MemArg) -> Ins)> = Vec::new();
+    macro_rules! collect {
+        ($( @$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*))*) => {
+            $( collect!(one @$proposal $op $({ $($arg: $argty),* })? => $visit); )*
+        };
+        (one @mvp $op:ident => $visit:ident) => { plain.push((stringify!($visit), we::Instruction::$op)); };
+        (one @sign_extension $op:ident => $visit:ident) => { plain.push((stringify!($visit), we::Instruction::$op)); };
+        (one @saturating_float_to_int $op:ident => $visit:ident) => { plain.push((stringify!($visit), we::Instruction::$op)); };
+        (one @reference_types $op:ident => $visit:ident) => { plain.push((stringify!($visit), we::Instruction::$op)); };
+        (one @mvp $op:ident { memarg: $t:ty } => $visit:ident) => { mem.push((stringify!($visit), |a| we::Instruction::$op(a))); };
+        (one @$p:ident $op:ident $($rest:tt)*) => {};
+    }
+    wasmparser::for_each_operator!(collect);
+    for (visit, ins) in plain {
+        if let Some(c) = ctx.lookup_op(&name_of(visit)) {
+            m.insert(c, Enc::Plain(ins));
+        }
+    }
+    for (visit, f) in mem {
+        let name = name_of(visit);
+        if let Some(c) = ctx.lookup_op(&name) {
+            let bytes = natural_align(&name);
+            m.insert(c, Enc::Mem(f, bytes.trailing_zeros()));
+        }
+    }
+    let specials: &[(&str, Sp)] = &[
+        ("func.return", Sp::FuncReturn),
+        ("wasm.yield", Sp::Yield),
+        ("wasm.block", Sp::Block),
+        ("wasm.loop", Sp::Loop),
+        ("wasm.if", Sp::If),
+        ("wasm.br", Sp::Br),
+        ("wasm.br_if", Sp::BrIf),
+        ("wasm.br_table", Sp::BrTable),
+        ("wasm.return", Sp::Return),
+        ("func.call", Sp::Call),
+        ("wasm.return_call", Sp::ReturnCall),
+        ("wasm.call_indirect", Sp::CallIndirect),
+        ("wasm.return_call_indirect", Sp::ReturnCallIndirect),
+        ("wasm.select", Sp::Select),
+        ("wasm.local", Sp::Local),
+        ("wasm.local.get", Sp::LocalGet),
+        ("wasm.local.set", Sp::LocalSet),
+        ("wasm.local.tee", Sp::LocalTee),
+        ("wasm.global.get", Sp::GlobalGet),
+        ("wasm.global.set", Sp::GlobalSet),
+        ("wasm.i32.const", Sp::I32Const),
+        ("wasm.i64.const", Sp::I64Const),
+        ("wasm.f32.const", Sp::F32Const),
+        ("wasm.f64.const", Sp::F64Const),
+        ("wasm.memory.size", Sp::MemorySize),
+        ("wasm.memory.grow", Sp::MemoryGrow),
+        ("wasm.memory.fill", Sp::MemoryFill),
+        ("wasm.memory.copy", Sp::MemoryCopy),
+        ("wasm.memory.init", Sp::MemoryInit),
+        ("wasm.data.drop", Sp::DataDrop),
+        ("wasm.table.get", Sp::TableGet),
+        ("wasm.table.set", Sp::TableSet),
+        ("wasm.table.size", Sp::TableSize),
+        ("wasm.table.grow", Sp::TableGrow),
+        ("wasm.table.fill", Sp::TableFill),
+        ("wasm.table.copy", Sp::TableCopy),
+        ("wasm.table.init", Sp::TableInit),
+        ("wasm.elem.drop", Sp::ElemDrop),
+        ("wasm.ref.null", Sp::RefNull),
+        ("wasm.ref.func", Sp::RefFunc),
+    ];
+    for &(n, s) in specials {
+        if let Some(c) = ctx.lookup_op(n) {
+            m.insert(c, Enc::Special(s));
+        }
+    }
+    m
+}
+
+/// Natural alignment in bytes from a load or store name (`wasm.i64.load16_s` → 2).
+fn natural_align(name: &str) -> u32 {
+    let base = name.trim_start_matches("wasm.");
+    let (ty, rest) = base.split_once('.').unwrap_or((base, ""));
+    let digits: String = rest.chars().filter(|c| c.is_ascii_digit()).collect();
+    let bits: u32 = if digits.is_empty() { ty[1..].parse().unwrap_or(32) } else { digits.parse().unwrap_or(32) };
+    bits / 8
+}
+
+struct Pend {
+    v: Value,
+    /// Where the value's operand tree begins in the instruction stream.
+    start: u32,
+    /// Just after its definition (where a hindsight spill goes).
+    end: u32,
+}
+
+enum After {
+    Func,
+    Const,
+    Structured { op: Op, region: usize, start: u32, is_loop: bool },
+    /// The block that stands for the function's own label: no `block`/`end` of its own.
+    Wrapper { op: Op, start: u32 },
+}
+
+struct Scope {
+    next: Option<Op>,
+    after: After,
+}
+
+pub(crate) struct FuncEmitter<'a> {
+    ctx: &'a Context,
+    body: &'a Body,
+    idx: &'a Indices,
+    types: &'a mut Types,
+    enc: FxHashMap<OpCode, Enc>,
+    out: Vec<Ins>,
+    /// (position in `out`, group, order, instruction): `local.get`s and spills to insert.
+    inserts: Vec<(u32, u32, u32, Ins)>,
+    local_of: Vec<u32>,
+    scratch: Vec<bool>,
+    local_types: Vec<we::ValType>,
+    nparams: u32,
+    free: Vec<(we::ValType, Vec<u32>)>,
+    remaining: Vec<u32>,
+    in_pend: Vec<bool>,
+    pends: Vec<Vec<Pend>>,
+    labels: Vec<Option<Value>>,
+    label_pos: FxHashMap<Value, u32>,
+    def_loop: Vec<u32>,
+    loops: Vec<Vec<Value>>,
+    seq: u32,
+    const_mode: bool,
+    wrapper: Option<Op>,
+    /// Where each stack operand of the last op began (`NONE`: from a local).
+    last_starts: SmallVec<[u32; 4]>,
+    /// Operands of the current op whose value died there: freed once it is emitted.
+    dead: SmallVec<[Value; 4]>,
+    pub uses_data_count: bool,
+}
+
+impl<'a> FuncEmitter<'a> {
+    pub fn new(ctx: &'a Context, module: &'a Module, body: BodyId, idx: &'a Indices, types: &'a mut Types) -> Self {
+        let body = module.body(body);
+        let n = body.num_values();
+        let remaining = (0..n).map(|i| body.uses(Value::from_u32(i as u32)).count() as u32).collect();
+        FuncEmitter {
+            ctx,
+            body,
+            idx,
+            types,
+            enc: encodings(ctx),
+            out: Vec::new(),
+            inserts: Vec::new(),
+            local_of: vec![NONE; n],
+            scratch: Vec::new(),
+            local_types: Vec::new(),
+            nparams: 0,
+            free: Vec::new(),
+            remaining,
+            in_pend: vec![false; n],
+            pends: Vec::new(),
+            labels: Vec::new(),
+            label_pos: FxHashMap::default(),
+            def_loop: vec![0; n],
+            loops: Vec::new(),
+            seq: 0,
+            const_mode: false,
+            wrapper: None,
+            dead: SmallVec::new(),
+            last_starts: SmallVec::new(),
+            uses_data_count: false,
+        }
+    }
+
+    fn name(&self, op: Op) -> &str {
+        self.ctx.op_name(self.body.opcode(op))
+    }
+
+    fn ty(&self, v: Value) -> Type {
+        self.body.value_type(v)
+    }
+
+    /// Whether `v` is a wasm value (not a label or a local handle).
+    fn is_stack_value(&self, v: Value) -> bool {
+        let t = self.ty(v);
+        t != self.ctx.label_type() && t != self.ctx.local_type()
+    }
+
+    fn attr(&self, op: Op, key: &str) -> Option<&'a AttrData> {
+        let ctx: &'a Context = self.ctx;
+        ctx.dict_get(self.body.op(op).attrs, key).map(|a| ctx.attr_data(a))
+    }
+
+    fn sym(&self, op: Op, key: &str, space: Space) -> Result<u32, TranslateError> {
+        match self.attr(op, key) {
+            Some(AttrData::SymbolRef(p)) => self.idx.lookup(Some(p[0]), space).map(|x| x.1).map_err(|e| {
+                err(format!("`{}`: {} `@{}`", self.name(op), e.message, self.ctx.str(p[0])))
+            }),
+            _ => Err(err(format!("`{}` needs its `{key}` symbol", self.name(op)))),
+        }
+    }
+
+    /// Encodes a function whose body is `region`.
+    pub fn function(&mut self, region: Region, fty: Type) -> Result<we::Function, TranslateError> {
+        let entry = self.body.first_block(region).ok_or_else(|| err("a function without a body"))?;
+        if self.body.next_block(entry).is_some() {
+            return Err(err(
+                "this function is in CFG form (several blocks); the direct backend encodes structured \
+                 control flow (`wasm.block`, `wasm.loop`, `wasm.if`), and converting CFG form to it \
+                 (`--structurize`) is not available yet",
+            ));
+        }
+        let TypeData::Function { params, .. } = self.ctx.type_data(fty) else { return Err(err("not a function type")) };
+        self.nparams = params.len() as u32;
+        for (i, &a) in self.body.block_args(entry).iter().enumerate() {
+            self.local_of[a.as_u32() as usize] = i as u32;
+        }
+        self.wrapper = self.find_wrapper(entry);
+        self.pends.push(Vec::new());
+        let mut scopes = vec![Scope { next: self.body.first_op(entry), after: After::Func }];
+        self.run(&mut scopes)?;
+        let mut f = we::Function::new_with_locals_types(self.local_types.iter().copied());
+        for ins in self.finish() {
+            f.instruction(&ins);
+        }
+        Ok(f)
+    }
+
+    /// `%r = wasm.block {…}; func.return %r` (after the locals) is the function's own label.
+    fn find_wrapper(&self, entry: Block) -> Option<Op> {
+        let mut it = self.body.block_ops(entry).skip_while(|&o| self.name(o) == "wasm.local");
+        let w = it.next()?;
+        let ret = it.next()?;
+        if it.next().is_some() || self.name(w) != "wasm.block" || self.name(ret) != "func.return" {
+            return None;
+        }
+        let results: SmallVec<[Value; 2]> = self.body.results(w).collect();
+        let ops: SmallVec<[Value; 2]> = self.body.operands(ret).collect();
+        (results == ops && results.iter().all(|&r| self.body.uses(r).count() == 1)).then_some(w)
+    }
+
+    /// The instruction stream with the insertions merged in, ending with `end`.
+    fn finish(&mut self) -> Vec<Ins> {
+        self.inserts.sort_by_key(|i| (i.0, i.1, i.2));
+        let mut res = Vec::with_capacity(self.out.len() + self.inserts.len() + 1);
+        let mut ins = std::mem::take(&mut self.inserts).into_iter().peekable();
+        for (pos, i) in std::mem::take(&mut self.out).into_iter().enumerate() {
+            while let Some(x) = ins.next_if(|x| x.0 as usize <= pos) {
+                res.push(x.3);
+            }
+            res.push(i);
+        }
+        res.extend(ins.map(|x| x.3));
+        res.push(we::Instruction::End);
+        res
+    }
+
+    fn run(&mut self, scopes: &mut Vec<Scope>) -> Result<(), TranslateError> {
+        while let Some(s) = scopes.last_mut() {
+            match s.next {
+                Some(op) => {
+                    s.next = self.body.next_op(op);
+                    self.op(op, scopes)?;
+                }
+                None => {
+                    let s = scopes.pop().expect("non-empty");
+                    let left = self.pends.pop().unwrap_or_default();
+                    for p in left {
+                        self.spill(p);
+                    }
+                    match s.after {
+                        After::Func | After::Const => {}
+                        After::Structured { op, region, start, is_loop } => {
+                            self.labels.pop();
+                            let regions = self.body.regions(op);
+                            if region + 1 < regions.len() {
+                                self.out.push(we::Instruction::Else);
+                                self.enter_region(op, region + 1, start, is_loop, scopes)?;
+                                continue;
+                            }
+                            if is_loop {
+                                self.loops.pop().into_iter().flatten().for_each(|v| self.free_local(v));
+                            }
+                            // An `if` with results but no else region cannot be encoded; the
+                            // verifier does not allow it either, but the IR may be unverified.
+                            self.out.push(we::Instruction::End);
+                            self.results(op, start);
+                        }
+                        After::Wrapper { op, start } => {
+                            self.labels.pop();
+                            self.results(op, start);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn enter_region(&mut self, op: Op, idx: usize, start: u32, is_loop: bool, scopes: &mut Vec<Scope>) -> Result<(), TranslateError> {
+        let r = self.body.regions(op)[idx];
+        let entry = match self.body.first_block(r) {
+            Some(e) => e,
+            None => {
+                // An empty else region: nothing to emit.
+                scopes.push(Scope { next: None, after: After::Structured { op, region: idx, start, is_loop } });
+                self.pends.push(Vec::new());
+                self.labels.push(None);
+                return Ok(());
+            }
+        };
+        if self.body.next_block(entry).is_some() {
+            return Err(err(format!("a region of `{}` has several blocks; structured regions have one", self.name(op))));
+        }
+        let args: SmallVec<[Value; 4]> = self.body.block_args(entry).iter().copied().collect();
+        let label = args.first().copied().filter(|&a| self.ty(a) == self.ctx.label_type());
+        self.labels.push(label);
+        if let Some(l) = label {
+            self.label_pos.insert(l, self.labels.len() as u32 - 1);
+        }
+        self.pends.push(Vec::new());
+        if is_loop {
+            self.loops.push(Vec::new());
+            // The loop's parameters are on the stack at its top.
+            let params: SmallVec<[Value; 4]> = args.iter().copied().filter(|&a| self.is_stack_value(a)).collect();
+            let pos = self.out.len() as u32;
+            self.define(&params, pos, entry);
+        }
+        let after = if Some(op) == self.wrapper { After::Wrapper { op, start } } else { After::Structured { op, region: idx, start, is_loop } };
+        scopes.push(Scope { next: self.body.first_op(entry), after });
+        Ok(())
+    }
+
+    fn val_type(&self, v: Value) -> Result<we::ValType, TranslateError> {
+        val_type(self.ctx, self.ty(v))
+    }
+
+    fn alloc(&mut self, v: Value) -> Result<u32, TranslateError> {
+        if self.const_mode {
+            return Err(err("a constant expression must compute its values in stack order, without locals"));
+        }
+        let t = self.val_type(v)?;
+        let l = match self.free.iter_mut().find(|(ft, _)| *ft == t).and_then(|(_, l)| l.pop()) {
+            Some(l) => l,
+            None => {
+                let l = self.nparams + self.local_types.len() as u32;
+                self.local_types.push(t);
+                self.scratch.push(true);
+                l
+            }
+        };
+        self.local_of[v.as_u32() as usize] = l;
+        Ok(l)
+    }
+
+    /// A local of its own that is never reused (a `wasm.local`).
+    fn dedicated(&mut self, t: we::ValType) -> u32 {
+        let l = self.nparams + self.local_types.len() as u32;
+        self.local_types.push(t);
+        self.scratch.push(false);
+        l
+    }
+
+    fn free_local(&mut self, v: Value) {
+        let l = self.local_of[v.as_u32() as usize];
+        if l == NONE || l < self.nparams || !self.scratch[(l - self.nparams) as usize] {
+            return;
+        }
+        let t = self.local_types[(l - self.nparams) as usize];
+        match self.free.iter_mut().find(|(ft, _)| *ft == t) {
+            Some((_, list)) => list.push(l),
+            None => self.free.push((t, vec![l])),
+        }
+    }
+
+    fn local(&mut self, v: Value) -> Result<u32, TranslateError> {
+        match self.local_of[v.as_u32() as usize] {
+            NONE => Err(err("internal error: a value is used before it has a place")),
+            l => Ok(l),
+        }
+    }
+
+    /// Moves a value found buried on the stack into a local, right after its definition.
+    fn spill(&mut self, p: Pend) {
+        self.in_pend[p.v.as_u32() as usize] = false;
+        match self.alloc(p.v) {
+            Ok(l) => self.inserts.push((p.end, 0, 0, we::Instruction::LocalSet(l))),
+            Err(_) => {
+                // Constant mode: reported by the caller when the value is read.
+            }
+        }
+    }
+
+    /// Lays out the stack operands of the op with sequence number `seq` (in wasm stack order);
+    /// returns where its operand tree begins.
+    fn operands(&mut self, ops: &[Value]) -> Result<u32, TranslateError> {
+        let seq = self.seq;
+        let n = ops.len();
+        let mut matched: SmallVec<[u32; 4]> = smallvec::smallvec![NONE; n];
+        {
+            let mut i = n;
+            while i > 0 {
+                i -= 1;
+                let v = ops[i];
+                let pend = self.pends.last_mut().expect("a scope is open");
+                if pend.last().is_some_and(|p| p.v == v) {
+                    let p = pend.pop().expect("checked");
+                    self.in_pend[v.as_u32() as usize] = false;
+                    matched[i] = p.start;
+                } else if self.in_pend[v.as_u32() as usize] {
+                    let k = pend.iter().rposition(|p| p.v == v).expect("flagged as pending");
+                    let p = pend.remove(k);
+                    self.spill(p);
+                }
+            }
+        }
+        let mut next = self.out.len() as u32;
+        for i in (0..n).rev() {
+            if matched[i] != NONE {
+                next = matched[i];
+            } else {
+                let l = self.local(ops[i])?;
+                self.inserts.push((next, NONE - seq, i as u32, we::Instruction::LocalGet(l)));
+            }
+        }
+        for &v in ops {
+            self.use_done(v);
+        }
+        self.last_starts = matched;
+        Ok(next)
+    }
+
+    /// One use of `v` is emitted; at its last use its local may be reused.
+    fn use_done(&mut self, v: Value) {
+        let i = v.as_u32() as usize;
+        self.remaining[i] = self.remaining[i].saturating_sub(1);
+        if self.remaining[i] == 0 {
+            let d = self.def_loop[i] as usize;
+            if d < self.loops.len() {
+                self.loops[d].push(v);
+            } else {
+                self.dead.push(v);
+            }
+        }
+    }
+
+    /// Places freshly defined values (results, loop parameters) now on the stack, in order.
+    fn define(&mut self, vals: &[Value], start: u32, block: Block) {
+        let depth = self.loops.len() as u32;
+        for &v in vals {
+            self.def_loop[v.as_u32() as usize] = depth;
+        }
+        let single = vals.len() == 1;
+        if single {
+            let v = vals[0];
+            let uses = self.remaining[v.as_u32() as usize];
+            if uses == 0 {
+                self.out.push(we::Instruction::Drop);
+                return;
+            }
+            let user = self.body.uses(v).next().map(|u| self.body.use_data(u).user);
+            let same_block = user.and_then(|u| self.body.block_of(u)) == Some(block);
+            if uses == 1 && same_block {
+                let end = self.out.len() as u32;
+                self.pends.last_mut().expect("scope").push(Pend { v, start, end });
+                self.in_pend[v.as_u32() as usize] = true;
+                return;
+            }
+        }
+        for &v in vals.iter().rev() {
+            if self.remaining[v.as_u32() as usize] == 0 {
+                self.out.push(we::Instruction::Drop);
+            } else {
+                match self.alloc(v) {
+                    Ok(l) => self.out.push(we::Instruction::LocalSet(l)),
+                    Err(_) => self.out.push(we::Instruction::Drop),
+                }
+            }
+        }
+    }
+
+    fn results(&mut self, op: Op, start: u32) {
+        let res: SmallVec<[Value; 4]> = self.body.results(op).filter(|&v| self.is_stack_value(v)).collect();
+        if res.is_empty() {
+            return;
+        }
+        let block = self.body.block_of(op).expect("an emitted op is in a block");
+        self.define(&res, start, block);
+    }
+
+    fn depth(&self, label: Value) -> Result<u32, TranslateError> {
+        let pos = self.label_pos.get(&label).copied().ok_or_else(|| err("a branch to a label that is not of an enclosing structured op"))?;
+        if self.labels.get(pos as usize) != Some(&Some(label)) {
+            return Err(err("a branch to a label that is not of an enclosing structured op"));
+        }
+        Ok(self.labels.len() as u32 - 1 - pos)
+    }
+
+    fn block_type(&mut self, params: &[Type], results: &[Type]) -> Result<we::BlockType, TranslateError> {
+        Ok(match (params, results) {
+            ([], []) => we::BlockType::Empty,
+            ([], [r]) => we::BlockType::Result(val_type(self.ctx, *r)?),
+            _ => {
+                // Validated as a function type when the type section is written.
+                let f = wasmir_function_type(self.ctx, params, results);
+                we::BlockType::FunctionType(self.types.index(f))
+            }
+        })
+    }
+
+    fn memarg(&self, op: Op, align_log2: u32) -> Result<we::MemArg, TranslateError> {
+        let memory_index = self.sym(op, "memory", Space::Memory)?;
+        let offset = match self.attr(op, "offset") {
+            Some(AttrData::Int { value, .. }) => *value as u64,
+            _ => 0,
+        };
+        let align = match self.attr(op, "align") {
+            Some(AttrData::Int { value, .. }) => (*value as u64).trailing_zeros(),
+            _ => align_log2,
+        };
+        Ok(we::MemArg { offset, align, memory_index })
+    }
+
+    fn op(&mut self, op: Op, scopes: &mut Vec<Scope>) -> Result<(), TranslateError> {
+        self.seq += 1;
+        let code = self.body.opcode(op);
+        let Some(enc) = self.enc.get(&code).cloned() else {
+            return Err(err(format!(
+                "the direct backend cannot encode `{}` (not a wasm instruction; lower it first)",
+                self.name(op)
+            )));
+        };
+        let all: SmallVec<[Value; 4]> = self.body.operands(op).collect();
+        match enc {
+            Enc::Plain(i) => {
+                let start = self.operands(&all)?;
+                self.out.push(i);
+                self.after(op, start);
+                Ok(())
+            }
+            Enc::Mem(f, align) => {
+                let start = self.operands(&all)?;
+                let m = self.memarg(op, align)?;
+                self.out.push(f(m));
+                self.after(op, start);
+                Ok(())
+            }
+            Enc::Special(s) => self.special(op, s, &all, scopes),
+        }
+    }
+
+    /// After an op's instruction: free dead operands' locals, place the results.
+    fn after(&mut self, op: Op, start: u32) {
+        for v in std::mem::take(&mut self.dead) {
+            self.free_local(v);
+        }
+        self.results(op, start);
+    }
+
+    fn special(&mut self, op: Op, s: Sp, all: &[Value], scopes: &mut Vec<Scope>) -> Result<(), TranslateError> {
+        use we::Instruction as I;
+        let stack: SmallVec<[Value; 4]> = match s {
+            Sp::BrIf => all[2..].iter().chain(std::iter::once(&all[1])).copied().collect(),
+            Sp::BrTable => {
+                let mut v: SmallVec<[Value; 4]> = all[1..].iter().copied().filter(|&x| self.is_stack_value(x)).collect();
+                v.push(all[0]);
+                v
+            }
+            Sp::CallIndirect | Sp::ReturnCallIndirect => all[1..].iter().chain(std::iter::once(&all[0])).copied().collect(),
+            Sp::Select => smallvec::smallvec![all[1], all[2], all[0]],
+            Sp::Local => {
+                // A parameter used only to initialize this local is that local.
+                if let Some(&init) = all.first() {
+                    if let ValueDef::Arg(b, i) = self.body.value_def(init) {
+                        let is_param = self.body.region_of(b).is_some_and(|r| self.body.region_parent(r).is_none());
+                        if is_param && self.remaining[init.as_u32() as usize] == 1 {
+                            self.remaining[init.as_u32() as usize] = 0;
+                            let handle = self.body.result(op, 0);
+                            self.local_of[handle.as_u32() as usize] = i;
+                            return Ok(());
+                        }
+                    }
+                }
+                all.iter().copied().collect()
+            }
+            _ => all.iter().copied().filter(|&x| self.is_stack_value(x)).collect(),
+        };
+        let start = self.operands(&stack)?;
+        let ins: Option<Ins> = match s {
+            Sp::FuncReturn | Sp::Yield => None,
+            Sp::Block | Sp::Loop | Sp::If => {
+                let results: SmallVec<[Type; 2]> = self.body.results(op).map(|v| self.ty(v)).collect();
+                let params: SmallVec<[Type; 2]> = if s == Sp::Loop { all.iter().map(|&v| self.ty(v)).collect() } else { SmallVec::new() };
+                let bt = self.block_type(&params, &results)?;
+                for v in std::mem::take(&mut self.dead) {
+                    self.free_local(v);
+                }
+                if Some(op) != self.wrapper {
+                    self.out.push(match s {
+                        Sp::Block => I::Block(bt),
+                        Sp::Loop => I::Loop(bt),
+                        _ => I::If(bt),
+                    });
+                }
+                if s == Sp::If && self.body.regions(op).len() < 2 && !results.is_empty() {
+                    return Err(err("a `wasm.if` with results needs an else region"));
+                }
+                self.enter_region(op, 0, start, s == Sp::Loop, scopes)?;
+                return Ok(());
+            }
+            Sp::Br => Some(I::Br(self.depth(all[0])?)),
+            Sp::BrIf => {
+                let d = self.depth(all[0])?;
+                self.out.push(I::BrIf(d));
+                // The values stay on the stack when the branch is not taken.
+                for _ in 2..all.len() {
+                    self.out.push(I::Drop);
+                }
+                None
+            }
+            Sp::BrTable => {
+                let labels: SmallVec<[Value; 8]> = all[1..].iter().copied().filter(|&x| self.ty(x) == self.ctx.label_type()).collect();
+                let (default, targets) = labels.split_last().ok_or_else(|| err("`wasm.br_table` without targets"))?;
+                let t: Vec<u32> = targets.iter().map(|&l| self.depth(l)).collect::<Result<_, _>>()?;
+                Some(I::BrTable(t.into(), self.depth(*default)?))
+            }
+            Sp::Return => Some(I::Return),
+            Sp::Call => Some(I::Call(self.sym(op, "callee", Space::Func)?)),
+            Sp::ReturnCall => Some(I::ReturnCall(self.sym(op, "callee", Space::Func)?)),
+            Sp::CallIndirect | Sp::ReturnCallIndirect => {
+                let table_index = self.sym(op, "table", Space::Table)?;
+                let fty = match self.attr(op, "type") {
+                    Some(AttrData::Type(t)) => *t,
+                    _ => return Err(err("`wasm.call_indirect` needs its `type`")),
+                };
+                let type_index = self.types.index(fty);
+                Some(if s == Sp::CallIndirect { I::CallIndirect { type_index, table_index } } else { I::ReturnCallIndirect { type_index, table_index } })
+            }
+            Sp::Select => {
+                let t = self.ty(all[1]);
+                if self.ctx.is_ref(t) { Some(I::TypedSelect(val_type(self.ctx, t)?)) } else { Some(I::Select) }
+            }
+            Sp::Local => {
+                let t = match self.attr(op, "type") {
+                    Some(AttrData::Type(t)) => *t,
+                    _ => return Err(err("`wasm.local` needs its `type`")),
+                };
+                let l = self.dedicated(val_type(self.ctx, t)?);
+                let handle = self.body.result(op, 0);
+                self.local_of[handle.as_u32() as usize] = l;
+                if all.is_empty() { None } else { Some(I::LocalSet(l)) }
+            }
+            Sp::LocalGet => Some(I::LocalGet(self.local(all[0])?)),
+            Sp::LocalSet => Some(I::LocalSet(self.local(all[0])?)),
+            Sp::LocalTee => Some(I::LocalTee(self.local(all[0])?)),
+            Sp::GlobalGet => Some(I::GlobalGet(self.sym(op, "global", Space::Global)?)),
+            Sp::GlobalSet => Some(I::GlobalSet(self.sym(op, "global", Space::Global)?)),
+            Sp::I32Const | Sp::I64Const => match self.attr(op, "value") {
+                Some(AttrData::Int { value, .. }) => Some(if s == Sp::I32Const { I::I32Const(*value as i32) } else { I::I64Const(*value as i64) }),
+                _ => return Err(err("an integer constant without an integer `value`")),
+            },
+            Sp::F32Const | Sp::F64Const => match self.attr(op, "value") {
+                Some(AttrData::Float { bits, .. }) => Some(if s == Sp::F32Const {
+                    I::F32Const(we::Ieee32::new(*bits as u32))
+                } else {
+                    I::F64Const(we::Ieee64::new(*bits))
+                }),
+                _ => return Err(err("a float constant without a float `value`")),
+            },
+            Sp::MemorySize => Some(I::MemorySize(self.sym(op, "memory", Space::Memory)?)),
+            Sp::MemoryGrow => Some(I::MemoryGrow(self.sym(op, "memory", Space::Memory)?)),
+            Sp::MemoryFill => Some(I::MemoryFill(self.sym(op, "memory", Space::Memory)?)),
+            Sp::MemoryCopy => Some(I::MemoryCopy { dst_mem: self.sym(op, "dst", Space::Memory)?, src_mem: self.sym(op, "src", Space::Memory)? }),
+            Sp::MemoryInit => {
+                self.uses_data_count = true;
+                Some(I::MemoryInit { mem: self.sym(op, "memory", Space::Memory)?, data_index: self.sym(op, "segment", Space::Data)? })
+            }
+            Sp::DataDrop => {
+                self.uses_data_count = true;
+                Some(I::DataDrop(self.sym(op, "segment", Space::Data)?))
+            }
+            Sp::TableGet => Some(I::TableGet(self.sym(op, "table", Space::Table)?)),
+            Sp::TableSet => Some(I::TableSet(self.sym(op, "table", Space::Table)?)),
+            Sp::TableSize => Some(I::TableSize(self.sym(op, "table", Space::Table)?)),
+            Sp::TableGrow => Some(I::TableGrow(self.sym(op, "table", Space::Table)?)),
+            Sp::TableFill => Some(I::TableFill(self.sym(op, "table", Space::Table)?)),
+            Sp::TableCopy => Some(I::TableCopy { dst_table: self.sym(op, "dst", Space::Table)?, src_table: self.sym(op, "src", Space::Table)? }),
+            Sp::TableInit => Some(I::TableInit { table: self.sym(op, "table", Space::Table)?, elem_index: self.sym(op, "segment", Space::Elem)? }),
+            Sp::ElemDrop => Some(I::ElemDrop(self.sym(op, "segment", Space::Elem)?)),
+            Sp::RefNull => {
+                let t = self.ty(self.body.result(op, 0));
+                let TypeData::Ref(h) = self.ctx.type_data(t) else { return Err(err("`wasm.ref.null` makes a reference")) };
+                Some(I::RefNull(heap_type(*h)))
+            }
+            Sp::RefFunc => Some(I::RefFunc(self.sym(op, "function", Space::Func)?)),
+        };
+        if let Some(i) = ins {
+            self.out.push(i);
+        }
+        self.after(op, start);
+        Ok(())
+    }
+}
+
+fn wasmir_function_type(ctx: &Context, params: &[Type], results: &[Type]) -> Type {
+    ctx.find_type(&TypeData::Function { params: params.into(), results: results.into() })
+        .expect("block types are interned when the op is built or parsed")
+}
+
+/// Constant expressions (initializers, offsets, element items): the same encoding without
+/// locals.
+pub(crate) struct ConstEmitter<'a> {
+    e: FuncEmitter<'a>,
+}
+
+impl<'a> ConstEmitter<'a> {
+    pub fn new(ctx: &'a Context, module: &'a Module, body: BodyId, idx: &'a Indices, types: &'a mut Types) -> Self {
+        let mut e = FuncEmitter::new(ctx, module, body, idx, types);
+        e.const_mode = true;
+        ConstEmitter { e }
+    }
+
+    fn run(&mut self, region: Region) -> Result<(), TranslateError> {
+        let entry = self.e.body.first_block(region).ok_or_else(|| err("an empty constant expression region"))?;
+        self.e.pends.push(Vec::new());
+        let mut scopes = vec![Scope { next: self.e.body.first_op(entry), after: After::Const }];
+        self.e.run(&mut scopes)?;
+        if !self.e.inserts.is_empty() {
+            return Err(err("a constant expression must compute its values in stack order, without locals"));
+        }
+        Ok(())
+    }
+
+    pub fn expr(mut self, region: Region) -> Result<we::ConstExpr, TranslateError> {
+        self.run(region)?;
+        Ok(we::ConstExpr::extended(std::mem::take(&mut self.e.out)))
+    }
+
+    /// One expression per yielded item, with the function index when the item is `ref.func`.
+    pub fn items(mut self, region: Region) -> Result<Vec<(we::ConstExpr, Option<u32>)>, TranslateError> {
+        self.run(region)?;
+        // The yield is the last op: its operands' trees are the items, in order.
+        let starts = std::mem::take(&mut self.e.last_starts);
+        let out = std::mem::take(&mut self.e.out);
+        if starts.contains(&NONE) {
+            return Err(err("element items must each be one constant expression, in order"));
+        }
+        let mut bounds: Vec<usize> = starts.iter().map(|&s| s as usize).collect();
+        bounds.push(out.len());
+        Ok(bounds
+            .windows(2)
+            .map(|w| {
+                let insns = &out[w[0]..w[1]];
+                let f = match insns {
+                    [we::Instruction::RefFunc(f)] => Some(*f),
+                    _ => None,
+                };
+                (we::ConstExpr::extended(insns.iter().cloned()), f)
+            })
+            .collect())
+    }
+}
