@@ -282,6 +282,7 @@ fn config(fuel: bool) -> Config {
         .wasm_tail_call(true)
         .wasm_exceptions(true)
         .wasm_threads(true)
+        .shared_memory(true)
         .wasm_simd(true)
         .wasm_relaxed_simd(true)
         .wasm_wide_arithmetic(true)

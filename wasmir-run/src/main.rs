@@ -3,7 +3,8 @@
 use std::io::Write;
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
+    // Lossy, so that a non-UTF-8 argument becomes an error message rather than a panic.
+    let args: Vec<String> = std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect();
     let stdin = std::io::stdin();
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();

@@ -10,7 +10,7 @@
 ;; RUN: wasmir-run %s --invoke fpair 0x7f800001 0xfff8000000000000
 ;; RUN: wasmir-run %s --invoke fpair -inf 0.1
 ;; RUN: wasmir-run %s --invoke fdiv 1 0
-;; RUN: wasmir-run %s --invoke fdiv 0 0
+;; RUN: wasmir-run %s --invoke fdiv -1 inf
 ;; RUN: wasmir-run %s --invoke fdiv 1e300 1e-300
 ;; RUN: wasmir-run %s --invoke fneg nan:0x200000
 ;; RUN: wasmir-run %s --invoke swap 1 2
@@ -22,6 +22,7 @@
 ;; RUN: wasmir-run %s --invoke gc 3
 ;; RUN: wasmir-run %s --invoke nothing
 ;; RUN: wasmir-run %s
+;; RUN: wasmir-run %S/answer.wasm --invoke answer
 (module
   (type $pt (struct (field i32)))
   (func (export "add") (param i32 i32) (result i32)
