@@ -1,4 +1,6 @@
-;; Harness self-test: `;;` comments, `not`, quoting, %t, and a continued RUN line.
-;; RUN: not wasmir-translate --import-wasm %s -o %t \
+;; Harness self-test: `;;` comments, quoting, %t, and a continued RUN line.
+;; RUN: wasmir-translate --import-wasm %s -o %t \
+;; RUN:   | wasmir-opt '--allow-unregistered-dialect' -
+;; RUN: wasmir-translate --import-wasm %s \
 ;; RUN:   | wasmir-opt '--allow-unregistered-dialect' -
 (module)
