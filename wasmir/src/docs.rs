@@ -166,6 +166,7 @@ pub const END_MARKER: &str = "<!-- END GENERATED: op reference -->";
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dialect::Traits;
     use crate::{Context, ParseOptions, PrintOptions};
 
     /// `docs/LangRef.md` holds exactly what the op declarations generate.

@@ -18,23 +18,28 @@ pub mod sut;
 /// Runs `f(i)` for `i` in `0..n` on `jobs` threads (with big stacks), items taken in `order`
 /// (largest first helps the threads finish together). Returns the results by index; `None`
 /// where a worker could not run an item.
-pub fn parallel_map<R: Send>(n: usize, order: &[usize], jobs: usize, f: impl Fn(usize) -> R + Sync) -> Vec<Option<R>> {
+pub fn parallel_map<R: Send>(
+    n: usize,
+    order: &[usize],
+    jobs: usize,
+    f: impl Fn(usize) -> R + Sync,
+) -> Vec<Option<R>> {
     let next = std::sync::atomic::AtomicUsize::new(0);
     let results = std::sync::Mutex::new((0..n).map(|_| None).collect::<Vec<Option<R>>>());
     std::thread::scope(|s| {
         for w in 0..jobs.max(1) {
             let (next, results, f) = (&next, &results, &f);
-            let spawned = std::thread::Builder::new().name(format!("conformance-{w}")).stack_size(sut::WORKER_STACK).spawn_scoped(
-                s,
-                move || {
+            let spawned = std::thread::Builder::new()
+                .name(format!("conformance-{w}"))
+                .stack_size(sut::WORKER_STACK)
+                .spawn_scoped(s, move || {
                     loop {
                         let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some(&i) = order.get(k) else { break };
                         let r = f(i);
                         results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(r);
                     }
-                },
-            );
+                });
             if let Err(e) = spawned {
                 eprintln!("conformance: cannot spawn a worker thread: {e}");
             }

@@ -59,14 +59,18 @@ impl Ratchet {
                 r.sections.entry(section.clone()).or_default();
                 continue;
             }
-            let (key, value) = line.split_once('=').ok_or_else(|| err("expected `key = value`"))?;
+            let (key, value) = line
+                .split_once('=')
+                .ok_or_else(|| err("expected `key = value`"))?;
             let key = key.trim().trim_matches('"').to_string();
             let value = value.trim();
             let sec = r.sections.entry(section.clone()).or_default();
             if let Some(inner) = value.strip_prefix('{').and_then(|v| v.strip_suffix('}')) {
                 let fields = sec.entry(key).or_default();
                 for field in inner.split(',').map(str::trim).filter(|f| !f.is_empty()) {
-                    let (k, v) = field.split_once('=').ok_or_else(|| err("expected `field = number`"))?;
+                    let (k, v) = field
+                        .split_once('=')
+                        .ok_or_else(|| err("expected `field = number`"))?;
                     let v = v.trim().parse().map_err(|_| err("expected a number"))?;
                     fields.insert(k.trim().to_string(), v);
                 }
@@ -88,7 +92,8 @@ impl Ratchet {
                         out.push_str(&format!("{k} = {v}\n"));
                     }
                 } else {
-                    let inner: Vec<String> = fields.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+                    let inner: Vec<String> =
+                        fields.iter().map(|(k, v)| format!("{k} = {v}")).collect();
                     out.push_str(&format!("\"{key}\" = {{ {} }}\n", inner.join(", ")));
                 }
             }
@@ -98,7 +103,11 @@ impl Ratchet {
 
     /// The plain `key = value` entries of a section (as in `[smith]`).
     pub fn scalars(&self, section: &str) -> BTreeMap<String, u64> {
-        self.sections.get(section).and_then(|s| s.get("")).cloned().unwrap_or_default()
+        self.sections
+            .get(section)
+            .and_then(|s| s.get(""))
+            .cloned()
+            .unwrap_or_default()
     }
 }
 
@@ -112,10 +121,18 @@ pub fn load() -> Result<Ratchet, String> {
 }
 
 /// Opens `path` for read-modify-write under an exclusive lock and applies `edit` to its text.
-pub fn edit_locked(path: &Path, edit: impl FnOnce(&str) -> Result<String, String>) -> Result<(), String> {
+pub fn edit_locked(
+    path: &Path,
+    edit: impl FnOnce(&str) -> Result<String, String>,
+) -> Result<(), String> {
     let ctx = |e: std::io::Error| format!("{}: {e}", path.display());
-    let mut file: File =
-        OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path).map_err(ctx)?;
+    let mut file: File = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(ctx)?;
     file.lock().map_err(ctx)?;
     let mut text = String::new();
     file.read_to_string(&mut text).map_err(ctx)?;
@@ -144,7 +161,11 @@ pub fn bless_docs_section(name: &str, body: &str, skeleton: &str) -> Result<(), 
     let begin = format!("<!-- BEGIN {name} -->");
     let end = format!("<!-- END {name} -->");
     edit_locked(&docs_path(), |text| {
-        let base = if text.contains(&begin) && text.contains(&end) { text } else { skeleton };
+        let base = if text.contains(&begin) && text.contains(&end) {
+            text
+        } else {
+            skeleton
+        };
         let (Some(b), Some(e)) = (base.find(&begin), base.find(&end)) else {
             return Err(format!("docs skeleton lacks the {name} markers"));
         };

@@ -81,7 +81,11 @@ fn env_on(name: &str) -> bool {
 }
 
 fn pct(ok: u64, total: u64) -> String {
-    if total == 0 { "—".into() } else { format!("{:.1}%", ok as f64 * 100.0 / total as f64) }
+    if total == 0 {
+        "—".into()
+    } else {
+        format!("{:.1}%", ok as f64 * 100.0 / total as f64)
+    }
 }
 
 fn frac(ok: u64, total: u64) -> String {
@@ -128,13 +132,14 @@ impl Totals {
 fn by_suite(results: &[FileResult]) -> BTreeMap<(bool, String), Vec<&FileResult>> {
     let mut m: BTreeMap<(bool, String), Vec<&FileResult>> = BTreeMap::new();
     for r in results {
-        m.entry((r.suite != "wasm-latest", r.suite.clone())).or_default().push(r);
+        m.entry((r.suite != "wasm-latest", r.suite.clone()))
+            .or_default()
+            .push(r);
     }
     m
 }
 
-const SUITE_HEADER: &str =
-    "| suite | files | modules ok | assertions passed | rejections passed | n/a |\n|---|---:|---:|---:|---:|---:|\n";
+const SUITE_HEADER: &str = "| suite | files | modules ok | assertions passed | rejections passed | n/a |\n|---|---:|---:|---:|---:|---:|\n";
 
 fn suite_table(results: &[FileResult]) -> (String, Totals) {
     let mut out = String::from(SUITE_HEADER);
@@ -154,16 +159,36 @@ pub fn spec_console(results: &[FileResult], elapsed: Duration, jobs: usize) -> S
     let (table, all) = suite_table(results);
     let mut out = format!(
         "spec testsuite{}: {} files in {:.1} s on {jobs} threads\n{table}",
-        if sut::identity_mode() { " (IDENTITY MODE: harness self-check, no round trip)" } else { "" },
+        if sut::identity_mode() {
+            " (IDENTITY MODE: harness self-check, no round trip)"
+        } else {
+            ""
+        },
         results.len(),
         elapsed.as_secs_f64()
     );
-    let _ = writeln!(out, "assert_trap passes whose trap text differs from the expected message: {}", all.trap_text);
+    let _ = writeln!(
+        out,
+        "assert_trap passes whose trap text differs from the expected message: {}",
+        all.trap_text
+    );
     let mut slow: Vec<&FileResult> = results.iter().collect();
     slow.sort_by_key(|r| std::cmp::Reverse(r.elapsed));
-    let slowest: Vec<String> =
-        slow.iter().take(5).map(|r| format!("{} {:.1}s", r.key(), r.elapsed.as_secs_f64())).collect();
+    let slowest: Vec<String> = slow
+        .iter()
+        .take(5)
+        .map(|r| format!("{} {:.1}s", r.key(), r.elapsed.as_secs_f64()))
+        .collect();
     let _ = writeln!(out, "slowest files: {}", slowest.join(", "));
+    if let Some(r) = results.iter().max_by_key(|r| r.max_fuel) {
+        let _ = writeln!(
+            out,
+            "most fuel used by one call: {} ({}; limit {})",
+            r.max_fuel,
+            r.key(),
+            spec::FUEL
+        );
+    }
     let verbose = env_on("WASMIR_CONFORMANCE_VERBOSE");
     for r in results {
         if verbose || (sut::identity_mode() && !r.complete()) {
@@ -178,8 +203,18 @@ pub fn spec_console(results: &[FileResult], elapsed: Duration, jobs: usize) -> S
                 r.rejects_ok,
                 r.rejects_total,
                 r.na,
-                r.first_failure.as_ref().map(|f| format!("\n      first failure: {f}")).unwrap_or_default(),
-                if verbose { r.first_na.as_ref().map(|f| format!("\n      first n/a: {f}")).unwrap_or_default() } else { String::new() },
+                r.first_failure
+                    .as_ref()
+                    .map(|f| format!("\n      first failure: {f}"))
+                    .unwrap_or_default(),
+                if verbose {
+                    r.first_na
+                        .as_ref()
+                        .map(|f| format!("\n      first n/a: {f}"))
+                        .unwrap_or_default()
+                } else {
+                    String::new()
+                },
             );
         }
     }
@@ -214,11 +249,18 @@ pub fn spec_docs(results: &[FileResult]) -> String {
                 r.na
             );
         }
-        let failing: Vec<&&FileResult> = files.iter().filter(|r| !r.complete() || r.first_failure.is_some()).collect();
+        let failing: Vec<&&FileResult> = files
+            .iter()
+            .filter(|r| !r.complete() || r.first_failure.is_some())
+            .collect();
         if !failing.is_empty() {
             out.push_str("\nFirst failure per file below 100%:\n\n");
             for r in failing {
-                let why = r.first_failure.as_deref().unwrap_or("(no failure recorded)").replace('`', "'");
+                let why = r
+                    .first_failure
+                    .as_deref()
+                    .unwrap_or("(no failure recorded)")
+                    .replace('`', "'");
                 let _ = writeln!(out, "- {}: `{}`", r.name, why.replace('|', "\\|"));
             }
         }
@@ -236,7 +278,9 @@ fn spec_fields(r: &FileResult) -> BTreeMap<String, u64> {
 
 /// The body of `#[test] fn spec_testsuite`.
 pub fn spec_test() {
-    let filter = std::env::var("WASMIR_CONFORMANCE_FILTER").ok().filter(|f| !f.is_empty());
+    let filter = std::env::var("WASMIR_CONFORMANCE_FILTER")
+        .ok()
+        .filter(|f| !f.is_empty());
     let mut files = spec::all_files();
     if let Some(f) = &filter {
         files.retain(|t| t.key().contains(f.as_str()));
@@ -247,23 +291,43 @@ pub fn spec_test() {
     println!("{}", spec_console(&results, start.elapsed(), jobs));
     let bless = sut::bless_mode();
     if sut::identity_mode() {
-        assert!(!bless, "refusing to bless in identity mode (WASMIR_CONFORMANCE_IDENTITY=1 is a harness self-check)");
+        assert!(
+            !bless,
+            "refusing to bless in identity mode (WASMIR_CONFORMANCE_IDENTITY=1 is a harness self-check)"
+        );
         println!("identity mode: the ratchet is not checked");
         return;
     }
-    let recorded = ratchet::load().unwrap_or_else(|e| panic!("{e}")).sections.get("spec").cloned().unwrap_or_default();
+    let recorded = ratchet::load()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .sections
+        .get("spec")
+        .cloned()
+        .unwrap_or_default();
     if bless {
-        let mut section = if filter.is_some() { recorded } else { Section::new() };
+        let mut section = if filter.is_some() {
+            recorded
+        } else {
+            Section::new()
+        };
         for r in &results {
             section.insert(r.key(), spec_fields(r));
         }
-        ratchet::bless_section("spec", section).unwrap_or_else(|e| panic!("blessing the ratchet: {e}"));
+        ratchet::bless_section("spec", section)
+            .unwrap_or_else(|e| panic!("blessing the ratchet: {e}"));
         if filter.is_none() {
             ratchet::bless_docs_section("spec", &spec_docs(&results), DOCS_SKELETON)
                 .unwrap_or_else(|e| panic!("regenerating docs/conformance.md: {e}"));
-            println!("blessed: {} and {}", ratchet::ratchet_path().display(), ratchet::docs_path().display());
+            println!(
+                "blessed: {} and {}",
+                ratchet::ratchet_path().display(),
+                ratchet::docs_path().display()
+            );
         } else {
-            println!("blessed the filtered files in {}; docs/conformance.md is only regenerated by a full run", ratchet::ratchet_path().display());
+            println!(
+                "blessed the filtered files in {}; docs/conformance.md is only regenerated by a full run",
+                ratchet::ratchet_path().display()
+            );
         }
         return;
     }
@@ -277,7 +341,10 @@ pub fn spec_test() {
                 regressions.push(format!(
                     "{}: {field} fell from {was} to {now}{}",
                     r.key(),
-                    r.first_failure.as_ref().map(|f| format!(" (first failure: {f})")).unwrap_or_default()
+                    r.first_failure
+                        .as_ref()
+                        .map(|f| format!(" (first failure: {f})"))
+                        .unwrap_or_default()
                 ));
             } else if now > was {
                 improvements.push(format!("{}: {field} {was} -> {now}", r.key()));
@@ -287,14 +354,21 @@ pub fn spec_test() {
     if filter.is_none() {
         let run: std::collections::HashSet<String> = results.iter().map(FileResult::key).collect();
         for key in recorded.keys().filter(|k| !run.contains(*k)) {
-            regressions.push(format!("{key}: recorded in the ratchet but no longer in the suite; re-bless"));
+            regressions.push(format!(
+                "{key}: recorded in the ratchet but no longer in the suite; re-bless"
+            ));
         }
     }
     if !improvements.is_empty() {
         println!(
             "notice: {} spec counts rose (e.g. {}). Record them with:\n  {BLESS_HINT}",
             improvements.len(),
-            improvements.iter().take(5).cloned().collect::<Vec<_>>().join("; ")
+            improvements
+                .iter()
+                .take(5)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("; ")
         );
     }
     assert!(
@@ -320,7 +394,11 @@ fn smith_console(st: &SmithStats, jobs: usize) -> String {
     let mut out = format!(
         "smith differential{}: seeds {}..{} in {:.1} s on {jobs} threads: generated {}, round-tripped {}, \
          behaviour-equal {}, mismatches {}\n",
-        if sut::identity_mode() { " (IDENTITY MODE)" } else { "" },
+        if sut::identity_mode() {
+            " (IDENTITY MODE)"
+        } else {
+            ""
+        },
         st.seeds.start,
         st.seeds.end,
         st.elapsed.as_secs_f64(),
@@ -338,7 +416,9 @@ fn smith_console(st: &SmithStats, jobs: usize) -> String {
 fn smith_docs(st: &SmithStats) -> String {
     let mut out = String::from("## Differential round trip (wasm-smith)\n\n");
     let _ = writeln!(out, "Generated by `{BLESS_HINT}`; do not edit by hand.\n");
-    out.push_str("| seeds | generated | round-tripped | behaviour-equal |\n|---:|---:|---:|---:|\n");
+    out.push_str(
+        "| seeds | generated | round-tripped | behaviour-equal |\n|---:|---:|---:|---:|\n",
+    );
     let _ = writeln!(
         out,
         "| {}..{} | {} | {} | {} |",
@@ -349,7 +429,11 @@ fn smith_docs(st: &SmithStats) -> String {
         frac(st.behaviour_equal, st.generated)
     );
     if !st.failures.is_empty() {
-        let _ = writeln!(out, "\nFirst seeds that fell short ({} in all):\n", st.failures_total);
+        let _ = writeln!(
+            out,
+            "\nFirst seeds that fell short ({} in all):\n",
+            st.failures_total
+        );
         for (seed, why) in &st.failures {
             let _ = writeln!(out, "- seed {seed}: `{}`", why.replace('`', "'"));
         }
@@ -361,7 +445,8 @@ fn smith_docs(st: &SmithStats) -> String {
 pub fn smith_test(artifacts: &Path) {
     let seeds = smith::seeds_from_env().unwrap_or_else(|e| panic!("{e}"));
     let jobs = sut::jobs();
-    let st = smith::run(seeds.clone(), jobs, artifacts).unwrap_or_else(|e| panic!("conformance: {e}"));
+    let st =
+        smith::run(seeds.clone(), jobs, artifacts).unwrap_or_else(|e| panic!("conformance: {e}"));
     println!("{}", smith_console(&st, jobs));
     assert!(
         st.mismatches.is_empty(),
@@ -371,12 +456,20 @@ pub fn smith_test(artifacts: &Path) {
     );
     let bless = sut::bless_mode();
     if sut::identity_mode() {
-        assert!(!bless, "refusing to bless in identity mode (WASMIR_CONFORMANCE_IDENTITY=1 is a harness self-check)");
+        assert!(
+            !bless,
+            "refusing to bless in identity mode (WASMIR_CONFORMANCE_IDENTITY=1 is a harness self-check)"
+        );
         println!("identity mode: the ratchet is not checked");
         return;
     }
     if seeds != (0..smith::DEFAULT_SEEDS) {
-        println!("notice: seeds {}..{} are not the recorded range 0..{}; ratchet not checked or blessed", seeds.start, seeds.end, smith::DEFAULT_SEEDS);
+        println!(
+            "notice: seeds {}..{} are not the recorded range 0..{}; ratchet not checked or blessed",
+            seeds.start,
+            seeds.end,
+            smith::DEFAULT_SEEDS
+        );
         return;
     }
     if bless {
@@ -387,7 +480,9 @@ pub fn smith_test(artifacts: &Path) {
         println!("blessed the smith counts");
         return;
     }
-    let recorded = ratchet::load().unwrap_or_else(|e| panic!("{e}")).scalars("smith");
+    let recorded = ratchet::load()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .scalars("smith");
     let mut regressions = Vec::new();
     let mut improvements = Vec::new();
     for (field, now) in smith_fields(&st) {
@@ -403,13 +498,116 @@ pub fn smith_test(artifacts: &Path) {
         }
     }
     if !improvements.is_empty() {
-        println!("notice: smith counts rose ({}). Record them with:\n  {BLESS_HINT}", improvements.join(", "));
+        println!(
+            "notice: smith counts rose ({}). Record them with:\n  {BLESS_HINT}",
+            improvements.join(", ")
+        );
     }
     assert!(
         regressions.is_empty(),
         "smith conformance fell below the ratchet ({}):\n  {}{}\n(if intended, re-bless with {BLESS_HINT})",
         ratchet::ratchet_path().display(),
         regressions.join("\n  "),
-        st.failures.first().map(|(s, w)| format!("\n  first failing seed {s}: {w}")).unwrap_or_default()
+        st.failures
+            .first()
+            .map(|(s, w)| format!("\n  first failing seed {s}: {w}"))
+            .unwrap_or_default()
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// A script whose assertions half pass and half fail on purpose.
+const SELF_CHECK: &str = r#"
+(module
+  (func (export "one") (result i32) i32.const 1)
+  (func (export "nan") (result f32) f32.const nan:0x600000)
+  (func (export "trap") unreachable)
+  (func (export "ext") (param externref) (result externref) local.get 0)
+  (func (export "v") (result v128) v128.const i32x4 1 2 3 4)
+)
+(assert_return (invoke "one") (i32.const 1))
+(assert_return (invoke "one") (i32.const 2))
+(assert_return (invoke "nan") (f32.const nan:arithmetic))
+(assert_return (invoke "nan") (f32.const nan:canonical))
+(assert_trap (invoke "trap") "unreachable")
+(assert_trap (invoke "one") "unreachable")
+(assert_return (invoke "ext" (ref.extern 7)) (ref.extern 7))
+(assert_return (invoke "ext" (ref.extern 7)) (ref.extern 8))
+(assert_return (invoke "ext" (ref.null extern)) (ref.null extern))
+(assert_return (invoke "ext" (ref.null extern)) (ref.null func))
+(assert_return (invoke "v") (v128.const i32x4 1 2 3 4))
+(assert_return (invoke "v") (v128.const i32x4 1 2 3 5))
+(assert_invalid (module (func (result i32))) "type mismatch")
+(assert_malformed (module quote "(func") "unexpected token")
+(module (func (export "g") (result i64) i64.const 3))
+(assert_return (invoke "g") (i64.const 3))
+(assert_return (invoke "one") (i32.const 1))
+"#;
+
+/// The body of `#[test] fn harness_self_check`: the driver must tell passing assertions from
+/// failing ones (identity round trip, on this thread only).
+pub fn self_check() {
+    let engine = spec::spec_engine().unwrap_or_else(|e| panic!("{e}"));
+    let file = spec::TestFile {
+        suite: "self-check".into(),
+        name: "self.wast".into(),
+        text: SELF_CHECK,
+    };
+    sut::force_identity_on_this_thread(true);
+    let r = spec::run_file(&engine, &file);
+    sut::force_identity_on_this_thread(false);
+    let got = (
+        r.modules_ok,
+        r.modules_total,
+        r.assertions_ok,
+        r.assertions_total,
+        r.rejects_ok,
+        r.rejects_total,
+        r.na,
+    );
+    assert_eq!(
+        got,
+        (2, 2, 7, 14, 1, 1, 1),
+        "the spec driver miscounts its self-check script: {r:#?}"
+    );
+    assert!(
+        r.first_failure
+            .as_deref()
+            .is_some_and(|f| f.starts_with("line 10: assert_return")),
+        "{r:#?}"
+    );
+
+    // The differential comparison must see differences in results, traps and memory.
+    let engine = smith::smith_engine().unwrap_or_else(|e| panic!("{e}"));
+    let f = |body: &str| {
+        format!(
+            "(module (memory (export \"m\") 1) (func (export \"f\") (param i32) (result i32) {body}))"
+        )
+    };
+    let cases = [
+        ("i32.const 1", "i32.const 1", true),
+        ("i32.const 1", "i32.const 2", false),
+        ("unreachable", "unreachable", true),
+        ("unreachable", "i32.const 0", false),
+        (
+            "local.get 0 local.get 0 i32.div_u",
+            "local.get 0 local.get 0 i32.div_u",
+            true,
+        ),
+        (
+            "i32.const 0 i32.const 1 i32.store i32.const 0",
+            "i32.const 0 i32.const 2 i32.store i32.const 0",
+            false,
+        ),
+        ("loop br 0 end i32.const 0", "i32.const 5", true),
+    ];
+    for (a, b, equal) in cases {
+        let r = smith::compare_modules(&engine, f(a).as_bytes(), f(b).as_bytes());
+        assert_eq!(
+            r.is_ok(),
+            equal,
+            "differential self-check on `{a}` vs `{b}`: {r:?}"
+        );
+    }
 }

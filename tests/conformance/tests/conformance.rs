@@ -10,3 +10,9 @@ fn spec_testsuite() {
 fn smith_roundtrip() {
     conformance::report::smith_test(std::path::Path::new(env!("CARGO_TARGET_TMPDIR")));
 }
+
+/// The spec driver against a script with known outcomes (identity round trip).
+#[test]
+fn harness_self_check() {
+    conformance::report::self_check();
+}
