@@ -16,7 +16,7 @@ use smallvec::SmallVec;
 use wasm_encoder as we;
 use wasmir::{AttrData, Block, Body, BodyId, Context, Ident, Module, Op, OpCode, Region, Type, TypeData, Value, ValueDef};
 
-type Ins = we::Instruction<'static>;
+pub(crate) type Ins = we::Instruction<'static>;
 const NONE: u32 = u32::MAX;
 
 /// Symbol → index, and what the bodies need to know of memories and tables.
@@ -40,16 +40,19 @@ impl Indices {
 
 /// How an op is encoded.
 #[derive(Clone)]
-enum Enc {
+pub(crate) enum Enc {
     /// One instruction without immediates, operands in IR order.
     Plain(Ins),
     /// A load or store: the instruction for a memarg, and the natural alignment (log2).
     Mem(fn(we::MemArg) -> Ins, u32),
     Special(Sp),
+    /// An instruction with immediates read from the op's attributes (lanes, shuffles, v128
+    /// constants, memory arguments of SIMD and atomic ops); stack operands in IR order.
+    Imm(fn(&FuncEmitter<'_>, Op) -> Result<Ins, TranslateError>),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Sp {
+pub(crate) enum Sp {
     FuncReturn,
     Yield,
     Block,
@@ -112,6 +115,9 @@ fn encodings(ctx: &Context) -> FxHashMap<OpCode, Enc> {
         (one @sign_extension $op:ident => $visit:ident) => { plain.push((stringify!($visit), we::Instruction::$op)); };
         (one @saturating_float_to_int $op:ident => $visit:ident) => { plain.push((stringify!($visit), we::Instruction::$op)); };
         (one @reference_types $op:ident => $visit:ident) => { plain.push((stringify!($visit), we::Instruction::$op)); };
+        (one @simd $op:ident => $visit:ident) => { plain.push((stringify!($visit), we::Instruction::$op)); };
+        (one @relaxed_simd $op:ident => $visit:ident) => { plain.push((stringify!($visit), we::Instruction::$op)); };
+        (one @wide_arithmetic $op:ident => $visit:ident) => { plain.push((stringify!($visit), we::Instruction::$op)); };
         (one @mvp $op:ident { memarg: $t:ty } => $visit:ident) => { mem.push((stringify!($visit), |a| we::Instruction::$op(a))); };
         (one @$p:ident $op:ident $($rest:tt)*) => {};
     }
@@ -170,6 +176,7 @@ fn encodings(ctx: &Context) -> FxHashMap<OpCode, Enc> {
         ("wasm.ref.null", Sp::RefNull),
         ("wasm.ref.func", Sp::RefFunc),
     ];
+    super::simd::encodings(ctx, &mut m);
     for &(n, s) in specials {
         if let Some(c) = ctx.lookup_op(n) {
             m.insert(c, Enc::Special(s));
@@ -179,7 +186,7 @@ fn encodings(ctx: &Context) -> FxHashMap<OpCode, Enc> {
 }
 
 /// Natural alignment in bytes from a load or store name (`wasm.i64.load16_s` → 2).
-fn natural_align(name: &str) -> u32 {
+pub(super) fn natural_align(name: &str) -> u32 {
     let base = name.trim_start_matches("wasm.");
     let (ty, rest) = base.split_once('.').unwrap_or((base, ""));
     let digits: String = rest.chars().filter(|c| c.is_ascii_digit()).collect();
@@ -273,7 +280,7 @@ impl<'a> FuncEmitter<'a> {
         }
     }
 
-    fn name(&self, op: Op) -> &str {
+    pub(super) fn name(&self, op: Op) -> &str {
         self.ctx.op_name(self.body.opcode(op))
     }
 
@@ -287,12 +294,12 @@ impl<'a> FuncEmitter<'a> {
         t != self.ctx.label_type() && t != self.ctx.local_type()
     }
 
-    fn attr(&self, op: Op, key: &str) -> Option<&'a AttrData> {
+    pub(super) fn attr(&self, op: Op, key: &str) -> Option<&'a AttrData> {
         let ctx: &'a Context = self.ctx;
         ctx.dict_get(self.body.op(op).attrs, key).map(|a| ctx.attr_data(a))
     }
 
-    fn sym(&self, op: Op, key: &str, space: Space) -> Result<u32, TranslateError> {
+    pub(super) fn sym(&self, op: Op, key: &str, space: Space) -> Result<u32, TranslateError> {
         match self.attr(op, key) {
             Some(AttrData::SymbolRef(p)) => self.idx.lookup(Some(p[0]), space).map(|x| x.1).map_err(|e| {
                 err(format!("`{}`: {} `@{}`", self.name(op), e.message, self.ctx.str(p[0])))
@@ -609,7 +616,7 @@ impl<'a> FuncEmitter<'a> {
         })
     }
 
-    fn memarg(&self, op: Op, align_log2: u32) -> Result<we::MemArg, TranslateError> {
+    pub(super) fn memarg(&self, op: Op, align_log2: u32) -> Result<we::MemArg, TranslateError> {
         let memory_index = self.sym(op, "memory", Space::Memory)?;
         let offset = match self.attr(op, "offset") {
             Some(AttrData::Int { value, .. }) => *value as u64,
@@ -647,6 +654,13 @@ impl<'a> FuncEmitter<'a> {
                 Ok(())
             }
             Enc::Special(s) => self.special(op, s, &all, scopes),
+            Enc::Imm(f) => {
+                let start = self.operands(&all)?;
+                let i = f(self, op)?;
+                self.out.push(i);
+                self.after(op, start);
+                Ok(())
+            }
         }
     }
 

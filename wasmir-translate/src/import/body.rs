@@ -168,7 +168,11 @@ impl<'a> FuncTranslator<'a> {
         }
     }
 
-    fn b(&mut self) -> &mut wasmir::Body {
+    pub(super) fn ctx(&mut self) -> &mut Context {
+        self.ctx
+    }
+
+    pub(super) fn b(&mut self) -> &mut wasmir::Body {
         self.module.body_mut(self.body)
     }
 
@@ -259,7 +263,7 @@ impl<'a> FuncTranslator<'a> {
         }
     }
 
-    fn code(&mut self, name: &'static str) -> OpCode {
+    pub(super) fn code(&mut self, name: &'static str) -> OpCode {
         if let Some(&c) = self.consts.codes.get(name) {
             return c;
         }
@@ -273,12 +277,12 @@ impl<'a> FuncTranslator<'a> {
     }
 
     /// Creates an op at the end of the current block.
-    fn emit(&mut self, name: &'static str, operands: &[Value], results: &[Type], attrs: Attr, regions: &[Region]) -> Op {
+    pub(super) fn emit(&mut self, name: &'static str, operands: &[Value], results: &[Type], attrs: Attr, regions: &[Region]) -> Op {
         let code = self.code(name);
         self.emit_code(code, operands, results, attrs, regions)
     }
 
-    fn emit_code(&mut self, code: OpCode, operands: &[Value], results: &[Type], attrs: Attr, regions: &[Region]) -> Op {
+    pub(super) fn emit_code(&mut self, code: OpCode, operands: &[Value], results: &[Type], attrs: Attr, regions: &[Region]) -> Op {
         let loc = self.ctx.unknown_loc();
         let block = self.cur_block();
         let b = self.b();
@@ -287,30 +291,30 @@ impl<'a> FuncTranslator<'a> {
         op
     }
 
-    fn emit1(&mut self, name: &'static str, operands: &[Value], result: Type, attrs: Attr) -> Value {
+    pub(super) fn emit1(&mut self, name: &'static str, operands: &[Value], result: Type, attrs: Attr) -> Value {
         let op = self.emit(name, operands, &[result], attrs, &[]);
         self.b().result(op, 0)
     }
 
-    fn attrs(&mut self, entries: &[(&str, Attr)]) -> Attr {
+    pub(super) fn attrs(&mut self, entries: &[(&str, Attr)]) -> Attr {
         let e: Vec<(wasmir::Ident, Attr)> = entries.iter().map(|(k, v)| (self.ctx.ident(k), *v)).collect();
         self.ctx.dict_attr(e)
     }
 
-    fn pop(&mut self) -> Value {
+    pub(super) fn pop(&mut self) -> Value {
         self.stack.pop().expect("validated: the operand stack has the value")
     }
 
-    fn pop_n(&mut self, n: usize) -> SmallVec<[Value; 4]> {
+    pub(super) fn pop_n(&mut self, n: usize) -> SmallVec<[Value; 4]> {
         let at = self.stack.len() - n;
         self.stack.drain(at..).collect()
     }
 
-    fn top_n(&self, n: usize) -> SmallVec<[Value; 4]> {
+    pub(super) fn top_n(&self, n: usize) -> SmallVec<[Value; 4]> {
         self.stack[self.stack.len() - n..].iter().copied().collect()
     }
 
-    fn push_results(&mut self, op: Op) {
+    pub(super) fn push_results(&mut self, op: Op) {
         let b = self.module.body(self.body);
         let n = b.num_results(op);
         for i in 0..n {
@@ -410,14 +414,14 @@ impl<'a> FuncTranslator<'a> {
         (idx, arity)
     }
 
-    fn set_unreachable(&mut self) {
+    pub(super) fn set_unreachable(&mut self) {
         let f = self.frames.last_mut().expect("frame");
         f.unreachable = true;
         let h = f.height;
         self.stack.truncate(h);
     }
 
-    fn memarg(&mut self, m: &wasmparser::MemArg) -> Attr {
+    pub(super) fn memarg(&mut self, m: &wasmparser::MemArg) -> Attr {
         let mem = self.info.memory_syms[m.memory as usize];
         let mut entries: SmallVec<[(&str, Attr); 3]> = smallvec::smallvec![("memory", mem)];
         let i64t = self.ctx.i64();
@@ -430,11 +434,11 @@ impl<'a> FuncTranslator<'a> {
         self.attrs(&entries)
     }
 
-    fn mem_index_type(&self, mem: u32) -> Type {
+    pub(super) fn mem_index_type(&self, mem: u32) -> Type {
         if self.info.memory64[mem as usize] { self.ctx.i64() } else { self.ctx.i32() }
     }
 
-    fn table_index_type(&self, t: u32) -> Type {
+    pub(super) fn table_index_type(&self, t: u32) -> Type {
         if self.info.table_types[t as usize].1 { self.ctx.i64() } else { self.ctx.i32() }
     }
 
@@ -807,6 +811,7 @@ impl<'a> FuncTranslator<'a> {
                 self.stack.push(v);
             }
             Operator::RefFunc { function_index } => self.push_ref_func(function_index),
+            _ if super::simd::operator(self, &op, offset)? => {}
             _ => {
                 let (code, arity, results) = self.numeric(&op, offset)?;
                 let args = self.pop_n(arity as usize);
@@ -818,7 +823,7 @@ impl<'a> FuncTranslator<'a> {
     }
 
     /// The `wasm` op of a numeric (or memory) instruction, its arity and its result types.
-    fn numeric(&mut self, op: &Operator<'_>, offset: usize) -> Result<(OpCode, u8, SmallVec<[Type; 1]>), TranslateError> {
+    pub(super) fn numeric(&mut self, op: &Operator<'_>, offset: usize) -> Result<(OpCode, u8, SmallVec<[Type; 1]>), TranslateError> {
         let visit = visit_name(op);
         if let Some(hit) = self.consts.numeric.get(visit) {
             return hit.clone().ok_or_else(|| unsupported(op, offset));

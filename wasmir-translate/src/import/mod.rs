@@ -8,6 +8,7 @@
 //! instructions become structured region ops with label arguments.
 mod body;
 mod names;
+mod simd;
 
 use crate::TranslateError;
 use body::{Consts, FuncTranslator};

@@ -11,9 +11,11 @@ pub mod builtin;
 pub mod cf;
 pub mod func;
 pub mod wasm;
+pub mod wasm_atomic;
 pub mod wasm_control;
 pub mod wasm_memory;
 pub mod wasm_module;
+pub mod wasm_simd;
 
 use crate::verify::OpChecker;
 
