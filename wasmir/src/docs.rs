@@ -228,7 +228,8 @@ mod tests {
             wasm.elem @elems : funcref {\n  %e = wasm.ref.func @callee : funcref\n  wasm.yield %e : funcref\n}\n\
             func.func @callee(%a: i32) -> i32 {\n  func.return %a : i32\n}\n\
             func.func @f(%a: i32) -> i32 {\n  func.return %a : i32\n}\n\
-            func.func @init() {\n  func.return\n}\n";
+            func.func @init() {\n  func.return\n}\n\
+            wasm.tag @oops : (i32) -> ()\n";
         let module_level = op.has(Traits::SYMBOL) || matches!(op.name, "wasm.export" | "wasm.start" | "wasm.custom");
         if module_level {
             return format!("{prelude}{ex}");
@@ -257,7 +258,7 @@ mod tests {
         let result = if returns { " -> i32" } else { "" };
         format!(
             "{prelude}func.func @t(%x: i32, %addr: i32, %i: i32, %n: i32, %d: i32, %s: i32, %delta: i32, %c: i32, \
-             %v: {v}, %f: funcref, %null: funcref, %r: funcref){result} {{\n  %l = wasm.local : i32\n{body}\n}}"
+             %v: {v}, %f: funcref, %null: funcref, %r: funcref, %exn: exnref){result} {{\n  %l = wasm.local : i32\n{body}\n}}"
         )
     }
 

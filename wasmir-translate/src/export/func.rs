@@ -93,6 +93,9 @@ pub(crate) enum Sp {
     ElemDrop,
     RefNull,
     RefFunc,
+    TryTable,
+    Throw,
+    ThrowRef,
 }
 
 /// The encoding of every op the backend knows, by op code.
@@ -175,6 +178,9 @@ fn encodings(ctx: &Context) -> FxHashMap<OpCode, Enc> {
         ("wasm.elem.drop", Sp::ElemDrop),
         ("wasm.ref.null", Sp::RefNull),
         ("wasm.ref.func", Sp::RefFunc),
+        ("wasm.try_table", Sp::TryTable),
+        ("wasm.throw", Sp::Throw),
+        ("wasm.throw_ref", Sp::ThrowRef),
     ];
     super::simd::encodings(ctx, &mut m);
     for &(n, s) in specials {
@@ -596,6 +602,38 @@ impl<'a> FuncEmitter<'a> {
         self.define(&res, start, block);
     }
 
+    /// The catch clauses of a `wasm.try_table`, with depths seen from outside it.
+    fn catches(&self, op: Op, labels: &[Value]) -> Result<Vec<we::Catch>, TranslateError> {
+        let clauses = match self.attr(op, "clauses") {
+            Some(AttrData::Array(v)) => v.clone(),
+            _ => Box::new([]),
+        };
+        let tags = match self.attr(op, "tags") {
+            Some(AttrData::Array(v)) => v.clone(),
+            _ => Box::new([]),
+        };
+        let mut tag_iter = tags.iter();
+        let mut next_tag = || -> Result<u32, TranslateError> {
+            match tag_iter.next().map(|&a| self.ctx.attr_data(a)) {
+                Some(AttrData::SymbolRef(p)) => self.idx.lookup(Some(p[0]), Space::Tag).map(|x| x.1),
+                _ => Err(err("a catch clause without its tag")),
+            }
+        };
+        let mut out = Vec::with_capacity(clauses.len());
+        for (&c, &l) in clauses.iter().zip(labels) {
+            let label = self.depth(l)?;
+            let kind = self.ctx.attr_bytes(c).unwrap_or(b"");
+            out.push(match kind {
+                b"catch" => we::Catch::One { tag: next_tag()?, label },
+                b"catch_ref" => we::Catch::OneRef { tag: next_tag()?, label },
+                b"catch_all" => we::Catch::All { label },
+                b"catch_all_ref" => we::Catch::AllRef { label },
+                _ => return Err(err("an unknown catch clause")),
+            });
+        }
+        Ok(out)
+    }
+
     fn depth(&self, label: Value) -> Result<u32, TranslateError> {
         let pos = self.label_pos.get(&label).copied().ok_or_else(|| err("a branch to a label that is not of an enclosing structured op"))?;
         if self.labels.get(pos as usize) != Some(&Some(label)) {
@@ -703,7 +741,7 @@ impl<'a> FuncEmitter<'a> {
         let start = self.operands(&stack)?;
         let ins: Option<Ins> = match s {
             Sp::FuncReturn | Sp::Yield => None,
-            Sp::Block | Sp::Loop | Sp::If => {
+            Sp::Block | Sp::Loop | Sp::If | Sp::TryTable => {
                 let results: SmallVec<[Type; 2]> = self.body.results(op).map(|v| self.ty(v)).collect();
                 let params: SmallVec<[Type; 2]> = if s == Sp::Loop { all.iter().map(|&v| self.ty(v)).collect() } else { SmallVec::new() };
                 let bt = self.block_type(&params, &results)?;
@@ -711,11 +749,13 @@ impl<'a> FuncEmitter<'a> {
                     self.free_local(v);
                 }
                 if Some(op) != self.wrapper {
-                    self.out.push(match s {
+                    let i = match s {
                         Sp::Block => I::Block(bt),
                         Sp::Loop => I::Loop(bt),
+                        Sp::TryTable => I::TryTable(bt, self.catches(op, all)?.into()),
                         _ => I::If(bt),
-                    });
+                    };
+                    self.out.push(i);
                 }
                 if s == Sp::If && self.body.regions(op).len() < 2 && !results.is_empty() {
                     return Err(err("a `wasm.if` with results needs an else region"));
@@ -808,6 +848,8 @@ impl<'a> FuncEmitter<'a> {
                 Some(I::RefNull(heap_type(*h)))
             }
             Sp::RefFunc => Some(I::RefFunc(self.sym(op, "function", Space::Func)?)),
+            Sp::Throw => Some(I::Throw(self.sym(op, "tag", Space::Tag)?)),
+            Sp::ThrowRef => Some(I::ThrowRef),
         };
         if let Some(i) = ins {
             self.out.push(i);

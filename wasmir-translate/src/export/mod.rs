@@ -81,6 +81,7 @@ pub(crate) enum Space {
     Global,
     Data,
     Elem,
+    Tag,
 }
 
 fn attr<'a>(ctx: &'a Context, b: &Body, op: Op, key: &str) -> Option<&'a AttrData> {
@@ -125,7 +126,7 @@ pub fn export(ctx: &Context, module: &Module) -> Result<Vec<u8>, TranslateError>
     let name_of = |op: Op| ctx.op_name(b.opcode(op));
     // Index spaces: imports first, then definitions, each in op order.
     let mut idx = Indices::default();
-    let mut order: [Vec<(Op, bool)>; 6] = Default::default();
+    let mut order: [Vec<(Op, bool)>; 7] = Default::default();
     for op in b.block_ops(block) {
         let space = match name_of(op) {
             "func.func" => Space::Func,
@@ -134,6 +135,7 @@ pub fn export(ctx: &Context, module: &Module) -> Result<Vec<u8>, TranslateError>
             "wasm.global" => Space::Global,
             "wasm.data" => Space::Data,
             "wasm.elem" => Space::Elem,
+            "wasm.tag" => Space::Tag,
             "wasm.export" | "wasm.start" | "wasm.custom" => continue,
             other => return Err(err(format!("`{other}` cannot appear at the top level of a wasm module"))),
         };
@@ -160,6 +162,7 @@ pub fn export(ctx: &Context, module: &Module) -> Result<Vec<u8>, TranslateError>
     let mut tables = we::TableSection::new();
     let mut memories = we::MemorySection::new();
     let mut globals = we::GlobalSection::new();
+    let mut tags = we::TagSection::new();
     let mut exports = we::ExportSection::new();
     let mut start = None;
     let mut elements = we::ElementSection::new();
@@ -179,6 +182,7 @@ pub fn export(ctx: &Context, module: &Module) -> Result<Vec<u8>, TranslateError>
             "wasm.table" => we::EntityType::Table(table_type(ctx, b, op)?),
             "wasm.memory" => we::EntityType::Memory(memory_type(ctx, b, op)),
             "wasm.global" => we::EntityType::Global(global_type(ctx, b, op)?),
+            "wasm.tag" => we::EntityType::Tag(tag_type(ctx, b, op, &mut types)?),
             other => return Err(err(format!("`{other}` cannot be imported"))),
         };
         imports.import(&m, &n, ty);
@@ -225,6 +229,11 @@ pub fn export(ctx: &Context, module: &Module) -> Result<Vec<u8>, TranslateError>
             memories.memory(memory_type(ctx, b, op));
         }
     }
+    for &(op, imported) in &order[Space::Tag as usize] {
+        if !imported {
+            tags.tag(tag_type(ctx, b, op, &mut types)?);
+        }
+    }
     for &(op, imported) in &order[Space::Global as usize] {
         if imported {
             continue;
@@ -255,6 +264,7 @@ pub fn export(ctx: &Context, module: &Module) -> Result<Vec<u8>, TranslateError>
                     Space::Table => we::ExportKind::Table,
                     Space::Memory => we::ExportKind::Memory,
                     Space::Global => we::ExportKind::Global,
+                    Space::Tag => we::ExportKind::Tag,
                     _ => return Err(err(format!("@{} cannot be exported", ctx.str(target)))),
                 };
                 exports.export(&name, kind, i);
@@ -351,6 +361,9 @@ pub fn export(ctx: &Context, module: &Module) -> Result<Vec<u8>, TranslateError>
         m.section(&memories);
     }
     place(&mut m, Some("memory"));
+    if !tags.is_empty() {
+        m.section(&tags);
+    }
     place(&mut m, Some("tag"));
     if !globals.is_empty() {
         m.section(&globals);
@@ -405,7 +418,7 @@ pub fn export(ctx: &Context, module: &Module) -> Result<Vec<u8>, TranslateError>
     Ok(bytes)
 }
 
-const SPACES: [Space; 6] = [Space::Func, Space::Table, Space::Memory, Space::Global, Space::Data, Space::Elem];
+const SPACES: [Space; 7] = [Space::Func, Space::Table, Space::Memory, Space::Global, Space::Data, Space::Elem, Space::Tag];
 
 fn limits(ctx: &Context, b: &Body, op: Op) -> (u64, Option<u64>) {
     (int_attr(ctx, b, op, "min").unwrap_or(0), int_attr(ctx, b, op, "max"))
@@ -427,6 +440,11 @@ fn memory_type(ctx: &Context, b: &Body, op: Op) -> we::MemoryType {
         shared: attr(ctx, b, op, "shared").is_some(),
         page_size_log2: int_attr(ctx, b, op, "page_size_log2").map(|v| v as u32),
     }
+}
+
+fn tag_type(ctx: &Context, b: &Body, op: Op, types: &mut Types) -> Result<we::TagType, TranslateError> {
+    let t = type_attr(ctx, b, op, "type").ok_or_else(|| err("a tag without type"))?;
+    Ok(we::TagType { kind: we::TagKind::Exception, func_type_idx: types.index(t) })
 }
 
 fn global_type(ctx: &Context, b: &Body, op: Op) -> Result<we::GlobalType, TranslateError> {

@@ -40,6 +40,7 @@ enum Kind {
     Block,
     Loop,
     If,
+    TryTable,
 }
 
 struct Frame {
@@ -377,6 +378,7 @@ impl<'a> FuncTranslator<'a> {
                 f.param_vals = self.stack[height..].iter().copied().collect();
                 self.frames.push(f);
             }
+            Kind::TryTable => unreachable!("opened by `try_table`"),
             Kind::Func | Kind::Const => unreachable!("not opened by an instruction"),
         }
         Ok(())
@@ -487,7 +489,7 @@ impl<'a> FuncTranslator<'a> {
         // Unreachable code: track nesting only.
         if self.frames.last().is_some_and(|f| f.unreachable) {
             match op {
-                Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } | Operator::TryTable { .. } => {
+                Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } | Operator::TryTable { .. } | Operator::Try { .. } => {
                     self.skip += 1;
                     return Ok(());
                 }
@@ -520,6 +522,54 @@ impl<'a> FuncTranslator<'a> {
             Operator::If { blockty } => {
                 let (p, r) = self.block_type(blockty, offset)?;
                 self.open(Kind::If, &p, &r, offset)?;
+            }
+            Operator::TryTable { try_table } => {
+                let (p, r) = self.block_type(try_table.ty, offset)?;
+                // Clause labels are resolved outside the try_table's own label.
+                let mut labels: SmallVec<[Value; 4]> = SmallVec::new();
+                let mut clauses: Vec<Attr> = Vec::new();
+                let mut tags: Vec<Attr> = Vec::new();
+                for c in &try_table.catches {
+                    let (kind, tag, depth) = match *c {
+                        wasmparser::Catch::One { tag, label } => ("catch", Some(tag), label),
+                        wasmparser::Catch::OneRef { tag, label } => ("catch_ref", Some(tag), label),
+                        wasmparser::Catch::All { label } => ("catch_all", None, label),
+                        wasmparser::Catch::AllRef { label } => ("catch_all_ref", None, label),
+                    };
+                    let (idx, _) = self.target(depth);
+                    if self.frames[idx].kind == Kind::Func {
+                        return Err(err("a catch clause branching to the function's own label is not supported yet", offset));
+                    }
+                    labels.push(self.label(idx));
+                    clauses.push(self.ctx.string_attr(kind));
+                    if let Some(t) = tag {
+                        tags.push(self.info.tag_syms[t as usize]);
+                    }
+                }
+                let (region, entry) = self.new_region();
+                let height = self.stack.len() - p.len();
+                let ca = self.ctx.attr(wasmir::AttrData::Array(clauses.into_boxed_slice()));
+                let mut entries: SmallVec<[(&str, Attr); 2]> = smallvec::smallvec![("clauses", ca)];
+                if !tags.is_empty() {
+                    entries.push(("tags", self.ctx.attr(wasmir::AttrData::Array(tags.into_boxed_slice()))));
+                }
+                let a = self.attrs(&entries);
+                let op = self.emit("wasm.try_table", &labels, &r, a, &[region]);
+                let f = self.frame(Kind::TryTable, Some(op), entry, &p, &r, height);
+                self.frames.push(f);
+            }
+            Operator::Throw { tag_index } => {
+                let t = self.info.tag_types[tag_index as usize];
+                let TypeData::Function { params, .. } = self.ctx.type_data(t).clone() else { unreachable!() };
+                let args = self.pop_n(params.len());
+                let a = self.attrs(&[("tag", self.info.tag_syms[tag_index as usize])]);
+                self.emit("wasm.throw", &args, &[], a, &[]);
+                self.set_unreachable();
+            }
+            Operator::ThrowRef => {
+                let e = self.pop();
+                self.emit("wasm.throw_ref", &[e], &[], empty, &[]);
+                self.set_unreachable();
             }
             Operator::Else => {
                 self.yield_results();
@@ -863,7 +913,7 @@ impl<'a> FuncTranslator<'a> {
                 self.yield_results();
                 self.frames.pop();
             }
-            Kind::Block | Kind::Loop | Kind::If => {
+            Kind::Block | Kind::Loop | Kind::If | Kind::TryTable => {
                 self.yield_results();
                 let needs_else = {
                     let f = self.frames.last().expect("frame");

@@ -98,6 +98,9 @@ pub(crate) struct ModuleInfo {
     pub global_types: Vec<Type>,
     pub data_syms: Vec<Attr>,
     pub elem_syms: Vec<Attr>,
+    pub tag_syms: Vec<Attr>,
+    /// Each tag's type: a function type without results.
+    pub tag_types: Vec<Type>,
 }
 
 impl ModuleInfo {
@@ -153,6 +156,7 @@ enum Pending<'a> {
     Memory { index: u32, ty: wasmparser::MemoryType, import: Option<(&'a str, &'a str)> },
     Global { index: u32, ty: wasmparser::GlobalType, import: Option<(&'a str, &'a str)>, init: Option<wasmparser::ConstExpr<'a>>, offset: usize },
     Data { index: u32, data: wasmparser::Data<'a> },
+    Tag { index: u32, ty: wasmparser::TagType, import: Option<(&'a str, &'a str)> },
     Elem { index: u32, elem: wasmparser::Element<'a> },
     Export { export: wasmparser::Export<'a> },
     Start { func: u32 },
@@ -227,7 +231,10 @@ impl<'c> Importer<'c> {
                                 items.push(Pending::Global { index: counts[2], ty, import, init: None, offset: off });
                                 counts[2] += 1;
                             }
-                            TypeRef::Tag(_) => return Err(err("tags (exception handling) are not supported yet by the importer", off)),
+                            TypeRef::Tag(ty) => {
+                                items.push(Pending::Tag { index: counts[3], ty, import });
+                                counts[3] += 1;
+                            }
                         }
                     }
                 }
@@ -257,7 +264,11 @@ impl<'c> Importer<'c> {
                     }
                 }
                 Payload::TagSection(r) => {
-                    return Err(err("tags (exception handling) are not supported yet by the importer", r.range().start));
+                    for t in r.clone() {
+                        let ty = t.map_err(parse_err)?;
+                        items.push(Pending::Tag { index: counts[3], ty, import: None });
+                        counts[3] += 1;
+                    }
                 }
                 Payload::GlobalSection(r) => {
                     for g in r.clone().into_iter_with_offsets() {
@@ -318,13 +329,14 @@ impl<'c> Importer<'c> {
                 Pending::Table { index, import: Some((_, name)), .. } => hints.fallback(names::Kind::Table, *index, name),
                 Pending::Memory { index, import: Some((_, name)), .. } => hints.fallback(names::Kind::Memory, *index, name),
                 Pending::Global { index, import: Some((_, name)), .. } => hints.fallback(names::Kind::Global, *index, name),
+                Pending::Tag { index, import: Some((_, name)), .. } => hints.fallback(names::Kind::Tag, *index, name),
                 Pending::Export { export } => {
                     let kind = match export.kind {
                         ExternalKind::Func | ExternalKind::FuncExact => names::Kind::Func,
                         ExternalKind::Table => names::Kind::Table,
                         ExternalKind::Memory => names::Kind::Memory,
                         ExternalKind::Global => names::Kind::Global,
-                        ExternalKind::Tag => continue,
+                        ExternalKind::Tag => names::Kind::Tag,
                     };
                     hints.fallback(kind, export.index, export.name);
                 }
@@ -336,6 +348,7 @@ impl<'c> Importer<'c> {
         self.info.memory_syms = (0..counts[1]).map(|i| self.syms.make(self.ctx, hints.get(names::Kind::Memory, i), "mem", i)).collect();
         self.info.global_syms = (0..counts[2]).map(|i| self.syms.make(self.ctx, hints.get(names::Kind::Global, i), "global", i)).collect();
         self.info.data_syms = (0..counts[4]).map(|i| self.syms.make(self.ctx, hints.get(names::Kind::Data, i), "data", i)).collect();
+        self.info.tag_syms = (0..counts[3]).map(|i| self.syms.make(self.ctx, hints.get(names::Kind::Tag, i), "tag", i)).collect();
         self.info.elem_syms = (0..counts[5]).map(|i| self.syms.make(self.ctx, hints.get(names::Kind::Elem, i), "elem", i)).collect();
         // Types of tables, memories and globals, needed by the bodies.
         for it in &items {
@@ -345,6 +358,10 @@ impl<'c> Importer<'c> {
                     self.info.table_types.push((t, ty.table64));
                 }
                 Pending::Memory { ty, .. } => self.info.memory64.push(ty.memory64),
+                Pending::Tag { ty, .. } => {
+                    let t = self.info.types[ty.func_type_idx as usize].expect("validated: a tag has a function type");
+                    self.info.tag_types.push(t);
+                }
                 Pending::Global { ty, offset, .. } => {
                     if ty.shared {
                         return Err(err("shared globals are not supported yet", *offset));
@@ -515,6 +532,16 @@ impl<'c> Importer<'c> {
                 };
                 self.top_op("wasm.global", attrs, &[], &regions);
             }
+            Pending::Tag { index, import, .. } => {
+                let t = self.info.tag_types[index as usize];
+                let sym = self.info.tag_syms[index as usize];
+                let name = self.sym_name(sym);
+                let mut attrs = vec![("sym_name", self.ctx.string_attr(&name)), ("type", self.ctx.type_attr(t))];
+                if let Some(a) = self.import_attr(import) {
+                    attrs.push(("import", a));
+                }
+                self.top_op("wasm.tag", attrs, &[], &[]);
+            }
             Pending::Data { index, data } => {
                 let sym = self.info.data_syms[index as usize];
                 let name = self.sym_name(sym);
@@ -580,7 +607,7 @@ impl<'c> Importer<'c> {
                     ExternalKind::Table => self.info.table_syms[export.index as usize],
                     ExternalKind::Memory => self.info.memory_syms[export.index as usize],
                     ExternalKind::Global => self.info.global_syms[export.index as usize],
-                    ExternalKind::Tag => unreachable!("tags are refused above"),
+                    ExternalKind::Tag => self.info.tag_syms[export.index as usize],
                 };
                 let name = self.ctx.string_attr(export.name);
                 self.top_op("wasm.export", vec![("name", name), ("target", sym)], &[], &[]);

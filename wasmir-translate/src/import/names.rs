@@ -11,6 +11,7 @@ pub enum Kind {
     Global,
     Data,
     Elem,
+    Tag,
 }
 
 /// Proposed names per kind and index; the first proposal wins.
@@ -58,6 +59,7 @@ impl Hints {
                 Name::Global(m) => (Kind::Global, m),
                 Name::Data(m) => (Kind::Data, m),
                 Name::Element(m) => (Kind::Elem, m),
+                Name::Tag(m) => (Kind::Tag, m),
                 Name::Local(m) => {
                     for f in m {
                         let Ok(f) = f else { break };

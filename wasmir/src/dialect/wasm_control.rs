@@ -283,6 +283,95 @@ fn verify_local_access(c: &mut OpChecker<'_>) {
     }
 }
 
+/// The values a catch clause passes to its label: the tag's parameters, then the exception
+/// reference for the `_ref` kinds.
+fn verify_try_table(c: &mut OpChecker<'_>) {
+    verify_structured(c);
+    let body = body_of(c);
+    let labels: Vec<Value> = body.operands(c.op.op).collect();
+    let clauses: Vec<String> = match c.attr("clauses").map(|a| c.ctx.attr_data(a)) {
+        Some(crate::AttrData::Array(v)) => v.iter().map(|&a| c.ctx.attr_bytes(a).map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default()).collect(),
+        None => Vec::new(),
+        _ => return,
+    };
+    let tags: Vec<crate::Attr> = match c.attr("tags").map(|a| c.ctx.attr_data(a)) {
+        Some(crate::AttrData::Array(v)) => v.to_vec(),
+        _ => Vec::new(),
+    };
+    if clauses.len() != labels.len() {
+        c.error(format!("{} catch clause(s) but {} label(s): each clause names the label it branches to", clauses.len(), labels.len()));
+        return;
+    }
+    let mut tag_iter = tags.into_iter();
+    let exnref = c.ctx.find_type(&TypeData::Ref(crate::HeapType::Exn));
+    for (clause, &label) in clauses.iter().zip(&labels) {
+        let mut carried: Vec<Type> = match clause.as_str() {
+            "catch" | "catch_ref" => {
+                let Some(tag) = tag_iter.next() else {
+                    c.error(format!("`{clause}` needs a tag in `tags`"));
+                    return;
+                };
+                match tag_params(c, tag) {
+                    Some(p) => p,
+                    None => return,
+                }
+            }
+            "catch_all" | "catch_all_ref" => Vec::new(),
+            other => {
+                c.error(format!("unknown catch clause `{other}`; expected catch, catch_ref, catch_all or catch_all_ref"));
+                return;
+            }
+        };
+        if clause.ends_with("_ref") {
+            match exnref {
+                Some(t) => carried.push(t),
+                None => return,
+            }
+        }
+        if body.value_type(label) != c.ctx.label_type() {
+            continue;
+        }
+        let Some((_, _, want)) = label_target(c.ctx, body, label) else {
+            c.error("a catch clause must branch to a label of an enclosing structured op");
+            continue;
+        };
+        if carried != want {
+            let (g, w) = (c.types_str(&carried), c.types_str(&want));
+            c.error(format!("the `{clause}` clause passes ({g}) but its label takes ({w})"));
+        }
+    }
+    if tag_iter.next().is_some() {
+        c.error("more tags than `catch`/`catch_ref` clauses");
+    }
+}
+
+/// The parameter types of the tag `sym`.
+fn tag_params(c: &mut OpChecker<'_>, sym: crate::Attr) -> Option<Vec<Type>> {
+    let t = c.resolve_symbol(sym)?;
+    let tb = c.module.body(t.body);
+    if c.ctx.op_name(tb.opcode(t.op)) != "wasm.tag" {
+        c.error("a catch clause or throw must name a `wasm.tag`");
+        return None;
+    }
+    match c.ctx.dict_get(tb.op(t.op).attrs, "type").map(|a| c.ctx.attr_data(a)) {
+        Some(crate::AttrData::Type(f)) => match c.ctx.type_data(*f) {
+            TypeData::Function { params, .. } => Some(params.to_vec()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn verify_throw(c: &mut OpChecker<'_>) {
+    let Some(tag) = c.attr("tag") else { return };
+    let Some(params) = tag_params(c, tag) else { return };
+    let got = c.operand_types();
+    if got != params {
+        let (g, w) = (c.types_str(&got), c.types_str(&params));
+        c.error(format!("throws ({g}) but the tag carries ({w})"));
+    }
+}
+
 const BLOCK_DOC: &str = "The region's entry block may take the label `%l: !wasm.label`; \
     `wasm.br %l, …` leaves the block with the op's results. Falling off the end is `wasm.yield`.";
 
@@ -327,6 +416,45 @@ pub static OPS: &[OpDef] = &[
         region_keywords: &["else"],
         verify: Some(verify_structured),
         example: "%res = wasm.if %c : i32 {\n  %a = wasm.i32.const 1\n  wasm.yield %a : i32\n} else {\n  %b = wasm.i32.const 2\n  wasm.yield %b : i32\n}",
+        ..BASE
+    },
+    OpDef {
+        name: "wasm.try_table",
+        summary: "A block whose exceptions are caught by its clauses, each branching to a label.",
+        description: "The operands are the clauses' target labels (from enclosing ops), one per \
+                      entry of `clauses` (`\"catch\"`, `\"catch_ref\"`, `\"catch_all\"`, \
+                      `\"catch_all_ref\"`); `tags` lists the tags of the `catch`/`catch_ref` \
+                      clauses in order. A clause passes the tag's values, then for the `_ref` kinds \
+                      the exception as an exnref. The region's own label exits the block.",
+        operands: &[variadic("handlers", Label)],
+        results: &[variadic("results", WasmValue)],
+        attrs: &[attr("clauses", AttrKind::Array, "the kind of each catch clause"), opt_attr("tags", AttrKind::Array, "the tags of the catch and catch_ref clauses")],
+        regions: Count::Exact(1),
+        syntax: Syntax::Keyword,
+        sig: Sig::Results,
+        verify: Some(verify_try_table),
+        example: "%res = wasm.block : i32 {\n^bb0(%h: !wasm.label):\n  %got = wasm.try_table %h clauses \"catch\" tags @oops : i32 {\n    %one = wasm.i32.const 1\n    wasm.throw @oops %one : i32\n  }\n  wasm.yield %got : i32\n}",
+        ..BASE
+    },
+    OpDef {
+        name: "wasm.throw",
+        summary: "Throws an exception of a tag with its values.",
+        operands: &[variadic("values", WasmValue)],
+        attrs: &[pos_attr("tag", AttrKind::SymbolRef, "the tag")],
+        traits: Traits::TERMINATOR,
+        syntax: Syntax::Keyword,
+        sig: Sig::Variadic,
+        verify: Some(verify_throw),
+        example: "wasm.throw @oops %x : i32",
+        ..BASE
+    },
+    OpDef {
+        name: "wasm.throw_ref",
+        summary: "Rethrows a caught exception (traps on null).",
+        operands: &[arg("exn", AnyRef)],
+        traits: Traits::TERMINATOR,
+        syntax: Syntax::Keyword,
+        example: "wasm.throw_ref %exn",
         ..BASE
     },
     OpDef {

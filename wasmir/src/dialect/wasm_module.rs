@@ -98,6 +98,15 @@ fn verify_global(c: &mut OpChecker<'_>) {
     }
 }
 
+fn verify_tag(c: &mut OpChecker<'_>) {
+    check_import(c, false);
+    if let Some(t) = type_attr(c) {
+        if !matches!(c.ctx.type_data(t), crate::TypeData::Function { results, .. } if results.is_empty()) {
+            c.error("a tag's type is a function type without results: `(T, …) -> ()`");
+        }
+    }
+}
+
 fn verify_data(c: &mut OpChecker<'_>) {
     let n = num_nonempty_regions(c);
     let active = c.attr("memory").is_some();
@@ -246,6 +255,17 @@ pub static OPS: &[OpDef] = &[
         sig: Sig::TypeAttr,
         verify: Some(verify_global),
         example: "wasm.global @hits mutable : i32 {\n  %z = wasm.i32.const 0\n  wasm.yield %z : i32\n}",
+        ..BASE
+    },
+    OpDef {
+        name: "wasm.tag",
+        summary: "An exception tag: the types of the values its exceptions carry.",
+        attrs: &[NAME, IMPORT, attr("type", AttrKind::FunctionType, "the carried values as a function type without results")],
+        traits: MODULE_ITEM,
+        syntax: Syntax::Keyword,
+        sig: Sig::TypeAttr,
+        verify: Some(verify_tag),
+        example: "wasm.tag @failure : (i32) -> ()",
         ..BASE
     },
     OpDef {
