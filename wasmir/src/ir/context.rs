@@ -19,6 +19,10 @@ pub enum TypeData {
     V128,
     /// A nullable reference to an abstract heap type (`funcref`, `externref`, …).
     Ref(HeapType),
+    /// Any other reference type: non-nullable, exact or to a defined type (`wasm.type @t`):
+    /// `!wasm.ref<null @t>`, `!wasm.ref<func>`, `!wasm.ref<exact @t>`. The nullable abstract
+    /// ones are always [`TypeData::Ref`]; [`Context::ref_type`] normalizes.
+    RefTo { nullable: bool, exact: bool, heap: RefHeap },
     /// `(T, …) -> (R, …)`.
     Function { params: Box<[Type]>, results: Box<[Type]> },
     /// `!dialect.name<…>` of a dialect that has no type parser: the text after `!`, verbatim.
@@ -32,6 +36,13 @@ pub enum TypeData {
 pub enum FloatKind {
     F32,
     F64,
+}
+
+/// What a reference points to: an abstract heap type or a defined type, by symbol.
+#[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
+pub enum RefHeap {
+    Abstract(HeapType),
+    Defined(Ident),
 }
 
 /// The abstract heap types of WebAssembly 3.0.
@@ -66,6 +77,23 @@ impl HeapType {
         HeapType::NoExtern,
         HeapType::NoExn,
     ];
+    /// The heap type's own name (`func`, `extern`, `none`, …).
+    pub fn heap_name(self) -> &'static str {
+        match self {
+            HeapType::Func => "func",
+            HeapType::Extern => "extern",
+            HeapType::Any => "any",
+            HeapType::Eq => "eq",
+            HeapType::I31 => "i31",
+            HeapType::Struct => "struct",
+            HeapType::Array => "array",
+            HeapType::Exn => "exn",
+            HeapType::None => "none",
+            HeapType::NoFunc => "nofunc",
+            HeapType::NoExtern => "noextern",
+            HeapType::NoExn => "noexn",
+        }
+    }
     /// The shorthand name of the nullable reference type (`funcref`, …).
     pub fn ref_name(self) -> &'static str {
         match self {
@@ -368,7 +396,22 @@ impl Context {
     }
     /// Whether `t` is a reference type.
     pub fn is_ref(&self, t: Type) -> bool {
-        matches!(self.type_data(t), TypeData::Ref(_))
+        matches!(self.type_data(t), TypeData::Ref(_) | TypeData::RefTo { .. })
+    }
+    /// A reference type, in its canonical form (`funcref` rather than `!wasm.ref<null func>`).
+    pub fn ref_type(&mut self, nullable: bool, exact: bool, heap: RefHeap) -> Type {
+        match heap {
+            RefHeap::Abstract(h) if nullable && !exact => self.ty(TypeData::Ref(h)),
+            _ => self.ty(TypeData::RefTo { nullable, exact, heap }),
+        }
+    }
+    /// The parts of a reference type: nullable, exact, heap.
+    pub fn ref_parts(&self, t: Type) -> Option<(bool, bool, RefHeap)> {
+        match self.type_data(t) {
+            TypeData::Ref(h) => Some((true, false, RefHeap::Abstract(*h))),
+            TypeData::RefTo { nullable, exact, heap } => Some((*nullable, *exact, *heap)),
+            _ => None,
+        }
     }
     /// A string attribute for UTF-8 bytes, a byte-string attribute otherwise.
     pub fn bytes_attr(&mut self, bytes: &[u8]) -> Attr {

@@ -790,6 +790,17 @@ impl<'a> State<'a> {
     pub(crate) fn dialect_type(&mut self, d: &'a str, span: Span) -> Type {
         let body = &d[1..];
         let dialect = body.split(['.', '<']).next().unwrap_or("");
+        if let Some(inner) = body.strip_prefix("wasm.ref<").and_then(|b| b.strip_suffix('>')) {
+            if self.ctx.is_dialect_registered("wasm") {
+                match parse_ref_body(self.ctx, inner) {
+                    Ok(t) => return t,
+                    Err(m) => {
+                        self.error(span, m).with_help("write `!wasm.ref<[null] [exact] HEAP>` with HEAP `@type` or one of func, extern, any, eq, i31, struct, array, exn, none, nofunc, noextern, noexn");
+                        return self.ctx.i32();
+                    }
+                }
+            }
+        }
         let declared = self.ctx.dialects().iter().any(|dl| dl.types.iter().any(|t| t.name == body));
         if declared {
             let id = self.ctx.ident(body);
@@ -947,6 +958,28 @@ impl<'a> State<'a> {
 
 fn display_key(key: Key<'_>) -> String {
     if key.1 == NO_INDEX { key.0.to_string() } else { format!("{}#{}", key.0, key.1) }
+}
+
+/// The inside of `!wasm.ref<…>`: `[null] [exact] HEAP`.
+fn parse_ref_body(ctx: &mut Context, inner: &str) -> Result<Type, String> {
+    let mut words = inner.split_whitespace().peekable();
+    let nullable = words.next_if_eq(&"null").is_some();
+    let exact = words.next_if_eq(&"exact").is_some();
+    let heap = words.next().ok_or("a reference type needs its heap type")?;
+    if let Some(extra) = words.next() {
+        return Err(format!("unexpected `{extra}` in a reference type"));
+    }
+    let heap = if heap.starts_with('@') {
+        let name = symbol_name(heap);
+        crate::ir::RefHeap::Defined(ctx.ident(&name))
+    } else {
+        let h = HeapType::ALL.iter().find(|h| h.heap_name() == heap).ok_or_else(|| format!("unknown heap type `{heap}`"))?;
+        if exact {
+            return Err("only a defined type (`@t`) can be exact".into());
+        }
+        crate::ir::RefHeap::Abstract(*h)
+    };
+    Ok(ctx.ref_type(nullable, exact, heap))
 }
 
 /// The builtin type named `w`.

@@ -1050,6 +1050,20 @@ pub fn write_type(ctx: &Context, t: Type, out: &mut String) {
             TypeData::Float(FloatKind::F64) => out.push_str("f64"),
             TypeData::V128 => out.push_str("v128"),
             TypeData::Ref(h) => out.push_str(h.ref_name()),
+            TypeData::RefTo { nullable, exact, heap } => {
+                out.push_str("!wasm.ref<");
+                if *nullable {
+                    out.push_str("null ");
+                }
+                if *exact {
+                    out.push_str("exact ");
+                }
+                match heap {
+                    crate::ir::RefHeap::Abstract(h) => out.push_str(h.heap_name()),
+                    crate::ir::RefHeap::Defined(id) => write_symbol(ctx.str(*id), out),
+                }
+                out.push('>');
+            }
             TypeData::Function { params, results } => {
                 // `(params) -> result` or `(params) -> (results)`, as `write_result_types`.
                 out.push('(');
