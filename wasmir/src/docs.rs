@@ -136,7 +136,7 @@ fn keyword_synopsis(op: &OpDef) -> String {
             s.push('…');
         }
     }
-    for a in op.attrs.iter().filter(|a| !a.positional && !(a.name == "type" && matches!(op.sig, Sig::TypeAttr | Sig::FuncType))) {
+    for a in op.attrs.iter().filter(|a| !a.positional && !(a.name == "type" && matches!(op.sig, Sig::TypeAttr | Sig::FuncType)) && !(a.name == "fields" && op.sig == Sig::Fields)) {
         let kw = if a.kind == AttrKind::Unit { a.name.to_string() } else { format!("{} {}", a.name, value(a.kind, a.name)) };
         s.push(' ');
         s.push_str(&if a.optional { format!("[{kw}]") } else { kw });
@@ -148,6 +148,7 @@ fn keyword_synopsis(op: &OpDef) -> String {
         Sig::Variadic => " : T…",
         Sig::Results => " [: R…]",
         Sig::FuncType => " : (P…) -> (R…)",
+        Sig::Fields => " : T…",
     });
     if op.regions != crate::dialect::Count::Exact(0) {
         s.push_str(" {…}");
@@ -234,10 +235,12 @@ mod tests {
         if module_level {
             return format!("{prelude}{ex}");
         }
-        let v = match op.operands.iter().find(|o| o.name == "value").map(|o| o.ty) {
+        // `%v` takes the type of the stored (or compared) value.
+        let v = match op.operands.iter().find(|o| matches!(o.name, "value" | "expected")).map(|o| o.ty) {
             Some(T::I64) => "i64",
             Some(T::F32) => "f32",
             Some(T::F64) => "f64",
+            Some(T::V128) => "v128",
             _ => "i32",
         };
         let terminator = op.has(Traits::TERMINATOR);
@@ -258,7 +261,7 @@ mod tests {
         let result = if returns { " -> i32" } else { "" };
         format!(
             "{prelude}func.func @t(%x: i32, %addr: i32, %i: i32, %n: i32, %d: i32, %s: i32, %delta: i32, %c: i32, \
-             %v: {v}, %f: funcref, %null: funcref, %r: funcref, %exn: exnref){result} {{\n  %l = wasm.local : i32\n{body}\n}}"
+             %v: {v}, %f: funcref, %null: funcref, %r: funcref, %exn: exnref, %va: v128, %vb: v128, %timeout: i64){result} {{\n  %l = wasm.local : i32\n{body}\n}}"
         )
     }
 

@@ -63,7 +63,7 @@ fn verify_return(c: &mut OpChecker<'_>) {
         return;
     }
     for (i, (&g, &w)) in got.iter().zip(results.iter()).enumerate() {
-        if g != w {
+        if !crate::dialect::wasm_types::matches(c, g, w) {
             let (g, w) = (c.type_str(g), c.type_str(w));
             c.error(format!("returned value {i} has type {g} but the function returns {w}"));
         }
@@ -90,14 +90,14 @@ fn verify_call(c: &mut OpChecker<'_>) {
         return;
     }
     for (i, (&a, &p)) in args.iter().zip(params.iter()).enumerate() {
-        if a != p {
+        if !crate::dialect::wasm_types::matches(c, a, p) {
             let (a, p) = (c.type_str(a), c.type_str(p));
             c.error(format!("argument {i} has type {a} but the callee expects {p}"))
                 .with_label(target, "callee defined here");
         }
     }
     for (i, (&a, &p)) in res.iter().zip(results.iter()).enumerate() {
-        if a != p {
+        if !crate::dialect::wasm_types::matches(c, p, a) {
             let (a, p) = (c.type_str(a), c.type_str(p));
             c.error(format!("result {i} has type {a} but the callee returns {p}"))
                 .with_label(target, "callee defined here");

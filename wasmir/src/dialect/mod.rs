@@ -16,6 +16,7 @@ pub mod wasm_control;
 pub mod wasm_memory;
 pub mod wasm_module;
 pub mod wasm_simd;
+pub mod wasm_types;
 
 use crate::verify::OpChecker;
 
@@ -313,6 +314,8 @@ pub enum Sig {
     /// A function type `(P…) -> (R…)`: the variadic operands take P, the results R, and the
     /// `type` attribute holds it (`wasm.call_indirect`).
     FuncType,
+    /// Any number of types, kept in the `fields` attribute as an array of types (`wasm.type`).
+    Fields,
 }
 
 /// The declaration of one op.

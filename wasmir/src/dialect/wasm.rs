@@ -71,6 +71,16 @@ fn verify_const(c: &mut OpChecker<'_>) {
     }
 }
 
+/// Both alternatives fit the result type (subtypes allowed, as wasm's typed `select t`).
+fn verify_select(c: &mut OpChecker<'_>) {
+    let r = c.result_type(0);
+    let ops = c.operand_types();
+    if !super::wasm_types::all_match(c, &ops[1..], &[r, r]) {
+        let (a, b, t) = (c.type_str(ops[1]), c.type_str(ops[2]), c.type_str(r));
+        c.error(format!("the alternatives ({a}, {b}) do not fit the result type {t}"));
+    }
+}
+
 pub static OPS: &[OpDef] = &[
     constant!("i32.const", I32, Int, "42", "A 32-bit integer constant."),
     constant!("i64.const", I64, Int, "-7", "A 64-bit integer constant."),
@@ -225,11 +235,13 @@ pub static OPS: &[OpDef] = &[
         summary: "The first alternative if the i32 condition is non-zero, else the second.",
         description: "Both alternatives are evaluated. The type is written once after `:`; \
                       it may be any value type, including references (wasm's typed `select t`).",
-        operands: &[arg("condition", I32), arg("if_true", Var), arg("if_false", Var)],
-        results: &[arg("result", Var)],
+        operands: &[arg("condition", I32), arg("if_true", WasmValue), arg("if_false", WasmValue)],
+        results: &[arg("result", WasmValue)],
         traits: Traits::PURE,
-        syntax: Syntax::TypeVarOperands,
-        example: "%r = wasm.select %c, %x, %y : i64",
+        syntax: Syntax::Keyword,
+        sig: Sig::Results,
+        verify: Some(verify_select),
+        example: "%sel = wasm.select %c, %x, %addr : i32",
         ..BASE
     },
 ];
@@ -237,7 +249,7 @@ pub static OPS: &[OpDef] = &[
 pub static DIALECT: Dialect = Dialect {
     name: "wasm",
     summary: "WebAssembly instructions, one op per instruction.",
-    ops: &[OPS, super::wasm_control::OPS, super::wasm_memory::OPS, super::wasm_module::OPS, super::wasm_simd::OPS, super::wasm_atomic::OPS],
+    ops: &[OPS, super::wasm_control::OPS, super::wasm_memory::OPS, super::wasm_module::OPS, super::wasm_simd::OPS, super::wasm_atomic::OPS, super::wasm_types::OPS],
     types: &[
         TypeDef { name: "wasm.label", summary: "A branch target: the first entry argument of a structured op's region." },
         TypeDef { name: "wasm.local", summary: "A mutable local variable, made by `wasm.local`." },

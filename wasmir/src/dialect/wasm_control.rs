@@ -45,7 +45,7 @@ fn check_branch(c: &mut OpChecker<'_>, label: Value, args: &[Value]) {
         return;
     };
     let got: Vec<Type> = args.iter().map(|&v| body.value_type(v)).collect();
-    if got != want {
+    if !super::wasm_types::all_match(c, &got, &want) {
         let (g, w) = (c.types_str(&got), c.types_str(&want));
         c.error(format!("the branch passes ({g}) but its target takes ({w})"));
     }
@@ -152,7 +152,7 @@ fn verify_yield(c: &mut OpChecker<'_>) {
             return;
         }
     };
-    if got != want {
+    if !super::wasm_types::all_match(c, &got, &want) {
         let (g, w) = (c.types_str(&got), c.types_str(&want));
         c.error(format!("yields ({g}) but `{pname}` expects ({w})"));
     }
@@ -165,7 +165,7 @@ fn check_returns(c: &mut OpChecker<'_>, got: &[Type]) {
         return;
     };
     let TypeData::Function { results, .. } = c.ctx.type_data(fty) else { return };
-    if got != &results[..] {
+    if !super::wasm_types::all_match(c, got, results) {
         let (g, w) = (c.types_str(got), c.types_str(results));
         c.error(format!("returns ({g}) but the function returns ({w})"));
     }
@@ -181,7 +181,7 @@ fn verify_return_call(c: &mut OpChecker<'_>) {
     let Some((_, fty)) = c.resolve_function(callee) else { return };
     let TypeData::Function { params, results } = c.ctx.type_data(fty).clone() else { return };
     let got = c.operand_types();
-    if got != params.to_vec() {
+    if !super::wasm_types::all_match(c, &got, &params) {
         let (g, w) = (c.types_str(&got), c.types_str(&params));
         c.error(format!("passes ({g}) but the callee takes ({w})"));
     }
@@ -200,7 +200,7 @@ fn call_indirect_type(c: &mut OpChecker<'_>) -> Option<(Vec<Type>, Vec<Type>)> {
         return None;
     }
     let got: Vec<Type> = c.operand_types()[1..].to_vec();
-    if got != params {
+    if !super::wasm_types::all_match(c, &got, &params) {
         let (g, w) = (c.types_str(&got), c.types_str(&params));
         c.error(format!("passes ({g}) but the signature takes ({w})"));
     }
@@ -231,7 +231,7 @@ fn verify_local(c: &mut OpChecker<'_>) {
         c.error(format!("a local holds a wasm value type, not {s}"));
     }
     if let Some(&v) = ops.first() {
-        if body.value_type(v) != t {
+        if !super::wasm_types::matches(c, body.value_type(v), t) {
             let (g, w) = (c.type_str(body.value_type(v)), c.type_str(t));
             c.error(format!("the initial value has type {g} but the local holds {w}"));
         }
@@ -270,7 +270,8 @@ fn verify_local_access(c: &mut OpChecker<'_>) {
     };
     let check = |what: &str, v: Value, c: &mut OpChecker<'_>| {
         let got = body.value_type(v);
-        if got != t {
+        let ok = if what == "result" { got == t } else { super::wasm_types::matches(c, got, t) };
+        if !ok {
             let (g, w) = (c.type_str(got), c.type_str(t));
             c.error(format!("the {what} has type {g} but the local holds {w}"));
         }
@@ -335,7 +336,7 @@ fn verify_try_table(c: &mut OpChecker<'_>) {
             c.error("a catch clause must branch to a label of an enclosing structured op");
             continue;
         };
-        if carried != want {
+        if !super::wasm_types::all_match(c, &carried, &want) {
             let (g, w) = (c.types_str(&carried), c.types_str(&want));
             c.error(format!("the `{clause}` clause passes ({g}) but its label takes ({w})"));
         }
@@ -366,7 +367,7 @@ fn verify_throw(c: &mut OpChecker<'_>) {
     let Some(tag) = c.attr("tag") else { return };
     let Some(params) = tag_params(c, tag) else { return };
     let got = c.operand_types();
-    if got != params {
+    if !super::wasm_types::all_match(c, &got, &params) {
         let (g, w) = (c.types_str(&got), c.types_str(&params));
         c.error(format!("throws ({g}) but the tag carries ({w})"));
     }

@@ -131,7 +131,7 @@ fn elem_type(c: &OpChecker<'_>, t: crate::OpRef) -> Option<Type> {
 
 fn check_elem_value(c: &mut OpChecker<'_>, table: crate::OpRef, got: Type) {
     if let Some(want) = elem_type(c, table) {
-        if got != want {
+        if !super::wasm_types::matches(c, got, want) {
             let (g, w) = (c.type_str(got), c.type_str(want));
             c.error(format!("the value has type {g} but the table holds {w}"));
         }

@@ -194,7 +194,7 @@ fn verify_global_set(c: &mut OpChecker<'_>) {
         c.error("cannot set an immutable global").with_help("mark the global `mutable`");
     }
     let v = c.operand_types()[0];
-    if v != t {
+    if !super::wasm_types::matches(c, v, t) {
         let (g, w) = (c.type_str(v), c.type_str(t));
         c.error(format!("the value has type {g} but the global holds {w}"));
     }

@@ -500,6 +500,12 @@ fn keyword_form<'a>(
             }
         }
         Sig::Variadic => tail_types = Some(sig.to_vec()),
+        Sig::Fields => {
+            let items: Vec<Attr> = sig.iter().map(|&t| st.ctx.type_attr(t)).collect();
+            let k = st.ctx.ident("fields");
+            let a = st.ctx.attr(AttrData::Array(items.into_boxed_slice()));
+            p.attrs.push((k, a));
+        }
         Sig::Results => result_types = Some(sig.to_vec()),
         Sig::FuncType => {
             let [t] = sig else { fail!(name_span, "`{op}` needs a function type `(…) -> …` after `:`") };
@@ -628,6 +634,9 @@ fn keyword_form<'a>(
         }
         p.result_types.extend(result_types.unwrap_or_default());
     } else {
+        if def.sig == Sig::Results && result_types.as_ref().is_some_and(|r| r.is_empty()) && !def.results.is_empty() {
+            fail!(name_span, "`{op}` needs its result type after `:`");
+        }
         if result_types.as_ref().is_some_and(|r| r.len() != def.results.len()) {
             fail!(name_span, "`{op}` has {} result(s) but the signature gives {}", def.results.len(), result_types.map_or(0, |r| r.len()));
         }
@@ -638,6 +647,7 @@ fn keyword_form<'a>(
             };
             match t {
                 Some(t) => p.result_types.push(t),
+                None if def.sig == Sig::Results => fail!(name_span, "`{op}` needs its result type after `:`"),
                 None => fail!(name_span, "`{op}` has a result whose type the keyword form cannot name"),
             }
         }

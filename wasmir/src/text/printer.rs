@@ -577,7 +577,7 @@ impl<'a> Printer<'a> {
             self.write_values(op.body, operands.iter().copied());
         }
         for a in def.attrs.iter().filter(|a| !a.positional) {
-            if a.name == "type" && matches!(def.sig, Sig::TypeAttr | Sig::FuncType) {
+            if (a.name == "type" && matches!(def.sig, Sig::TypeAttr | Sig::FuncType)) || (a.name == "fields" && def.sig == Sig::Fields) {
                 continue;
             }
             let Some(v) = ctx.dict_get(attrs, a.name) else { continue };
@@ -618,6 +618,18 @@ impl<'a> Printer<'a> {
                 if !tys.is_empty() {
                     self.out.push_str(" : ");
                     write_type_list(ctx, &tys, &mut self.out);
+                }
+            }
+            Sig::Fields => {
+                if let Some(AttrData::Array(items)) = ctx.dict_get(attrs, "fields").map(|a| ctx.attr_data(a)) {
+                    let tys: Vec<Type> = items.iter().filter_map(|&a| match ctx.attr_data(a) {
+                        AttrData::Type(t) => Some(*t),
+                        _ => None,
+                    }).collect();
+                    if !tys.is_empty() {
+                        self.out.push_str(" : ");
+                        write_type_list(ctx, &tys, &mut self.out);
+                    }
                 }
             }
             Sig::Results => {
@@ -789,6 +801,9 @@ fn keyword_fits(ctx: &Context, b: &Body, op: Op, def: &OpDef) -> bool {
             (AttrKind::Unit, AttrData::Unit) | (AttrKind::Bool, AttrData::Bool(_)) => true,
             (AttrKind::SymbolRef, AttrData::SymbolRef(p)) => p.len() == 1,
             (AttrKind::Type | AttrKind::FunctionType, AttrData::Type(_)) => name == "type" && matches!(def.sig, Sig::TypeAttr | Sig::FuncType),
+            (AttrKind::Array, AttrData::Array(items)) if name == "fields" && def.sig == Sig::Fields => {
+                items.iter().all(|&i| matches!(ctx.attr_data(i), AttrData::Type(_)))
+            }
             (AttrKind::Array, AttrData::Array(items)) => items.iter().all(|&i| match ctx.attr_data(i) {
                 AttrData::String(_) | AttrData::Bytes(_) => true,
                 AttrData::SymbolRef(p) => p.len() == 1,

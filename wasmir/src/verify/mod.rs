@@ -125,6 +125,20 @@ impl<'a> OpChecker<'a> {
         s
     }
 
+    /// Looks a symbol up by name in the nearest enclosing symbol table, silently.
+    pub fn find_symbol(&mut self, name: Ident) -> Option<OpRef> {
+        let mut cur = self.module.parent_op(self.op);
+        while let Some(p) = cur {
+            let def = self.ctx.op_def(self.module.body(p.body).opcode(p.op));
+            if def.is_some_and(|d| d.has(Traits::SYMBOL_TABLE)) {
+                let table = self.symbols.tables.entry(p).or_insert_with(|| build_table(self.ctx, self.module, p));
+                return table.get(&name).copied();
+            }
+            cur = self.module.parent_op(p);
+        }
+        None
+    }
+
     /// Looks a (single-level) symbol reference up in the nearest enclosing symbol table.
     pub fn resolve_symbol(&mut self, sym: Attr) -> Option<OpRef> {
         let AttrData::SymbolRef(path) = self.ctx.attr_data(sym) else {
@@ -559,7 +573,7 @@ impl<'a> Verifier<'a> {
 
 /// i32, i64, f32, f64, v128 or a reference.
 pub fn is_wasm_value(ctx: &Context, t: Type) -> bool {
-    t == ctx.i32() || t == ctx.i64() || matches!(ctx.type_data(t), TypeData::Float(_) | TypeData::V128 | TypeData::Ref(_))
+    t == ctx.i32() || t == ctx.i64() || matches!(ctx.type_data(t), TypeData::Float(_) | TypeData::V128 | TypeData::Ref(_) | TypeData::RefTo { .. })
 }
 
 fn attr_kind_ok(ctx: &Context, k: AttrKind, a: Attr) -> bool {
