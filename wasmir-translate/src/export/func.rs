@@ -290,6 +290,10 @@ impl<'a> FuncEmitter<'a> {
         self.ctx.op_name(self.body.opcode(op))
     }
 
+    pub(super) fn ctx(&self) -> &'a Context {
+        self.ctx
+    }
+
     fn ty(&self, v: Value) -> Type {
         self.body.value_type(v)
     }
