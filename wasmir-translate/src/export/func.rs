@@ -9,7 +9,7 @@
 //! hindsight: a `local.set` is inserted right after its definition, which leaves every decision
 //! taken above it valid. Scratch locals are reused once their value is dead; a value used inside
 //! a loop it was defined outside of stays allocated until that loop ends.
-use super::{err, heap_type, val_type, Space, Types};
+use super::{err, val_type, Space, Types};
 use crate::TranslateError;
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
@@ -23,6 +23,8 @@ const NONE: u32 = u32::MAX;
 #[derive(Default)]
 pub(crate) struct Indices {
     pub symbols: FxHashMap<Ident, (Space, u32)>,
+    /// Defined types (`wasm.type`) by symbol.
+    pub types: super::TypeMap,
     pub memory64: Vec<bool>,
     pub table64: Vec<bool>,
 }
@@ -450,7 +452,7 @@ impl<'a> FuncEmitter<'a> {
     }
 
     fn val_type(&self, v: Value) -> Result<we::ValType, TranslateError> {
-        val_type(self.ctx, self.ty(v))
+        val_type(self.ctx, &self.idx.types, self.ty(v))
     }
 
     fn alloc(&mut self, v: Value) -> Result<u32, TranslateError> {
@@ -649,11 +651,9 @@ impl<'a> FuncEmitter<'a> {
     fn block_type(&mut self, params: &[Type], results: &[Type]) -> Result<we::BlockType, TranslateError> {
         Ok(match (params, results) {
             ([], []) => we::BlockType::Empty,
-            ([], [r]) => we::BlockType::Result(val_type(self.ctx, *r)?),
+            ([], [r]) => we::BlockType::Result(val_type(self.ctx, &self.idx.types, *r)?),
             _ => {
-                // Validated as a function type when the type section is written.
-                let f = wasmir_function_type(self.ctx, params, results);
-                we::BlockType::FunctionType(self.types.index(f))
+                we::BlockType::FunctionType(self.types.index_sig(params, results))
             }
         })
     }
@@ -792,19 +792,22 @@ impl<'a> FuncEmitter<'a> {
                     Some(AttrData::Type(t)) => *t,
                     _ => return Err(err("`wasm.call_indirect` needs its `type`")),
                 };
-                let type_index = self.types.index(fty);
+                let type_index = match self.attr(op, "typedef") {
+                    Some(AttrData::SymbolRef(p)) => *self.idx.types.get(&p[0]).ok_or_else(|| err(format!("unknown type @{}", self.ctx.str(p[0]))))?,
+                    _ => self.types.index(self.ctx, fty),
+                };
                 Some(if s == Sp::CallIndirect { I::CallIndirect { type_index, table_index } } else { I::ReturnCallIndirect { type_index, table_index } })
             }
             Sp::Select => {
                 let t = self.ty(all[1]);
-                if self.ctx.is_ref(t) { Some(I::TypedSelect(val_type(self.ctx, t)?)) } else { Some(I::Select) }
+                if self.ctx.is_ref(t) { Some(I::TypedSelect(val_type(self.ctx, &self.idx.types, t)?)) } else { Some(I::Select) }
             }
             Sp::Local => {
                 let t = match self.attr(op, "type") {
                     Some(AttrData::Type(t)) => *t,
                     _ => return Err(err("`wasm.local` needs its `type`")),
                 };
-                let l = self.dedicated(val_type(self.ctx, t)?);
+                let l = self.dedicated(val_type(self.ctx, &self.idx.types, t)?);
                 let handle = self.body.result(op, 0);
                 self.local_of[handle.as_u32() as usize] = l;
                 if all.is_empty() { None } else { Some(I::LocalSet(l)) }
@@ -848,8 +851,7 @@ impl<'a> FuncEmitter<'a> {
             Sp::ElemDrop => Some(I::ElemDrop(self.sym(op, "segment", Space::Elem)?)),
             Sp::RefNull => {
                 let t = self.ty(self.body.result(op, 0));
-                let TypeData::Ref(h) = self.ctx.type_data(t) else { return Err(err("`wasm.ref.null` makes a reference")) };
-                Some(I::RefNull(heap_type(*h)))
+                Some(I::RefNull(super::ref_type(self.ctx, &self.idx.types, t)?.heap_type))
             }
             Sp::RefFunc => Some(I::RefFunc(self.sym(op, "function", Space::Func)?)),
             Sp::Throw => Some(I::Throw(self.sym(op, "tag", Space::Tag)?)),
@@ -863,10 +865,6 @@ impl<'a> FuncEmitter<'a> {
     }
 }
 
-fn wasmir_function_type(ctx: &Context, params: &[Type], results: &[Type]) -> Type {
-    ctx.find_type(&TypeData::Function { params: params.into(), results: results.into() })
-        .expect("block types are interned when the op is built or parsed")
-}
 
 /// Constant expressions (initializers, offsets, element items): the same encoding without
 /// locals.

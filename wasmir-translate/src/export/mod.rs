@@ -12,23 +12,39 @@ use crate::TranslateError;
 use func::{ConstEmitter, FuncEmitter, Indices};
 use rustc_hash::FxHashMap;
 use wasm_encoder as we;
-use wasmir::{Attr, AttrData, Body, Context, HeapType, Ident, Module, Op, OpRef, Type, TypeData};
+use wasmir::{Attr, AttrData, Body, Context, HeapType, Ident, Module, Op, OpRef, RefHeap, Type, TypeData};
 
 pub(crate) fn err(message: impl Into<String>) -> TranslateError {
     TranslateError { message: message.into(), offset: None }
 }
 
+/// Defined types: symbol → type index.
+pub(crate) type TypeMap = FxHashMap<Ident, u32>;
+
 /// The encoder's value type for a WasmIR type.
-pub(crate) fn val_type(ctx: &Context, t: Type) -> Result<we::ValType, TranslateError> {
+pub(crate) fn val_type(ctx: &Context, tm: &TypeMap, t: Type) -> Result<we::ValType, TranslateError> {
     Ok(match ctx.type_data(t) {
         TypeData::Int(32) => we::ValType::I32,
         TypeData::Int(64) => we::ValType::I64,
         TypeData::Float(wasmir::FloatKind::F32) => we::ValType::F32,
         TypeData::Float(wasmir::FloatKind::F64) => we::ValType::F64,
         TypeData::V128 => we::ValType::V128,
-        TypeData::Ref(h) => we::ValType::Ref(ref_type(*h)),
+        TypeData::Ref(_) | TypeData::RefTo { .. } => we::ValType::Ref(ref_type(ctx, tm, t)?),
         _ => return Err(err(format!("the type {} has no wasm encoding", wasmir::text::printer::type_to_string(ctx, t)))),
     })
+}
+
+/// The encoder's reference type for a WasmIR reference type.
+pub(crate) fn ref_type(ctx: &Context, tm: &TypeMap, t: Type) -> Result<we::RefType, TranslateError> {
+    let (nullable, exact, heap) = ctx.ref_parts(t).ok_or_else(|| err("a reference type was expected"))?;
+    let heap_type = match heap {
+        RefHeap::Abstract(h) => heap_type(h),
+        RefHeap::Defined(id) => {
+            let i = *tm.get(&id).ok_or_else(|| err(format!("unknown type @{}: define it with `wasm.type`", ctx.str(id))))?;
+            if exact { we::HeapType::Exact(i) } else { we::HeapType::Concrete(i) }
+        }
+    };
+    Ok(we::RefType { nullable, heap_type })
 }
 
 pub(crate) fn heap_type(h: HeapType) -> we::HeapType {
@@ -50,25 +66,33 @@ pub(crate) fn heap_type(h: HeapType) -> we::HeapType {
     we::HeapType::Abstract { shared: false, ty }
 }
 
-pub(crate) fn ref_type(h: HeapType) -> we::RefType {
-    we::RefType { nullable: true, heap_type: heap_type(h) }
-}
-
 /// Function types, deduplicated in order of first use.
 #[derive(Default)]
 pub(crate) struct Types {
-    map: FxHashMap<Type, u32>,
-    list: Vec<Type>,
+    map: FxHashMap<(Box<[Type]>, Box<[Type]>), u32>,
+    list: Vec<(Box<[Type]>, Box<[Type]>)>,
+    /// Indices below `base` are the module's `wasm.type` definitions.
+    base: u32,
 }
 
 impl Types {
-    pub fn index(&mut self, t: Type) -> u32 {
-        if let Some(&i) = self.map.get(&t) {
+    /// The index of a function type.
+    pub fn index(&mut self, ctx: &Context, t: Type) -> u32 {
+        match ctx.type_data(t) {
+            TypeData::Function { params, results } => self.index_sig(params, results),
+            _ => self.index_sig(&[], &[t]),
+        }
+    }
+
+    /// The index of the function type `(params) -> (results)`.
+    pub fn index_sig(&mut self, params: &[Type], results: &[Type]) -> u32 {
+        let key: (Box<[Type]>, Box<[Type]>) = (params.into(), results.into());
+        if let Some(&i) = self.map.get(&key) {
             return i;
         }
-        let i = self.list.len() as u32;
-        self.map.insert(t, i);
-        self.list.push(t);
+        let i = self.base + self.list.len() as u32;
+        self.map.insert(key.clone(), i);
+        self.list.push(key);
         i
     }
 }
@@ -126,6 +150,7 @@ pub fn export(ctx: &Context, module: &Module) -> Result<Vec<u8>, TranslateError>
     let name_of = |op: Op| ctx.op_name(b.opcode(op));
     // Index spaces: imports first, then definitions, each in op order.
     let mut idx = Indices::default();
+    let mut type_ops: Vec<Op> = Vec::new();
     let mut order: [Vec<(Op, bool)>; 7] = Default::default();
     for op in b.block_ops(block) {
         let space = match name_of(op) {
@@ -136,6 +161,10 @@ pub fn export(ctx: &Context, module: &Module) -> Result<Vec<u8>, TranslateError>
             "wasm.data" => Space::Data,
             "wasm.elem" => Space::Elem,
             "wasm.tag" => Space::Tag,
+            "wasm.type" => {
+                type_ops.push(op);
+                continue;
+            }
             "wasm.export" | "wasm.start" | "wasm.custom" => continue,
             other => return Err(err(format!("`{other}` cannot appear at the top level of a wasm module"))),
         };
@@ -156,7 +185,25 @@ pub fn export(ctx: &Context, module: &Module) -> Result<Vec<u8>, TranslateError>
     for &(op, _) in &order[Space::Table as usize] {
         idx.table64.push(attr(ctx, b, op, "i64").is_some());
     }
-    let mut types = Types::default();
+    let mut types = Types { base: type_ops.len() as u32, ..Types::default() };
+    let mut defs = Vec::with_capacity(type_ops.len());
+    for (i, &op) in type_ops.iter().enumerate() {
+        if let Some(n) = sym_name(ctx, b, op) {
+            idx.types.insert(n, i as u32);
+        }
+        let d = wasmir::dialect::wasm_types::type_def_info(ctx, module, OpRef { body: top, op })
+            .ok_or_else(|| err("a malformed `wasm.type`"))?;
+        let rec = int_attr(ctx, b, op, "rec");
+        // A plain function type is found by its structure.
+        if let wasmir::dialect::wasm_types::Composite::Func(f) = d.composite {
+            if !d.open && d.supertype.is_none() && rec.is_none() {
+                if let TypeData::Function { params, results } = ctx.type_data(f) {
+                    types.map.entry((params.clone(), results.clone())).or_insert(i as u32);
+                }
+            }
+        }
+        defs.push((d, rec));
+    }
     let mut imports = we::ImportSection::new();
     let mut functions = we::FunctionSection::new();
     let mut tables = we::TableSection::new();
@@ -174,14 +221,21 @@ pub fn export(ctx: &Context, module: &Module) -> Result<Vec<u8>, TranslateError>
     let fty_of = |op: Op| -> Result<Type, TranslateError> {
         type_attr(ctx, b, op, "function_type").ok_or_else(|| err("a function without `function_type`"))
     };
+    // A function's type index: its `typedef`, or found by structure.
+    let func_type_index = |op: Op, types: &mut Types, idx: &Indices| -> Result<u32, TranslateError> {
+        match attr(ctx, b, op, "typedef") {
+            Some(AttrData::SymbolRef(p)) => idx.types.get(&p[0]).copied().ok_or_else(|| err(format!("unknown type @{}", ctx.str(p[0])))),
+            _ => Ok(types.index(ctx, fty_of(op)?)),
+        }
+    };
     // Imports, in op order across kinds (the import section keeps its order).
     for op in b.block_ops(block) {
         let Some((m, n)) = import_of(ctx, b, op) else { continue };
         let ty: we::EntityType = match name_of(op) {
-            "func.func" => we::EntityType::Function(types.index(fty_of(op)?)),
-            "wasm.table" => we::EntityType::Table(table_type(ctx, b, op)?),
+            "func.func" => we::EntityType::Function(func_type_index(op, &mut types, &idx)?),
+            "wasm.table" => we::EntityType::Table(table_type(ctx, &idx.types, b, op)?),
             "wasm.memory" => we::EntityType::Memory(memory_type(ctx, b, op)),
-            "wasm.global" => we::EntityType::Global(global_type(ctx, b, op)?),
+            "wasm.global" => we::EntityType::Global(global_type(ctx, &idx.types, b, op)?),
             "wasm.tag" => we::EntityType::Tag(tag_type(ctx, b, op, &mut types)?),
             other => return Err(err(format!("`{other}` cannot be imported"))),
         };
@@ -203,7 +257,7 @@ pub fn export(ctx: &Context, module: &Module) -> Result<Vec<u8>, TranslateError>
                 fname(op).unwrap_or_default()
             )));
         }
-        functions.function(types.index(fty_of(op)?));
+        functions.function(func_type_index(op, &mut types, &idx)?);
         let mut e = FuncEmitter::new(ctx, module, rb, &idx, &mut types);
         let f = e.function(b.regions(op)[0], fty_of(op)?)?;
         uses_data_count |= e.uses_data_count;
@@ -213,7 +267,7 @@ pub fn export(ctx: &Context, module: &Module) -> Result<Vec<u8>, TranslateError>
         if imported {
             continue;
         }
-        let tt = table_type(ctx, b, op)?;
+        let tt = table_type(ctx, &idx.types, b, op)?;
         match b.regions(op).first().filter(|&&r| b.first_block(r).is_some()) {
             Some(&r) => {
                 let e = ConstEmitter::new(ctx, module, top, &idx, &mut types).expr(r)?;
@@ -238,7 +292,7 @@ pub fn export(ctx: &Context, module: &Module) -> Result<Vec<u8>, TranslateError>
         if imported {
             continue;
         }
-        let gt = global_type(ctx, b, op)?;
+        let gt = global_type(ctx, &idx.types, b, op)?;
         let r = *b.regions(op).first().ok_or_else(|| err("a global without initializer"))?;
         let e = ConstEmitter::new(ctx, module, top, &idx, &mut types).expr(r)?;
         globals.global(gt, &e);
@@ -299,10 +353,11 @@ pub fn export(ctx: &Context, module: &Module) -> Result<Vec<u8>, TranslateError>
                 let ty = type_attr(ctx, b, op, "type").ok_or_else(|| err("`wasm.elem` without a type"))?;
                 let regions = b.regions(op);
                 let items = ConstEmitter::new(ctx, module, top, &idx, &mut types).items(regions[0])?;
-                let TypeData::Ref(h) = ctx.type_data(ty) else { return Err(err("element segments hold references")) };
+                let rt = ref_type(ctx, &idx.types, ty)?;
+                let is_funcref = matches!(ctx.type_data(ty), TypeData::Ref(HeapType::Func));
                 let elems = match items.iter().map(|i| i.1).collect::<Option<Vec<u32>>>() {
-                    Some(funcs) if *h == HeapType::Func => we::Elements::Functions(funcs.into()),
-                    _ => we::Elements::Expressions(ref_type(*h), items.into_iter().map(|i| i.0).collect::<Vec<_>>().into()),
+                    Some(funcs) if is_funcref => we::Elements::Functions(funcs.into()),
+                    _ => we::Elements::Expressions(rt, items.into_iter().map(|i| i.0).collect::<Vec<_>>().into()),
                 };
                 match attr(ctx, b, op, "table") {
                     Some(AttrData::SymbolRef(p)) => {
@@ -335,10 +390,24 @@ pub fn export(ctx: &Context, module: &Module) -> Result<Vec<u8>, TranslateError>
     };
     place(&mut m, None);
     let mut typesec = we::TypeSection::new();
-    for &t in &types.list {
-        let TypeData::Function { params, results } = ctx.type_data(t) else { unreachable!("function types only") };
-        let ps: Vec<we::ValType> = params.iter().map(|&p| val_type(ctx, p)).collect::<Result<_, _>>()?;
-        let rs: Vec<we::ValType> = results.iter().map(|&p| val_type(ctx, p)).collect::<Result<_, _>>()?;
+    let mut i = 0;
+    while i < defs.len() {
+        let rec = defs[i].1;
+        let mut j = i + 1;
+        while rec.is_some() && j < defs.len() && defs[j].1 == rec {
+            j += 1;
+        }
+        let group: Vec<we::SubType> = defs[i..j].iter().map(|(d, _)| sub_type(ctx, &idx.types, d)).collect::<Result<_, _>>()?;
+        if rec.is_some() {
+            typesec.ty().rec(group);
+        } else {
+            typesec.ty().subtype(&group[0]);
+        }
+        i = j;
+    }
+    for (params, results) in &types.list {
+        let ps: Vec<we::ValType> = params.iter().map(|&p| val_type(ctx, &idx.types, p)).collect::<Result<_, _>>()?;
+        let rs: Vec<we::ValType> = results.iter().map(|&p| val_type(ctx, &idx.types, p)).collect::<Result<_, _>>()?;
         typesec.ty().function(ps, rs);
     }
     if !typesec.is_empty() {
@@ -424,11 +493,47 @@ fn limits(ctx: &Context, b: &Body, op: Op) -> (u64, Option<u64>) {
     (int_attr(ctx, b, op, "min").unwrap_or(0), int_attr(ctx, b, op, "max"))
 }
 
-fn table_type(ctx: &Context, b: &Body, op: Op) -> Result<we::TableType, TranslateError> {
+/// The encoding of a defined type.
+fn sub_type(ctx: &Context, tm: &TypeMap, d: &wasmir::dialect::wasm_types::TypeDefInfo) -> Result<we::SubType, TranslateError> {
+    use wasmir::dialect::wasm_types::Composite;
+    let storage = |t: Type| -> Result<we::StorageType, TranslateError> {
+        Ok(match ctx.type_data(t) {
+            TypeData::Int(8) => we::StorageType::I8,
+            TypeData::Int(16) => we::StorageType::I16,
+            _ => we::StorageType::Val(val_type(ctx, tm, t)?),
+        })
+    };
+    let inner = match &d.composite {
+        Composite::Func(f) => {
+            let TypeData::Function { params, results } = ctx.type_data(*f) else { return Err(err("a func type without function type")) };
+            let ps: Vec<we::ValType> = params.iter().map(|&p| val_type(ctx, tm, p)).collect::<Result<_, _>>()?;
+            let rs: Vec<we::ValType> = results.iter().map(|&p| val_type(ctx, tm, p)).collect::<Result<_, _>>()?;
+            we::CompositeInnerType::Func(we::FuncType::new(ps, rs))
+        }
+        Composite::Struct(fields) => we::CompositeInnerType::Struct(we::StructType {
+            fields: fields
+                .iter()
+                .map(|&(t, mutable)| Ok(we::FieldType { element_type: storage(t)?, mutable }))
+                .collect::<Result<Vec<_>, TranslateError>>()?
+                .into(),
+        }),
+        Composite::Array(t, mutable) => we::CompositeInnerType::Array(we::ArrayType(we::FieldType { element_type: storage(*t)?, mutable: *mutable })),
+    };
+    let supertype_idx = match d.supertype {
+        Some(s) => Some(*tm.get(&s).ok_or_else(|| err(format!("unknown supertype @{}", ctx.str(s))))?),
+        None => None,
+    };
+    Ok(we::SubType {
+        is_final: !d.open,
+        supertype_idx,
+        composite_type: we::CompositeType { inner, shared: false, descriptor: None, describes: None },
+    })
+}
+
+fn table_type(ctx: &Context, tm: &TypeMap, b: &Body, op: Op) -> Result<we::TableType, TranslateError> {
     let t = type_attr(ctx, b, op, "type").ok_or_else(|| err("a table without element type"))?;
-    let TypeData::Ref(h) = ctx.type_data(t) else { return Err(err("a table holds references")) };
     let (minimum, maximum) = limits(ctx, b, op);
-    Ok(we::TableType { element_type: ref_type(*h), table64: attr(ctx, b, op, "i64").is_some(), minimum, maximum, shared: false })
+    Ok(we::TableType { element_type: ref_type(ctx, tm, t)?, table64: attr(ctx, b, op, "i64").is_some(), minimum, maximum, shared: false })
 }
 
 fn memory_type(ctx: &Context, b: &Body, op: Op) -> we::MemoryType {
@@ -444,10 +549,10 @@ fn memory_type(ctx: &Context, b: &Body, op: Op) -> we::MemoryType {
 
 fn tag_type(ctx: &Context, b: &Body, op: Op, types: &mut Types) -> Result<we::TagType, TranslateError> {
     let t = type_attr(ctx, b, op, "type").ok_or_else(|| err("a tag without type"))?;
-    Ok(we::TagType { kind: we::TagKind::Exception, func_type_idx: types.index(t) })
+    Ok(we::TagType { kind: we::TagKind::Exception, func_type_idx: types.index(ctx, t) })
 }
 
-fn global_type(ctx: &Context, b: &Body, op: Op) -> Result<we::GlobalType, TranslateError> {
+fn global_type(ctx: &Context, tm: &TypeMap, b: &Body, op: Op) -> Result<we::GlobalType, TranslateError> {
     let t = type_attr(ctx, b, op, "type").ok_or_else(|| err("a global without type"))?;
-    Ok(we::GlobalType { val_type: val_type(ctx, t)?, mutable: attr(ctx, b, op, "mutable").is_some(), shared: false })
+    Ok(we::GlobalType { val_type: val_type(ctx, tm, t)?, mutable: attr(ctx, b, op, "mutable").is_some(), shared: false })
 }

@@ -186,7 +186,7 @@ impl<'a> FuncTranslator<'a> {
         for _ in 0..reader.get_count() {
             let off = reader.original_position();
             let (n, t) = reader.read().map_err(parse_err)?;
-            let t = val_type(self.ctx, t, off)?;
+            let t = val_type(self.ctx, self.info, t, off)?;
             declared.extend(std::iter::repeat_n(t, n as usize));
         }
         // Which parameters are written, and whether the function's own label is the target of a
@@ -327,7 +327,7 @@ impl<'a> FuncTranslator<'a> {
     fn block_type(&mut self, bt: BlockType, offset: usize) -> Result<(SmallVec<[Type; 2]>, SmallVec<[Type; 2]>), TranslateError> {
         Ok(match bt {
             BlockType::Empty => (SmallVec::new(), SmallVec::new()),
-            BlockType::Type(t) => (SmallVec::new(), smallvec::smallvec![val_type(self.ctx, t, offset)?]),
+            BlockType::Type(t) => (SmallVec::new(), smallvec::smallvec![val_type(self.ctx, self.info, t, offset)?]),
             BlockType::FuncType(i) => {
                 let fty = self.info.types[i as usize].ok_or_else(|| err("a block type must be a function type", offset))?;
                 let TypeData::Function { params, results } = self.ctx.type_data(fty) else { unreachable!() };
@@ -660,7 +660,12 @@ impl<'a> FuncTranslator<'a> {
                 ops.extend(args);
                 let table = self.info.table_syms[table_index as usize];
                 let ta = self.ctx.type_attr(fty);
-                let a = self.attrs(&[("table", table), ("type", ta)]);
+                let a = if self.info.plain[type_index as usize] {
+                    self.attrs(&[("table", table), ("type", ta)])
+                } else {
+                    let td = self.ctx.symbol_attr(self.info.type_syms[type_index as usize]);
+                    self.attrs(&[("table", table), ("type", ta), ("typedef", td)])
+                };
                 if tail {
                     self.emit("wasm.return_call_indirect", &ops, &[], a, &[]);
                     self.set_unreachable();
@@ -850,7 +855,7 @@ impl<'a> FuncTranslator<'a> {
             }
             Operator::RefNull { hty } => {
                 let rt = wasmparser::RefType::new(true, hty).ok_or_else(|| err("this reference type cannot be encoded", offset))?;
-                let t = ref_type(self.ctx, rt, offset)?;
+                let t = ref_type(self.ctx, self.info, rt, offset)?;
                 let v = self.emit1("wasm.ref.null", &[], t, empty);
                 self.stack.push(v);
             }

@@ -13,7 +13,8 @@ mod simd;
 use crate::TranslateError;
 use body::{Consts, FuncTranslator};
 use names::Symbols;
-use wasmir::{Attr, AttrData, BodyId, Context, HeapType, Module, Type, TypeData};
+use std::cell::Cell;
+use wasmir::{Attr, AttrData, BodyId, Context, HeapType, Ident, Module, RefHeap, Type, TypeData};
 use wasmparser::{
     CompositeInnerType, ElementItems, ElementKind, ExternalKind, KnownCustom, Parser, Payload, TableInit, TypeRef,
     ValType, Validator, WasmFeatures,
@@ -34,59 +35,68 @@ fn parse_err(e: wasmparser::BinaryReaderError) -> TranslateError {
 }
 
 /// Maps a wasm value type to a WasmIR type.
-pub(crate) fn val_type(ctx: &mut Context, t: ValType, offset: usize) -> Result<Type, TranslateError> {
+pub(crate) fn val_type(ctx: &mut Context, info: &ModuleInfo, t: ValType, offset: usize) -> Result<Type, TranslateError> {
     Ok(match t {
         ValType::I32 => ctx.i32(),
         ValType::I64 => ctx.i64(),
         ValType::F32 => ctx.f32(),
         ValType::F64 => ctx.f64(),
         ValType::V128 => ctx.v128(),
-        ValType::Ref(r) => ref_type(ctx, r, offset)?,
+        ValType::Ref(r) => ref_type(ctx, info, r, offset)?,
     })
 }
 
-pub(crate) fn ref_type(ctx: &mut Context, r: wasmparser::RefType, offset: usize) -> Result<Type, TranslateError> {
+pub(crate) fn ref_type(ctx: &mut Context, info: &ModuleInfo, r: wasmparser::RefType, offset: usize) -> Result<Type, TranslateError> {
     use wasmparser::AbstractHeapType as A;
     let unsupported = || {
         err(
-            format!(
-                "the reference type `{r}` is not supported yet: WasmIR holds the nullable abstract \
-                 reference types (funcref, externref, anyref, eqref, i31ref, structref, arrayref, \
-                 exnref and the null types); non-nullable, shared and concrete (typed function \
-                 reference and GC) types come with the GC dialect"
-            ),
+            format!("the reference type `{r}` is not supported yet (shared references and continuation types are not)"),
             offset,
         )
     };
-    if !r.is_nullable() {
-        return Err(unsupported());
-    }
-    let h = match r.heap_type() {
-        wasmparser::HeapType::Abstract { shared: false, ty } => match ty {
-            A::Func => HeapType::Func,
-            A::Extern => HeapType::Extern,
-            A::Any => HeapType::Any,
-            A::Eq => HeapType::Eq,
-            A::I31 => HeapType::I31,
-            A::Struct => HeapType::Struct,
-            A::Array => HeapType::Array,
-            A::Exn => HeapType::Exn,
-            A::None => HeapType::None,
-            A::NoFunc => HeapType::NoFunc,
-            A::NoExtern => HeapType::NoExtern,
-            A::NoExn => HeapType::NoExn,
-            _ => return Err(unsupported()),
-        },
+    let (exact, heap) = match r.heap_type() {
+        wasmparser::HeapType::Abstract { shared: false, ty } => {
+            let h = match ty {
+                A::Func => HeapType::Func,
+                A::Extern => HeapType::Extern,
+                A::Any => HeapType::Any,
+                A::Eq => HeapType::Eq,
+                A::I31 => HeapType::I31,
+                A::Struct => HeapType::Struct,
+                A::Array => HeapType::Array,
+                A::Exn => HeapType::Exn,
+                A::None => HeapType::None,
+                A::NoFunc => HeapType::NoFunc,
+                A::NoExtern => HeapType::NoExtern,
+                A::NoExn => HeapType::NoExn,
+                _ => return Err(unsupported()),
+            };
+            (false, RefHeap::Abstract(h))
+        }
+        wasmparser::HeapType::Concrete(i) | wasmparser::HeapType::Exact(i) => {
+            let exact = matches!(r.heap_type(), wasmparser::HeapType::Exact(_));
+            let idx = i.as_module_index().ok_or_else(unsupported)?;
+            let sym = *info.type_syms.get(idx as usize).ok_or_else(|| err("a reference to an unknown type", offset))?;
+            info.gc_used.set(true);
+            (exact, RefHeap::Defined(sym))
+        }
         _ => return Err(unsupported()),
     };
-    Ok(ctx.ty(TypeData::Ref(h)))
+    Ok(ctx.ref_type(r.is_nullable(), exact, heap))
 }
 
 /// What the translation needs to know of the module's index spaces.
 #[derive(Default)]
 pub(crate) struct ModuleInfo {
-    /// Function types by type index (`None`: a GC type, refused if used).
+    /// Function types by type index (`None`: a struct or array type).
     pub types: Vec<Option<Type>>,
+    /// The canonical symbol of each type index: equal types share one.
+    pub type_syms: Vec<Ident>,
+    /// Whether each type is a plain function type (final, no supertype, alone in its group),
+    /// which is identified by its structure alone.
+    pub plain: Vec<bool>,
+    /// A reference to a defined type was made: the `wasm.type` ops are needed.
+    pub gc_used: Cell<bool>,
     /// Every function's type index, imports first.
     pub func_types: Vec<u32>,
     pub func_syms: Vec<Attr>,
@@ -138,8 +148,16 @@ pub fn import(ctx: &mut Context, bytes: &[u8]) -> Result<Module, TranslateError>
         &bytes_owned[..]
     };
     let mut validator = Validator::new_with_features(features());
-    validator.validate_all(bytes).map_err(parse_err)?;
-    Importer::new(ctx).run(bytes)
+    let types = validator.validate_all(bytes).map_err(parse_err)?;
+    // Equal types (iso-recursive equality) have one canonical id: name them by the first.
+    let mut first: rustc_hash::FxHashMap<wasmparser::types::CoreTypeId, u32> = Default::default();
+    let types = types.as_ref();
+    let canon: Vec<u32> = (0..types.core_type_count_in_module())
+        .map(|i| *first.entry(types.core_type_at_in_module(i)).or_insert(i))
+        .collect();
+    let mut imp = Importer::new(ctx);
+    imp.canon = canon;
+    imp.run(bytes)
 }
 
 struct Importer<'c> {
@@ -147,6 +165,8 @@ struct Importer<'c> {
     module: Module,
     info: ModuleInfo,
     syms: Symbols,
+    /// For each type index, the first index of an equal type.
+    canon: Vec<u32>,
 }
 
 /// A module item whose op is created once the names are known.
@@ -166,7 +186,7 @@ enum Pending<'a> {
 impl<'c> Importer<'c> {
     fn new(ctx: &'c mut Context) -> Self {
         let module = Module::new(ctx);
-        Importer { ctx, module, info: ModuleInfo::default(), syms: Symbols::default() }
+        Importer { ctx, module, info: ModuleInfo::default(), syms: Symbols::default(), canon: Vec::new() }
     }
 
     fn run(mut self, bytes: &[u8]) -> Result<Module, TranslateError> {
@@ -178,34 +198,20 @@ impl<'c> Importer<'c> {
         let mut names: Option<wasmparser::NameSectionReader<'_>> = None;
         let mut first_export: Vec<Option<String>> = Vec::new();
         let mut counts = [0u32; 6]; // table, memory, global, tag, data, elem
+        let mut raw_types: Vec<(wasmparser::SubType, Option<u32>, usize)> = Vec::new();
+        let mut rec_groups = 0u32;
         for payload in Parser::new(0).parse_all(bytes) {
             let payload = payload.map_err(parse_err)?;
             match &payload {
                 Payload::TypeSection(r) => {
                     for rg in r.clone() {
                         let rg = rg.map_err(parse_err)?;
-                        let explicit = rg.is_explicit_rec_group();
+                        let group = rg.is_explicit_rec_group().then(|| {
+                            rec_groups += 1;
+                            rec_groups - 1
+                        });
                         for (off, st) in rg.into_types_and_offsets() {
-                            let t = match &st.composite_type.inner {
-                                CompositeInnerType::Func(f) if st.is_final && st.supertype_idx.is_none() && !explicit && !st.composite_type.shared => {
-                                    let mut ps = Vec::with_capacity(f.params().len());
-                                    for &p in f.params() {
-                                        ps.push(val_type(self.ctx, p, off)?);
-                                    }
-                                    let mut rs = Vec::with_capacity(f.results().len());
-                                    for &p in f.results() {
-                                        rs.push(val_type(self.ctx, p, off)?);
-                                    }
-                                    Some(self.ctx.function_type(&ps, &rs))
-                                }
-                                _ => {
-                                    return Err(err(
-                                        "GC types (struct and array types, recursive groups, subtyping) are not supported yet by the importer",
-                                        off,
-                                    ));
-                                }
-                            };
-                            self.info.types.push(t);
+                            raw_types.push((st, group, off));
                         }
                     }
                 }
@@ -343,6 +349,37 @@ impl<'c> Importer<'c> {
                 _ => {}
             }
         }
+        let type_attrs: Vec<Attr> = (0..raw_types.len() as u32).map(|i| self.syms.make(self.ctx, hints.get(names::Kind::Type, i), "t", i)).collect();
+        self.info.type_syms = (0..raw_types.len())
+            .map(|i| match self.ctx.attr_data(type_attrs[self.canon[i] as usize]) {
+                AttrData::SymbolRef(p) => p[0],
+                _ => unreachable!("symbols are symbol references"),
+            })
+            .collect();
+        for (st, group, off) in &raw_types {
+            let plain = st.is_final && st.supertype_idx.is_none() && group.is_none() && !st.composite_type.shared
+                && matches!(st.composite_type.inner, CompositeInnerType::Func(_));
+            self.info.plain.push(plain);
+            if st.composite_type.shared || st.composite_type.descriptor_idx.is_some() || st.composite_type.describes_idx.is_some() {
+                return Err(err("shared types and custom descriptors are not supported yet", *off));
+            }
+            let t = match &st.composite_type.inner {
+                CompositeInnerType::Func(f) => {
+                    let mut ps = Vec::with_capacity(f.params().len());
+                    for &p in f.params() {
+                        ps.push(val_type(self.ctx, &self.info, p, *off)?);
+                    }
+                    let mut rs = Vec::with_capacity(f.results().len());
+                    for &p in f.results() {
+                        rs.push(val_type(self.ctx, &self.info, p, *off)?);
+                    }
+                    Some(self.ctx.function_type(&ps, &rs))
+                }
+                CompositeInnerType::Struct(_) | CompositeInnerType::Array(_) => None,
+                _ => return Err(err("continuation types (stack switching) are not supported", *off)),
+            };
+            self.info.types.push(t);
+        }
         self.info.func_syms = (0..nfuncs as u32).map(|i| self.syms.make(self.ctx, hints.get(names::Kind::Func, i), "f", i)).collect();
         self.info.table_syms = (0..counts[0]).map(|i| self.syms.make(self.ctx, hints.get(names::Kind::Table, i), "table", i)).collect();
         self.info.memory_syms = (0..counts[1]).map(|i| self.syms.make(self.ctx, hints.get(names::Kind::Memory, i), "mem", i)).collect();
@@ -354,7 +391,7 @@ impl<'c> Importer<'c> {
         for it in &items {
             match it {
                 Pending::Table { ty, offset, .. } => {
-                    let t = ref_type(self.ctx, ty.element_type, *offset)?;
+                    let t = ref_type(self.ctx, &self.info, ty.element_type, *offset)?;
                     self.info.table_types.push((t, ty.table64));
                 }
                 Pending::Memory { ty, .. } => self.info.memory64.push(ty.memory64),
@@ -366,7 +403,7 @@ impl<'c> Importer<'c> {
                     if ty.shared {
                         return Err(err("shared globals are not supported yet", *offset));
                     }
-                    let t = val_type(self.ctx, ty.content_type, *offset)?;
+                    let t = val_type(self.ctx, &self.info, ty.content_type, *offset)?;
                     self.info.global_types.push(t);
                 }
                 _ => {}
@@ -392,7 +429,85 @@ impl<'c> Importer<'c> {
         for it in items {
             self.item(it, &first_export, &local_names)?;
         }
+        if self.info.plain.iter().any(|p| !p) || self.info.gc_used.get() {
+            self.type_defs(&raw_types, &type_attrs)?;
+        }
         Ok(self.module)
+    }
+
+    /// The `wasm.type` ops, in index order, at the start of the module.
+    fn type_defs(&mut self, raw: &[(wasmparser::SubType, Option<u32>, usize)], syms: &[Attr]) -> Result<(), TranslateError> {
+        let (body, block) = self.top();
+        let first = self.module.body(body).first_op(block);
+        for (i, (st, group, off)) in raw.iter().enumerate() {
+            let name = self.sym_name(syms[i]);
+            let mut attrs: Vec<(&str, Attr)> = vec![("sym_name", self.ctx.string_attr(&name))];
+            if let Some(g) = group {
+                attrs.push(("rec", self.int(*g as u64)));
+            }
+            if !st.is_final {
+                attrs.push(("open", self.ctx.unit_attr()));
+            }
+            if let Some(s) = st.supertype_idx.and_then(|s| s.as_module_index()) {
+                let id = self.info.type_syms[s as usize];
+                attrs.push(("super", self.ctx.symbol_attr(id)));
+            }
+            let i8t = self.ctx.int_type(8);
+            let i16t = self.ctx.int_type(16);
+            let storage = |ctx: &mut Context, info: &ModuleInfo, t: wasmparser::StorageType| -> Result<Type, TranslateError> {
+                Ok(match t {
+                    wasmparser::StorageType::I8 => i8t,
+                    wasmparser::StorageType::I16 => i16t,
+                    wasmparser::StorageType::Val(v) => val_type(ctx, info, v, *off)?,
+                })
+            };
+            let mut fields: Vec<Attr> = Vec::new();
+            let mut mutable: Vec<Attr> = Vec::new();
+            let i64t = self.ctx.i64();
+            match &st.composite_type.inner {
+                CompositeInnerType::Func(_) => {
+                    attrs.push(("func", self.ctx.unit_attr()));
+                    let t = self.info.types[i].expect("function types are mapped");
+                    fields.push(self.ctx.type_attr(t));
+                }
+                CompositeInnerType::Struct(s) => {
+                    attrs.push(("struct", self.ctx.unit_attr()));
+                    for (k, f) in s.fields.iter().enumerate() {
+                        let t = storage(self.ctx, &self.info, f.element_type)?;
+                        fields.push(self.ctx.type_attr(t));
+                        if f.mutable {
+                            mutable.push(self.ctx.int_attr(k as i128, i64t));
+                        }
+                    }
+                }
+                CompositeInnerType::Array(a) => {
+                    attrs.push(("array", self.ctx.unit_attr()));
+                    let t = storage(self.ctx, &self.info, a.0.element_type)?;
+                    fields.push(self.ctx.type_attr(t));
+                    if a.0.mutable {
+                        mutable.push(self.ctx.int_attr(0, i64t));
+                    }
+                }
+                _ => unreachable!("refused above"),
+            }
+            if !mutable.is_empty() {
+                attrs.push(("mutable", self.ctx.attr(AttrData::Array(mutable.into_boxed_slice()))));
+            }
+            attrs.push(("fields", self.ctx.attr(AttrData::Array(fields.into_boxed_slice()))));
+            let op = self.top_op("wasm.type", attrs, &[], &[]);
+            if let Some(f) = first {
+                let b = self.module.body_mut(body);
+                b.detach_op(op);
+                b.insert_op_before(op, f);
+            }
+        }
+        Ok(())
+    }
+
+    /// The `typedef` of function `index` when its type is not identified by structure alone.
+    fn typedef(&mut self, index: u32) -> Option<Attr> {
+        let t = self.info.func_types[index as usize] as usize;
+        (!self.info.plain[t]).then(|| self.ctx.symbol_attr(self.info.type_syms[t]))
     }
 
     fn top(&self) -> (BodyId, wasmir::Block) {
@@ -456,12 +571,22 @@ impl<'c> Importer<'c> {
                         if let Some(a) = self.import_attr(import) {
                             extra.push(("import", a));
                         }
+                        if let Some(a) = self.typedef(index) {
+                            extra.push(("typedef", a));
+                        }
                         let mut b = wasmir::Builder::at_module_end(self.ctx, &mut self.module);
                         b.func_decl(&name, fty, &extra);
                     }
                     Some(fb) => {
                         let mut b = wasmir::Builder::at_module_end(self.ctx, &mut self.module);
-                        let (_, inner, entry) = b.func(&name, &params, &results, export.as_deref());
+                        let (fop, inner, entry) = b.func(&name, &params, &results, export.as_deref());
+                        if let Some(a) = self.typedef(index) {
+                            let k = self.ctx.ident("typedef");
+                            let b = self.module.body_mut(fop.body);
+                            let d = b.op(fop.op).attrs;
+                            let d = self.ctx.dict_with(d, k, Some(a));
+                            self.module.body_mut(fop.body).op_mut(fop.op).attrs = d;
+                        }
                         let lnames = local_names.get(index);
                         let mut consts = Consts::default();
                         let mut t = FuncTranslator::new_func(self.ctx, &mut self.module, inner, entry, &self.info, &mut consts, fty, lnames);
@@ -560,7 +685,7 @@ impl<'c> Importer<'c> {
                 let name = self.sym_name(sym);
                 let (ty, items) = match &elem.items {
                     ElementItems::Functions(_) => (self.ctx.ty(TypeData::Ref(HeapType::Func)), None),
-                    ElementItems::Expressions(rt, exprs) => (ref_type(self.ctx, *rt, elem.range.start)?, Some(exprs.clone())),
+                    ElementItems::Expressions(rt, exprs) => (ref_type(self.ctx, &self.info, *rt, elem.range.start)?, Some(exprs.clone())),
                 };
                 let mut attrs = vec![("sym_name", self.ctx.string_attr(&name)), ("type", self.ctx.type_attr(ty))];
                 let (body, _) = self.top();

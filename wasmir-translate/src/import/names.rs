@@ -12,6 +12,7 @@ pub enum Kind {
     Data,
     Elem,
     Tag,
+    Type,
 }
 
 /// Proposed names per kind and index; the first proposal wins.
@@ -60,6 +61,7 @@ impl Hints {
                 Name::Data(m) => (Kind::Data, m),
                 Name::Element(m) => (Kind::Elem, m),
                 Name::Tag(m) => (Kind::Tag, m),
+                Name::Type(m) => (Kind::Type, m),
                 Name::Local(m) => {
                     for f in m {
                         let Ok(f) = f else { break };
