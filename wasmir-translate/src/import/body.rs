@@ -10,6 +10,70 @@ use smallvec::SmallVec;
 use wasmir::{Attr, Block, BodyId, Context, HeapType, Module, Op, OpCode, Region, Type, TypeData, Value};
 use wasmparser::{BlockType, Operator, OperatorsReader};
 
+/// What the importer learns of a function body before translating it.
+#[derive(Default)]
+pub struct Prescan {
+    /// Parameters written by `local.set`/`local.tee`.
+    pub written: Vec<bool>,
+    /// A conditional branch targets the function's own label (the body becomes a block).
+    pub needs_func_label: bool,
+    /// The body uses typed references (GC, typed function references, concrete `ref.null`).
+    pub typed: bool,
+}
+
+/// One pass over a body's locals and operators.
+pub fn prescan(fb: &wasmparser::FunctionBody<'_>, nparams: usize) -> Result<Prescan, TranslateError> {
+    let concrete = |t: wasmparser::ValType| matches!(t, wasmparser::ValType::Ref(r) if !r.is_nullable() || !matches!(r.heap_type(), wasmparser::HeapType::Abstract { .. }));
+    let mut p = Prescan { written: vec![false; nparams], ..Prescan::default() };
+    let mut locals = fb.get_locals_reader().map_err(parse_err)?;
+    for _ in 0..locals.get_count() {
+        let (_, t) = locals.read().map_err(parse_err)?;
+        p.typed |= concrete(t);
+    }
+    let mut depth = 0u32;
+    let mut ops = fb.get_operators_reader().map_err(parse_err)?;
+    while !ops.eof() {
+        let op = ops.read().map_err(parse_err)?;
+        match &op {
+            Operator::LocalSet { local_index } | Operator::LocalTee { local_index } => {
+                if let Some(w) = p.written.get_mut(*local_index as usize) {
+                    *w = true;
+                }
+            }
+            Operator::Block { blockty } | Operator::Loop { blockty } | Operator::If { blockty } | Operator::Try { blockty } => {
+                depth += 1;
+                p.typed |= matches!(blockty, BlockType::Type(t) if concrete(*t));
+            }
+            Operator::TryTable { try_table } => {
+                depth += 1;
+                p.typed |= matches!(try_table.ty, BlockType::Type(t) if concrete(t));
+            }
+            Operator::End => depth = depth.saturating_sub(1),
+            Operator::BrIf { relative_depth }
+            | Operator::BrOnNull { relative_depth }
+            | Operator::BrOnNonNull { relative_depth }
+            | Operator::BrOnCast { relative_depth, .. }
+            | Operator::BrOnCastFail { relative_depth, .. } => p.needs_func_label |= *relative_depth == depth,
+            Operator::BrTable { targets } => {
+                for t in targets.targets() {
+                    p.needs_func_label |= t.map_err(parse_err)? == depth;
+                }
+                p.needs_func_label |= targets.default() == depth;
+            }
+            Operator::RefNull { hty } => p.typed |= !matches!(hty, wasmparser::HeapType::Abstract { .. }),
+            Operator::TypedSelect { ty } => p.typed |= concrete(*ty),
+            _ => {}
+        }
+        if !p.typed {
+            let v = visit_name(&op);
+            p.typed = ["visit_struct_", "visit_array_", "visit_ref_test", "visit_ref_cast", "visit_br_on_", "visit_call_ref", "visit_return_call_ref", "visit_ref_as_non_null", "visit_ref_i31", "visit_i31_", "visit_any_convert", "visit_extern_convert", "visit_ref_eq"]
+                .iter()
+                .any(|p| v.starts_with(p));
+        }
+    }
+    Ok(p)
+}
+
 /// Op codes and result types of numeric ops, looked up once per distinct instruction.
 #[derive(Default)]
 pub struct Consts {
@@ -179,7 +243,7 @@ impl<'a> FuncTranslator<'a> {
 
     /// Declares the locals: a written parameter and every declared local become `wasm.local`
     /// ops; a parameter never written stays the entry argument.
-    pub fn locals(&mut self, fb: &wasmparser::FunctionBody<'_>) -> Result<(), TranslateError> {
+    pub fn locals(&mut self, fb: &wasmparser::FunctionBody<'_>, pre: &Prescan) -> Result<(), TranslateError> {
         let params: Vec<Value> = self.module.body(self.body).block_args(self.entry).to_vec();
         let mut declared: Vec<Type> = Vec::new();
         let mut reader = fb.get_locals_reader().map_err(parse_err)?;
@@ -189,30 +253,8 @@ impl<'a> FuncTranslator<'a> {
             let t = val_type(self.ctx, self.info, t, off)?;
             declared.extend(std::iter::repeat_n(t, n as usize));
         }
-        // Which parameters are written, and whether the function's own label is the target of a
-        // conditional branch (then the body becomes a block, so the branch has a label).
-        let mut written = vec![false; params.len()];
-        let mut depth = 0u32;
-        let mut ops = fb.get_operators_reader().map_err(parse_err)?;
-        while !ops.eof() {
-            match ops.read().map_err(parse_err)? {
-                Operator::LocalSet { local_index } | Operator::LocalTee { local_index } => {
-                    if let Some(w) = written.get_mut(local_index as usize) {
-                        *w = true;
-                    }
-                }
-                Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } | Operator::TryTable { .. } => depth += 1,
-                Operator::End => depth = depth.saturating_sub(1),
-                Operator::BrIf { relative_depth } => self.needs_func_label |= relative_depth == depth,
-                Operator::BrTable { targets } => {
-                    for t in targets.targets() {
-                        self.needs_func_label |= t.map_err(parse_err)? == depth;
-                    }
-                    self.needs_func_label |= targets.default() == depth;
-                }
-                _ => {}
-            }
-        }
+        let written = &pre.written;
+        self.needs_func_label = pre.needs_func_label;
         let local_ty = self.ctx.local_type();
         let code = self.code("wasm.local");
         let type_key = self.ctx.ident("type");
@@ -230,7 +272,7 @@ impl<'a> FuncTranslator<'a> {
             v
         };
         for (i, &p) in params.iter().enumerate() {
-            if written[i] {
+            if written.get(i).copied().unwrap_or(false) {
                 let ty = self.module.body(self.body).value_type(p);
                 let l = make(self, ty, Some(p), i as u32);
                 self.slots.push(Slot::Local(l, ty));
@@ -467,7 +509,14 @@ impl<'a> FuncTranslator<'a> {
     pub fn push_ref_func(&mut self, f: u32) {
         let sym = self.info.func_syms[f as usize];
         let a = self.attrs(&[("function", sym)]);
-        let t = self.ctx.ty(TypeData::Ref(HeapType::Func));
+        // With typed references, `ref.func` is precise: a non-null reference to its type.
+        let t = if self.info.typed {
+            let ty = self.info.type_syms[self.info.func_types[f as usize] as usize];
+            self.info.gc_used.set(true);
+            self.ctx.ref_type(false, false, wasmir::RefHeap::Defined(ty))
+        } else {
+            self.ctx.ty(TypeData::Ref(HeapType::Func))
+        };
         let v = self.emit1("wasm.ref.func", &[], t, a);
         self.stack.push(v);
     }

@@ -11,7 +11,7 @@ mod names;
 mod simd;
 
 use crate::TranslateError;
-use body::{Consts, FuncTranslator};
+use body::{prescan, Consts, FuncTranslator, Prescan};
 use names::Symbols;
 use std::cell::Cell;
 use wasmir::{Attr, AttrData, BodyId, Context, HeapType, Ident, Module, RefHeap, Type, TypeData};
@@ -82,6 +82,9 @@ pub(crate) fn ref_type(ctx: &mut Context, info: &ModuleInfo, r: wasmparser::RefT
         }
         _ => return Err(unsupported()),
     };
+    if !r.is_nullable() {
+        info.typed_refs.set(true);
+    }
     Ok(ctx.ref_type(r.is_nullable(), exact, heap))
 }
 
@@ -97,6 +100,10 @@ pub(crate) struct ModuleInfo {
     pub plain: Vec<bool>,
     /// A reference to a defined type was made: the `wasm.type` ops are needed.
     pub gc_used: Cell<bool>,
+    /// The module uses typed references: `ref.func` gives `(ref $t)` rather than `funcref`.
+    pub typed: bool,
+    /// A non-nullable reference type was met.
+    pub typed_refs: Cell<bool>,
     /// Every function's type index, imports first.
     pub func_types: Vec<u32>,
     pub func_syms: Vec<Attr>,
@@ -425,9 +432,35 @@ impl<'c> Importer<'c> {
                 }
             }
         }
+        // Typed references anywhere make `ref.func` precise; bodies are prescanned once.
+        let mut prescans: Vec<Prescan> = Vec::new();
+        for it in &items {
+            if let Pending::Func { index, body: Some(fb), .. } = it {
+                let nparams = match self.ctx.type_data(self.info.func_type(*index)) {
+                    TypeData::Function { params, .. } => params.len(),
+                    _ => 0,
+                };
+                let p = prescan(fb, nparams)?;
+                self.info.typed |= p.typed;
+                prescans.push(p);
+            }
+        }
+        for it in &items {
+            if let Pending::Elem { elem, .. } = it {
+                if let ElementItems::Expressions(rt, _) = &elem.items {
+                    self.info.typed |= !rt.is_nullable() || !matches!(rt.heap_type(), wasmparser::HeapType::Abstract { .. });
+                }
+            }
+        }
+        self.info.typed |= self.info.gc_used.get() || self.info.typed_refs.get() || self.info.plain.iter().any(|p| !p);
+        let mut prescans = prescans.into_iter();
         let local_names = hints.take_local_names();
         for it in items {
-            self.item(it, &first_export, &local_names)?;
+            let pre = match &it {
+                Pending::Func { body: Some(_), .. } => prescans.next(),
+                _ => None,
+            };
+            self.item(it, &first_export, &local_names, pre)?;
         }
         if self.info.plain.iter().any(|p| !p) || self.info.gc_used.get() {
             self.type_defs(&raw_types, &type_attrs)?;
@@ -557,7 +590,7 @@ impl<'c> Importer<'c> {
         Ok(t.finish_const())
     }
 
-    fn item(&mut self, it: Pending<'_>, first_export: &[Option<String>], local_names: &names::LocalNames) -> Result<(), TranslateError> {
+    fn item(&mut self, it: Pending<'_>, first_export: &[Option<String>], local_names: &names::LocalNames, pre: Option<Prescan>) -> Result<(), TranslateError> {
         match it {
             Pending::Func { index, import, body } => {
                 let fty = self.info.func_type(index);
@@ -590,7 +623,7 @@ impl<'c> Importer<'c> {
                         let lnames = local_names.get(index);
                         let mut consts = Consts::default();
                         let mut t = FuncTranslator::new_func(self.ctx, &mut self.module, inner, entry, &self.info, &mut consts, fty, lnames);
-                        t.locals(&fb)?;
+                        t.locals(&fb, &pre.unwrap_or_default())?;
                         let ops = fb.get_operators_reader().map_err(parse_err)?;
                         t.translate(ops)?;
                     }

@@ -3,7 +3,7 @@
 //! tables, data and element segments are named by symbol (`@mem`), never by index.
 use super::TypeConstraint::*;
 use super::*;
-use crate::ir::{Attr, AttrData, Type, TypeData};
+use crate::ir::{Attr, AttrData, Type};
 
 /// Resolves the symbol attribute `key` and checks it names an op called `want`.
 fn target<'a>(c: &mut OpChecker<'a>, key: &str, want: &str) -> Option<crate::OpRef> {
@@ -184,9 +184,9 @@ fn verify_ref_func(c: &mut OpChecker<'_>) {
     let Some(f) = c.attr("function") else { return };
     let _ = c.resolve_function(f);
     let r = c.result_type(0);
-    if !matches!(c.ctx.type_data(r), TypeData::Ref(crate::HeapType::Func)) {
+    if !super::wasm_types::is_func_ref(c, r) {
         let s = c.type_str(r);
-        c.error(format!("`wasm.ref.func` produces a funcref, not {s}"));
+        c.error(format!("`wasm.ref.func` produces a function reference (funcref, `!wasm.ref<func>` or `!wasm.ref<@type>`), not {s}"));
     }
 }
 

@@ -137,6 +137,15 @@ pub fn matches(c: &mut OpChecker<'_>, a: Type, b: Type) -> bool {
     }
 }
 
+/// Whether `t` is a function reference type (funcref, `!wasm.ref<func>`, `!wasm.ref<@sig>`, …).
+pub fn is_func_ref(c: &mut OpChecker<'_>, t: Type) -> bool {
+    match c.ctx.ref_parts(t) {
+        Some((_, _, RefHeap::Abstract(h))) => matches!(h, HeapType::Func | HeapType::NoFunc),
+        Some((_, _, RefHeap::Defined(s))) => lookup(c, s).is_some_and(|d| matches!(d.composite, Composite::Func(_))),
+        None => false,
+    }
+}
+
 /// Checks `got` against `want` element-wise with subtyping.
 pub fn all_match(c: &mut OpChecker<'_>, got: &[Type], want: &[Type]) -> bool {
     got.len() == want.len() && got.iter().zip(want).all(|(&g, &w)| matches(c, g, w))
