@@ -20,7 +20,7 @@ use wasmtime::{
 /// Seeds checked by default (and recorded in the ratchet).
 pub const DEFAULT_SEEDS: u64 = 300;
 /// Fuel per instantiation and per call.
-const FUEL: u64 = 20_000_000;
+const FUEL: u64 = 1_000_000;
 /// Bytes of entropy given to wasm-smith per seed.
 const ENTROPY: usize = 8192;
 
@@ -49,7 +49,8 @@ pub fn seeds_from_env() -> Result<Range<u64>, String> {
 pub fn smith_config() -> wasm_smith::Config {
     wasm_smith::Config {
         export_everything: true,
-        min_funcs: 1,
+        min_types: 2,
+        min_funcs: 5,
         max_funcs: 30,
         min_imports: 0,
         max_imports: 0,
@@ -123,7 +124,7 @@ pub enum SeedOutcome {
     RoundTripFailed(String),
     /// Round-tripped, but the pair could not be compared (e.g. wasmtime rejects the output).
     NotCompared(String),
-    Equal,
+    Equal(Tally),
     Mismatch(String),
 }
 
@@ -133,11 +134,16 @@ pub struct SmithStats {
     pub generated: u64,
     pub roundtripped: u64,
     pub behaviour_equal: u64,
-    /// `(seed, reason)` of the first few seeds that fell short (not generated excluded).
-    pub failures: Vec<(u64, String)>,
+    /// Why seeds fell short (not generated excluded), grouped by reason in order of first
+    /// appearance: `(reason, how many seeds, the first few seeds)`.
+    pub failures: Vec<(String, u64, Vec<u64>)>,
     pub failures_total: u64,
     pub mismatches: Vec<String>,
     pub elapsed: Duration,
+    /// Calls whose outcomes were compared, and functions skipped (out of fuel or stack).
+    pub funcs: u64,
+    pub calls_compared: u64,
+    pub funcs_skipped: u64,
 }
 
 /// Checks all `seeds` on `jobs` threads; mismatching modules are written to `artifacts`.
@@ -158,8 +164,16 @@ pub fn run(seeds: Range<u64>, jobs: usize, artifacts: &Path) -> Result<SmithStat
         let o = o.unwrap_or_else(|| SeedOutcome::NotCompared("worker died".into()));
         let shortfall = |st: &mut SmithStats, r: String| {
             st.failures_total += 1;
-            if st.failures.len() < 10 {
-                st.failures.push((*seed, r));
+            // Offsets differ from module to module; the reason does not.
+            let key = r.split(" (at offset").next().unwrap_or(&r).to_string();
+            match st.failures.iter_mut().find(|f| f.0 == key) {
+                Some(f) => {
+                    f.1 += 1;
+                    if f.2.len() < 5 {
+                        f.2.push(*seed);
+                    }
+                }
+                None => st.failures.push((key, 1, vec![*seed])),
             }
         };
         match o {
@@ -173,7 +187,10 @@ pub fn run(seeds: Range<u64>, jobs: usize, artifacts: &Path) -> Result<SmithStat
                 st.roundtripped += 1;
                 shortfall(&mut st, r);
             }
-            SeedOutcome::Equal => {
+            SeedOutcome::Equal(t) => {
+                st.funcs += t.funcs;
+                st.calls_compared += t.compared;
+                st.funcs_skipped += t.skipped;
                 st.generated += 1;
                 st.roundtripped += 1;
                 st.behaviour_equal += 1;
@@ -225,7 +242,7 @@ pub fn check_seed(engine: &Engine, seed: u64, artifacts: &Path) -> SeedOutcome {
         }
     };
     match compare(engine, &m1, &m2) {
-        Ok(()) => SeedOutcome::Equal,
+        Ok(t) => SeedOutcome::Equal(t),
         Err(m) => {
             let saved = save_artifacts(artifacts, seed, &original, &out);
             SeedOutcome::Mismatch(format!(
@@ -386,19 +403,34 @@ fn show(vals: &[Val]) -> String {
 }
 
 /// Compiles two modules (binary or text) and runs them side by side (for the self-check).
-pub fn compare_modules(engine: &Engine, a: &[u8], b: &[u8]) -> Result<(), String> {
+pub fn compare_modules(engine: &Engine, a: &[u8], b: &[u8]) -> Result<Tally, String> {
     let m1 = Module::new(engine, a).map_err(|e| err_text(&e))?;
     let m2 = Module::new(engine, b).map_err(|e| err_text(&e))?;
     compare(engine, &m1, &m2)
 }
 
+/// What a comparison covered.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Tally {
+    /// Exported functions.
+    pub funcs: u64,
+    /// Calls whose outcomes (results or traps) were compared.
+    pub compared: u64,
+    /// Functions (or the instantiation) skipped because either side ran out of fuel or stack.
+    pub skipped: u64,
+}
+
 /// Runs both modules side by side. `Err` describes the first disagreement.
-fn compare(engine: &Engine, m1: &Module, m2: &Module) -> Result<(), String> {
+fn compare(engine: &Engine, m1: &Module, m2: &Module) -> Result<Tally, String> {
     let funcs: Vec<String> = m1
         .exports()
         .filter(|e| matches!(e.ty(), wasmtime::ExternType::Func(_)))
         .map(|e| e.name().to_string())
         .collect();
+    let mut tally = Tally {
+        funcs: funcs.len() as u64,
+        ..Tally::default()
+    };
     // Instantiation alone (start function, segments), then each function on fresh instances.
     let mut checks: Vec<Option<&str>> = vec![None];
     checks.extend(funcs.iter().map(|f| Some(f.as_str())));
@@ -407,9 +439,12 @@ fn compare(engine: &Engine, m1: &Module, m2: &Module) -> Result<(), String> {
         let (mut b, rb) = new_side(engine, m2);
         match (&ra, &rb) {
             (Ok(()), Ok(())) => {}
-            (Err(Event::Resource(_)), _) | (_, Err(Event::Resource(_))) => return Ok(()),
+            (Err(Event::Resource(_)), _) | (_, Err(Event::Resource(_))) => {
+                tally.skipped += 1;
+                return Ok(tally);
+            }
             (Err(Event::Trap(_)), Err(Event::Trap(_)))
-            | (Err(Event::Error(_)), Err(Event::Error(_))) => return Ok(()),
+            | (Err(Event::Error(_)), Err(Event::Error(_))) => return Ok(tally),
             _ => {
                 return Err(format!(
                     "instantiation differs: original {ra:?}, round trip {rb:?}"
@@ -431,9 +466,11 @@ fn compare(engine: &Engine, m1: &Module, m2: &Module) -> Result<(), String> {
                 match (&ra, &rb) {
                     (Err(Event::Resource(_)), _) | (_, Err(Event::Resource(_))) => {
                         comparable_state = false;
+                        tally.skipped += 1;
                         break 'sets;
                     }
                     (Ok(x), Ok(y)) => {
+                        tally.compared += 1;
                         if x.len() != y.len() || !x.iter().zip(y).all(|(p, q)| same(p, q)) {
                             return Err(format!(
                                 "{}: original returned {}, round trip {}",
@@ -443,7 +480,7 @@ fn compare(engine: &Engine, m1: &Module, m2: &Module) -> Result<(), String> {
                             ));
                         }
                     }
-                    (Err(Event::Trap(_)), Err(Event::Trap(_))) => {}
+                    (Err(Event::Trap(_)), Err(Event::Trap(_))) => tally.compared += 1,
                     (x, y) => {
                         let d = |r: &Result<Vec<Val>, Event>| match r {
                             Ok(v) => format!("returned {}", show(v)),
@@ -466,7 +503,7 @@ fn compare(engine: &Engine, m1: &Module, m2: &Module) -> Result<(), String> {
             })?;
         }
     }
-    Ok(())
+    Ok(tally)
 }
 
 fn get_func(side: &mut Side, name: &str) -> Option<wasmtime::Func> {

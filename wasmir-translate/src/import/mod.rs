@@ -20,10 +20,15 @@ use wasmparser::{
     ValType, Validator, WasmFeatures,
 };
 
-/// The features the importer accepts: everything the validator knows. Constructs the dialect
-/// cannot hold yet are refused with a specific message during translation.
+/// The features the importer accepts: the current standard and the finished proposals.
+/// Proposals still in flux (stack switching, shared-everything threads, custom descriptors) and
+/// the legacy exception instructions are refused by the validator, naming the feature.
 pub fn features() -> WasmFeatures {
     WasmFeatures::all()
+        - WasmFeatures::STACK_SWITCHING
+        - WasmFeatures::SHARED_EVERYTHING_THREADS
+        - WasmFeatures::CUSTOM_DESCRIPTORS
+        - WasmFeatures::LEGACY_EXCEPTIONS
 }
 
 pub(crate) fn err(message: impl Into<String>, offset: usize) -> TranslateError {
