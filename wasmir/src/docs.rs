@@ -230,7 +230,13 @@ mod tests {
             func.func @callee(%a: i32) -> i32 {\n  func.return %a : i32\n}\n\
             func.func @f(%a: i32) -> i32 {\n  func.return %a : i32\n}\n\
             func.func @init() {\n  func.return\n}\n\
-            wasm.tag @oops : (i32) -> ()\n";
+            wasm.tag @oops : (i32) -> ()\n\
+            wasm.type @point struct mutable 1 : i32, i32\n\
+            wasm.type @packed struct : i8\n\
+            wasm.type @bytes array mutable 0 : i8\n\
+            wasm.type @words array mutable 0 : i32\n\
+            wasm.type @fnarr array mutable 0 : funcref\n\
+            wasm.type @sig func : (i32) -> i32\n";
         let module_level = op.has(Traits::SYMBOL) || matches!(op.name, "wasm.export" | "wasm.start" | "wasm.custom");
         if module_level {
             return format!("{prelude}{ex}");
@@ -255,13 +261,20 @@ mod tests {
                  wasm.yield %r3 : i32\n}}\nwasm.yield %r2 : i32\n}}\nfunc.return"
             ),
             "wasm.yield" => format!("%blk:2 = wasm.block : i32, i32 {{\n  {ex}\n}}\nfunc.return"),
+            // The `br_on_*` branches: a block whose label takes what the branch passes.
+            "wasm.br_on_null" => format!("wasm.block {{\n^bb0(%exit: !wasm.label):\n  {ex}\n  wasm.unreachable\n}}\nfunc.return"),
+            "wasm.br_on_non_null" => format!("%blk = wasm.block : !wasm.ref<any> {{\n^bb0(%exit: !wasm.label):\n  {ex}\n  wasm.unreachable\n}}\nfunc.return"),
+            "wasm.br_on_cast" => format!("%blk = wasm.block : !wasm.ref<@point> {{\n^bb0(%exit: !wasm.label):\n  {ex}\n  wasm.unreachable\n}}\nfunc.return"),
+            "wasm.br_on_cast_fail" => format!("%blk = wasm.block : anyref {{\n^bb0(%exit: !wasm.label):\n  {ex}\n  wasm.unreachable\n}}\nfunc.return"),
             _ if terminator => ex.to_string(),
             _ => format!("{ex}\nfunc.return"),
         };
         let result = if returns { " -> i32" } else { "" };
         format!(
             "{prelude}func.func @t(%x: i32, %addr: i32, %i: i32, %n: i32, %d: i32, %s: i32, %delta: i32, %c: i32, \
-             %v: {v}, %f: funcref, %null: funcref, %r: funcref, %exn: exnref, %va: v128, %vb: v128, %timeout: i64){result} {{\n  %l = wasm.local : i32\n{body}\n}}"
+             %v: {v}, %f: funcref, %null: funcref, %r: funcref, %exn: exnref, %va: v128, %vb: v128, %timeout: i64, \
+             %pt: !wasm.ref<@point>, %pk: !wasm.ref<@packed>, %by: !wasm.ref<@bytes>, %wd: !wasm.ref<@words>, \
+             %fa: !wasm.ref<@fnarr>, %an: anyref, %ex: externref, %iv: !wasm.ref<i31>, %fnr: !wasm.ref<@sig>){result} {{\n  %l = wasm.local : i32\n{body}\n}}"
         )
     }
 

@@ -98,6 +98,10 @@ pub(crate) enum Sp {
     TryTable,
     Throw,
     ThrowRef,
+    BrOnNull,
+    BrOnNonNull,
+    BrOnCast,
+    BrOnCastFail,
 }
 
 /// The encoding of every op the backend knows, by op code.
@@ -183,8 +187,13 @@ fn encodings(ctx: &Context) -> FxHashMap<OpCode, Enc> {
         ("wasm.try_table", Sp::TryTable),
         ("wasm.throw", Sp::Throw),
         ("wasm.throw_ref", Sp::ThrowRef),
+        ("wasm.br_on_null", Sp::BrOnNull),
+        ("wasm.br_on_non_null", Sp::BrOnNonNull),
+        ("wasm.br_on_cast", Sp::BrOnCast),
+        ("wasm.br_on_cast_fail", Sp::BrOnCastFail),
     ];
     super::simd::encodings(ctx, &mut m);
+    super::gc::encodings(ctx, &mut m);
     for &(n, s) in specials {
         if let Some(c) = ctx.lookup_op(n) {
             m.insert(c, Enc::Special(s));
@@ -294,6 +303,29 @@ impl<'a> FuncEmitter<'a> {
 
     pub(super) fn ctx(&self) -> &'a Context {
         self.ctx
+    }
+
+    /// The type index of the `wasm.type` named by the symbol attribute `key`.
+    pub(super) fn type_index(&self, op: Op, key: &str) -> Result<u32, TranslateError> {
+        match self.attr(op, key) {
+            Some(AttrData::SymbolRef(p)) => self.idx.types.get(&p[0]).copied().ok_or_else(|| err(format!("`{}`: unknown type @{}", self.name(op), self.ctx.str(p[0])))),
+            _ => Err(err(format!("`{}` needs its `{key}` type symbol", self.name(op)))),
+        }
+    }
+
+    /// The encoding of a reference type.
+    pub(super) fn ref_type_of(&self, t: Type) -> Result<we::RefType, TranslateError> {
+        super::ref_type(self.ctx, &self.idx.types, t)
+    }
+
+    /// How many operands an op has.
+    pub(super) fn operand_count(&self, op: Op) -> usize {
+        self.body.num_operands(op)
+    }
+
+    /// The type of an op's result.
+    pub(super) fn result_type(&self, op: Op, i: usize) -> Type {
+        self.body.value_type(self.body.result(op, i))
     }
 
     fn ty(&self, v: Value) -> Type {
@@ -697,6 +729,8 @@ impl<'a> FuncEmitter<'a> {
             }
             Enc::Special(s) => self.special(op, s, &all, scopes),
             Enc::Imm(f) => {
+                // `array.new_data` and `array.init_data` read data segments from code.
+                self.uses_data_count |= self.name(op).ends_with("_data");
                 let start = self.operands(&all)?;
                 let i = f(self, op)?;
                 self.out.push(i);
@@ -725,6 +759,7 @@ impl<'a> FuncEmitter<'a> {
             }
             Sp::CallIndirect | Sp::ReturnCallIndirect => all[1..].iter().chain(std::iter::once(&all[0])).copied().collect(),
             Sp::Select => smallvec::smallvec![all[1], all[2], all[0]],
+            Sp::BrOnNull | Sp::BrOnNonNull | Sp::BrOnCast | Sp::BrOnCastFail => all[2..].iter().chain(std::iter::once(&all[1])).copied().collect(),
             Sp::Local => {
                 // A parameter used only to initialize this local is that local.
                 if let Some(&init) = all.first() {
@@ -854,6 +889,47 @@ impl<'a> FuncEmitter<'a> {
                 Some(I::RefNull(super::ref_type(self.ctx, &self.idx.types, t)?.heap_type))
             }
             Sp::RefFunc => Some(I::RefFunc(self.sym(op, "function", Space::Func)?)),
+            Sp::BrOnNull | Sp::BrOnNonNull | Sp::BrOnCast | Sp::BrOnCastFail => {
+                let d = self.depth(all[0])?;
+                let i = match s {
+                    Sp::BrOnNull => I::BrOnNull(d),
+                    Sp::BrOnNonNull => I::BrOnNonNull(d),
+                    _ => {
+                        let from = match self.attr(op, "from") {
+                            Some(AttrData::Type(t)) => self.ref_type_of(*t)?,
+                            _ => return Err(err("`br_on_cast` needs `from`")),
+                        };
+                        let to = match self.attr(op, "to") {
+                            Some(AttrData::Type(t)) => self.ref_type_of(*t)?,
+                            _ => return Err(err("`br_on_cast` needs `to`")),
+                        };
+                        if s == Sp::BrOnCast {
+                            I::BrOnCast { relative_depth: d, from_ref_type: from, to_ref_type: to }
+                        } else {
+                            I::BrOnCastFail { relative_depth: d, from_ref_type: from, to_ref_type: to }
+                        }
+                    }
+                };
+                self.out.push(i);
+                // The arguments stay on the stack, under the result when there is one.
+                let nargs = all.len() - 2;
+                if nargs > 0 {
+                    if s == Sp::BrOnNonNull {
+                        for _ in 0..nargs {
+                            self.out.push(I::Drop);
+                        }
+                    } else {
+                        let t = val_type(self.ctx, &self.idx.types, self.result_type(op, 0))?;
+                        let tmp = self.dedicated(t);
+                        self.out.push(I::LocalSet(tmp));
+                        for _ in 0..nargs {
+                            self.out.push(I::Drop);
+                        }
+                        self.out.push(I::LocalGet(tmp));
+                    }
+                }
+                None
+            }
             Sp::Throw => Some(I::Throw(self.sym(op, "tag", Space::Tag)?)),
             Sp::ThrowRef => Some(I::ThrowRef),
         };

@@ -6,6 +6,7 @@
 //! before it is returned, so a module that does not validate is reported as an internal error
 //! instead of being written out.
 mod func;
+mod gc;
 mod simd;
 
 use crate::TranslateError;

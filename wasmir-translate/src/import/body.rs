@@ -915,6 +915,7 @@ impl<'a> FuncTranslator<'a> {
                 self.stack.push(v);
             }
             Operator::RefFunc { function_index } => self.push_ref_func(function_index),
+            _ if self.gc_operator(&op, offset)? => {}
             _ if super::simd::operator(self, &op, offset)? => {}
             _ => {
                 let (code, arity, results) = self.numeric(&op, offset)?;
@@ -924,6 +925,244 @@ impl<'a> FuncTranslator<'a> {
             }
         }
         Ok(())
+    }
+
+    /// A non-null reference to defined type `t`.
+    fn ref_to(&mut self, t: u32) -> Type {
+        self.info.gc_used.set(true);
+        let sym = self.info.type_syms[t as usize];
+        self.ctx.ref_type(false, false, wasmir::RefHeap::Defined(sym))
+    }
+
+    fn type_sym(&mut self, t: u32) -> Attr {
+        self.info.gc_used.set(true);
+        let sym = self.info.type_syms[t as usize];
+        self.ctx.symbol_attr(sym)
+    }
+
+    fn value_type(&self, v: Value) -> Type {
+        self.module.body(self.body).value_type(v)
+    }
+
+    /// The same reference type with the given nullability.
+    fn with_null(&mut self, t: Type, nullable: bool) -> Type {
+        match self.ctx.ref_parts(t) {
+            Some((_, exact, heap)) => self.ctx.ref_type(nullable, exact, heap),
+            None => t,
+        }
+    }
+
+    /// Typed-reference and GC instructions; `Ok(false)` when `op` is not one.
+    fn gc_operator(&mut self, op: &Operator<'_>, offset: usize) -> Result<bool, TranslateError> {
+        let empty = self.empty;
+        let i32t = self.ctx.i32();
+        match *op {
+            Operator::StructNew { struct_type_index: t } | Operator::StructNewDefault { struct_type_index: t } => {
+                let default = matches!(op, Operator::StructNewDefault { .. });
+                let n = if default { 0 } else { self.info.struct_fields[t as usize].len() };
+                let args = self.pop_n(n);
+                let r = self.ref_to(t);
+                let a = self.type_sym(t);
+                let a = self.attrs(&[("type", a)]);
+                let v = self.emit1(if default { "wasm.struct.new_default" } else { "wasm.struct.new" }, &args, r, a);
+                self.stack.push(v);
+            }
+            Operator::StructGet { struct_type_index: t, field_index: f }
+            | Operator::StructGetS { struct_type_index: t, field_index: f }
+            | Operator::StructGetU { struct_type_index: t, field_index: f } => {
+                let name = match op {
+                    Operator::StructGet { .. } => "wasm.struct.get",
+                    Operator::StructGetS { .. } => "wasm.struct.get_s",
+                    _ => "wasm.struct.get_u",
+                };
+                let s = self.pop();
+                let ty = self.info.struct_fields[t as usize][f as usize];
+                let ts = self.type_sym(t);
+                let fi = self.ctx.int_attr(f as i128, self.ctx.i64());
+                let a = self.attrs(&[("type", ts), ("field", fi)]);
+                let v = self.emit1(name, &[s], ty, a);
+                self.stack.push(v);
+            }
+            Operator::StructSet { struct_type_index: t, field_index: f } => {
+                let ops = self.pop_n(2);
+                let ts = self.type_sym(t);
+                let fi = self.ctx.int_attr(f as i128, self.ctx.i64());
+                let a = self.attrs(&[("type", ts), ("field", fi)]);
+                self.emit("wasm.struct.set", &ops, &[], a, &[]);
+            }
+            Operator::ArrayNew { array_type_index: t }
+            | Operator::ArrayNewDefault { array_type_index: t }
+            | Operator::ArrayNewFixed { array_type_index: t, .. }
+            | Operator::ArrayNewData { array_type_index: t, .. }
+            | Operator::ArrayNewElem { array_type_index: t, .. } => {
+                let (name, n, seg) = match *op {
+                    Operator::ArrayNew { .. } => ("wasm.array.new", 2, None),
+                    Operator::ArrayNewDefault { .. } => ("wasm.array.new_default", 1, None),
+                    Operator::ArrayNewFixed { array_size, .. } => ("wasm.array.new_fixed", array_size as usize, None),
+                    Operator::ArrayNewData { array_data_index, .. } => ("wasm.array.new_data", 2, Some(self.info.data_syms[array_data_index as usize])),
+                    Operator::ArrayNewElem { array_elem_index, .. } => ("wasm.array.new_elem", 2, Some(self.info.elem_syms[array_elem_index as usize])),
+                    _ => unreachable!(),
+                };
+                let args = self.pop_n(n);
+                let r = self.ref_to(t);
+                let ts = self.type_sym(t);
+                let a = match seg {
+                    Some(sg) => self.attrs(&[("type", ts), ("segment", sg)]),
+                    None => self.attrs(&[("type", ts)]),
+                };
+                let v = self.emit1(name, &args, r, a);
+                self.stack.push(v);
+            }
+            Operator::ArrayGet { array_type_index: t } | Operator::ArrayGetS { array_type_index: t } | Operator::ArrayGetU { array_type_index: t } => {
+                let name = match op {
+                    Operator::ArrayGet { .. } => "wasm.array.get",
+                    Operator::ArrayGetS { .. } => "wasm.array.get_s",
+                    _ => "wasm.array.get_u",
+                };
+                let args = self.pop_n(2);
+                let ty = self.info.array_elems[t as usize].unwrap_or(i32t);
+                let ts = self.type_sym(t);
+                let a = self.attrs(&[("type", ts)]);
+                let v = self.emit1(name, &args, ty, a);
+                self.stack.push(v);
+            }
+            Operator::ArraySet { array_type_index: t } | Operator::ArrayFill { array_type_index: t } => {
+                let (name, n) = if matches!(op, Operator::ArraySet { .. }) { ("wasm.array.set", 3) } else { ("wasm.array.fill", 4) };
+                let args = self.pop_n(n);
+                let ts = self.type_sym(t);
+                let a = self.attrs(&[("type", ts)]);
+                self.emit(name, &args, &[], a, &[]);
+            }
+            Operator::ArrayLen => {
+                let a = self.pop();
+                let v = self.emit1("wasm.array.len", &[a], i32t, empty);
+                self.stack.push(v);
+            }
+            Operator::ArrayCopy { array_type_index_dst: d, array_type_index_src: s } => {
+                let args = self.pop_n(5);
+                let (ds, ss) = (self.type_sym(d), self.type_sym(s));
+                let a = self.attrs(&[("dst", ds), ("src", ss)]);
+                self.emit("wasm.array.copy", &args, &[], a, &[]);
+            }
+            Operator::ArrayInitData { array_type_index: t, array_data_index: d } => {
+                let args = self.pop_n(4);
+                let ts = self.type_sym(t);
+                let a = self.attrs(&[("type", ts), ("segment", self.info.data_syms[d as usize])]);
+                self.emit("wasm.array.init_data", &args, &[], a, &[]);
+            }
+            Operator::ArrayInitElem { array_type_index: t, array_elem_index: e } => {
+                let args = self.pop_n(4);
+                let ts = self.type_sym(t);
+                let a = self.attrs(&[("type", ts), ("segment", self.info.elem_syms[e as usize])]);
+                self.emit("wasm.array.init_elem", &args, &[], a, &[]);
+            }
+            Operator::RefI31 => {
+                let x = self.pop();
+                let t = self.ctx.ref_type(false, false, wasmir::RefHeap::Abstract(HeapType::I31));
+                let v = self.emit1("wasm.ref.i31", &[x], t, empty);
+                self.stack.push(v);
+            }
+            Operator::I31GetS | Operator::I31GetU => {
+                let x = self.pop();
+                let name = if matches!(op, Operator::I31GetS) { "wasm.i31.get_s" } else { "wasm.i31.get_u" };
+                let v = self.emit1(name, &[x], i32t, empty);
+                self.stack.push(v);
+            }
+            Operator::RefEq => {
+                let ops = self.pop_n(2);
+                let v = self.emit1("wasm.ref.eq", &ops, i32t, empty);
+                self.stack.push(v);
+            }
+            Operator::RefAsNonNull => {
+                let x = self.pop();
+                let t = self.value_type(x);
+                let t = self.with_null(t, false);
+                let v = self.emit1("wasm.ref.as_non_null", &[x], t, empty);
+                self.stack.push(v);
+            }
+            Operator::AnyConvertExtern | Operator::ExternConvertAny => {
+                let x = self.pop();
+                let nullable = self.ctx.ref_parts(self.value_type(x)).is_none_or(|p| p.0);
+                let (name, h) = if matches!(op, Operator::AnyConvertExtern) {
+                    ("wasm.any.convert_extern", HeapType::Any)
+                } else {
+                    ("wasm.extern.convert_any", HeapType::Extern)
+                };
+                let t = self.ctx.ref_type(nullable, false, wasmir::RefHeap::Abstract(h));
+                let v = self.emit1(name, &[x], t, empty);
+                self.stack.push(v);
+            }
+            Operator::RefTestNonNull { hty } | Operator::RefTestNullable { hty } | Operator::RefCastNonNull { hty } | Operator::RefCastNullable { hty } => {
+                let nullable = matches!(op, Operator::RefTestNullable { .. } | Operator::RefCastNullable { .. });
+                let rt = wasmparser::RefType::new(nullable, hty).ok_or_else(|| err("this reference type cannot be encoded", offset))?;
+                let t = ref_type(self.ctx, self.info, rt, offset)?;
+                let x = self.pop();
+                if matches!(op, Operator::RefTestNonNull { .. } | Operator::RefTestNullable { .. }) {
+                    let ta = self.ctx.type_attr(t);
+                    let a = self.attrs(&[("to", ta)]);
+                    let v = self.emit1("wasm.ref.test", &[x], i32t, a);
+                    self.stack.push(v);
+                } else {
+                    let v = self.emit1("wasm.ref.cast", &[x], t, empty);
+                    self.stack.push(v);
+                }
+            }
+            Operator::BrOnNull { relative_depth } | Operator::BrOnNonNull { relative_depth } => {
+                let null = matches!(op, Operator::BrOnNull { .. });
+                let r = self.pop();
+                let (idx, arity) = self.target(relative_depth);
+                let nargs = if null { arity } else { arity.saturating_sub(1) };
+                let args = self.top_n(nargs);
+                let l = self.label(idx);
+                let mut ops: SmallVec<[Value; 4]> = smallvec::smallvec![l, r];
+                ops.extend(args);
+                if null {
+                    let t = self.value_type(r);
+                    let t = self.with_null(t, false);
+                    let v = self.emit1("wasm.br_on_null", &ops, t, empty);
+                    self.stack.push(v);
+                } else {
+                    self.emit("wasm.br_on_non_null", &ops, &[], empty, &[]);
+                }
+            }
+            Operator::BrOnCast { relative_depth, from_ref_type, to_ref_type } | Operator::BrOnCastFail { relative_depth, from_ref_type, to_ref_type } => {
+                let fail = matches!(op, Operator::BrOnCastFail { .. });
+                let from = ref_type(self.ctx, self.info, from_ref_type, offset)?;
+                let to = ref_type(self.ctx, self.info, to_ref_type, offset)?;
+                let r = self.pop();
+                let (idx, arity) = self.target(relative_depth);
+                let args = self.top_n(arity.saturating_sub(1));
+                let l = self.label(idx);
+                let mut ops: SmallVec<[Value; 4]> = smallvec::smallvec![l, r];
+                ops.extend(args);
+                // What goes on: the cast type when the branch is on failure, else what is left.
+                let rest = self.with_null(from, from_ref_type.is_nullable() && !to_ref_type.is_nullable());
+                let result = if fail { to } else { rest };
+                let (fa, ta) = (self.ctx.type_attr(from), self.ctx.type_attr(to));
+                let a = self.attrs(&[("from", fa), ("to", ta)]);
+                let v = self.emit1(if fail { "wasm.br_on_cast_fail" } else { "wasm.br_on_cast" }, &ops, result, a);
+                self.stack.push(v);
+            }
+            Operator::CallRef { type_index } | Operator::ReturnCallRef { type_index } => {
+                let tail = matches!(op, Operator::ReturnCallRef { .. });
+                let fty = self.info.types[type_index as usize].ok_or_else(|| err("call_ref needs a function type", offset))?;
+                let TypeData::Function { params, results } = self.ctx.type_data(fty).clone() else { unreachable!() };
+                let callee = self.pop();
+                let mut args = self.pop_n(params.len());
+                args.push(callee);
+                let ts = self.type_sym(type_index);
+                let a = self.attrs(&[("type", ts)]);
+                if tail {
+                    self.emit("wasm.return_call_ref", &args, &[], a, &[]);
+                    self.set_unreachable();
+                } else {
+                    let op = self.emit("wasm.call_ref", &args, &results, a, &[]);
+                    self.push_results(op);
+                }
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
 
     /// The `wasm` op of a numeric (or memory) instruction, its arity and its result types.

@@ -123,6 +123,10 @@ pub(crate) struct ModuleInfo {
     pub tag_syms: Vec<Attr>,
     /// Each tag's type: a function type without results.
     pub tag_types: Vec<Type>,
+    /// Per type index: a struct's field types as read and written (packed fields as i32).
+    pub struct_fields: Vec<Vec<Type>>,
+    /// Per type index: an array's element type as read and written.
+    pub array_elems: Vec<Option<Type>>,
 }
 
 impl ModuleInfo {
@@ -391,6 +395,25 @@ impl<'c> Importer<'c> {
                 _ => return Err(err("continuation types (stack switching) are not supported", *off)),
             };
             self.info.types.push(t);
+            let unpack = |ctx: &mut Context, info: &ModuleInfo, st: wasmparser::StorageType| -> Result<Type, TranslateError> {
+                match st {
+                    wasmparser::StorageType::Val(v) => val_type(ctx, info, v, *off),
+                    _ => Ok(ctx.i32()),
+                }
+            };
+            let (fields, elem) = match &st.composite_type.inner {
+                CompositeInnerType::Struct(s) => {
+                    let mut f = Vec::with_capacity(s.fields.len());
+                    for fd in s.fields.iter() {
+                        f.push(unpack(self.ctx, &self.info, fd.element_type)?);
+                    }
+                    (f, None)
+                }
+                CompositeInnerType::Array(a) => (Vec::new(), Some(unpack(self.ctx, &self.info, a.0.element_type)?)),
+                _ => (Vec::new(), None),
+            };
+            self.info.struct_fields.push(fields);
+            self.info.array_elems.push(elem);
         }
         self.info.func_syms = (0..nfuncs as u32).map(|i| self.syms.make(self.ctx, hints.get(names::Kind::Func, i), "f", i)).collect();
         self.info.table_syms = (0..counts[0]).map(|i| self.syms.make(self.ctx, hints.get(names::Kind::Table, i), "table", i)).collect();

@@ -13,6 +13,7 @@ pub mod func;
 pub mod wasm;
 pub mod wasm_atomic;
 pub mod wasm_control;
+pub mod wasm_gc;
 pub mod wasm_memory;
 pub mod wasm_module;
 pub mod wasm_simd;

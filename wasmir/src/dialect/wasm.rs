@@ -249,7 +249,7 @@ pub static OPS: &[OpDef] = &[
 pub static DIALECT: Dialect = Dialect {
     name: "wasm",
     summary: "WebAssembly instructions, one op per instruction.",
-    ops: &[OPS, super::wasm_control::OPS, super::wasm_memory::OPS, super::wasm_module::OPS, super::wasm_simd::OPS, super::wasm_atomic::OPS, super::wasm_types::OPS],
+    ops: &[OPS, super::wasm_control::OPS, super::wasm_memory::OPS, super::wasm_module::OPS, super::wasm_simd::OPS, super::wasm_atomic::OPS, super::wasm_types::OPS, super::wasm_gc::OPS],
     types: &[
         TypeDef { name: "wasm.label", summary: "A branch target: the first entry argument of a structured op's region." },
         TypeDef { name: "wasm.local", summary: "A mutable local variable, made by `wasm.local`." },

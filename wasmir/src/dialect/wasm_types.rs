@@ -219,6 +219,6 @@ pub static OPS: &[OpDef] = &[OpDef {
     syntax: Syntax::Keyword,
     sig: Sig::Fields,
     verify: Some(verify_type),
-    example: "wasm.type @point open struct mutable 1 : i32, f64",
+    example: "wasm.type @vec2 open struct mutable 1 : i32, f64",
     ..BASE
 }];

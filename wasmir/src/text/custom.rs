@@ -615,6 +615,14 @@ fn keyword_form<'a>(
                 }
                 st.ctx.attr(AttrData::Array(items.into_boxed_slice()))
             }
+            AttrKind::Type => match cur.next() {
+                Some(Item::TypeArg(t, _)) => st.ctx.type_attr(t),
+                Some(Item::Word(tw, s)) => match super::parser::builtin_type(st.ctx, tw) {
+                    Some(t) => st.ctx.type_attr(t),
+                    None => fail!(s, "unknown type `{tw}`"),
+                },
+                _ => fail!(ws, "`{w}` needs a type"),
+            },
             _ => fail!(ws, "`{w}` cannot be written in the keyword form; use the generic form"),
         };
         p.attrs.push((key, value));

@@ -787,6 +787,12 @@ impl<'a> State<'a> {
         self.ctx.i32()
     }
 
+    /// A dialect type among a custom form's items (a type-valued keyword attribute).
+    pub(crate) fn item_dialect_type(&mut self, d: &'a str, span: Span) {
+        let t = self.dialect_type(d, span);
+        self.push_item(Item::TypeArg(t, span));
+    }
+
     pub(crate) fn dialect_type(&mut self, d: &'a str, span: Span) -> Type {
         let body = &d[1..];
         let dialect = body.split(['.', '<']).next().unwrap_or("");

@@ -591,6 +591,10 @@ impl<'a> Printer<'a> {
                         write_literal(ctx, i, &mut self.out);
                     }
                 }
+                AttrData::Type(t) => {
+                    self.out.push(' ');
+                    write_type(ctx, *t, &mut self.out);
+                }
                 _ => {
                     self.out.push(' ');
                     write_literal(ctx, v, &mut self.out);
@@ -800,7 +804,9 @@ fn keyword_fits(ctx: &Context, b: &Body, op: Op, def: &OpDef) -> bool {
             (AttrKind::Int, _) => int_ok(*v),
             (AttrKind::Unit, AttrData::Unit) | (AttrKind::Bool, AttrData::Bool(_)) => true,
             (AttrKind::SymbolRef, AttrData::SymbolRef(p)) => p.len() == 1,
-            (AttrKind::Type | AttrKind::FunctionType, AttrData::Type(_)) => name == "type" && matches!(def.sig, Sig::TypeAttr | Sig::FuncType),
+            (AttrKind::Type | AttrKind::FunctionType, AttrData::Type(_)) if name == "type" && matches!(def.sig, Sig::TypeAttr | Sig::FuncType) => true,
+            // A keyword's type is one token: a builtin name or a dialect type.
+            (AttrKind::Type, AttrData::Type(t)) => !d.positional && !matches!(ctx.type_data(*t), TypeData::Function { .. } | TypeData::Unknown),
             (AttrKind::Array, AttrData::Array(items)) if name == "fields" && def.sig == Sig::Fields => {
                 items.iter().all(|&i| matches!(ctx.attr_data(i), AttrData::Type(_)))
             }
