@@ -1246,9 +1246,9 @@ fn unsupported(op: &Operator<'_>, offset: usize) -> TranslateError {
     let name = name.strip_prefix("visit_").unwrap_or(name);
     err(
         format!(
-            "the instruction `{name}` is not supported yet by the importer (this version covers \
-             the WebAssembly 2.0 core without SIMD: numeric, memory, table, reference, control \
-             and call instructions)"
+            "the instruction `{name}` is not supported yet by the importer (it covers WebAssembly \
+             3.0 and the finished proposals: SIMD, relaxed SIMD, threads, GC, exceptions, tail \
+             calls, memory64, multi-memory; not yet wide arithmetic)"
         ),
         offset,
     )

@@ -135,7 +135,7 @@ pub static OPS: &[OpDef] = &[
     OpDef {
         name: "wasm.atomic.fence",
         summary: "A sequentially consistent fence: no memory access moves across it.",
-        syntax: Syntax::FixedOperands,
+        syntax: Syntax::Keyword,
         example: "wasm.atomic.fence",
         ..BASE
     },

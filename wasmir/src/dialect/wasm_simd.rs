@@ -144,13 +144,8 @@ const OFFSET: AttrDef = opt_attr("offset", AttrKind::Int, "added to the address 
 const ALIGN: AttrDef = opt_attr("align", AttrKind::Int, "alignment hint in bytes (default: natural)");
 const LANE: AttrDef = attr("lane", AttrKind::Int, "the lane index, below the number of lanes");
 
-/// An example prefix defining `%v`, a v128 (the examples of the fixed-operand ops run in a
-/// function whose `%c` is an i32).
-macro_rules! with_v {
-    ($($rest:expr),*) => {
-        concat!("%v = wasm.i32x4.splat %c\n", $($rest),*)
-    };
-}
+// The lane-wise ops take the keyword form too: without attributes it reads `name %a, %b`, the
+// same text as the fixed-operand form.
 
 /// v128 → R.
 macro_rules! vun {
@@ -161,8 +156,8 @@ macro_rules! vun {
             operands: &[arg("operand", V128)],
             results: &[arg("result", $r)],
             traits: P,
-            syntax: Syntax::FixedOperands,
-            example: with_v!("%r = wasm.", $name, " %v"),
+            syntax: Syntax::Keyword,
+            example: concat!("%out = wasm.", $name, " %va"),
             ..BASE
         }
     };
@@ -177,8 +172,8 @@ macro_rules! vbin {
             operands: &[arg("lhs", V128), arg("rhs", V128)],
             results: &[arg("result", V128)],
             traits: $traits,
-            syntax: Syntax::FixedOperands,
-            example: with_v!("%r = wasm.", $name, " %v, %v"),
+            syntax: Syntax::Keyword,
+            example: concat!("%out = wasm.", $name, " %va, %vb"),
             ..BASE
         }
     };
@@ -193,8 +188,8 @@ macro_rules! vtern {
             operands: &[arg($a, V128), arg($b, V128), arg($c, V128)],
             results: &[arg("result", V128)],
             traits: P,
-            syntax: Syntax::FixedOperands,
-            example: with_v!("%r = wasm.", $name, " %v, %v, %v"),
+            syntax: Syntax::Keyword,
+            example: concat!("%out = wasm.", $name, " %va, %vb, %va"),
             ..BASE
         }
     };
@@ -209,8 +204,8 @@ macro_rules! shift {
             operands: &[arg("operand", V128), arg("count", I32)],
             results: &[arg("result", V128)],
             traits: P,
-            syntax: Syntax::FixedOperands,
-            example: with_v!("%r = wasm.", $name, " %v, %y"),
+            syntax: Syntax::Keyword,
+            example: concat!("%out = wasm.", $name, " %va, %x"),
             ..BASE
         }
     };
@@ -222,11 +217,11 @@ macro_rules! splat {
         OpDef {
             name: concat!("wasm.", $name),
             summary: $doc,
-            operands: &[arg("operand", $a)],
+            operands: &[arg("value", $a)],
             results: &[arg("result", V128)],
             traits: P,
-            syntax: Syntax::FixedOperands,
-            example: concat!("%r = wasm.", $name, " %x"),
+            syntax: Syntax::Keyword,
+            example: concat!("%out = wasm.", $name, " %v"),
             ..BASE
         }
     };
