@@ -312,6 +312,8 @@ mod tests {
                     [a, b] => (ty(a.ty), ty(b.ty)),
                     // select: condition first; the example's alternatives are i64
                     [_, _, _] => ("i64", "i64"),
+                    // wide arithmetic: two 128-bit values as halves
+                    [a, _, _, _] => (ty(a.ty), ty(a.ty)),
                     _ => ("i32", "i32"),
                 };
                 if op.operands.is_empty() {

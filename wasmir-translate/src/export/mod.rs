@@ -233,11 +233,12 @@ pub fn export(ctx: &Context, module: &Module) -> Result<Vec<u8>, TranslateError>
     for op in b.block_ops(block) {
         let Some((m, n)) = import_of(ctx, b, op) else { continue };
         let ty: we::EntityType = match name_of(op) {
+            "func.func" if attr(ctx, b, op, "exact").is_some() => we::EntityType::FunctionExact(func_type_index(op, &mut types, &idx)?),
             "func.func" => we::EntityType::Function(func_type_index(op, &mut types, &idx)?),
             "wasm.table" => we::EntityType::Table(table_type(ctx, &idx.types, b, op)?),
             "wasm.memory" => we::EntityType::Memory(memory_type(ctx, b, op)),
             "wasm.global" => we::EntityType::Global(global_type(ctx, &idx.types, b, op)?),
-            "wasm.tag" => we::EntityType::Tag(tag_type(ctx, b, op, &mut types)?),
+            "wasm.tag" => we::EntityType::Tag(tag_type(ctx, &idx.types, b, op, &mut types)?),
             other => return Err(err(format!("`{other}` cannot be imported"))),
         };
         imports.import(&m, &n, ty);
@@ -286,7 +287,7 @@ pub fn export(ctx: &Context, module: &Module) -> Result<Vec<u8>, TranslateError>
     }
     for &(op, imported) in &order[Space::Tag as usize] {
         if !imported {
-            tags.tag(tag_type(ctx, b, op, &mut types)?);
+            tags.tag(tag_type(ctx, &idx.types, b, op, &mut types)?);
         }
     }
     for &(op, imported) in &order[Space::Global as usize] {
@@ -548,9 +549,15 @@ fn memory_type(ctx: &Context, b: &Body, op: Op) -> we::MemoryType {
     }
 }
 
-fn tag_type(ctx: &Context, b: &Body, op: Op, types: &mut Types) -> Result<we::TagType, TranslateError> {
-    let t = type_attr(ctx, b, op, "type").ok_or_else(|| err("a tag without type"))?;
-    Ok(we::TagType { kind: we::TagKind::Exception, func_type_idx: types.index(ctx, t) })
+fn tag_type(ctx: &Context, tm: &TypeMap, b: &Body, op: Op, types: &mut Types) -> Result<we::TagType, TranslateError> {
+    let func_type_idx = match attr(ctx, b, op, "typedef") {
+        Some(AttrData::SymbolRef(p)) => *tm.get(&p[0]).ok_or_else(|| err(format!("unknown type @{}", ctx.str(p[0]))))?,
+        _ => {
+            let t = type_attr(ctx, b, op, "type").ok_or_else(|| err("a tag without type"))?;
+            types.index(ctx, t)
+        }
+    };
+    Ok(we::TagType { kind: we::TagKind::Exception, func_type_idx })
 }
 
 fn global_type(ctx: &Context, tm: &TypeMap, b: &Body, op: Op) -> Result<we::GlobalType, TranslateError> {

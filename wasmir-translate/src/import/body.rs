@@ -45,6 +45,14 @@ pub fn prescan(fb: &wasmparser::FunctionBody<'_>, nparams: usize) -> Result<Pres
                 p.typed |= matches!(blockty, BlockType::Type(t) if concrete(*t));
             }
             Operator::TryTable { try_table } => {
+                // Catch clauses name labels from outside the try_table.
+                for c in &try_table.catches {
+                    let label = match *c {
+                        wasmparser::Catch::One { label, .. } | wasmparser::Catch::OneRef { label, .. } => label,
+                        wasmparser::Catch::All { label } | wasmparser::Catch::AllRef { label } => label,
+                    };
+                    p.needs_func_label |= label == depth;
+                }
                 depth += 1;
                 p.typed |= matches!(try_table.ty, BlockType::Type(t) if concrete(t));
             }

@@ -183,6 +183,8 @@ struct Importer<'c> {
     syms: Symbols,
     /// For each type index, the first index of an equal type.
     canon: Vec<u32>,
+    /// Imported functions whose import asks for the exact type.
+    exact_imports: Vec<u32>,
 }
 
 /// A module item whose op is created once the names are known.
@@ -202,7 +204,7 @@ enum Pending<'a> {
 impl<'c> Importer<'c> {
     fn new(ctx: &'c mut Context) -> Self {
         let module = Module::new(ctx);
-        Importer { ctx, module, info: ModuleInfo::default(), syms: Symbols::default(), canon: Vec::new() }
+        Importer { ctx, module, info: ModuleInfo::default(), syms: Symbols::default(), canon: Vec::new(), exact_imports: Vec::new() }
     }
 
     fn run(mut self, bytes: &[u8]) -> Result<Module, TranslateError> {
@@ -215,6 +217,7 @@ impl<'c> Importer<'c> {
         let mut first_export: Vec<Option<String>> = Vec::new();
         let mut counts = [0u32; 6]; // table, memory, global, tag, data, elem
         let mut raw_types: Vec<(wasmparser::SubType, Option<u32>, usize)> = Vec::new();
+        let mut exact_imports: Vec<u32> = Vec::new();
         let mut rec_groups = 0u32;
         for payload in Parser::new(0).parse_all(bytes) {
             let payload = payload.map_err(parse_err)?;
@@ -238,6 +241,9 @@ impl<'c> Importer<'c> {
                         match imp.ty {
                             TypeRef::Func(t) | TypeRef::FuncExact(t) => {
                                 self.info.func_types.push(t);
+                                if matches!(imp.ty, TypeRef::FuncExact(_)) {
+                                    exact_imports.push(imported_funcs);
+                                }
                                 items.push(Pending::Func { index: imported_funcs, import, body: None });
                                 imported_funcs += 1;
                             }
@@ -338,6 +344,7 @@ impl<'c> Importer<'c> {
             }
         }
         let _ = defined_funcs;
+        self.exact_imports = exact_imports;
         // Symbols: names from the name section first, then import and export names, then kinds.
         let nfuncs = self.info.func_types.len();
         first_export.resize(nfuncs, None);
@@ -635,6 +642,9 @@ impl<'c> Importer<'c> {
                         if let Some(a) = self.typedef(index) {
                             extra.push(("typedef", a));
                         }
+                        if self.exact_imports.contains(&index) {
+                            extra.push(("exact", self.ctx.unit_attr()));
+                        }
                         let mut b = wasmir::Builder::at_module_end(self.ctx, &mut self.module);
                         b.func_decl(&name, fty, &extra);
                     }
@@ -718,11 +728,15 @@ impl<'c> Importer<'c> {
                 };
                 self.top_op("wasm.global", attrs, &[], &regions);
             }
-            Pending::Tag { index, import, .. } => {
+            Pending::Tag { index, import, ty } => {
                 let t = self.info.tag_types[index as usize];
                 let sym = self.info.tag_syms[index as usize];
                 let name = self.sym_name(sym);
                 let mut attrs = vec![("sym_name", self.ctx.string_attr(&name)), ("type", self.ctx.type_attr(t))];
+                let ti = ty.func_type_idx as usize;
+                if !self.info.plain[ti] {
+                    attrs.push(("typedef", self.ctx.symbol_attr(self.info.type_syms[ti])));
+                }
                 if let Some(a) = self.import_attr(import) {
                     attrs.push(("import", a));
                 }

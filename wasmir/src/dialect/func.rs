@@ -120,6 +120,7 @@ pub static OPS: &[OpDef] = &[
             AttrDef { name: "export", kind: AttrKind::String, optional: true, doc: "wasm export name", positional: false },
             AttrDef { name: "import", kind: AttrKind::Array, optional: true, doc: "wasm import: module and name (a declaration)", positional: false },
             AttrDef { name: "typedef", kind: AttrKind::SymbolRef, optional: true, doc: "the `wasm.type` that gives the function its type identity (recursion group, supertype)", positional: false },
+            AttrDef { name: "exact", kind: AttrKind::Unit, optional: true, doc: "an import that requires exactly its type, not a subtype", positional: false },
         ],
         regions: Count::Exact(1),
         traits: Traits::ISOLATED_FROM_ABOVE.union(Traits::SYMBOL),

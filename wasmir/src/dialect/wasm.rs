@@ -230,6 +230,47 @@ pub static OPS: &[OpDef] = &[
     unop!("i64.trunc_sat_f64_s", F64 -> I64, P, "Truncates, saturating to the signed range; NaN gives 0."),
     unop!("i64.trunc_sat_f64_u", F64 -> I64, P, "Truncates, saturating to the unsigned range; NaN gives 0."),
     // ---- parametric ----
+    // ---- wide arithmetic ----
+    OpDef {
+        name: "wasm.i64.add128",
+        summary: "128-bit addition of (lhs_lo, lhs_hi) and (rhs_lo, rhs_hi), wrapping; the result as low and high halves.",
+        operands: &[arg("lhs_lo", I64), arg("lhs_hi", I64), arg("rhs_lo", I64), arg("rhs_hi", I64)],
+        results: &[arg("lo", I64), arg("hi", I64)],
+        traits: P,
+        syntax: Syntax::FixedOperands,
+        example: "%s:2 = wasm.i64.add128 %x, %y, %x, %y",
+        ..BASE
+    },
+    OpDef {
+        name: "wasm.i64.sub128",
+        summary: "128-bit subtraction, wrapping; the result as low and high halves.",
+        operands: &[arg("lhs_lo", I64), arg("lhs_hi", I64), arg("rhs_lo", I64), arg("rhs_hi", I64)],
+        results: &[arg("lo", I64), arg("hi", I64)],
+        traits: P,
+        syntax: Syntax::FixedOperands,
+        example: "%s:2 = wasm.i64.sub128 %x, %y, %x, %y",
+        ..BASE
+    },
+    OpDef {
+        name: "wasm.i64.mul_wide_s",
+        summary: "The full signed 128-bit product of two i64, as low and high halves.",
+        operands: &[arg("lhs", I64), arg("rhs", I64)],
+        results: &[arg("lo", I64), arg("hi", I64)],
+        traits: PC,
+        syntax: Syntax::FixedOperands,
+        example: "%m:2 = wasm.i64.mul_wide_s %x, %y",
+        ..BASE
+    },
+    OpDef {
+        name: "wasm.i64.mul_wide_u",
+        summary: "The full unsigned 128-bit product of two i64, as low and high halves.",
+        operands: &[arg("lhs", I64), arg("rhs", I64)],
+        results: &[arg("lo", I64), arg("hi", I64)],
+        traits: PC,
+        syntax: Syntax::FixedOperands,
+        example: "%m:2 = wasm.i64.mul_wide_u %x, %y",
+        ..BASE
+    },
     OpDef {
         name: "wasm.select",
         summary: "The first alternative if the i32 condition is non-zero, else the second.",

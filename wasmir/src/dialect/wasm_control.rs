@@ -304,7 +304,11 @@ fn verify_try_table(c: &mut OpChecker<'_>) {
         return;
     }
     let mut tag_iter = tags.into_iter();
-    let exnref = c.ctx.find_type(&TypeData::Ref(crate::HeapType::Exn));
+    // A `_ref` clause passes the caught exception as a non-null `(ref exn)`.
+    let exnref = c
+        .ctx
+        .find_type(&TypeData::RefTo { nullable: false, exact: false, heap: crate::RefHeap::Abstract(crate::HeapType::Exn) })
+        .or_else(|| c.ctx.find_type(&TypeData::Ref(crate::HeapType::Exn)));
     for (clause, &label) in clauses.iter().zip(&labels) {
         let mut carried: Vec<Type> = match clause.as_str() {
             "catch" | "catch_ref" => {

@@ -260,7 +260,12 @@ pub static OPS: &[OpDef] = &[
     OpDef {
         name: "wasm.tag",
         summary: "An exception tag: the types of the values its exceptions carry.",
-        attrs: &[NAME, IMPORT, attr("type", AttrKind::FunctionType, "the carried values as a function type without results")],
+        attrs: &[
+            NAME,
+            IMPORT,
+            opt_attr("typedef", AttrKind::SymbolRef, "the `wasm.type` giving the tag its type identity (recursion group)"),
+            attr("type", AttrKind::FunctionType, "the carried values as a function type without results"),
+        ],
         traits: MODULE_ITEM,
         syntax: Syntax::Keyword,
         sig: Sig::TypeAttr,
