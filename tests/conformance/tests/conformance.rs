@@ -16,3 +16,18 @@ fn smith_roundtrip() {
 fn harness_self_check() {
     conformance::report::self_check();
 }
+
+/// Modules from real producers (clang/LLVM and Binaryen, `tests/fixtures/producers/`) round-trip
+/// to modules no larger than the input that behave the same on every export.
+#[test]
+fn producer_modules() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/producers");
+    let engine = conformance::smith::smith_engine().expect("engine");
+    for name in ["llvm.wasm", "binaryen.wasm"] {
+        let input = std::fs::read(dir.join(name)).expect("fixture");
+        let (_, out) = wasmir_translate::roundtrip_wasm(&input).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(out.len() <= input.len(), "{name}: the round trip grew the module from {} to {} bytes", input.len(), out.len());
+        let tally = conformance::smith::compare_modules(&engine, &input, &out).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(tally.funcs >= 20 && tally.compared > 40, "{name}: too little was compared: {tally:?}");
+    }
+}

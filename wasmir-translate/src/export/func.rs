@@ -25,6 +25,8 @@ pub(crate) struct Indices {
     pub symbols: FxHashMap<Ident, (Space, u32)>,
     /// Defined types (`wasm.type`) by symbol.
     pub types: super::TypeMap,
+    /// How each op is encoded (built once per module).
+    pub enc: FxHashMap<OpCode, Enc>,
     pub memory64: Vec<bool>,
     pub table64: Vec<bool>,
 }
@@ -105,7 +107,7 @@ pub(crate) enum Sp {
 }
 
 /// The encoding of every op the backend knows, by op code.
-fn encodings(ctx: &Context) -> FxHashMap<OpCode, Enc> {
+pub(crate) fn encodings(ctx: &Context) -> FxHashMap<OpCode, Enc> {
     let mut m: FxHashMap<OpCode, Enc> = FxHashMap::default();
     let name_of = |visit: &str| -> String {
         let n = visit.strip_prefix("visit_").unwrap_or(visit);
@@ -237,7 +239,6 @@ pub(crate) struct FuncEmitter<'a> {
     body: &'a Body,
     idx: &'a Indices,
     types: &'a mut Types,
-    enc: FxHashMap<OpCode, Enc>,
     out: Vec<Ins>,
     /// (position in `out`, group, order, instruction): `local.get`s and spills to insert.
     inserts: Vec<(u32, u32, u32, Ins)>,
@@ -273,7 +274,6 @@ impl<'a> FuncEmitter<'a> {
             body,
             idx,
             types,
-            enc: encodings(ctx),
             out: Vec::new(),
             inserts: Vec::new(),
             local_of: vec![NONE; n],
@@ -706,7 +706,7 @@ impl<'a> FuncEmitter<'a> {
     fn op(&mut self, op: Op, scopes: &mut Vec<Scope>) -> Result<(), TranslateError> {
         self.seq += 1;
         let code = self.body.opcode(op);
-        let Some(enc) = self.enc.get(&code).cloned() else {
+        let Some(enc) = self.idx.enc.get(&code).cloned() else {
             return Err(err(format!(
                 "the direct backend cannot encode `{}` (not a wasm instruction; lower it first)",
                 self.name(op)
@@ -956,6 +956,10 @@ impl<'a> ConstEmitter<'a> {
     }
 
     fn run(&mut self, region: Region) -> Result<(), TranslateError> {
+        // One emitter serves every constant expression of the module: reset what one leaves.
+        self.e.out.clear();
+        self.e.inserts.clear();
+        self.e.pends.clear();
         let entry = self.e.body.first_block(region).ok_or_else(|| err("an empty constant expression region"))?;
         self.e.pends.push(Vec::new());
         let mut scopes = vec![Scope { next: self.e.body.first_op(entry), after: After::Const }];
@@ -966,13 +970,13 @@ impl<'a> ConstEmitter<'a> {
         Ok(())
     }
 
-    pub fn expr(mut self, region: Region) -> Result<we::ConstExpr, TranslateError> {
+    pub fn expr(&mut self, region: Region) -> Result<we::ConstExpr, TranslateError> {
         self.run(region)?;
         Ok(we::ConstExpr::extended(std::mem::take(&mut self.e.out)))
     }
 
     /// One expression per yielded item, with the function index when the item is `ref.func`.
-    pub fn items(mut self, region: Region) -> Result<Vec<(we::ConstExpr, Option<u32>)>, TranslateError> {
+    pub fn items(&mut self, region: Region) -> Result<Vec<(we::ConstExpr, Option<u32>)>, TranslateError> {
         self.run(region)?;
         // The yield is the last op: its operands' trees are the items, in order.
         let starts = std::mem::take(&mut self.e.last_starts);

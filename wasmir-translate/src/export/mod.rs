@@ -148,9 +148,15 @@ fn sym_name(ctx: &Context, b: &Body, op: Op) -> Option<Ident> {
 pub fn export(ctx: &Context, module: &Module) -> Result<Vec<u8>, TranslateError> {
     let (top, block) = module.module_block().ok_or_else(|| err("the module has no body"))?;
     let b = module.body(top);
+    let m = module.module_op();
+    let module_attrs = module.body(m.body).op(m.op).attrs;
+    let module_flag = |k: &str| match ctx.dict_get(module_attrs, k).map(|a| ctx.attr_data(a)) {
+        Some(AttrData::Bool(v)) => Some(*v),
+        _ => None,
+    };
     let name_of = |op: Op| ctx.op_name(b.opcode(op));
     // Index spaces: imports first, then definitions, each in op order.
-    let mut idx = Indices::default();
+    let mut idx = Indices { enc: func::encodings(ctx), ..Indices::default() };
     let mut type_ops: Vec<Op> = Vec::new();
     let mut order: [Vec<(Op, bool)>; 7] = Default::default();
     for op in b.block_ops(block) {
@@ -265,6 +271,13 @@ pub fn export(ctx: &Context, module: &Module) -> Result<Vec<u8>, TranslateError>
         uses_data_count |= e.uses_data_count;
         code.function(&f);
     }
+    for &(op, imported) in &order[Space::Tag as usize] {
+        if !imported {
+            tags.tag(tag_type(ctx, &idx.types, b, op, &mut types)?);
+        }
+    }
+    // One emitter for every constant expression (initializers, offsets, element items).
+    let mut consts = ConstEmitter::new(ctx, module, top, &idx, &mut types);
     for &(op, imported) in &order[Space::Table as usize] {
         if imported {
             continue;
@@ -272,7 +285,7 @@ pub fn export(ctx: &Context, module: &Module) -> Result<Vec<u8>, TranslateError>
         let tt = table_type(ctx, &idx.types, b, op)?;
         match b.regions(op).first().filter(|&&r| b.first_block(r).is_some()) {
             Some(&r) => {
-                let e = ConstEmitter::new(ctx, module, top, &idx, &mut types).expr(r)?;
+                let e = consts.expr(r)?;
                 tables.table_with_init(tt, &e);
             }
             None => {
@@ -285,18 +298,13 @@ pub fn export(ctx: &Context, module: &Module) -> Result<Vec<u8>, TranslateError>
             memories.memory(memory_type(ctx, b, op));
         }
     }
-    for &(op, imported) in &order[Space::Tag as usize] {
-        if !imported {
-            tags.tag(tag_type(ctx, &idx.types, b, op, &mut types)?);
-        }
-    }
     for &(op, imported) in &order[Space::Global as usize] {
         if imported {
             continue;
         }
         let gt = global_type(ctx, &idx.types, b, op)?;
         let r = *b.regions(op).first().ok_or_else(|| err("a global without initializer"))?;
-        let e = ConstEmitter::new(ctx, module, top, &idx, &mut types).expr(r)?;
+        let e = consts.expr(r)?;
         globals.global(gt, &e);
     }
     // Exports, starts, segments and custom sections, in op order.
@@ -343,7 +351,7 @@ pub fn export(ctx: &Context, module: &Module) -> Result<Vec<u8>, TranslateError>
                     Some(AttrData::SymbolRef(p)) => {
                         let (_, m) = idx.lookup(Some(p[0]), Space::Memory)?;
                         let r = *b.regions(op).first().ok_or_else(|| err("an active data segment without offset"))?;
-                        let e = ConstEmitter::new(ctx, module, top, &idx, &mut types).expr(r)?;
+                        let e = consts.expr(r)?;
                         data.active(m, &e, bytes.iter().copied());
                     }
                     _ => {
@@ -354,7 +362,7 @@ pub fn export(ctx: &Context, module: &Module) -> Result<Vec<u8>, TranslateError>
             "wasm.elem" => {
                 let ty = type_attr(ctx, b, op, "type").ok_or_else(|| err("`wasm.elem` without a type"))?;
                 let regions = b.regions(op);
-                let items = ConstEmitter::new(ctx, module, top, &idx, &mut types).items(regions[0])?;
+                let items = consts.items(regions[0])?;
                 let rt = ref_type(ctx, &idx.types, ty)?;
                 let is_funcref = matches!(ctx.type_data(ty), TypeData::Ref(HeapType::Func));
                 let elems = match items.iter().map(|i| i.1).collect::<Option<Vec<u32>>>() {
@@ -365,7 +373,7 @@ pub fn export(ctx: &Context, module: &Module) -> Result<Vec<u8>, TranslateError>
                     Some(AttrData::SymbolRef(p)) => {
                         let (_, t) = idx.lookup(Some(p[0]), Space::Table)?;
                         let r = *regions.get(1).ok_or_else(|| err("an active element segment without offset"))?;
-                        let e = ConstEmitter::new(ctx, module, top, &idx, &mut types).expr(r)?;
+                        let e = consts.expr(r)?;
                         // Table 0 of funcrefs with function indices takes the MVP encoding.
                         let table = if t == 0 && matches!(elems, we::Elements::Functions(_)) { None } else { Some(t) };
                         elements.active(table, &e, elems);
@@ -452,7 +460,7 @@ pub fn export(ctx: &Context, module: &Module) -> Result<Vec<u8>, TranslateError>
         m.section(&elements);
     }
     place(&mut m, Some("element"));
-    if uses_data_count {
+    if uses_data_count || module_flag("wasm.data_count") == Some(true) {
         m.section(&we::DataCountSection { count: data.len() });
     }
     place(&mut m, Some("datacount"));
@@ -464,7 +472,7 @@ pub fn export(ctx: &Context, module: &Module) -> Result<Vec<u8>, TranslateError>
         m.section(&data);
     }
     place(&mut m, Some("data"));
-    if !func_names.is_empty() {
+    if !func_names.is_empty() && module_flag("wasm.name_section") != Some(false) {
         let mut names = we::NameSection::new();
         names.functions(&func_names);
         m.section(&names);

@@ -1254,9 +1254,8 @@ fn unsupported(op: &Operator<'_>, offset: usize) -> TranslateError {
     let name = name.strip_prefix("visit_").unwrap_or(name);
     err(
         format!(
-            "the instruction `{name}` is not supported yet by the importer (it covers WebAssembly \
-             3.0 and the finished proposals: SIMD, relaxed SIMD, threads, GC, exceptions, tail \
-             calls, memory64, multi-memory; not yet wide arithmetic)"
+            "the instruction `{name}` has no op in the wasm dialect yet (the importer covers \
+             WebAssembly 3.0 and the finished proposals)"
         ),
         offset,
     )

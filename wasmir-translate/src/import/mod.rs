@@ -218,6 +218,7 @@ impl<'c> Importer<'c> {
         let mut counts = [0u32; 6]; // table, memory, global, tag, data, elem
         let mut raw_types: Vec<(wasmparser::SubType, Option<u32>, usize)> = Vec::new();
         let mut exact_imports: Vec<u32> = Vec::new();
+        let mut had_data_count = false;
         let mut rec_groups = 0u32;
         for payload in Parser::new(0).parse_all(bytes) {
             let payload = payload.map_err(parse_err)?;
@@ -330,6 +331,7 @@ impl<'c> Importer<'c> {
                         counts[4] += 1;
                     }
                 }
+                Payload::DataCountSection { .. } => had_data_count = true,
                 Payload::CustomSection(c) => match c.as_known() {
                     KnownCustom::Name(n) => names = Some(n),
                     _ => items.push(Pending::Custom { name: c.name(), data: c.data(), after: last_section }),
@@ -349,6 +351,7 @@ impl<'c> Importer<'c> {
         let nfuncs = self.info.func_types.len();
         first_export.resize(nfuncs, None);
         let mut hints = names::Hints::new(nfuncs, counts);
+        let had_names = names.is_some();
         if let Some(n) = names {
             hints.read_name_section(n);
         }
@@ -500,6 +503,18 @@ impl<'c> Importer<'c> {
         if self.info.plain.iter().any(|p| !p) || self.info.gc_used.get() {
             self.type_defs(&raw_types, &type_attrs)?;
         }
+        // What the binary had that the IR does not otherwise say: written back on export.
+        let m = self.module.module_op();
+        let mut attrs = self.module.body(m.body).op(m.op).attrs;
+        if !had_names {
+            let (k, v) = (self.ctx.ident("wasm.name_section"), self.ctx.attr(AttrData::Bool(false)));
+            attrs = self.ctx.dict_with(attrs, k, Some(v));
+        }
+        if had_data_count {
+            let (k, v) = (self.ctx.ident("wasm.data_count"), self.ctx.attr(AttrData::Bool(true)));
+            attrs = self.ctx.dict_with(attrs, k, Some(v));
+        }
+        self.module.body_mut(m.body).op_mut(m.op).attrs = attrs;
         Ok(self.module)
     }
 

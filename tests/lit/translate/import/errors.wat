@@ -1,9 +1,8 @@
-;; An invalid module is rejected with the validator's message and offset; features the importer
-;; does not accept (stack switching) are refused by the validator, and instructions
-;; the dialect does not hold yet (wide arithmetic) are refused by name.
+;; An invalid module is rejected with the validator's message and offset; so is a malformed
+;; binary, and a proposal the importer does not accept (stack switching).
 ;; RUN: not wasmir-translate --import-wasm %s
 ;; RUN: not wasmir-translate --import-wasm %S/stack-switching.wat
-;; RUN: not wasmir-translate --import-wasm %S/wide.wat
+;; RUN: not wasmir-translate --import-wasm %S/truncated.wasm
 ;; RUN: not wasmir-translate --import-wasm %S/missing.wasm
 (module
   (func (result i32)
