@@ -85,8 +85,10 @@ pub fn prescan(fb: &wasmparser::FunctionBody<'_>, nparams: usize) -> Result<Pres
 /// Op codes and result types of numeric ops, looked up once per distinct instruction.
 #[derive(Default)]
 pub struct Consts {
-    numeric: FxHashMap<&'static str, Option<(OpCode, u8, SmallVec<[Type; 1]>)>>,
-    codes: FxHashMap<&'static str, OpCode>,
+    // Keyed by the address of the static name: every name is a distinct literal, and hashing
+    // an address is much cheaper than hashing the text once per instruction.
+    numeric: FxHashMap<usize, Option<(OpCode, u8, SmallVec<[Type; 1]>)>>,
+    codes: FxHashMap<usize, OpCode>,
 }
 
 /// The `VisitOperator` method name of an operator (`visit_i32_add`): for the numeric ops it
@@ -315,11 +317,11 @@ impl<'a> FuncTranslator<'a> {
     }
 
     pub(super) fn code(&mut self, name: &'static str) -> OpCode {
-        if let Some(&c) = self.consts.codes.get(name) {
+        if let Some(&c) = self.consts.codes.get(&(name.as_ptr() as usize)) {
             return c;
         }
         let c = self.ctx.lookup_op(name).expect("the wasm dialect defines every op the importer makes");
-        self.consts.codes.insert(name, c);
+        self.consts.codes.insert(name.as_ptr() as usize, c);
         c
     }
 
@@ -1176,7 +1178,7 @@ impl<'a> FuncTranslator<'a> {
     /// The `wasm` op of a numeric (or memory) instruction, its arity and its result types.
     pub(super) fn numeric(&mut self, op: &Operator<'_>, offset: usize) -> Result<(OpCode, u8, SmallVec<[Type; 1]>), TranslateError> {
         let visit = visit_name(op);
-        if let Some(hit) = self.consts.numeric.get(visit) {
+        if let Some(hit) = self.consts.numeric.get(&(visit.as_ptr() as usize)) {
             return hit.clone().ok_or_else(|| unsupported(op, offset));
         }
         let name = visit.strip_prefix("visit_").unwrap_or(visit);
@@ -1189,7 +1191,7 @@ impl<'a> FuncTranslator<'a> {
             let results: Option<SmallVec<[Type; 1]>> = def.results.iter().map(|r| fixed_type(self.ctx, r.ty)).collect();
             Some((c, def.operands.len() as u8, results?))
         });
-        self.consts.numeric.insert(visit, found.clone());
+        self.consts.numeric.insert(visit.as_ptr() as usize, found.clone());
         found.ok_or_else(|| unsupported(op, offset))
     }
 

@@ -185,6 +185,8 @@ struct Importer<'c> {
     canon: Vec<u32>,
     /// Imported functions whose import asks for the exact type.
     exact_imports: Vec<u32>,
+    /// Op lookups shared by every body of the module.
+    consts: Consts,
 }
 
 /// A module item whose op is created once the names are known.
@@ -204,7 +206,7 @@ enum Pending<'a> {
 impl<'c> Importer<'c> {
     fn new(ctx: &'c mut Context) -> Self {
         let module = Module::new(ctx);
-        Importer { ctx, module, info: ModuleInfo::default(), syms: Symbols::default(), canon: Vec::new(), exact_imports: Vec::new() }
+        Importer { ctx, module, info: ModuleInfo::default(), syms: Symbols::default(), canon: Vec::new(), exact_imports: Vec::new(), consts: Consts::default() }
     }
 
     fn run(mut self, bytes: &[u8]) -> Result<Module, TranslateError> {
@@ -634,8 +636,7 @@ impl<'c> Importer<'c> {
     fn const_region(&mut self, expr: &wasmparser::ConstExpr<'_>, result: Type) -> Result<wasmir::Region, TranslateError> {
         let (body, _) = self.top();
         let reader = expr.get_operators_reader();
-        let mut consts = Consts::default();
-        let mut t = FuncTranslator::new_const(self.ctx, &mut self.module, body, &self.info, &mut consts, result);
+        let mut t = FuncTranslator::new_const(self.ctx, &mut self.module, body, &self.info, &mut self.consts, result);
         t.translate(reader)?;
         Ok(t.finish_const())
     }
@@ -674,8 +675,7 @@ impl<'c> Importer<'c> {
                             self.module.body_mut(fop.body).op_mut(fop.op).attrs = d;
                         }
                         let lnames = local_names.get(index);
-                        let mut consts = Consts::default();
-                        let mut t = FuncTranslator::new_func(self.ctx, &mut self.module, inner, entry, &self.info, &mut consts, fty, lnames);
+                        let mut t = FuncTranslator::new_func(self.ctx, &mut self.module, inner, entry, &self.info, &mut self.consts, fty, lnames);
                         t.locals(&fb, &pre.unwrap_or_default())?;
                         let ops = fb.get_operators_reader().map_err(parse_err)?;
                         t.translate(ops)?;
@@ -780,8 +780,7 @@ impl<'c> Importer<'c> {
                 let mut attrs = vec![("sym_name", self.ctx.string_attr(&name)), ("type", self.ctx.type_attr(ty))];
                 let (body, _) = self.top();
                 // The items region: one value per item, all yielded at once.
-                let mut consts = Consts::default();
-                let mut t = FuncTranslator::new_const(self.ctx, &mut self.module, body, &self.info, &mut consts, ty);
+                let mut t = FuncTranslator::new_const(self.ctx, &mut self.module, body, &self.info, &mut self.consts, ty);
                 match (&elem.items, items) {
                     (ElementItems::Functions(funcs), _) => {
                         for f in funcs.clone() {
