@@ -838,80 +838,45 @@ impl<'a> FuncTranslator<'a> {
             }
             Operator::MemorySize { mem } => {
                 let t = self.mem_index_type(mem);
-                let a = self.attrs(&[("memory", self.info.memory_syms[mem as usize])]);
-                let v = self.emit1("wasm.memory.size", &[], t, a);
-                self.stack.push(v);
+                self.sym_op("wasm.memory.size", 0, &[("memory", self.info.memory_syms[mem as usize])], Some(t));
             }
             Operator::MemoryGrow { mem } => {
                 let t = self.mem_index_type(mem);
-                let d = self.pop();
-                let a = self.attrs(&[("memory", self.info.memory_syms[mem as usize])]);
-                let v = self.emit1("wasm.memory.grow", &[d], t, a);
-                self.stack.push(v);
+                self.sym_op("wasm.memory.grow", 1, &[("memory", self.info.memory_syms[mem as usize])], Some(t));
             }
-            Operator::MemoryFill { mem } => {
-                let ops = self.pop_n(3);
-                let a = self.attrs(&[("memory", self.info.memory_syms[mem as usize])]);
-                self.emit("wasm.memory.fill", &ops, &[], a, &[]);
-            }
+            Operator::MemoryFill { mem } => self.sym_op("wasm.memory.fill", 3, &[("memory", self.info.memory_syms[mem as usize])], None),
             Operator::MemoryCopy { dst_mem, src_mem } => {
-                let ops = self.pop_n(3);
-                let a = self.attrs(&[("dst", self.info.memory_syms[dst_mem as usize]), ("src", self.info.memory_syms[src_mem as usize])]);
-                self.emit("wasm.memory.copy", &ops, &[], a, &[]);
+                let a = [("dst", self.info.memory_syms[dst_mem as usize]), ("src", self.info.memory_syms[src_mem as usize])];
+                self.sym_op("wasm.memory.copy", 3, &a, None);
             }
             Operator::MemoryInit { data_index, mem } => {
-                let ops = self.pop_n(3);
-                let a = self.attrs(&[("memory", self.info.memory_syms[mem as usize]), ("segment", self.info.data_syms[data_index as usize])]);
-                self.emit("wasm.memory.init", &ops, &[], a, &[]);
+                let a = [("memory", self.info.memory_syms[mem as usize]), ("segment", self.info.data_syms[data_index as usize])];
+                self.sym_op("wasm.memory.init", 3, &a, None);
             }
-            Operator::DataDrop { data_index } => {
-                let a = self.attrs(&[("segment", self.info.data_syms[data_index as usize])]);
-                self.emit("wasm.data.drop", &[], &[], a, &[]);
-            }
+            Operator::DataDrop { data_index } => self.sym_op("wasm.data.drop", 0, &[("segment", self.info.data_syms[data_index as usize])], None),
             Operator::TableGet { table } => {
-                let i = self.pop();
                 let t = self.info.table_types[table as usize].0;
-                let a = self.attrs(&[("table", self.info.table_syms[table as usize])]);
-                let v = self.emit1("wasm.table.get", &[i], t, a);
-                self.stack.push(v);
+                self.sym_op("wasm.table.get", 1, &[("table", self.info.table_syms[table as usize])], Some(t));
             }
-            Operator::TableSet { table } => {
-                let ops = self.pop_n(2);
-                let a = self.attrs(&[("table", self.info.table_syms[table as usize])]);
-                self.emit("wasm.table.set", &ops, &[], a, &[]);
-            }
+            Operator::TableSet { table } => self.sym_op("wasm.table.set", 2, &[("table", self.info.table_syms[table as usize])], None),
             Operator::TableSize { table } => {
                 let t = self.table_index_type(table);
-                let a = self.attrs(&[("table", self.info.table_syms[table as usize])]);
-                let v = self.emit1("wasm.table.size", &[], t, a);
-                self.stack.push(v);
+                self.sym_op("wasm.table.size", 0, &[("table", self.info.table_syms[table as usize])], Some(t));
             }
             Operator::TableGrow { table } => {
                 let t = self.table_index_type(table);
-                let ops = self.pop_n(2);
-                let a = self.attrs(&[("table", self.info.table_syms[table as usize])]);
-                let v = self.emit1("wasm.table.grow", &ops, t, a);
-                self.stack.push(v);
+                self.sym_op("wasm.table.grow", 2, &[("table", self.info.table_syms[table as usize])], Some(t));
             }
-            Operator::TableFill { table } => {
-                let ops = self.pop_n(3);
-                let a = self.attrs(&[("table", self.info.table_syms[table as usize])]);
-                self.emit("wasm.table.fill", &ops, &[], a, &[]);
-            }
+            Operator::TableFill { table } => self.sym_op("wasm.table.fill", 3, &[("table", self.info.table_syms[table as usize])], None),
             Operator::TableCopy { dst_table, src_table } => {
-                let ops = self.pop_n(3);
-                let a = self.attrs(&[("dst", self.info.table_syms[dst_table as usize]), ("src", self.info.table_syms[src_table as usize])]);
-                self.emit("wasm.table.copy", &ops, &[], a, &[]);
+                let a = [("dst", self.info.table_syms[dst_table as usize]), ("src", self.info.table_syms[src_table as usize])];
+                self.sym_op("wasm.table.copy", 3, &a, None);
             }
             Operator::TableInit { elem_index, table } => {
-                let ops = self.pop_n(3);
-                let a = self.attrs(&[("table", self.info.table_syms[table as usize]), ("segment", self.info.elem_syms[elem_index as usize])]);
-                self.emit("wasm.table.init", &ops, &[], a, &[]);
+                let a = [("table", self.info.table_syms[table as usize]), ("segment", self.info.elem_syms[elem_index as usize])];
+                self.sym_op("wasm.table.init", 3, &a, None);
             }
-            Operator::ElemDrop { elem_index } => {
-                let a = self.attrs(&[("segment", self.info.elem_syms[elem_index as usize])]);
-                self.emit("wasm.elem.drop", &[], &[], a, &[]);
-            }
+            Operator::ElemDrop { elem_index } => self.sym_op("wasm.elem.drop", 0, &[("segment", self.info.elem_syms[elem_index as usize])], None),
             Operator::RefNull { hty } => {
                 let rt = wasmparser::RefType::new(true, hty).ok_or_else(|| err("this reference type cannot be encoded", offset))?;
                 let t = ref_type(self.ctx, self.info, rt, offset)?;
@@ -935,6 +900,16 @@ impl<'a> FuncTranslator<'a> {
             }
         }
         Ok(())
+    }
+
+    /// An op taking `n` operands from the stack and naming items by symbol, with one result or
+    /// none (the memory, table and segment instructions).
+    fn sym_op(&mut self, name: &'static str, n: usize, syms: &[(&str, Attr)], result: Option<Type>) {
+        let ops = self.pop_n(n);
+        let a = self.attrs(syms);
+        let results: SmallVec<[Type; 1]> = result.into_iter().collect();
+        let op = self.emit(name, &ops, &results, a, &[]);
+        self.push_results(op);
     }
 
     /// A non-null reference to defined type `t`.

@@ -94,23 +94,32 @@ fn verify_memory_fill(c: &mut OpChecker<'_>) {
     check_index(c, "length", ops[2], idx);
 }
 
-fn verify_memory_copy(c: &mut OpChecker<'_>) {
-    let (Some(d), Some(s)) = (target(c, "dst", "wasm.memory"), target(c, "src", "wasm.memory")) else { return };
+/// `copy` between two memories or two tables: each index typed by its own memory or table; the
+/// length is i64 only when both are 64-bit.
+fn verify_copy(c: &mut OpChecker<'_>, want: &str) {
+    let (Some(d), Some(s)) = (target(c, "dst", want), target(c, "src", want)) else { return };
     let (di, si) = (index_type(c, d), index_type(c, s));
     let ops = c.operand_types();
     check_index(c, "destination", ops[0], di);
     check_index(c, "source", ops[1], si);
-    // The length is i64 only when both memories are 64-bit.
     let len = if di == c.ctx.i64() && si == c.ctx.i64() { c.ctx.i64() } else { c.ctx.i32() };
     check_index(c, "length", ops[2], len);
 }
 
+fn verify_memory_copy(c: &mut OpChecker<'_>) {
+    verify_copy(c, "wasm.memory");
+}
+
+/// `init` from a segment: the destination is typed by the memory or table.
+fn verify_init(c: &mut OpChecker<'_>, key: &str, want: &str, segment: &str) {
+    let Some(t) = target(c, key, want) else { return };
+    let _ = target(c, "segment", segment);
+    let idx = index_type(c, t);
+    check_index(c, "destination", c.operand_types()[0], idx);
+}
+
 fn verify_memory_init(c: &mut OpChecker<'_>) {
-    let Some(mem) = target(c, "memory", "wasm.memory") else { return };
-    let _ = target(c, "segment", "wasm.data");
-    let idx = index_type(c, mem);
-    let ops = c.operand_types();
-    check_index(c, "destination", ops[0], idx);
+    verify_init(c, "memory", "wasm.memory", "wasm.data");
 }
 
 fn verify_data_drop(c: &mut OpChecker<'_>) {
@@ -164,20 +173,11 @@ fn verify_table_fill(c: &mut OpChecker<'_>) {
 }
 
 fn verify_table_copy(c: &mut OpChecker<'_>) {
-    let (Some(d), Some(s)) = (target(c, "dst", "wasm.table"), target(c, "src", "wasm.table")) else { return };
-    let (di, si) = (index_type(c, d), index_type(c, s));
-    let ops = c.operand_types();
-    check_index(c, "destination", ops[0], di);
-    check_index(c, "source", ops[1], si);
-    let len = if di == c.ctx.i64() && si == c.ctx.i64() { c.ctx.i64() } else { c.ctx.i32() };
-    check_index(c, "length", ops[2], len);
+    verify_copy(c, "wasm.table");
 }
 
 fn verify_table_init(c: &mut OpChecker<'_>) {
-    let Some(t) = target(c, "table", "wasm.table") else { return };
-    let _ = target(c, "segment", "wasm.elem");
-    let idx = index_type(c, t);
-    check_index(c, "destination", c.operand_types()[0], idx);
+    verify_init(c, "table", "wasm.table", "wasm.elem");
 }
 
 fn verify_ref_func(c: &mut OpChecker<'_>) {
