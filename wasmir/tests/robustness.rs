@@ -294,12 +294,15 @@ fn module_plan() -> impl Strategy<Value = Vec<FuncPlan>> {
     prop::collection::vec(func_plan(), 1..5)
 }
 
-/// The `wasm` ops whose operand and result types are all fixed (every numeric instruction).
+/// The `wasm` ops whose operand and result types are all fixed, with at most two operands and
+/// one result (every unary and binary numeric instruction; the generator picks two operands).
 fn numeric_ops(ctx: &Context) -> Vec<&'static str> {
     let mut v = Vec::new();
     for d in ctx.dialects() {
         for op in d.all_ops() {
             if op.syntax == Syntax::FixedOperands
+                && op.operands.len() <= 2
+                && op.results.len() == 1
                 && op.operands.iter().chain(op.results).all(|s| !s.variadic && fixed_type(ctx, s.ty).is_some())
             {
                 v.push(op.name);
