@@ -19,6 +19,8 @@ pub struct Prescan {
     pub needs_func_label: bool,
     /// The body uses typed references (GC, typed function references, concrete `ref.null`).
     pub typed: bool,
+    /// How many operators the body has (to size the IR arenas).
+    pub operators: usize,
 }
 
 /// One pass over a body's locals and operators.
@@ -34,6 +36,7 @@ pub fn prescan(fb: &wasmparser::FunctionBody<'_>, nparams: usize) -> Result<Pres
     let mut ops = fb.get_operators_reader().map_err(parse_err)?;
     while !ops.eof() {
         let op = ops.read().map_err(parse_err)?;
+        p.operators += 1;
         match &op {
             Operator::LocalSet { local_index } | Operator::LocalTee { local_index } => {
                 if let Some(w) = p.written.get_mut(*local_index as usize) {
@@ -265,6 +268,7 @@ impl<'a> FuncTranslator<'a> {
         }
         let written = &pre.written;
         self.needs_func_label = pre.needs_func_label;
+        self.b().reserve(pre.operators + declared.len());
         let local_ty = self.ctx.local_type();
         let code = self.code("wasm.local");
         let type_key = self.ctx.ident("type");

@@ -119,6 +119,14 @@ impl Body {
         Self::default()
     }
 
+    /// Makes room for about `ops` more ops (with as many values and twice as many uses), so a
+    /// producer that knows its size (the wasm importer) does not regrow the arenas.
+    pub fn reserve(&mut self, ops: usize) {
+        self.ops.reserve(ops);
+        self.values.reserve(ops);
+        self.uses.reserve(ops * 2);
+    }
+
     // ---------------- creation ----------------
 
     /// Creates a detached op. `regions` are regions of this body, or of `inner` when given.

@@ -496,8 +496,13 @@ impl Context {
     }
     /// Looks `key` up in dictionary `dict`.
     pub fn dict_get(&self, dict: Attr, key: &str) -> Option<Attr> {
+        let entries = self.dict_entries(dict);
+        // Op dictionaries hold a few entries: comparing their keys is cheaper than hashing `key`.
+        if entries.len() <= 8 {
+            return entries.iter().find(|(n, _)| &*self.strings[*n] == key).map(|(_, a)| *a);
+        }
         let k = self.lookup_ident(key)?;
-        self.dict_entries(dict).iter().find(|(n, _)| *n == k).map(|(_, a)| *a)
+        entries.iter().find(|(n, _)| *n == k).map(|(_, a)| *a)
     }
     /// `dict` with `key` set to `value` (or removed when `value` is `None`).
     pub fn dict_with(&mut self, dict: Attr, key: Ident, value: Option<Attr>) -> Attr {
