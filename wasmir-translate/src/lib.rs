@@ -25,6 +25,9 @@ enum Backend {
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum Emit {
+    /// WasmIR text (the default with --import-wasm).
+    Wir,
+    /// A wasm binary (the default otherwise).
     Wasm,
     Wat,
     Clif,
@@ -54,8 +57,9 @@ struct Args {
     #[arg(long, value_enum, default_value = "direct")]
     backend: Backend,
     /// What to write.
-    #[arg(long, value_enum, default_value = "wasm")]
-    emit: Emit,
+    /// What to write: `wir` by default with --import-wasm, `wasm` otherwise.
+    #[arg(long, value_enum)]
+    emit: Option<Emit>,
     /// Keep ops, types and attributes of unregistered dialects.
     #[arg(long)]
     allow_unregistered_dialect: bool,
@@ -89,8 +93,9 @@ pub fn run(args: &[String], stdin: &mut dyn Read, stdout: &mut dyn Write, stderr
         return EXIT_ERROR;
     }
     let name = if args.input == "-" { "<stdin>".to_string() } else { args.input.clone() };
-    if args.import_wasm {
-        let mut ctx = Context::new();
+    let mut ctx = Context::new();
+    let text;
+    let module = if args.import_wasm {
         let module = match import_wasm(&mut ctx, &bytes) {
             Ok(m) => m,
             Err(e) => {
@@ -108,31 +113,36 @@ pub fn run(args: &[String], stdin: &mut dyn Read, stdout: &mut dyn Write, stderr
             let _ = stderr.write_all(render_all(&diags, &src).as_bytes());
             return EXIT_ERROR;
         }
-        let text = wasmir::print_module(&ctx, &module, Default::default());
-        return write_output(args.output.as_deref(), text.as_bytes(), stdout, stderr);
-    }
-    let Ok(text) = String::from_utf8(bytes) else {
-        let _ = writeln!(
-            stderr,
-            "error: `{name}` is not UTF-8 WasmIR text; to read a wasm binary pass --import-wasm"
-        );
-        return EXIT_ERROR;
-    };
-    let src = SourceFile { name: &name, text: &text };
-    let mut ctx = Context::new();
-    let module = match wasmir::parse(&mut ctx, &text, ParseOptions { allow_unregistered: args.allow_unregistered_dialect }) {
-        Ok(m) => m,
-        Err(diags) => {
+        module
+    } else {
+        text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(_) => {
+                let _ = writeln!(stderr, "error: `{name}` is not UTF-8 WasmIR text; to read a wasm binary pass --import-wasm");
+                return EXIT_ERROR;
+            }
+        };
+        let src = SourceFile { name: &name, text: &text };
+        let module = match wasmir::parse(&mut ctx, &text, ParseOptions { allow_unregistered: args.allow_unregistered_dialect }) {
+            Ok(m) => m,
+            Err(diags) => {
+                let _ = stderr.write_all(render_all(&diags, &src).as_bytes());
+                return EXIT_ERROR;
+            }
+        };
+        let diags = wasmir::verify(&ctx, &module);
+        if !diags.is_empty() {
             let _ = stderr.write_all(render_all(&diags, &src).as_bytes());
+        }
+        if diags.iter().any(Diagnostic::is_error) {
             return EXIT_ERROR;
         }
+        module
     };
-    let diags = wasmir::verify(&ctx, &module);
-    if !diags.is_empty() {
-        let _ = stderr.write_all(render_all(&diags, &src).as_bytes());
-    }
-    if diags.iter().any(Diagnostic::is_error) {
-        return EXIT_ERROR;
+    let emit = args.emit.unwrap_or(if args.import_wasm { Emit::Wir } else { Emit::Wasm });
+    if let Emit::Wir = emit {
+        let text = wasmir::print_module(&ctx, &module, Default::default());
+        return write_output(args.output.as_deref(), text.as_bytes(), stdout, stderr);
     }
     match args.backend {
         Backend::Direct => {}
@@ -153,7 +163,8 @@ pub fn run(args: &[String], stdin: &mut dyn Read, stdout: &mut dyn Write, stderr
             return EXIT_ERROR;
         }
     };
-    match args.emit {
+    match emit {
+        Emit::Wir => unreachable!("written above"),
         Emit::Wasm => write_output(args.output.as_deref(), &wasm, stdout, stderr),
         Emit::Wat => match wasmprinter::print_bytes(&wasm) {
             Ok(text) => write_output(args.output.as_deref(), text.as_bytes(), stdout, stderr),
@@ -166,7 +177,7 @@ pub fn run(args: &[String], stdin: &mut dyn Read, stdout: &mut dyn Write, stderr
             let _ = writeln!(
                 stderr,
                 "error: --emit={} needs the cranelift or llvm backend, which this build does not have; the direct backend writes wasm or wat",
-                match args.emit {
+                match emit {
                     Emit::Clif => "clif",
                     Emit::LlvmIr => "llvm-ir",
                     _ => "obj",

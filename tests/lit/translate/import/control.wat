@@ -7,6 +7,7 @@
 ;; RUN: wasmir-translate --import-wasm %s | wasmir-run - --invoke classify 1
 ;; RUN: wasmir-translate --import-wasm %s | wasmir-run - --invoke pick 2
 ;; RUN: wasmir-translate --import-wasm %s | wasmir-run - --invoke trap
+;; RUN: wasmir-translate --import-wasm %s --emit=wat
 (module
   (func (export "count") (param $n i32) (result i32)
     (local $acc i32)
