@@ -160,6 +160,10 @@ fn keyword_synopsis(op: &OpDef) -> String {
     s
 }
 
+/// Markers around the generated part of `docs/Passes.md`.
+pub const PASSES_BEGIN: &str = "<!-- BEGIN GENERATED: pass reference (cargo test -p wasmir docs; WASMIR_BLESS_DOCS=1 rewrites) -->";
+pub const PASSES_END: &str = "<!-- END GENERATED: pass reference -->";
+
 /// Markers around the generated part of `docs/LangRef.md`.
 pub const BEGIN_MARKER: &str = "<!-- BEGIN GENERATED: op reference (cargo test -p wasmir docs; WASMIR_BLESS_DOCS=1 rewrites) -->";
 pub const END_MARKER: &str = "<!-- END GENERATED: op reference -->";
@@ -185,6 +189,24 @@ mod tests {
                 std::fs::write(&path, new).expect("write LangRef.md");
             } else {
                 panic!("docs/LangRef.md is out of date with the op declarations; run `WASMIR_BLESS_DOCS=1 cargo test -p wasmir docs` and commit it");
+            }
+        }
+    }
+
+    /// `docs/Passes.md` holds exactly what the pass registry generates.
+    #[test]
+    fn passes_doc_matches_registry() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/Passes.md");
+        let text = std::fs::read_to_string(&path).expect("docs/Passes.md exists");
+        let start = text.find(PASSES_BEGIN).expect("Passes.md has the begin marker") + PASSES_BEGIN.len();
+        let end = text.find(PASSES_END).expect("Passes.md has the end marker");
+        let generated = format!("\n\n{}", crate::pass::reference());
+        if text[start..end] != generated {
+            if std::env::var_os("WASMIR_BLESS_DOCS").is_some() {
+                let new = format!("{}{}{}", &text[..start], generated, &text[end..]);
+                std::fs::write(&path, new).expect("write Passes.md");
+            } else {
+                panic!("docs/Passes.md is out of date with the pass registry; run `WASMIR_BLESS_DOCS=1 cargo test -p wasmir docs` and commit it");
             }
         }
     }

@@ -1,0 +1,70 @@
+//! `dce`: removes ops that have no effect and whose results are unused.
+use super::{Level, Pass, PassInfo, Statistics};
+use crate::dialect::Traits;
+use crate::ir::{Context, Module, Op, OpRef, ValueDef};
+
+pub const INFO: PassInfo = PassInfo {
+    name: "dce",
+    summary: "Removes pure ops whose results are unused, and the ops that only fed them.",
+    description: "An op is removed when it is `Pure` (no effect, cannot trap), has no regions and \
+                  none of its results is used. Removing it may leave its operands' definitions \
+                  unused in turn; those are removed too, to a fixpoint, in one pass over the \
+                  function (a worklist). Ops that may trap (`wasm.i32.div_s`, loads) stay: \
+                  removing them would remove the trap.",
+    level: Level::Function,
+    options: &[],
+    create: |opts| {
+        super::no_options("dce", opts)?;
+        Ok(Box::new(Dce))
+    },
+};
+
+struct Dce;
+
+impl Pass for Dce {
+    fn run(&mut self, ctx: &mut Context, module: &mut Module, func: OpRef, stats: &mut Statistics) -> Result<bool, String> {
+        let Some(body_id) = module.body(func.body).inner_body(func.op) else { return Ok(false) };
+        let removable = |ctx: &Context, module: &Module, op: Op| -> bool {
+            let b = module.body(body_id);
+            ctx.op_def(b.opcode(op)).is_some_and(|d| d.has(Traits::PURE) && !d.has(Traits::TERMINATOR))
+                && b.regions(op).is_empty()
+                && b.results(op).all(|v| !b.has_uses(v))
+        };
+        // Every op of the function, nested regions included, without recursion.
+        let mut work: Vec<Op> = Vec::new();
+        {
+            let b = module.body(body_id);
+            let mut regions: Vec<crate::ir::Region> = b.roots().to_vec();
+            while let Some(r) = regions.pop() {
+                for blk in b.region_blocks(r) {
+                    for op in b.block_ops(blk) {
+                        work.push(op);
+                        regions.extend_from_slice(b.regions(op));
+                    }
+                }
+            }
+        }
+        let mut removed = 0u64;
+        let mut gone = std::collections::HashSet::new();
+        while let Some(op) = work.pop() {
+            if gone.contains(&op) || !removable(ctx, module, op) {
+                continue;
+            }
+            // The definitions of its operands may become dead once it is gone.
+            let b = module.body(body_id);
+            let feeders: Vec<Op> = b
+                .operands(op)
+                .filter_map(|v| match b.value_def(v) {
+                    ValueDef::Result(d, _) => Some(d),
+                    _ => None,
+                })
+                .collect();
+            module.erase_op(OpRef { body: body_id, op }).map_err(|e| e.to_string())?;
+            gone.insert(op);
+            removed += 1;
+            work.extend(feeders);
+        }
+        stats.add("ops removed", removed);
+        Ok(removed > 0)
+    }
+}
