@@ -246,8 +246,22 @@ pub fn wir_to_wasm(text: &str, name: &str) -> Result<Vec<u8>, String> {
 /// The whole round trip through text: import, print, re-parse, verify, export. Returns the
 /// printed WasmIR and the exported binary.
 pub fn roundtrip_wasm(bytes: &[u8]) -> Result<(String, Vec<u8>), String> {
+    roundtrip_wasm_with(bytes, None)
+}
+
+/// The round trip with a pass pipeline run on the imported module (verified after each pass)
+/// before it is printed.
+pub fn roundtrip_wasm_with(bytes: &[u8], pipeline: Option<&wasmir::pass::pipeline::Pipeline>) -> Result<(String, Vec<u8>), String> {
     let mut ctx = Context::new();
-    let module = import_wasm(&mut ctx, bytes).map_err(|e| format!("import: {e}"))?;
+    let mut module = import_wasm(&mut ctx, bytes).map_err(|e| format!("import: {e}"))?;
+    if let Some(p) = pipeline {
+        let instr = wasmir::pass::manager::Instrumentation { verify_each: true, ..Default::default() };
+        if let Err((_, f)) = wasmir::pass::manager::run(&mut ctx, &mut module, p, &instr, &mut |_, _, _| {}) {
+            let text = wasmir::print_module(&ctx, &module, Default::default());
+            let src = SourceFile { name: "<after passes>", text: &text };
+            return Err(format!("pass `{}` failed: {}\n{}", f.pass, f.message, render_all(&f.diagnostics, &src)));
+        }
+    }
     let text = wasmir::print_module(&ctx, &module, Default::default());
     let out = wir_to_wasm(&text, "<imported>").map_err(|e| format!("after import:\n{e}"))?;
     Ok((text, out))

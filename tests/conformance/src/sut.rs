@@ -95,13 +95,28 @@ pub fn guarded<R>(what: &str, f: impl FnOnce() -> R) -> Result<R, String> {
     })
 }
 
-/// The round trip under test: `wasmir_translate::roundtrip_wasm`, or the identity in identity
-/// mode. Returns the bytes to run, or the first line of the error.
+/// `WASMIR_CONFORMANCE_PIPELINE`: passes run between import and export (e.g.
+/// `module(func(cse,dce))`), so the suite checks that they keep every module's behaviour.
+pub fn pipeline() -> Option<&'static wasmir::pass::pipeline::Pipeline> {
+    static P: std::sync::OnceLock<Option<wasmir::pass::pipeline::Pipeline>> = std::sync::OnceLock::new();
+    P.get_or_init(|| {
+        let text = std::env::var("WASMIR_CONFORMANCE_PIPELINE").ok().filter(|t| !t.is_empty())?;
+        match wasmir::pass::pipeline::parse(&text) {
+            Ok(p) => Some(p),
+            Err(d) => panic!("WASMIR_CONFORMANCE_PIPELINE: {}", d.message),
+        }
+    })
+    .as_ref()
+}
+
+/// The round trip under test: `wasmir_translate::roundtrip_wasm` (with the passes of
+/// `WASMIR_CONFORMANCE_PIPELINE` in between, if set), or the identity in identity mode. Returns
+/// the bytes to run, or the first line of the error.
 pub fn roundtrip(bytes: &[u8]) -> Result<Vec<u8>, String> {
     if identity_mode() {
         return Ok(bytes.to_vec());
     }
-    match guarded("roundtrip_wasm", || wasmir_translate::roundtrip_wasm(bytes)) {
+    match guarded("roundtrip_wasm", || wasmir_translate::roundtrip_wasm_with(bytes, pipeline())) {
         Ok(Ok((_text, out))) => Ok(out),
         Ok(Err(e)) => Err(first_line(&e)),
         Err(p) => Err(p),
