@@ -77,6 +77,7 @@ WASMIR_SMITH_SEEDS=42..43 cargo test -p conformance smith_roundtrip -- --nocaptu
 | `WASMIR_CONFORMANCE_JOBS=N` | worker threads (default: available parallelism) |
 | `WASMIR_CONFORMANCE_TIMEOUT=S` | abort the run if one call into the round trip takes longer (default 300 s) |
 | `WASMIR_SMITH_SEEDS=N` or `A..B` | smith seeds (default `0..300`; the ratchet is checked only for the default) |
+| `WASMIR_CONFORMANCE_PIPELINE=P` | run the pass pipeline `P` (e.g. `module(func(cse,dce))`) between import and export; the ratchet still applies (on 2026-11-25, `module(func(cse,dce))` kept all counts and all 300 smith modules equal) |
 | `WASMIR_CONFORMANCE_IDENTITY=1` | harness self-check: skip the round trip (bytes unchanged) and let wasmtime's validator stand in for the importer; never blessed |
 
 Panics in the system under test are caught and counted as failures (`panic: …`). A third test,
