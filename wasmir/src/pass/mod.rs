@@ -5,6 +5,7 @@
 //! generated `docs/Passes.md`. A pipeline nests passes as MLIR does: `module(func(dce))` runs
 //! `dce` on every `func.func` of the module. Function passes see one function and may not touch
 //! its siblings, so a pipeline may run them on functions independently.
+mod canonicalize;
 mod cse;
 mod dce;
 pub mod manager;
@@ -64,7 +65,7 @@ impl Statistics {
 }
 
 /// Every pass.
-pub static REGISTRY: &[PassInfo] = &[cse::INFO, dce::INFO];
+pub static REGISTRY: &[PassInfo] = &[canonicalize::INFO, cse::INFO, dce::INFO];
 
 /// The pass named `name`.
 pub fn lookup(name: &str) -> Option<&'static PassInfo> {
