@@ -1,6 +1,9 @@
 //! The properties the fuzz targets check, shared by the libFuzzer targets (`fuzz_targets/`) and
 //! the stable-Rust driver (`examples/stable.rs`). Every check panics on a violation, so libFuzzer
 //! (or the driver) records the input as a crash.
+//!
+//! `parse` and `verify` check the text format and the verifier; `import` and `smith` check the
+//! wasm importer and the direct exporter (`wasmir-translate`).
 use wasmir::{Context, Module, ParseOptions, PrintOptions, parse, print_module, verify};
 
 /// The three printed forms every parsed module is checked in.
@@ -94,6 +97,236 @@ pub fn verify_target(data: &[u8]) {
                     form_name(form)
                 );
             }
+        }
+    }
+}
+
+/// Validates `bytes` with every feature the importer accepts.
+fn validate_wasm(bytes: &[u8]) -> Result<(), wasmparser::BinaryReaderError> {
+    wasmparser::Validator::new_with_features(wasmir_translate::import::features()).validate_all(bytes).map(|_| ())
+}
+
+/// The input as text for a panic message: wat text as is, a binary in hex.
+fn describe_input(data: &[u8]) -> String {
+    if data.starts_with(b"\0asm") || std::str::from_utf8(data).is_err() {
+        data.iter().map(|b| format!("{b:02x}")).collect()
+    } else {
+        String::from_utf8_lossy(data).into_owned()
+    }
+}
+
+/// With `WASMIR_FUZZ_STRICT` set, the targets do not step over the known bugs below.
+fn strict() -> bool {
+    static STRICT: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *STRICT.get_or_init(|| std::env::var_os("WASMIR_FUZZ_STRICT").is_some())
+}
+
+/// Known, reported bugs the `import` and `smith` targets step over (unless [`strict`]) so that
+/// fuzzing goes on past them; each has an ignored reproducer in
+/// `wasmir-translate/tests/fuzz_regressions.rs`. Returns the bug's name if `d` is one of them.
+/// **Remove an entry once its bug is fixed.**
+///
+/// `text` is the source the diagnostic's span points into, if any.
+pub fn known_bug(d: &wasmir::Diagnostic, text: Option<&str>) -> Option<&'static str> {
+    if strict() {
+        return None;
+    }
+    // Bug 1: the verifier checks `wasm.br_on_non_null` against the target's types without the
+    // non-null reference whenever the non-null type `(ref H)` was never interned in the context
+    // (`find_type` instead of the type itself), reporting "the branch passes (A) but its target
+    // takes (A, (ref H))".
+    let op_is = |name: &str| {
+        d.context.as_deref() == Some(name)
+            || d.span.zip(text).is_some_and(|(s, t)| t.get(s.start as usize..).is_some_and(|r| r.starts_with(name)))
+    };
+    if op_is("wasm.br_on_non_null") {
+        let lists = d
+            .message
+            .strip_prefix("the branch passes (")
+            .and_then(|r| r.strip_suffix(')'))
+            .and_then(|r| r.split_once(") but its target takes ("));
+        if let Some((passed, want)) = lists {
+            let one_more = if passed.is_empty() {
+                !want.is_empty() && !want.contains(", ")
+            } else {
+                want.strip_prefix(passed).and_then(|r| r.strip_prefix(", ")).is_some_and(|r| !r.is_empty() && !r.contains(", "))
+            };
+            if one_more {
+                return Some("br_on_non_null-uninterned-non-null-type");
+            }
+        }
+    }
+    None
+}
+
+/// The error diagnostics of `d` that are not [`known_bug`]s, and whether a known bug was seen.
+fn unknown_errors(d: &[wasmir::Diagnostic], text: Option<&str>) -> (Vec<String>, bool) {
+    let mut known = false;
+    let mut rest = Vec::new();
+    for d in d.iter().filter(|d| d.is_error()) {
+        if known_bug(d, text).is_some() {
+            known = true;
+        } else {
+            rest.push(format!("{d:?}"));
+        }
+    }
+    (rest, known)
+}
+
+/// The checks on a module `import_wasm` accepted (shared by `import` and `smith`): it must
+/// verify; print, re-parse in a fresh context and print identically; verify again after the
+/// re-parse; export — where an export error is a bug if `any_export_error_is_bug`, and otherwise
+/// only if it says "internal error" (other errors are refusals); and the exported binary must
+/// validate with the importer's features. Known bugs ([`known_bug`]) are stepped over; returns
+/// whether one was met.
+pub fn check_imported(ctx: &Context, m: &Module, data: &[u8], any_export_error_is_bug: bool) -> bool {
+    let text = print_module(ctx, m, PrintOptions::default());
+    let input = || describe_input(data);
+    let (e0, mut known) = unknown_errors(&verify(ctx, m), None);
+    assert!(
+        e0.is_empty(),
+        "the imported module does not verify:\n--- input ---\n{}\n--- imported ---\n{text}\n--- errors ---\n{e0:#?}",
+        input()
+    );
+    let mut ctx2 = Context::new();
+    let again = match parse(&mut ctx2, &text, ParseOptions::default()) {
+        Ok(m2) => m2,
+        Err(diags) => panic!(
+            "the printed imported module does not re-parse:\n--- input ---\n{}\n--- imported ---\n{text}\n--- errors ---\n{diags:#?}",
+            input()
+        ),
+    };
+    let text2 = print_module(&ctx2, &again, PrintOptions::default());
+    assert!(
+        text == text2,
+        "the printed imported module is not a fixpoint:\n--- input ---\n{}\n--- imported ---\n{text}\n--- re-parsed and printed ---\n{text2}",
+        input()
+    );
+    let (e1, known1) = unknown_errors(&verify(&ctx2, &again), Some(&text));
+    known |= known1;
+    assert!(
+        e1.is_empty(),
+        "the re-parsed imported module does not verify:\n--- input ---\n{}\n--- imported ---\n{text}\n--- errors ---\n{e1:#?}",
+        input()
+    );
+    let out = match wasmir_translate::export_wasm(&ctx2, &again) {
+        Ok(out) => out,
+        Err(e) => {
+            let msg = e.to_string();
+            assert!(
+                !any_export_error_is_bug && !msg.contains("internal error"),
+                "export of the imported module fails: {msg}\n--- input ---\n{}\n--- imported ---\n{text}",
+                input()
+            );
+            return known;
+        }
+    };
+    if let Err(e) = validate_wasm(&out) {
+        panic!(
+            "the exported binary does not validate: {e}\n--- input ---\n{}\n--- imported ---\n{text}\n--- exported ---\n{}",
+            input(),
+            describe_input(&out)
+        );
+    }
+    known
+}
+
+/// `import` target: arbitrary bytes (a wasm binary, or wat text, as `import_wasm` accepts both)
+/// → `import_wasm`, which must not panic (errors are fine); a module that imports goes through
+/// [`check_imported`] (export refusals allowed, "internal error" not).
+pub fn import_target(data: &[u8]) {
+    let mut ctx = Context::new();
+    let Ok(m) = wasmir_translate::import_wasm(&mut ctx, data) else { return };
+    check_imported(&ctx, &m, data, false);
+}
+
+/// The wasm-smith configuration of the `smith` target: every feature the importer supports
+/// (`wasmir_translate::import::features()`: no stack switching, shared-everything threads,
+/// custom descriptors or legacy exceptions — wasm-smith never generates the legacy ones), each
+/// switched on or off by the input so that modules without GC or reference types (whose
+/// translation differs) are covered too; limits kept moderate for throughput.
+pub fn smith_config(u: &mut arbitrary::Unstructured<'_>) -> arbitrary::Result<wasm_smith::Config> {
+    let mut c = wasm_smith::Config {
+        gc_enabled: u.arbitrary()?,
+        reference_types_enabled: u.arbitrary()?,
+        simd_enabled: u.arbitrary()?,
+        relaxed_simd_enabled: u.arbitrary()?,
+        threads_enabled: u.arbitrary()?,
+        exceptions_enabled: u.arbitrary()?,
+        tail_call_enabled: u.arbitrary()?,
+        memory64_enabled: u.arbitrary()?,
+        bulk_memory_enabled: u.arbitrary()?,
+        multi_value_enabled: u.arbitrary()?,
+        extended_const_enabled: u.arbitrary()?,
+        wide_arithmetic_enabled: u.arbitrary()?,
+        custom_page_sizes_enabled: u.arbitrary()?,
+        saturating_float_to_int_enabled: true,
+        sign_extension_ops_enabled: true,
+        shared_everything_threads_enabled: false,
+        custom_descriptors_enabled: false,
+        export_everything: u.arbitrary()?,
+        generate_custom_sections: u.arbitrary()?,
+        max_memories: u.int_in_range(1..=4)?, // more than 1: multi-memory
+        max_tables: u.int_in_range(1..=4)?,
+        max_types: 40,
+        max_funcs: 40,
+        max_imports: 20,
+        max_globals: 20,
+        max_exports: 40,
+        max_tags: 10,
+        max_element_segments: 10,
+        max_elements: 20,
+        max_data_segments: 10,
+        max_instructions: 200,
+        max_nesting_depth: 10,
+        max_table_elements: 10_000,
+        ..wasm_smith::Config::default()
+    };
+    // What wasm-smith's own `Config::arbitrary` enforces (its `sanitize` is private).
+    if !c.reference_types_enabled {
+        c.max_tables = 1;
+        c.gc_enabled = false;
+    }
+    if !c.simd_enabled {
+        c.relaxed_simd_enabled = false;
+    }
+    Ok(c)
+}
+
+/// `smith` target: the input drives wasm-smith to a valid module (with the features above),
+/// which must validate with the importer's features; `roundtrip_wasm` (import, print, re-parse,
+/// verify, export) must then succeed and its output must validate. If it fails, the steps are
+/// redone one by one ([`check_imported`], any export error a bug): a failure explained only by
+/// [`known_bug`]s is stepped over, any other is reported.
+pub fn smith_target(data: &[u8]) {
+    let mut u = arbitrary::Unstructured::new(data);
+    let Ok(config) = smith_config(&mut u) else { return };
+    let Ok(module) = wasm_smith::Module::new(config, &mut u) else { return };
+    let bytes = module.to_bytes();
+    if let Err(e) = validate_wasm(&bytes) {
+        panic!("wasm-smith generated a module the importer's features reject: {e}\n--- module ---\n{}", describe_input(&bytes));
+    }
+    let wat = || wasmprinter::print_bytes(&bytes).unwrap_or_else(|e| format!("<wasmprinter: {e}>"));
+    match wasmir_translate::roundtrip_wasm(&bytes) {
+        Ok((text, out)) => {
+            if let Err(e) = validate_wasm(&out) {
+                panic!(
+                    "the round-tripped binary does not validate: {e}\n--- module ---\n{}\n--- as wat ---\n{}\n--- imported ---\n{text}",
+                    describe_input(&bytes),
+                    wat()
+                );
+            }
+        }
+        Err(e) => {
+            if !strict() {
+                let mut ctx = Context::new();
+                if let Ok(m) = wasmir_translate::import_wasm(&mut ctx, &bytes) {
+                    if check_imported(&ctx, &m, &bytes, true) {
+                        return; // only known bugs
+                    }
+                }
+            }
+            panic!("roundtrip_wasm fails: {e}\n--- module ---\n{}\n--- as wat ---\n{}", describe_input(&bytes), wat());
         }
     }
 }
