@@ -41,7 +41,7 @@ enum Emit {
     version,
     about = "Translate between WasmIR (.wir) and WebAssembly",
     long_about = "Reads WasmIR and writes WebAssembly through a backend, or (--import-wasm) reads a \
-                  wasm binary and prints WasmIR.\nExit codes: 0 success, 1 the input has errors or \
+                  wasm binary and prints WasmIR (or, with --emit=wasm, re-encodes it).\nExit codes: 0 success, 1 the input has errors or \
                   cannot be translated, 2 bad command line."
 )]
 struct Args {
@@ -56,7 +56,6 @@ struct Args {
     /// The code generator.
     #[arg(long, value_enum, default_value = "direct")]
     backend: Backend,
-    /// What to write.
     /// What to write: `wir` by default with --import-wasm, `wasm` otherwise.
     #[arg(long, value_enum)]
     emit: Option<Emit>,
