@@ -276,7 +276,12 @@ fn verify_br_on(c: &mut OpChecker<'_>) {
         }
         "wasm.br_on_non_null" => {
             let mut passed = args;
-            passed.extend(non_null);
+            match non_null {
+                Some(t) => passed.push(t),
+                // `!wasm.ref<heap>` was never made, so the label cannot take exactly it: it must
+                // take a nullable supertype, which the operand's own type then fits too.
+                None => passed.push(r),
+            }
             check_br_on(c, passed);
         }
         _ => {
