@@ -84,3 +84,90 @@ fn br_on_non_null_round_trips_when_non_null_type_is_interned() {
     // BR_ON_NON_NULL plus (func (param (ref array))).
     check_round_trip(&hex("0061736d01000000010b0260016a016a6001646a0003030200010a10020b00026a2000d600d06a0b0b02000b"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Bugs 2 and 3 (found by `smith`): `local.tee` of a value whose type is a strict subtype of the
+// local's (`ref.null none` into an `anyref` local) was rejected by the verifier, and a typed
+// `select (result anyref)` whose first alternative is a strict subtype was typed by that
+// alternative (the verifier rejected it, and the export would not validate). Fixed: `local.tee`
+// takes any value that fits the local and has the local's type; a typed select has the type it
+// names, and the backend writes that type.
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn tee_and_typed_select_of_subtypes_round_trip() {
+    let wasm = wat::parse_str(
+        r#"(module
+  (func (export "tee") (result i32)
+    (local $a anyref)
+    (ref.is_null (local.tee $a (ref.null none))))
+  (func (export "sel") (param i32) (result i32)
+    (ref.is_null (select (result anyref) (ref.null none) (ref.i31 (i32.const 1)) (local.get 0)))))"#,
+    )
+    .expect("valid wat");
+    check_round_trip(&wasm);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bug 2 (found by `smith` after ≈ 11 min of its third run, 45,561 execs): the importer gives
+// `wasm.local.tee` the *local's* declared type as its result type, but the op's definition
+// (wasmir/src/dialect/wasm_control.rs: operand `value` and result `result` are both `Var`, one
+// type `T`) requires the value and the result to have the same type. When the value is of a
+// strict subtype of the local's type the imported module does not verify:
+//     result #0 (`result`) of `wasm.local.tee` must be nullref (the type of the other `T`
+//     values), but is anyref
+// for the valid `(local anyref) ref.null none local.tee 0`. The import is
+// `%2 = "wasm.local.tee"(%0, %1) : (!wasm.local, nullref) -> anyref`
+// (wasmir-translate/src/import/body.rs, `Operator::LocalTee`: `emit1(…, &[l, v], t, …)` with
+// `t` the local's type). `wasmir-translate --import-wasm` reports "internal error: the module
+// imported … does not verify" and `roundtrip_wasm` fails; the direct export of the unverified
+// module is fine. Either the importer must type the result as the value (or the verifier must
+// accept a value that is a subtype of the local's type, the result being the local's type, as
+// wasm's `local.tee` does). Fixed (see "Bugs 2 and 3" above): this is the minimized reproducer.
+// ---------------------------------------------------------------------------------------------
+
+/// (module (func (local anyref) ref.null none local.tee 0 drop))
+const LOCAL_TEE_SUBTYPE: &str = "0061736d01000000010401600000030201000a0b010901016ed07122001a0b";
+
+#[test]
+fn local_tee_of_a_subtype_value_round_trips() {
+    check_round_trip(&hex(LOCAL_TEE_SUBTYPE));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bug 3 (found while minimizing bug 2, in the same importer code: `Operator::Select |
+// Operator::TypedSelect` in wasmir-translate/src/import/body.rs): a typed `select (result t)`
+// gets the type of its *first* alternative as its result type; the declared `t` is ignored. With
+// a strict subtype first, the result type is too narrow:
+//     (func (param anyref i32) (result anyref)
+//       ref.null none  local.get 0  local.get 1  select (result anyref))
+// imports as `%3 = wasm.select %1, %2, %0 : nullref` (and `func.return %3 : nullref`). The
+// verifier rejects it — "the alternatives (nullref, anyref) do not fit the result type nullref"
+// — and exporting the imported module without verifying fails with "internal error: the direct
+// backend produced a module that does not validate: type mismatch: expected nullref, found
+// anyref". With the alternatives the other way round (anyref first) it round-trips. Fixed (see
+// "Bugs 2 and 3" above: the declared result type of `TypedSelect` is used); this is the
+// minimized reproducer.
+// ---------------------------------------------------------------------------------------------
+
+/// (module (func (param anyref i32) (result anyref)
+///   ref.null none local.get 0 local.get 1 select (result anyref)))
+const TYPED_SELECT_SUBTYPE_FIRST: &str = "0061736d0100000001070160026e7f016e030201000a0d010b00d071200020011c016e0b";
+
+#[test]
+fn typed_select_with_a_subtype_first_round_trips() {
+    let bytes = hex(TYPED_SELECT_SUBTYPE_FIRST);
+    let mut ctx = Context::new();
+    let m = wasmir_translate::import_wasm(&mut ctx, &bytes).expect("the module imports");
+    // The export alone (no verifier in between) must not be an internal error either.
+    wasmir_translate::export_wasm(&ctx, &m).unwrap_or_else(|e| panic!("export of the imported module fails: {e}"));
+    check_round_trip(&bytes);
+}
+
+/// The contrast (passed before the fix too): the same `select` with the wider alternative first.
+#[test]
+fn typed_select_with_the_wider_alternative_first_round_trips() {
+    // (module (func (param anyref i32) (result anyref)
+    //   local.get 0 ref.null none local.get 1 select (result anyref)))
+    check_round_trip(&hex("0061736d0100000001070160026e7f016e030201000a0d010b002000d07120011c016e0b"));
+}

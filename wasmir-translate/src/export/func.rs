@@ -834,7 +834,7 @@ impl<'a> FuncEmitter<'a> {
                 Some(if s == Sp::CallIndirect { I::CallIndirect { type_index, table_index } } else { I::ReturnCallIndirect { type_index, table_index } })
             }
             Sp::Select => {
-                let t = self.ty(all[1]);
+                let t = self.result_type(op, 0);
                 if self.ctx.is_ref(t) { Some(I::TypedSelect(val_type(self.ctx, &self.idx.types, t)?)) } else { Some(I::Select) }
             }
             Sp::Local => {

@@ -744,7 +744,11 @@ impl<'a> FuncTranslator<'a> {
                 let c = self.pop();
                 let b = self.pop();
                 let a = self.pop();
-                let t = self.module.body(self.body).value_type(a);
+                // A typed select has the type it names (its alternatives may be subtypes).
+                let t = match op {
+                    Operator::TypedSelect { ty } => val_type(self.ctx, self.info, ty, offset)?,
+                    _ => self.module.body(self.body).value_type(a),
+                };
                 let v = self.emit1("wasm.select", &[c, a, b], t, empty);
                 self.stack.push(v);
             }

@@ -616,11 +616,11 @@ pub static OPS: &[OpDef] = &[
     },
     OpDef {
         name: "wasm.local.tee",
-        summary: "Writes a local and returns the value written.",
-        operands: &[arg("local", Local), arg("value", Var)],
-        results: &[arg("result", Var)],
+        summary: "Writes a local and returns the value written, typed as the local.",
+        operands: &[arg("local", Local), arg("value", WasmValue)],
+        results: &[arg("result", WasmValue)],
         syntax: Syntax::Keyword,
-        sig: Sig::Var,
+        sig: Sig::Results,
         verify: Some(verify_local_access),
         example: "%t = wasm.local.tee %l, %v : i32",
         ..BASE
