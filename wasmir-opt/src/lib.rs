@@ -48,6 +48,10 @@ struct Args {
     /// Skip the verifier (parse errors are still reported).
     #[arg(long)]
     no_verify: bool,
+    /// Run a standard pipeline first: 0, 1, 2, 3, s (size) or z (size, more aggressively). The
+    /// pipelines are listed in docs/Passes.md; `--dump-pass-pipeline` shows the one chosen.
+    #[arg(short = 'O', value_name = "LEVEL", value_parser = ["0", "1", "2", "3", "s", "z"])]
+    opt_level: Option<String>,
     /// The passes to run, as a pipeline: `module(func(dce))`. Each pass is also a flag (`--dce`);
     /// flags run after the pipeline, in order.
     #[arg(long, value_name = "PIPELINE")]
@@ -147,6 +151,20 @@ pub fn run(args: &[String], stdin: &mut dyn Read, stdout: &mut dyn Write, stderr
             return EXIT_USAGE;
         }
     };
+    if let Some(level) = &args.opt_level {
+        let preset = wasmir::pass::preset(level).map(|p| p.pipeline).unwrap_or("");
+        match wasmir::pass::pipeline::parse(preset) {
+            Ok(mut p) if args.run_reproducer.is_none() => {
+                p.nodes.append(&mut pipeline.nodes);
+                pipeline = p;
+            }
+            Ok(_) => {}
+            Err(d) => {
+                let _ = writeln!(stderr, "internal error: the -O{level} pipeline does not parse: {}", d.message);
+                return EXIT_ERROR;
+            }
+        }
+    }
     for p in flag_passes {
         pipeline.push(p, Vec::new());
     }

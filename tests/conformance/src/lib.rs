@@ -26,13 +26,15 @@ pub fn parallel_map<R: Send>(
 ) -> Vec<Option<R>> {
     let next = std::sync::atomic::AtomicUsize::new(0);
     let results = std::sync::Mutex::new((0..n).map(|_| None).collect::<Vec<Option<R>>>());
+    let pipeline = sut::pipeline_override();
     std::thread::scope(|s| {
         for w in 0..jobs.max(1) {
-            let (next, results, f) = (&next, &results, &f);
+            let (next, results, f, pipeline) = (&next, &results, &f, &pipeline);
             let spawned = std::thread::Builder::new()
                 .name(format!("conformance-{w}"))
                 .stack_size(sut::WORKER_STACK)
                 .spawn_scoped(s, move || {
+                    sut::set_pipeline_override(pipeline.clone());
                     loop {
                         let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some(&i) = order.get(k) else { break };

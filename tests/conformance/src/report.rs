@@ -77,7 +77,7 @@ WASMIR_SMITH_SEEDS=42..43 cargo test -p conformance smith_roundtrip -- --nocaptu
 | `WASMIR_CONFORMANCE_JOBS=N` | worker threads (default: available parallelism) |
 | `WASMIR_CONFORMANCE_TIMEOUT=S` | abort the run if one call into the round trip takes longer (default 300 s) |
 | `WASMIR_SMITH_SEEDS=N` or `A..B` | smith seeds (default `0..300`; the ratchet is checked only for the default) |
-| `WASMIR_CONFORMANCE_PIPELINE=P` | run the pass pipeline `P` (e.g. `module(func(cse,dce))`) between import and export; the ratchet still applies (on 2026-11-25, `module(func(cse,dce))` kept all counts and all 300 smith modules equal) |
+| `WASMIR_CONFORMANCE_PIPELINE=P` | run the pass pipeline `P` (e.g. `module(func(cse,dce))`, or a level such as `-O2`) between import and export; the ratchet still applies. The tests `spec_testsuite_o2` and `smith_roundtrip_o2` always run with `-O2` (they check the ratchet but never bless it) |
 | `WASMIR_CONFORMANCE_IDENTITY=1` | harness self-check: skip the round trip (bytes unchanged) and let wasmtime's validator stand in for the importer; never blessed |
 
 Panics in the system under test are caught and counted as failures (`panic: …`). A third test,
@@ -178,11 +178,7 @@ pub fn spec_console(results: &[FileResult], elapsed: Duration, jobs: usize) -> S
     let (table, all) = suite_table(results);
     let mut out = format!(
         "spec testsuite{}: {} files in {:.1} s on {jobs} threads\n{table}",
-        if sut::identity_mode() {
-            " (IDENTITY MODE: harness self-check, no round trip)"
-        } else {
-            ""
-        },
+        sut::mode_label(" (IDENTITY MODE: harness self-check, no round trip)"),
         results.len(),
         elapsed.as_secs_f64()
     );
@@ -413,11 +409,7 @@ fn smith_console(st: &SmithStats, jobs: usize) -> String {
     let mut out = format!(
         "smith differential{}: seeds {}..{} in {:.1} s on {jobs} threads: generated {}, round-tripped {}, \
          behaviour-equal {}, mismatches {}; exported functions {}, calls compared {}, functions skipped (fuel/stack) {}\n",
-        if sut::identity_mode() {
-            " (IDENTITY MODE)"
-        } else {
-            ""
-        },
+        sut::mode_label(" (IDENTITY MODE)"),
         st.seeds.start,
         st.seeds.end,
         st.elapsed.as_secs_f64(),

@@ -28,7 +28,19 @@ pub fn force_identity_on_this_thread(on: bool) {
 
 /// `WASMIR_BLESS_CONFORMANCE=1`: rewrite the ratchet file and `docs/conformance.md`.
 pub fn bless_mode() -> bool {
-    std::env::var("WASMIR_BLESS_CONFORMANCE").is_ok_and(|v| v == "1")
+    // A test that chose its own passes checks the ratchet but never rewrites it.
+    std::env::var("WASMIR_BLESS_CONFORMANCE").is_ok_and(|v| v == "1") && pipeline_override().is_none()
+}
+
+/// How the run is set up, for the console summaries: `identity`, or the passes in between.
+pub fn mode_label(identity: &str) -> String {
+    if identity_mode() {
+        return identity.to_string();
+    }
+    match pipeline() {
+        Some(p) => format!(" (passes between import and export: {})", p.to_text()),
+        None => String::new(),
+    }
 }
 
 /// Worker threads: `WASMIR_CONFORMANCE_JOBS`, else the available parallelism.
@@ -96,17 +108,53 @@ pub fn guarded<R>(what: &str, f: impl FnOnce() -> R) -> Result<R, String> {
 }
 
 /// `WASMIR_CONFORMANCE_PIPELINE`: passes run between import and export (e.g.
-/// `module(func(cse,dce))`), so the suite checks that they keep every module's behaviour.
-pub fn pipeline() -> Option<&'static wasmir::pass::pipeline::Pipeline> {
+/// `module(func(cse,dce))`, or an optimization level such as `-O2`), so the suite checks that
+/// they keep every module's behaviour. A test may set its own with [`with_pipeline`].
+pub fn pipeline() -> Option<wasmir::pass::pipeline::Pipeline> {
+    if let Some(p) = OVERRIDE.with(|o| o.borrow().clone()) {
+        return p;
+    }
     static P: std::sync::OnceLock<Option<wasmir::pass::pipeline::Pipeline>> = std::sync::OnceLock::new();
     P.get_or_init(|| {
         let text = std::env::var("WASMIR_CONFORMANCE_PIPELINE").ok().filter(|t| !t.is_empty())?;
-        match wasmir::pass::pipeline::parse(&text) {
+        match parse_pipeline(&text) {
             Ok(p) => Some(p),
-            Err(d) => panic!("WASMIR_CONFORMANCE_PIPELINE: {}", d.message),
+            Err(m) => panic!("WASMIR_CONFORMANCE_PIPELINE: {m}"),
         }
     })
-    .as_ref()
+    .clone()
+}
+
+/// A pipeline text, or an optimization level (`-O2`).
+pub fn parse_pipeline(text: &str) -> Result<wasmir::pass::pipeline::Pipeline, String> {
+    let text = match text.strip_prefix("-O") {
+        Some(level) => wasmir::pass::preset(level).ok_or_else(|| format!("no optimization level `{text}`"))?.pipeline,
+        None => text,
+    };
+    wasmir::pass::pipeline::parse(text).map_err(|d| d.message)
+}
+
+thread_local! {
+    /// The pipeline chosen by the running test (`Some(None)`: none), over the environment's.
+    static OVERRIDE: RefCell<Option<Option<wasmir::pass::pipeline::Pipeline>>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with `pipeline` between import and export on this thread and on the workers it
+/// starts through [`crate::parallel_map`].
+pub fn with_pipeline<R>(pipeline: Option<wasmir::pass::pipeline::Pipeline>, f: impl FnOnce() -> R) -> R {
+    let old = OVERRIDE.with(|o| o.replace(Some(pipeline)));
+    let r = f();
+    OVERRIDE.with(|o| *o.borrow_mut() = old);
+    r
+}
+
+/// The override of this thread, for handing to worker threads.
+pub(crate) fn pipeline_override() -> Option<Option<wasmir::pass::pipeline::Pipeline>> {
+    OVERRIDE.with(|o| o.borrow().clone())
+}
+
+pub(crate) fn set_pipeline_override(p: Option<Option<wasmir::pass::pipeline::Pipeline>>) {
+    OVERRIDE.with(|o| *o.borrow_mut() = p);
 }
 
 /// The round trip under test: `wasmir_translate::roundtrip_wasm` (with the passes of
@@ -116,7 +164,7 @@ pub fn roundtrip(bytes: &[u8]) -> Result<Vec<u8>, String> {
     if identity_mode() {
         return Ok(bytes.to_vec());
     }
-    match guarded("roundtrip_wasm", || wasmir_translate::roundtrip_wasm_with(bytes, pipeline())) {
+    match guarded("roundtrip_wasm", || wasmir_translate::roundtrip_wasm_with(bytes, pipeline().as_ref())) {
         Ok(Ok((_text, out))) => Ok(out),
         Ok(Err(e)) => Err(first_line(&e)),
         Err(p) => Err(p),

@@ -11,6 +11,24 @@ fn smith_roundtrip() {
     conformance::report::smith_test(std::path::Path::new(env!("CARGO_TARGET_TMPDIR")));
 }
 
+/// The spec suite with `wasmir-opt -O2` between import and export: the optimizer must keep every
+/// module's behaviour (the same ratchet applies).
+#[test]
+fn spec_testsuite_o2() {
+    conformance::sut::with_pipeline(Some(o2()), conformance::report::spec_test);
+}
+
+/// The smith differential test with `-O2` between import and export.
+#[test]
+fn smith_roundtrip_o2() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("o2");
+    conformance::sut::with_pipeline(Some(o2()), || conformance::report::smith_test(&dir));
+}
+
+fn o2() -> wasmir::pass::pipeline::Pipeline {
+    conformance::sut::parse_pipeline("-O2").expect("the -O2 pipeline parses")
+}
+
 /// The spec driver against a script with known outcomes (identity round trip).
 #[test]
 fn harness_self_check() {

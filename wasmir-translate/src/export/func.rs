@@ -246,7 +246,8 @@ pub(crate) struct FuncEmitter<'a> {
     scratch: Vec<bool>,
     local_types: Vec<we::ValType>,
     nparams: u32,
-    free: Vec<(we::ValType, Vec<u32>)>,
+    /// Scratch locals free for reuse, by type, with the position in `out` where each was freed.
+    free: Vec<(we::ValType, Vec<(u32, u32)>)>,
     remaining: Vec<u32>,
     in_pend: Vec<bool>,
     pends: Vec<Vec<Pend>>,
@@ -487,12 +488,19 @@ impl<'a> FuncEmitter<'a> {
         val_type(self.ctx, &self.idx.types, self.ty(v))
     }
 
-    fn alloc(&mut self, v: Value) -> Result<u32, TranslateError> {
+    /// A local for `v`, whose value is set at position `since` in `out` (a hindsight spill) or
+    /// from now on (`None`). A freed scratch local is reused only if its last reader comes before
+    /// `since`: a spill's live range starts in the past.
+    fn alloc(&mut self, v: Value, since: Option<u32>) -> Result<u32, TranslateError> {
         if self.const_mode {
             return Err(err("a constant expression must compute its values in stack order, without locals"));
         }
         let t = self.val_type(v)?;
-        let l = match self.free.iter_mut().find(|(ft, _)| *ft == t).and_then(|(_, l)| l.pop()) {
+        let reusable = self.free.iter_mut().find(|(ft, _)| *ft == t).and_then(|(_, list)| {
+            let i = list.iter().rposition(|&(_, freed)| since.is_none_or(|s| freed < s))?;
+            Some(list.remove(i).0)
+        });
+        let l = match reusable {
             Some(l) => l,
             None => {
                 let l = self.nparams + self.local_types.len() as u32;
@@ -519,9 +527,10 @@ impl<'a> FuncEmitter<'a> {
             return;
         }
         let t = self.local_types[(l - self.nparams) as usize];
+        let at = self.out.len() as u32;
         match self.free.iter_mut().find(|(ft, _)| *ft == t) {
-            Some((_, list)) => list.push(l),
-            None => self.free.push((t, vec![l])),
+            Some((_, list)) => list.push((l, at)),
+            None => self.free.push((t, vec![(l, at)])),
         }
     }
 
@@ -535,7 +544,7 @@ impl<'a> FuncEmitter<'a> {
     /// Moves a value found buried on the stack into a local, right after its definition.
     fn spill(&mut self, p: Pend) {
         self.in_pend[p.v.as_u32() as usize] = false;
-        match self.alloc(p.v) {
+        match self.alloc(p.v, Some(p.end)) {
             Ok(l) => self.inserts.push((p.end, 0, 0, we::Instruction::LocalSet(l))),
             Err(_) => {
                 // Constant mode: reported by the caller when the value is read.
@@ -623,7 +632,7 @@ impl<'a> FuncEmitter<'a> {
             if self.remaining[v.as_u32() as usize] == 0 {
                 self.out.push(we::Instruction::Drop);
             } else {
-                match self.alloc(v) {
+                match self.alloc(v, None) {
                     Ok(l) => self.out.push(we::Instruction::LocalSet(l)),
                     Err(_) => self.out.push(we::Instruction::Drop),
                 }

@@ -148,20 +148,7 @@ impl Pass for Canonicalize {
         let mut any = false;
         for _ in 0..self.max {
             let mut changed = false;
-            // Every op of the function in order, nested regions included, without recursion.
-            let mut all: Vec<Op> = Vec::new();
-            {
-                let b = module.body(body);
-                let mut regions: Vec<crate::ir::Region> = b.roots().iter().rev().copied().collect();
-                while let Some(r) = regions.pop() {
-                    for blk in b.region_blocks(r) {
-                        for op in b.block_ops(blk) {
-                            all.push(op);
-                            regions.extend(b.regions(op).iter().rev());
-                        }
-                    }
-                }
-            }
+            let all = super::walk::preorder(module.body(body), module.body(body).roots());
             for op in all {
                 let Some(f) = fold(ctx, module, body, op) else { continue };
                 let old = module.body(body).result(op, 0);

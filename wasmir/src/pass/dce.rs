@@ -30,20 +30,7 @@ impl Pass for Dce {
                 && b.regions(op).is_empty()
                 && b.results(op).all(|v| !b.has_uses(v))
         };
-        // Every op of the function, nested regions included, without recursion.
-        let mut work: Vec<Op> = Vec::new();
-        {
-            let b = module.body(body_id);
-            let mut regions: Vec<crate::ir::Region> = b.roots().to_vec();
-            while let Some(r) = regions.pop() {
-                for blk in b.region_blocks(r) {
-                    for op in b.block_ops(blk) {
-                        work.push(op);
-                        regions.extend_from_slice(b.regions(op));
-                    }
-                }
-            }
-        }
+        let mut work = super::walk::preorder(module.body(body_id), module.body(body_id).roots());
         let mut removed = 0u64;
         let mut gone = std::collections::HashSet::new();
         while let Some(op) = work.pop() {

@@ -9,7 +9,9 @@ mod canonicalize;
 mod cse;
 mod dce;
 pub mod manager;
+mod mem2reg;
 pub mod pipeline;
+pub mod walk;
 
 use crate::ir::{Context, Module, OpRef};
 
@@ -65,7 +67,7 @@ impl Statistics {
 }
 
 /// Every pass.
-pub static REGISTRY: &[PassInfo] = &[canonicalize::INFO, cse::INFO, dce::INFO];
+pub static REGISTRY: &[PassInfo] = &[canonicalize::INFO, cse::INFO, dce::INFO, mem2reg::INFO];
 
 /// The pass named `name`.
 pub fn lookup(name: &str) -> Option<&'static PassInfo> {
@@ -75,7 +77,12 @@ pub fn lookup(name: &str) -> Option<&'static PassInfo> {
 /// The reference of every pass, as Markdown (`docs/Passes.md` between its markers).
 pub fn reference() -> String {
     use std::fmt::Write;
-    let mut out = String::new();
+    let mut out = String::from("## Optimization levels\n\n`wasmir-opt -O<level>` runs a standard pipeline before `--pass-pipeline` and the pass flags.\n\n| level | what | pipeline |\n|---|---|---|\n");
+    for p in PRESETS {
+        let pipeline = if p.pipeline.is_empty() { "(none)".to_string() } else { format!("`{}`", p.pipeline) };
+        let _ = writeln!(out, "| `-O{}` | {} | {} |", p.level, p.summary, pipeline);
+    }
+    out.push_str("\n## Passes\n\n");
     for p in REGISTRY {
         let level = match p.level {
             Level::Module => "module",
@@ -101,4 +108,48 @@ pub(crate) fn no_options(pass: &str, opts: &[(String, String)]) -> Result<(), St
         Some((k, _)) => Err(format!("`{pass}` takes no options, but `{k}` is given")),
         None => Ok(()),
     }
+}
+
+/// A standard pipeline, selected with `-O<level>`.
+pub struct Preset {
+    pub level: &'static str,
+    pub summary: &'static str,
+    pub pipeline: &'static str,
+}
+
+/// The `-O` levels. Each is a pipeline of registered passes, so `--dump-pass-pipeline` shows it and
+/// `--pass-pipeline` can reproduce or vary it.
+pub static PRESETS: &[Preset] = &[
+    Preset { level: "0", summary: "no optimization", pipeline: "" },
+    Preset {
+        level: "1",
+        summary: "quick clean-up: promote locals, fold, share and remove dead code",
+        pipeline: "module(func(mem2reg,canonicalize,cse,dce))",
+    },
+    Preset {
+        level: "2",
+        summary: "the default optimization pipeline",
+        pipeline: "module(func(mem2reg,canonicalize,cse,dce,mem2reg,canonicalize,dce))",
+    },
+    Preset {
+        level: "3",
+        summary: "-O2, iterated once more",
+        pipeline: "module(func(mem2reg,canonicalize,cse,dce,mem2reg,canonicalize,cse,dce,mem2reg,canonicalize,dce))",
+    },
+    Preset {
+        level: "s",
+        summary: "optimize for size",
+        pipeline: "module(func(mem2reg,canonicalize,cse,dce,mem2reg,canonicalize,dce))",
+    },
+    Preset {
+        level: "z",
+        summary: "optimize for size, more aggressively",
+        pipeline: "module(func(mem2reg,canonicalize,cse,dce,mem2reg,canonicalize,dce))",
+    },
+];
+
+/// The pipeline of `-O<level>` (`level` is `2`, `s`, …, with or without the `-O`).
+pub fn preset(level: &str) -> Option<&'static Preset> {
+    let level = level.strip_prefix("-O").unwrap_or(level);
+    PRESETS.iter().find(|p| p.level == level)
 }
