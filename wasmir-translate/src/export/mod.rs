@@ -456,6 +456,9 @@ pub fn export(ctx: &Context, module: &Module) -> Result<Vec<u8>, TranslateError>
         m.section(&we::StartSection { function_index: f });
     }
     place(&mut m, Some("start"));
+    if let Some(funcs) = undeclared_refs(ctx, module, &idx)? {
+        elements.declared(we::Elements::Functions(funcs.into()));
+    }
     if !elements.is_empty() {
         m.section(&elements);
     }
@@ -571,4 +574,52 @@ fn tag_type(ctx: &Context, tm: &TypeMap, b: &Body, op: Op, types: &mut Types) ->
 fn global_type(ctx: &Context, tm: &TypeMap, b: &Body, op: Op) -> Result<we::GlobalType, TranslateError> {
     let t = type_attr(ctx, b, op, "type").ok_or_else(|| err("a global without type"))?;
     Ok(we::GlobalType { val_type: val_type(ctx, tm, t)?, mutable: attr(ctx, b, op, "mutable").is_some(), shared: false })
+}
+
+/// Functions that code takes a reference to (`ref.func`) but that nothing outside code declares
+/// (an element segment, a global initializer, an export), in index order. Wasm requires such a
+/// declaration; a pass may have removed the item that gave it, so the backend adds a declarative
+/// segment for them instead of failing validation.
+fn undeclared_refs(ctx: &Context, module: &Module, idx: &Indices) -> Result<Option<Vec<u32>>, TranslateError> {
+    let mut in_code: Vec<u32> = Vec::new();
+    let mut declared: rustc_hash::FxHashSet<u32> = rustc_hash::FxHashSet::default();
+    let mut failed = None;
+    module.walk(|o| {
+        let b = module.body(o.body);
+        let name = ctx.op_name(b.opcode(o.op));
+        let target = |key: &str| match ctx.dict_get(b.op(o.op).attrs, key).map(|a| ctx.attr_data(a)) {
+            Some(AttrData::SymbolRef(p)) => Some(p[0]),
+            _ => None,
+        };
+        let sym = match name {
+            "wasm.ref.func" => target("function"),
+            "wasm.export" => target("target"),
+            "func.func" if ctx.dict_get(b.op(o.op).attrs, "export").is_some() => match ctx.dict_get(b.op(o.op).attrs, "sym_name").map(|a| ctx.attr_data(a)) {
+                Some(AttrData::String(n)) => Some(*n),
+                _ => None,
+            },
+            _ => None,
+        };
+        let Some(sym) = sym else { return };
+        let Ok((_, f)) = idx.lookup(Some(sym), Space::Func) else {
+            // `wasm.export` of something other than a function.
+            if name == "wasm.ref.func" {
+                failed = Some(sym);
+            }
+            return;
+        };
+        let in_function = b.owner().is_some_and(|(ob, op)| ctx.op_name(module.body(ob).opcode(op)) == "func.func");
+        if name == "wasm.ref.func" && in_function {
+            in_code.push(f);
+        } else {
+            declared.insert(f);
+        }
+    });
+    if let Some(sym) = failed {
+        return Err(err(format!("`wasm.ref.func` names @{}, which is not a function", ctx.str(sym))));
+    }
+    in_code.retain(|f| !declared.contains(f));
+    in_code.sort_unstable();
+    in_code.dedup();
+    Ok((!in_code.is_empty()).then_some(in_code))
 }

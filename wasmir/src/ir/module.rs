@@ -89,14 +89,20 @@ impl Module {
     }
 
     /// Calls `f` on every op in pre-order (an op before the ops in its regions), iteratively.
-    pub fn walk(&self, mut f: impl FnMut(OpRef)) {
-        let mut stack: Vec<(BodyId, Option<Op>)> = vec![(self.top, Some(self.op))];
+    pub fn walk(&self, f: impl FnMut(OpRef)) {
+        self.walk_op(OpRef { body: self.top, op: self.op }, f)
+    }
+
+    /// Calls `f` on `start` and every op nested in it (through isolated bodies too), in
+    /// program order, without recursion.
+    pub fn walk_op(&self, start: OpRef, mut f: impl FnMut(OpRef)) {
+        let mut stack: Vec<(BodyId, Option<Op>)> = vec![(start.body, Some(start.op))];
         while let Some((b, cur)) = stack.pop() {
             let Some(op) = cur else { continue };
             let body = &self.bodies[b];
             f(OpRef { body: b, op });
-            // Continue with the next sibling after this op's regions (single-op start has none).
-            let next = if b == self.top && op == self.op { None } else { body.next_op(op) };
+            // Continue with the next sibling after this op's regions (the start op has none).
+            let next = if b == start.body && op == start.op { None } else { body.next_op(op) };
             stack.push((b, next));
             let rb = body.inner_body(op).unwrap_or(b);
             let rbody = &self.bodies[rb];

@@ -8,9 +8,11 @@
 mod canonicalize;
 mod cse;
 mod dce;
+mod licm;
 pub mod manager;
 mod mem2reg;
 pub mod pipeline;
+mod symbol_dce;
 pub mod walk;
 
 use crate::ir::{Context, Module, OpRef};
@@ -67,7 +69,7 @@ impl Statistics {
 }
 
 /// Every pass.
-pub static REGISTRY: &[PassInfo] = &[canonicalize::INFO, cse::INFO, dce::INFO, mem2reg::INFO];
+pub static REGISTRY: &[PassInfo] = &[canonicalize::INFO, cse::INFO, dce::INFO, licm::INFO, mem2reg::INFO, symbol_dce::INFO];
 
 /// The pass named `name`.
 pub fn lookup(name: &str) -> Option<&'static PassInfo> {
@@ -129,22 +131,22 @@ pub static PRESETS: &[Preset] = &[
     Preset {
         level: "2",
         summary: "the default optimization pipeline",
-        pipeline: "module(func(mem2reg,canonicalize,cse,dce,mem2reg,canonicalize,dce))",
+        pipeline: "module(symbol-dce,func(mem2reg,canonicalize,cse,licm,dce,mem2reg,canonicalize,dce))",
     },
     Preset {
         level: "3",
-        summary: "-O2, iterated once more",
-        pipeline: "module(func(mem2reg,canonicalize,cse,dce,mem2reg,canonicalize,cse,dce,mem2reg,canonicalize,dce))",
+        summary: "-O2, with the function pipeline run twice",
+        pipeline: "module(symbol-dce,func(mem2reg,canonicalize,cse,licm,dce,mem2reg,canonicalize,cse,licm,dce,mem2reg,canonicalize,dce))",
     },
     Preset {
         level: "s",
-        summary: "optimize for size",
-        pipeline: "module(func(mem2reg,canonicalize,cse,dce,mem2reg,canonicalize,dce))",
+        summary: "optimize for size: -O2 without hoisting out of loops (a hoisted value needs a local)",
+        pipeline: "module(symbol-dce,func(mem2reg,canonicalize,cse,dce,mem2reg,canonicalize,dce))",
     },
     Preset {
         level: "z",
         summary: "optimize for size, more aggressively",
-        pipeline: "module(func(mem2reg,canonicalize,cse,dce,mem2reg,canonicalize,dce))",
+        pipeline: "module(symbol-dce,func(mem2reg,canonicalize,cse,dce,mem2reg,canonicalize,dce))",
     },
 ];
 
