@@ -8,6 +8,7 @@
 mod canonicalize;
 mod cse;
 mod dce;
+mod inline;
 mod licm;
 pub mod manager;
 mod mem2reg;
@@ -69,7 +70,7 @@ impl Statistics {
 }
 
 /// Every pass.
-pub static REGISTRY: &[PassInfo] = &[canonicalize::INFO, cse::INFO, dce::INFO, licm::INFO, mem2reg::INFO, symbol_dce::INFO];
+pub static REGISTRY: &[PassInfo] = &[canonicalize::INFO, cse::INFO, dce::INFO, inline::INFO, licm::INFO, mem2reg::INFO, symbol_dce::INFO];
 
 /// The pass named `name`.
 pub fn lookup(name: &str) -> Option<&'static PassInfo> {
@@ -131,22 +132,22 @@ pub static PRESETS: &[Preset] = &[
     Preset {
         level: "2",
         summary: "the default optimization pipeline",
-        pipeline: "module(symbol-dce,func(mem2reg,canonicalize,cse,licm,dce,mem2reg,canonicalize,dce))",
+        pipeline: "module(inline,symbol-dce,func(mem2reg,canonicalize,cse,licm,dce,mem2reg,canonicalize,dce))",
     },
     Preset {
         level: "3",
         summary: "-O2, with the function pipeline run twice",
-        pipeline: "module(symbol-dce,func(mem2reg,canonicalize,cse,licm,dce,mem2reg,canonicalize,cse,licm,dce,mem2reg,canonicalize,dce))",
+        pipeline: "module(inline{threshold=30},symbol-dce,func(mem2reg,canonicalize,cse,licm,dce,mem2reg,canonicalize,cse,licm,dce,mem2reg,canonicalize,dce))",
     },
     Preset {
         level: "s",
         summary: "optimize for size: -O2 without hoisting out of loops (a hoisted value needs a local)",
-        pipeline: "module(symbol-dce,func(mem2reg,canonicalize,cse,dce,mem2reg,canonicalize,dce))",
+        pipeline: "module(inline{threshold=4},symbol-dce,func(mem2reg,canonicalize,cse,dce,mem2reg,canonicalize,dce))",
     },
     Preset {
         level: "z",
         summary: "optimize for size, more aggressively",
-        pipeline: "module(symbol-dce,func(mem2reg,canonicalize,cse,dce,mem2reg,canonicalize,dce))",
+        pipeline: "module(inline{threshold=4},symbol-dce,func(mem2reg,canonicalize,cse,dce,mem2reg,canonicalize,dce))",
     },
 ];
 
