@@ -8,6 +8,7 @@
 mod canonicalize;
 mod cse;
 mod dce;
+mod linearity;
 pub mod manager;
 pub mod pipeline;
 
@@ -47,6 +48,12 @@ pub struct PassInfo {
 pub trait Pass {
     /// Runs on `target`: the module op for a module pass, a `func.func` for a function pass.
     fn run(&mut self, ctx: &mut Context, module: &mut Module, target: OpRef, stats: &mut Statistics) -> Result<bool, String>;
+    /// After a failed `run`: the diagnostics a checking pass found in its input (errors with
+    /// spans, for `--verify-diagnostics`). A pass that reports some has diagnosed the input
+    /// rather than failed itself. Empty by default.
+    fn take_diagnostics(&mut self) -> Vec<crate::diag::Diagnostic> {
+        Vec::new()
+    }
 }
 
 /// Named counters a pass reports (`--pass-statistics`).
@@ -65,7 +72,7 @@ impl Statistics {
 }
 
 /// Every pass.
-pub static REGISTRY: &[PassInfo] = &[canonicalize::INFO, cse::INFO, dce::INFO];
+pub static REGISTRY: &[PassInfo] = &[canonicalize::INFO, cse::INFO, dce::INFO, linearity::INFO];
 
 /// The pass named `name`.
 pub fn lookup(name: &str) -> Option<&'static PassInfo> {
