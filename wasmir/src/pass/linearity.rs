@@ -405,14 +405,6 @@ impl<'a> Checker<'a> {
                     out.push((c, st.clone(), Some(op)));
                 }
             }
-            // Catch clauses: exceptions are not modelled inside the region, so a handler gets
-            // the state at the `try_table`'s entry.
-            let labels: Vec<Value> = body.operands(op).filter(|&v| body.value_type(v) == self.ctx.label_type()).collect();
-            for l in labels {
-                if let Some(t) = self.label_target(l) {
-                    out.push((t, st.clone(), Some(op)));
-                }
-            }
             return out;
         }
         if !self.is_terminator(op) && self.has_label_operand(op) {
@@ -478,6 +470,23 @@ impl<'a> Checker<'a> {
                     if let Some(t) = self.label_target(l) {
                         out.push((t, st.clone(), Some(op)));
                     }
+                }
+            }
+            // A throw inside a `wasm.try_table` goes to its catch clauses' labels, with what
+            // the throw passed consumed. (Calls that throw are not modelled.)
+            "wasm.throw" | "wasm.throw_ref" => {
+                let mut cur = body.parent_op(op);
+                while let Some(p) = cur {
+                    if self.name(p) == "wasm.try_table" {
+                        let label = self.ctx.label_type();
+                        for l in body.operands(p).filter(|&v| body.value_type(v) == label) {
+                            if let Some(t) = self.label_target(l) {
+                                out.push((t, st.clone(), Some(op)));
+                            }
+                        }
+                        break;
+                    }
+                    cur = body.parent_op(p);
                 }
             }
             "wasm.yield" => {
