@@ -291,6 +291,7 @@ fn process(
     if diags.iter().any(Diagnostic::is_error) {
         return (None, diags, PassReport::default());
     }
+    let mut diags = diags;
     let mut report = PassReport::default();
     if !passes.pipeline.is_empty() {
         let start = std::time::Instant::now();
@@ -303,6 +304,18 @@ fn process(
         report.text.push_str(&dumps);
         let records = match result {
             Ok(r) => r,
+            Err((r, failure)) if !failure.reported.is_empty() => {
+                // A checking pass diagnosed the input: its errors are the input's, reported (and
+                // matched by `--verify-diagnostics`) like the verifier's; no reproducer is needed.
+                diags.extend(failure.reported);
+                if passes.timing {
+                    report.text.push_str(&wasmir::pass::manager::timing_report(&r, start.elapsed()));
+                }
+                if passes.statistics {
+                    report.text.push_str(&wasmir::pass::manager::statistics_report(&r));
+                }
+                return (None, diags, report);
+            }
             Err((r, failure)) => {
                 report.text.push_str(&format!("error: pass `{}` failed: {}\n", failure.pass, failure.message));
                 if !failure.diagnostics.is_empty() {

@@ -307,6 +307,9 @@ mod tests {
             return ex.to_string();
         }
         match op.name {
+            n if n.starts_with("own.") => format!(
+                "func.func @t(%v: i32, %x: !own.linear<i32>, %b: !own.borrow<i32>) {{\n  {ex}\n  func.return\n}}"
+            ),
             "func.call" => format!(
                 "func.func private @add(i32, i32) -> i32\nfunc.func @t(%x: i32, %y: i32) {{\n  {ex}\n  func.return\n}}"
             ),

@@ -10,6 +10,7 @@
 pub mod builtin;
 pub mod cf;
 pub mod func;
+pub mod own;
 pub mod wasm;
 pub mod wasm_atomic;
 pub mod wasm_control;
@@ -46,8 +47,8 @@ pub struct TypeDef {
 }
 
 /// The dialects every [`Context::new`](crate::Context::new) registers.
-pub fn builtin_dialects() -> [&'static Dialect; 4] {
-    [&builtin::DIALECT, &func::DIALECT, &cf::DIALECT, &wasm::DIALECT]
+pub fn builtin_dialects() -> [&'static Dialect; 5] {
+    [&builtin::DIALECT, &func::DIALECT, &cf::DIALECT, &wasm::DIALECT, &own::DIALECT]
 }
 
 /// What types an operand or result accepts.
@@ -71,8 +72,13 @@ pub enum TypeConstraint {
     Local,
     /// Any reference type.
     AnyRef,
-    /// Any type a wasm value can have: i32, i64, f32, f64, v128 or a reference.
+    /// Any type a wasm value can have: i32, i64, f32, f64, v128 or a reference; or an ownership
+    /// type wrapping one (`!own.linear<i32>`), so owned values flow through structured control.
     WasmValue,
+    /// An owned value: `!own.linear<T>` or `!own.affine<T>`.
+    Owned,
+    /// A shared borrow, `!own.borrow<T>`.
+    Borrow,
     /// The op's type variable: every `Var` operand and result of one op has the same type, which
     /// the custom syntax spells once (`wasm.select %c, %a, %b : i64`).
     Var,
@@ -94,6 +100,8 @@ impl TypeConstraint {
             TypeConstraint::Local => "!wasm.local",
             TypeConstraint::AnyRef => "a reference type",
             TypeConstraint::WasmValue => "a wasm value type",
+            TypeConstraint::Owned => "!own.linear<T> or !own.affine<T>",
+            TypeConstraint::Borrow => "!own.borrow<T>",
             TypeConstraint::Var => "T",
         }
     }

@@ -25,11 +25,37 @@ pub enum TypeData {
     RefTo { nullable: bool, exact: bool, heap: RefHeap },
     /// `(T, …) -> (R, …)`.
     Function { params: Box<[Type]>, results: Box<[Type]> },
+    /// `!own.linear<T>`, `!own.affine<T>`, `!own.borrow<T>`: a value of type `T` with an
+    /// ownership discipline, checked by `--linearity-check` (see docs/architecture/ownership.md).
+    /// `inner` is never itself an ownership type.
+    Owned { kind: OwnKind, inner: Type },
     /// `!dialect.name<…>` of a dialect that has no type parser: the text after `!`, verbatim.
     Opaque(Ident),
     /// The type of a value referenced before its definition, until an op or the definition
     /// fixes it (parser-internal; never in a finished module).
     Unknown,
+}
+
+/// The ownership discipline of an [`TypeData::Owned`] value.
+#[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
+pub enum OwnKind {
+    /// Used exactly once on every path.
+    Linear,
+    /// Used at most once; may be left unused.
+    Affine,
+    /// A shared borrow of an owned value: freely copied, valid while its owner is not consumed.
+    Borrow,
+}
+
+impl OwnKind {
+    /// The type's name in the `own` dialect (`linear`, `affine`, `borrow`).
+    pub fn name(self) -> &'static str {
+        match self {
+            OwnKind::Linear => "linear",
+            OwnKind::Affine => "affine",
+            OwnKind::Borrow => "borrow",
+        }
+    }
 }
 
 #[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
@@ -410,6 +436,17 @@ impl Context {
         match self.type_data(t) {
             TypeData::Ref(h) => Some((true, false, RefHeap::Abstract(*h))),
             TypeData::RefTo { nullable, exact, heap } => Some((*nullable, *exact, *heap)),
+            _ => None,
+        }
+    }
+    /// An ownership type `!own.KIND<inner>`.
+    pub fn owned_type(&mut self, kind: OwnKind, inner: Type) -> Type {
+        self.ty(TypeData::Owned { kind, inner })
+    }
+    /// The parts of an ownership type: its kind and the type it wraps.
+    pub fn owned_parts(&self, t: Type) -> Option<(OwnKind, Type)> {
+        match self.type_data(t) {
+            TypeData::Owned { kind, inner } => Some((*kind, *inner)),
             _ => None,
         }
     }

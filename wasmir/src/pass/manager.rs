@@ -38,6 +38,9 @@ pub struct Failure {
     pub message: String,
     /// The verifier's diagnostics when the pass left invalid IR.
     pub diagnostics: Vec<Diagnostic>,
+    /// What a checking pass found wrong with its input (`--linearity-check`): errors in the
+    /// input, not in the pass, so a tool reports them as it reports the verifier's.
+    pub reported: Vec<Diagnostic>,
 }
 
 /// A module printout requested by the instrumentation, with the pass it follows.
@@ -71,7 +74,7 @@ pub fn run(
             }
             Node::Pass { info, options, .. } => (*info, options),
         };
-        let mut pass = (info.create)(options).map_err(|m| (records.clone(), Failure { pass: info.name, message: m, diagnostics: Vec::new() }))?;
+        let mut pass = (info.create)(options).map_err(|m| (records.clone(), Failure { pass: info.name, message: m, diagnostics: Vec::new(), reported: Vec::new() }))?;
         let targets: Vec<OpRef> = match info.level {
             Level::Module => vec![module.module_op()],
             Level::Function => functions(ctx, module),
@@ -79,16 +82,32 @@ pub fn run(
         let mut stats = Statistics::default();
         let start = Instant::now();
         let mut changed = false;
+        // A checking pass that reports diagnostics goes on to the other functions, so one run
+        // shows every error; the pipeline stops after it.
+        let mut reported: Vec<Diagnostic> = Vec::new();
+        let mut reported_message = String::new();
         for t in targets {
             match pass.run(ctx, module, t, &mut stats) {
                 Ok(c) => changed |= c,
                 Err(m) => {
+                    let found = pass.take_diagnostics();
+                    if !found.is_empty() {
+                        reported.extend(found);
+                        reported_message = m;
+                        continue;
+                    }
                     if instr.print_after_failure {
                         dump(ctx, module, Dump { after: info.name, failed: true });
                     }
-                    return Err((records, Failure { pass: info.name, message: m, diagnostics: Vec::new() }));
+                    return Err((records, Failure { pass: info.name, message: m, diagnostics: Vec::new(), reported }));
                 }
             }
+        }
+        if !reported.is_empty() {
+            if instr.print_after_failure {
+                dump(ctx, module, Dump { after: info.name, failed: true });
+            }
+            return Err((records, Failure { pass: info.name, message: reported_message, diagnostics: Vec::new(), reported }));
         }
         let time = start.elapsed();
         if instr.verify_each {
@@ -98,7 +117,7 @@ pub fn run(
                     dump(ctx, module, Dump { after: info.name, failed: true });
                 }
                 let message = "the pass left IR that does not verify".to_string();
-                return Err((records, Failure { pass: info.name, message, diagnostics: diags }));
+                return Err((records, Failure { pass: info.name, message, diagnostics: diags, reported: Vec::new() }));
             }
         }
         // `--print-ir-after-change` alone selects every pass; with the others it filters them.

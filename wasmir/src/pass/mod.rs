@@ -10,6 +10,7 @@ mod cse;
 mod dce;
 mod inline;
 mod licm;
+mod linearity;
 pub mod manager;
 mod mem2reg;
 pub mod pipeline;
@@ -52,6 +53,12 @@ pub struct PassInfo {
 pub trait Pass {
     /// Runs on `target`: the module op for a module pass, a `func.func` for a function pass.
     fn run(&mut self, ctx: &mut Context, module: &mut Module, target: OpRef, stats: &mut Statistics) -> Result<bool, String>;
+    /// After a failed `run`: the diagnostics a checking pass found in its input (errors with
+    /// spans, for `--verify-diagnostics`). A pass that reports some has diagnosed the input
+    /// rather than failed itself. Empty by default.
+    fn take_diagnostics(&mut self) -> Vec<crate::diag::Diagnostic> {
+        Vec::new()
+    }
 }
 
 /// Named counters a pass reports (`--pass-statistics`).
@@ -70,7 +77,8 @@ impl Statistics {
 }
 
 /// Every pass.
-pub static REGISTRY: &[PassInfo] = &[canonicalize::INFO, cse::INFO, dce::INFO, inline::INFO, licm::INFO, mem2reg::INFO, symbol_dce::INFO];
+pub static REGISTRY: &[PassInfo] =
+    &[canonicalize::INFO, cse::INFO, dce::INFO, inline::INFO, licm::INFO, linearity::INFO, mem2reg::INFO, symbol_dce::INFO];
 
 /// The pass named `name`.
 pub fn lookup(name: &str) -> Option<&'static PassInfo> {

@@ -807,6 +807,15 @@ impl<'a> State<'a> {
                 }
             }
         }
+        if dialect == "own" && self.ctx.is_dialect_registered("own") {
+            match parse_own_type(self.ctx, body) {
+                Ok(t) => return t,
+                Err(m) => {
+                    self.error(span, m).with_help("write `!own.linear<T>`, `!own.affine<T>` or `!own.borrow<T>` with T an integer, float, v128 or reference type");
+                    return self.ctx.i32();
+                }
+            }
+        }
         let declared = self.ctx.dialects().iter().any(|dl| dl.types.iter().any(|t| t.name == body));
         if declared {
             let id = self.ctx.ident(body);
@@ -986,6 +995,36 @@ fn parse_ref_body(ctx: &mut Context, inner: &str) -> Result<Type, String> {
         crate::ir::RefHeap::Abstract(*h)
     };
     Ok(ctx.ref_type(nullable, exact, heap))
+}
+
+/// An ownership type, `own.KIND<T>` (without the `!`). `T` is a builtin value type or a
+/// `!wasm.ref<…>`; ownership types do not nest, so this never recurses.
+fn parse_own_type(ctx: &mut Context, body: &str) -> Result<Type, String> {
+    let rest = &body["own.".len()..];
+    let (name, inner) = match rest.find('<') {
+        Some(i) if rest.ends_with('>') => (&rest[..i], rest[i + 1..rest.len() - 1].trim()),
+        _ => (rest, ""),
+    };
+    let kind = match name {
+        "linear" => crate::ir::OwnKind::Linear,
+        "affine" => crate::ir::OwnKind::Affine,
+        "borrow" => crate::ir::OwnKind::Borrow,
+        _ => return Err(format!("`!own.{name}` is not an ownership type")),
+    };
+    if inner.is_empty() {
+        return Err(format!("`!own.{name}` needs the type it wraps: `!own.{name}<T>`"));
+    }
+    let inner_ty = if let Some(r) = inner.strip_prefix("!wasm.ref<").and_then(|b| b.strip_suffix('>')) {
+        parse_ref_body(ctx, r)?
+    } else if inner.starts_with("!own.") {
+        return Err(format!("ownership types do not nest: `!{body}`"));
+    } else {
+        match builtin_type(ctx, inner) {
+            Some(t) => t,
+            None => return Err(format!("`!own.{name}` wraps a value type, not `{inner}`")),
+        }
+    };
+    Ok(ctx.owned_type(kind, inner_ty))
 }
 
 /// The builtin type named `w`.

@@ -1098,6 +1098,13 @@ pub fn write_type(ctx: &Context, t: Type, out: &mut String) {
                 stack.push(W::S(") -> "));
                 push_list(&mut stack, params);
             }
+            TypeData::Owned { kind, inner } => {
+                out.push_str("!own.");
+                out.push_str(kind.name());
+                out.push('<');
+                stack.push(W::S(">"));
+                stack.push(W::T(*inner));
+            }
             TypeData::Opaque(id) => {
                 out.push('!');
                 out.push_str(ctx.str(*id));

@@ -530,7 +530,11 @@ impl<'a> Verifier<'a> {
                 TypeConstraint::WasmInt => t == self.ctx.i32() || t == self.ctx.i64(),
                 TypeConstraint::AnyFloat => self.ctx.float_kind(t).is_some(),
                 TypeConstraint::AnyRef => self.ctx.is_ref(t),
-                TypeConstraint::WasmValue => is_wasm_value(self.ctx, t),
+                TypeConstraint::WasmValue => {
+                    is_wasm_value(self.ctx, t) || self.ctx.owned_parts(t).is_some_and(|(_, inner)| is_wasm_value(self.ctx, inner))
+                }
+                TypeConstraint::Owned => matches!(self.ctx.owned_parts(t), Some((OwnKind::Linear | OwnKind::Affine, _))),
+                TypeConstraint::Borrow => matches!(self.ctx.owned_parts(t), Some((OwnKind::Borrow, _))),
                 c => crate::ir::builder::fixed_type(self.ctx, c) == Some(t),
             };
             if !ok {
