@@ -940,3 +940,24 @@ fn repeated_names_are_named_in_linear_time() {
         round_trip(&mut ctx, &m, CUSTOM, LOOSE).unwrap();
     });
 }
+
+/// Dropping an op's references twice (a pass drops a dead region's uses, then erases it) must
+/// not cut the use lists of the values it read.
+#[test]
+fn dropping_references_twice_keeps_other_uses() {
+    let mut ctx = Context::new();
+    let text = "func.func @f(%a: i32) -> i32 {\n  %b = wasm.i32.add %a, %a\n  %c = wasm.i32.mul %a, %a\n  func.return %c : i32\n}\n";
+    let mut m = parse(&mut ctx, text, ParseOptions::default()).expect("parses");
+    let (top, block) = m.module_block().expect("module block");
+    let func = m.body(top).first_op(block).expect("function");
+    let body = m.body(top).inner_body(func).expect("body");
+    let b = m.body(body);
+    let entry = b.first_block(b.roots()[0]).expect("entry");
+    let add = b.first_op(entry).expect("add");
+    let a = b.block_args(entry)[0];
+    m.body_mut(body).drop_references(add);
+    m.body_mut(body).drop_references(add);
+    m.erase_op(OpRef { body, op: add }).expect("erased");
+    assert_eq!(m.body(body).uses(a).count(), 2, "the mul still reads %a twice");
+    assert!(verify(&ctx, &m).iter().all(|d| !d.is_error()));
+}

@@ -228,6 +228,11 @@ impl Body {
 
     fn unlink_use(&mut self, u: Use) {
         let UseData { value, prev, next, .. } = self.uses[u];
+        // Already unlinked (its op's references were dropped before): unlinking again would cut
+        // the value's whole use list.
+        if prev.is_none() && self.values[value].first_use.expand() != Some(u) {
+            return;
+        }
         match prev.expand() {
             Some(p) => self.uses[p].next = next,
             None => self.values[value].first_use = next,

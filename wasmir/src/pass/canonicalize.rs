@@ -40,7 +40,7 @@ enum Fold {
 }
 
 /// The constant a value holds, if it is the result of an integer constant op.
-fn constant(ctx: &Context, module: &Module, body: crate::BodyId, v: Value) -> Option<i64> {
+pub(super) fn constant(ctx: &Context, module: &Module, body: crate::BodyId, v: Value) -> Option<i64> {
     let b = module.body(body);
     let ValueDef::Result(op, 0) = b.value_def(v) else { return None };
     if !matches!(ctx.op_name(b.opcode(op)), "wasm.i32.const" | "wasm.i64.const") {

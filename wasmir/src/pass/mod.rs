@@ -14,6 +14,7 @@ mod linearity;
 pub mod manager;
 mod mem2reg;
 pub mod pipeline;
+mod simplify_cfg;
 mod symbol_dce;
 pub mod walk;
 
@@ -78,7 +79,7 @@ impl Statistics {
 
 /// Every pass.
 pub static REGISTRY: &[PassInfo] =
-    &[canonicalize::INFO, cse::INFO, dce::INFO, inline::INFO, licm::INFO, linearity::INFO, mem2reg::INFO, symbol_dce::INFO];
+    &[canonicalize::INFO, cse::INFO, dce::INFO, inline::INFO, licm::INFO, linearity::INFO, mem2reg::INFO, simplify_cfg::INFO, symbol_dce::INFO];
 
 /// The pass named `name`.
 pub fn lookup(name: &str) -> Option<&'static PassInfo> {
@@ -140,22 +141,22 @@ pub static PRESETS: &[Preset] = &[
     Preset {
         level: "2",
         summary: "the default optimization pipeline",
-        pipeline: "module(inline,symbol-dce,func(mem2reg,canonicalize,cse,licm,dce,mem2reg,canonicalize,dce))",
+        pipeline: "module(inline,symbol-dce,func(mem2reg,canonicalize,simplify-cfg,cse,licm,dce,mem2reg,canonicalize,simplify-cfg,dce))",
     },
     Preset {
         level: "3",
         summary: "-O2, with the function pipeline run twice",
-        pipeline: "module(inline{threshold=30},symbol-dce,func(mem2reg,canonicalize,cse,licm,dce,mem2reg,canonicalize,cse,licm,dce,mem2reg,canonicalize,dce))",
+        pipeline: "module(inline{threshold=30},symbol-dce,func(mem2reg,canonicalize,simplify-cfg,cse,licm,dce,mem2reg,canonicalize,simplify-cfg,cse,licm,dce,mem2reg,canonicalize,simplify-cfg,dce))",
     },
     Preset {
         level: "s",
         summary: "optimize for size: -O2 without hoisting out of loops (a hoisted value needs a local)",
-        pipeline: "module(inline{threshold=4},symbol-dce,func(mem2reg,canonicalize,cse,dce,mem2reg,canonicalize,dce))",
+        pipeline: "module(inline{threshold=4},symbol-dce,func(mem2reg,canonicalize,simplify-cfg,cse,dce,mem2reg,canonicalize,simplify-cfg,dce))",
     },
     Preset {
         level: "z",
         summary: "optimize for size, more aggressively",
-        pipeline: "module(inline{threshold=4},symbol-dce,func(mem2reg,canonicalize,cse,dce,mem2reg,canonicalize,dce))",
+        pipeline: "module(inline{threshold=4},symbol-dce,func(mem2reg,canonicalize,simplify-cfg,cse,dce,mem2reg,canonicalize,simplify-cfg,dce))",
     },
 ];
 
