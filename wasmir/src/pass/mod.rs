@@ -6,8 +6,11 @@
 //! `dce` on every `func.func` of the module. Function passes see one function and may not touch
 //! its siblings, so a pipeline may run them on functions independently.
 mod canonicalize;
+mod cfg;
 mod cse;
 mod dce;
+mod lower_cfg;
+mod structurize;
 pub mod manager;
 pub mod pipeline;
 
@@ -65,7 +68,7 @@ impl Statistics {
 }
 
 /// Every pass.
-pub static REGISTRY: &[PassInfo] = &[canonicalize::INFO, cse::INFO, dce::INFO];
+pub static REGISTRY: &[PassInfo] = &[canonicalize::INFO, cse::INFO, dce::INFO, lower_cfg::INFO, structurize::INFO];
 
 /// The pass named `name`.
 pub fn lookup(name: &str) -> Option<&'static PassInfo> {
