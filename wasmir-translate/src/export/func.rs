@@ -246,7 +246,8 @@ pub(crate) struct FuncEmitter<'a> {
     scratch: Vec<bool>,
     local_types: Vec<we::ValType>,
     nparams: u32,
-    free: Vec<(we::ValType, Vec<u32>)>,
+    /// Free scratch locals by type, each with the position in `out` where it became free.
+    free: Vec<(we::ValType, Vec<(u32, u32)>)>,
     remaining: Vec<u32>,
     in_pend: Vec<bool>,
     pends: Vec<Vec<Pend>>,
@@ -357,9 +358,8 @@ impl<'a> FuncEmitter<'a> {
         let entry = self.body.first_block(region).ok_or_else(|| err("a function without a body"))?;
         if self.body.next_block(entry).is_some() {
             return Err(err(
-                "this function is in CFG form (several blocks); the direct backend encodes structured \
-                 control flow (`wasm.block`, `wasm.loop`, `wasm.if`), and converting CFG form to it \
-                 (`--structurize`) is not available yet",
+                "internal error: this function is still in CFG form (several blocks); the exporter \
+                 runs `structurize` on such functions before encoding",
             ));
         }
         let TypeData::Function { params, .. } = self.ctx.type_data(fty) else { return Err(err("not a function type")) };
@@ -487,12 +487,19 @@ impl<'a> FuncEmitter<'a> {
         val_type(self.ctx, &self.idx.types, self.ty(v))
     }
 
-    fn alloc(&mut self, v: Value) -> Result<u32, TranslateError> {
+    /// A local for `v`, written first at position `at` of `out`. A free local is reused only if
+    /// it became free no later than that: a hindsight spill writes in the past, where a local
+    /// freed since may still hold a value that is read before it was freed.
+    fn alloc(&mut self, v: Value, at: u32) -> Result<u32, TranslateError> {
         if self.const_mode {
             return Err(err("a constant expression must compute its values in stack order, without locals"));
         }
         let t = self.val_type(v)?;
-        let l = match self.free.iter_mut().find(|(ft, _)| *ft == t).and_then(|(_, l)| l.pop()) {
+        let reuse = self.free.iter_mut().find(|(ft, _)| *ft == t).and_then(|(_, l)| {
+            let i = l.iter().rposition(|&(_, freed)| freed <= at)?;
+            Some(l.remove(i).0)
+        });
+        let l = match reuse {
             Some(l) => l,
             None => {
                 let l = self.nparams + self.local_types.len() as u32;
@@ -519,9 +526,10 @@ impl<'a> FuncEmitter<'a> {
             return;
         }
         let t = self.local_types[(l - self.nparams) as usize];
+        let now = self.out.len() as u32;
         match self.free.iter_mut().find(|(ft, _)| *ft == t) {
-            Some((_, list)) => list.push(l),
-            None => self.free.push((t, vec![l])),
+            Some((_, list)) => list.push((l, now)),
+            None => self.free.push((t, vec![(l, now)])),
         }
     }
 
@@ -535,7 +543,7 @@ impl<'a> FuncEmitter<'a> {
     /// Moves a value found buried on the stack into a local, right after its definition.
     fn spill(&mut self, p: Pend) {
         self.in_pend[p.v.as_u32() as usize] = false;
-        match self.alloc(p.v) {
+        match self.alloc(p.v, p.end) {
             Ok(l) => self.inserts.push((p.end, 0, 0, we::Instruction::LocalSet(l))),
             Err(_) => {
                 // Constant mode: reported by the caller when the value is read.
@@ -623,7 +631,8 @@ impl<'a> FuncEmitter<'a> {
             if self.remaining[v.as_u32() as usize] == 0 {
                 self.out.push(we::Instruction::Drop);
             } else {
-                match self.alloc(v) {
+                let at = self.out.len() as u32;
+                match self.alloc(v, at) {
                     Ok(l) => self.out.push(we::Instruction::LocalSet(l)),
                     Err(_) => self.out.push(we::Instruction::Drop),
                 }
