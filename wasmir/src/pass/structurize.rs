@@ -789,3 +789,32 @@ impl Structurizer<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::pass::pipeline;
+    use crate::pass::manager::{Instrumentation, run};
+    use crate::{Context, ParseOptions, parse};
+
+    /// Runs `passes` on `text`; the failure message, if any.
+    fn failure(text: &str, passes: &str) -> Option<String> {
+        let mut ctx = Context::new();
+        let mut m = parse(&mut ctx, text, ParseOptions { allow_unregistered: true }).expect("parses");
+        let p = pipeline::parse(passes).expect("pipeline");
+        let instr = Instrumentation { verify_each: true, ..Default::default() };
+        run(&mut ctx, &mut m, &p, &instr, &mut |_, _, _| {}).err().map(|(_, f)| f.message)
+    }
+
+    #[test]
+    fn refuses_branches_it_does_not_know() {
+        let text = "func.func @f(%c: i32) -> i32 {\n  \"toy.jump\"()[^next] : () -> ()\n^next:\n  func.return %c : i32\n}\n";
+        let msg = failure(text, "module(func(structurize))").expect("refused");
+        assert!(msg.contains("`toy.jump` branches between blocks"), "{msg}");
+    }
+
+    #[test]
+    fn leaves_structured_functions_alone() {
+        let text = "func.func @f(%c: i32) -> i32 {\n  %r = wasm.if %c : i32 {\n    wasm.yield %c : i32\n  } else {\n    wasm.yield %c : i32\n  }\n  func.return %r : i32\n}\n";
+        assert_eq!(failure(text, "module(func(structurize))"), None);
+    }
+}
