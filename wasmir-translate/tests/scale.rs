@@ -42,3 +42,24 @@ fn hundred_thousand_nested_blocks_round_trip() {
     assert_eq!(a.len() - b.len(), 3, "the body changed more than the folded outer block");
     assert_eq!(&a[a.len() - 100..], &b[b.len() - 100..]);
 }
+
+/// The same 100k nested blocks through `lower-to-cfg` (100k blocks in one region) and back
+/// through `structurize`, on a small stack: both passes work with explicit stacks.
+#[test]
+fn hundred_thousand_nested_blocks_through_cfg_and_back() {
+    let input = nested_blocks(100_000);
+    let out = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(move || {
+            let pipeline = wasmir::pass::pipeline::parse("module(func(lower-to-cfg,structurize))").map_err(|d| d.message)?;
+            wasmir_translate::roundtrip_wasm_with(&input, Some(&pipeline)).map(|(_, out)| out)
+        })
+        .expect("thread")
+        .join()
+        .expect("no stack overflow");
+    let out = out.expect("round trip through CFG form");
+    // The chain of blocks passes 7 along without locals and ends up as straight-line code.
+    let text = wasmprinter::print_bytes(&out).expect("printable");
+    assert!(text.contains("i32.const 7"), "{text}");
+    assert!(text.len() < 1000, "the nesting was not flattened: {} bytes of text", text.len());
+}

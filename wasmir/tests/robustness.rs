@@ -518,7 +518,16 @@ fn check_built(plan: &[FuncPlan]) -> Result<(), TestCaseError> {
     // Printing is deterministic and independent of the context that printed it before.
     let mut fresh = Context::new();
     let m3 = parse(&mut fresh, &custom, STRICT).map_err(|d| TestCaseError::fail(format!("{:?}", errors(&d))))?;
-    prop_assert_eq!(print_module(&fresh, &m3, CUSTOM), custom);
+    prop_assert_eq!(print_module(&fresh, &m3, CUSTOM), custom.clone());
+    // Random CFGs (irreducible ones included) structurize, lower and structurize again into IR
+    // that verifies.
+    let mut m4 = m3;
+    let pipeline = wasmir::pass::pipeline::parse("module(func(structurize,lower-to-cfg,structurize))").map_err(|d| TestCaseError::fail(d.message))?;
+    let instr = wasmir::pass::manager::Instrumentation { verify_each: true, ..Default::default() };
+    if let Err((_, f)) = wasmir::pass::manager::run(&mut fresh, &mut m4, &pipeline, &instr, &mut |_, _, _| {}) {
+        let diags: Vec<String> = f.diagnostics.iter().map(|d| d.message.clone()).collect();
+        prop_assert!(false, "`{}` failed: {} {:?}\n{}", f.pass, f.message, diags, custom);
+    }
     Ok(())
 }
 

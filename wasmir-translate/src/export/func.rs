@@ -358,9 +358,8 @@ impl<'a> FuncEmitter<'a> {
         let entry = self.body.first_block(region).ok_or_else(|| err("a function without a body"))?;
         if self.body.next_block(entry).is_some() {
             return Err(err(
-                "this function is in CFG form (several blocks); the direct backend encodes structured \
-                 control flow (`wasm.block`, `wasm.loop`, `wasm.if`), and converting CFG form to it \
-                 (`--structurize`) is not available yet",
+                "internal error: this function is still in CFG form (several blocks); the exporter \
+                 runs `structurize` on such functions before encoding",
             ));
         }
         let TypeData::Function { params, .. } = self.ctx.type_data(fty) else { return Err(err("not a function type")) };

@@ -145,7 +145,44 @@ fn sym_name(ctx: &Context, b: &Body, op: Op) -> Option<Ident> {
     }
 }
 
+/// Functions with a body of several blocks (CFG form).
+fn cfg_functions(ctx: &Context, module: &Module) -> Vec<OpRef> {
+    let Some((top, block)) = module.module_block() else { return Vec::new() };
+    let b = module.body(top);
+    b.block_ops(block)
+        .filter(|&op| ctx.op_name(b.opcode(op)) == "func.func")
+        .filter(|&op| {
+            let Some(inner) = b.inner_body(op) else { return false };
+            let body = module.body(inner);
+            body.roots().first().and_then(|&r| body.first_block(r)).is_some_and(|e| body.next_block(e).is_some())
+        })
+        .map(|op| OpRef { body: top, op })
+        .collect()
+}
+
 pub fn export(ctx: &Context, module: &Module) -> Result<Vec<u8>, TranslateError> {
+    let cfg = cfg_functions(ctx, module);
+    if cfg.is_empty() {
+        return export_structured(ctx, module);
+    }
+    // The encoder writes structured control flow only: functions in CFG form go through the
+    // library's `structurize` pass first, on a copy, so the caller's module stays as it is.
+    let (mut ctx, mut module) = (ctx.clone(), module.clone());
+    let info = wasmir::pass::lookup("structurize").ok_or_else(|| err("the `structurize` pass is not registered"))?;
+    let mut pass = (info.create)(&[]).map_err(err)?;
+    let mut stats = wasmir::pass::Statistics::default();
+    for f in cfg {
+        pass.run(&mut ctx, &mut module, f, &mut stats).map_err(|e| err(format!("structurizing a function in CFG form: {e}")))?;
+    }
+    let diags = wasmir::verify(&ctx, &module);
+    if let Some(d) = diags.iter().find(|d| d.is_error()) {
+        return Err(err(format!("internal error: `structurize` left IR that does not verify: {}", d.message)));
+    }
+    export_structured(&ctx, &module)
+}
+
+/// Encodes a module whose functions are all in structured form.
+fn export_structured(ctx: &Context, module: &Module) -> Result<Vec<u8>, TranslateError> {
     let (top, block) = module.module_block().ok_or_else(|| err("the module has no body"))?;
     let b = module.body(top);
     let m = module.module_op();

@@ -179,6 +179,7 @@ pub enum LocData {
 }
 
 /// A hash-consing table: each distinct value stored once, addressed by a typed handle.
+#[derive(Clone)]
 struct Interner<K: EntityRef, V: Clone + Eq + Hash> {
     items: PrimaryMap<K, V>,
     map: FxHashMap<V, K>,
@@ -202,6 +203,7 @@ impl<K: EntityRef, V: Clone + Eq + Hash> Interner<K, V> {
 }
 
 /// What the context knows about an op name.
+#[derive(Clone)]
 pub struct OpInfo {
     pub name: Box<str>,
     /// `None` for ops of unregistered dialects (kept only in generic form).
@@ -209,6 +211,7 @@ pub struct OpInfo {
 }
 
 /// Owns every interned entity and the dialect registry. One context serves many modules.
+#[derive(Clone)]
 pub struct Context {
     strings: PrimaryMap<Ident, Box<str>>,
     string_map: FxHashMap<Box<str>, Ident>,

@@ -12,6 +12,7 @@ pub struct OpRef {
     pub op: Op,
 }
 
+#[derive(Clone)]
 pub struct Module {
     pub bodies: PrimaryMap<BodyId, Body>,
     /// The body holding the module op (and nothing else).

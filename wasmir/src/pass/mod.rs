@@ -6,11 +6,14 @@
 //! `dce` on every `func.func` of the module. Function passes see one function and may not touch
 //! its siblings, so a pipeline may run them on functions independently.
 mod canonicalize;
+mod cfg;
 mod cse;
 mod dce;
 mod inline;
 mod licm;
 mod linearity;
+mod lower_cfg;
+mod structurize;
 pub mod manager;
 mod mem2reg;
 pub mod pipeline;
@@ -78,8 +81,19 @@ impl Statistics {
 }
 
 /// Every pass.
-pub static REGISTRY: &[PassInfo] =
-    &[canonicalize::INFO, cse::INFO, dce::INFO, inline::INFO, licm::INFO, linearity::INFO, mem2reg::INFO, simplify_cfg::INFO, symbol_dce::INFO];
+pub static REGISTRY: &[PassInfo] = &[
+    canonicalize::INFO,
+    cse::INFO,
+    dce::INFO,
+    inline::INFO,
+    licm::INFO,
+    linearity::INFO,
+    lower_cfg::INFO,
+    mem2reg::INFO,
+    simplify_cfg::INFO,
+    structurize::INFO,
+    symbol_dce::INFO,
+];
 
 /// The pass named `name`.
 pub fn lookup(name: &str) -> Option<&'static PassInfo> {

@@ -15,6 +15,12 @@ pub struct DomTree {
     /// unreachable block.
     pre: Vec<u32>,
     post: Vec<u32>,
+    /// The blocks by dense index.
+    blocks: Vec<Block>,
+    /// Dense indices of the reachable blocks in reverse post-order.
+    rpo: Vec<u32>,
+    /// Immediate dominator by dense index; `NONE` for the entry and unreachable blocks.
+    idom: Vec<u32>,
 }
 
 impl DomTree {
@@ -22,7 +28,7 @@ impl DomTree {
         let blocks: Vec<Block> = body.region_blocks(r).collect();
         let n = blocks.len();
         let index: FxHashMap<Block, u32> = blocks.iter().enumerate().map(|(i, &b)| (b, i as u32)).collect();
-        let mut tree = DomTree { index, pre: vec![NONE; n], post: vec![NONE; n] };
+        let mut tree = DomTree { index, pre: vec![NONE; n], post: vec![NONE; n], blocks: blocks.clone(), rpo: Vec::new(), idom: vec![NONE; n] };
         if n == 0 {
             return tree;
         }
@@ -99,6 +105,11 @@ impl DomTree {
                 children[d as usize].push(b as u32);
             }
         }
+        for (b, &d) in idom.iter().enumerate().skip(1) {
+            if d != NONE {
+                tree.idom[rpo[b] as usize] = rpo[d as usize];
+            }
+        }
         let (mut pre_c, mut post_c) = (0u32, 0u32);
         let mut st: Vec<(u32, usize)> = vec![(0, 0)];
         tree.pre[rpo[0] as usize] = pre_c;
@@ -115,7 +126,20 @@ impl DomTree {
                 st.pop();
             }
         }
+        tree.rpo = rpo;
         tree
+    }
+
+    /// The reachable blocks in reverse post-order (the entry first).
+    pub fn reverse_postorder(&self) -> impl ExactSizeIterator<Item = Block> + '_ {
+        self.rpo.iter().map(|&i| self.blocks[i as usize])
+    }
+
+    /// The immediate dominator of `b`; `None` for the entry and unreachable blocks.
+    pub fn idom(&self, b: Block) -> Option<Block> {
+        let &i = self.index.get(&b)?;
+        let d = self.idom[i as usize];
+        (d != NONE).then(|| self.blocks[d as usize])
     }
 
     /// Whether `a` dominates `b`. Every block dominates an unreachable block.
