@@ -199,7 +199,9 @@ pub fn run(args: &[String], stdin: &mut dyn Read, stdout: &mut dyn Write, stderr
         if !report.text.is_empty() {
             let _ = stderr.write_all(report.text.as_bytes());
         }
-        if let Some(pass) = report.failed_pass {
+        // A pass that diagnosed the input (a check) failed because of the input: its
+        // diagnostics decide, like the verifier's, and there is nothing to reproduce.
+        if let Some(pass) = report.failed_pass.filter(|_| !report.diagnosed) {
             failed = true;
             // A reproducer: the pipeline and this input, replayable with one flag.
             let path = std::env::temp_dir().join(format!("wasmir-opt-reproducer-{}.wir", std::process::id()));
@@ -257,6 +259,8 @@ struct PassSetup {
 struct PassReport {
     text: String,
     failed_pass: Option<&'static str>,
+    /// The failed pass reported what is wrong with the input (they are in the diagnostics).
+    diagnosed: bool,
 }
 
 fn count_passes(p: &wasmir::pass::pipeline::Pipeline) -> usize {
@@ -287,7 +291,7 @@ fn process(
         Ok(m) => m,
         Err(diags) => return (None, diags, PassReport::default()),
     };
-    let diags = if verify { wasmir::verify(ctx, &module) } else { Vec::new() };
+    let mut diags = if verify { wasmir::verify(ctx, &module) } else { Vec::new() };
     if diags.iter().any(Diagnostic::is_error) {
         return (None, diags, PassReport::default());
     }
@@ -303,6 +307,12 @@ fn process(
         report.text.push_str(&dumps);
         let records = match result {
             Ok(r) => r,
+            Err((r, failure)) if !failure.reported.is_empty() => {
+                diags.extend(failure.reported);
+                report.failed_pass = Some(failure.pass);
+                report.diagnosed = true;
+                r
+            }
             Err((r, failure)) => {
                 report.text.push_str(&format!("error: pass `{}` failed: {}\n", failure.pass, failure.message));
                 if !failure.diagnostics.is_empty() {

@@ -38,6 +38,9 @@ pub struct Failure {
     pub message: String,
     /// The verifier's diagnostics when the pass left invalid IR.
     pub diagnostics: Vec<Diagnostic>,
+    /// What the pass itself reported about the input (a check that failed): the input is wrong,
+    /// not the pass.
+    pub reported: Vec<Diagnostic>,
 }
 
 /// A module printout requested by the instrumentation, with the pass it follows.
@@ -71,7 +74,7 @@ pub fn run(
             }
             Node::Pass { info, options, .. } => (*info, options),
         };
-        let mut pass = (info.create)(options).map_err(|m| (records.clone(), Failure { pass: info.name, message: m, diagnostics: Vec::new() }))?;
+        let mut pass = (info.create)(options).map_err(|m| (records.clone(), Failure { pass: info.name, message: m, diagnostics: Vec::new(), reported: Vec::new() }))?;
         let targets: Vec<OpRef> = match info.level {
             Level::Module => vec![module.module_op()],
             Level::Function => functions(ctx, module),
@@ -79,6 +82,7 @@ pub fn run(
         let mut stats = Statistics::default();
         let start = Instant::now();
         let mut changed = false;
+        pass.prepare(ctx, module);
         for t in targets {
             match pass.run(ctx, module, t, &mut stats) {
                 Ok(c) => changed |= c,
@@ -86,7 +90,8 @@ pub fn run(
                     if instr.print_after_failure {
                         dump(ctx, module, Dump { after: info.name, failed: true });
                     }
-                    return Err((records, Failure { pass: info.name, message: m, diagnostics: Vec::new() }));
+                    let reported = pass.take_diagnostics();
+                    return Err((records, Failure { pass: info.name, message: m, diagnostics: Vec::new(), reported }));
                 }
             }
         }
@@ -98,7 +103,7 @@ pub fn run(
                     dump(ctx, module, Dump { after: info.name, failed: true });
                 }
                 let message = "the pass left IR that does not verify".to_string();
-                return Err((records, Failure { pass: info.name, message, diagnostics: diags }));
+                return Err((records, Failure { pass: info.name, message, diagnostics: diags, reported: Vec::new() }));
             }
         }
         // `--print-ir-after-change` alone selects every pass; with the others it filters them.

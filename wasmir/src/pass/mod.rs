@@ -8,6 +8,7 @@
 mod canonicalize;
 mod cse;
 mod dce;
+pub mod effects;
 pub mod manager;
 mod mem2reg;
 pub mod pipeline;
@@ -49,6 +50,14 @@ pub struct PassInfo {
 pub trait Pass {
     /// Runs on `target`: the module op for a module pass, a `func.func` for a function pass.
     fn run(&mut self, ctx: &mut Context, module: &mut Module, target: OpRef, stats: &mut Statistics) -> Result<bool, String>;
+    /// Called once before the pass runs on its targets, with the whole module: where a function
+    /// pass computes what it needs to know about the other functions (they are not changed yet).
+    fn prepare(&mut self, _ctx: &Context, _module: &Module) {}
+    /// The diagnostics the pass reported about the input (a check's errors), taken after a
+    /// failure. They are part of the tool's result: `--verify-diagnostics` matches them.
+    fn take_diagnostics(&mut self) -> Vec<crate::diag::Diagnostic> {
+        Vec::new()
+    }
 }
 
 /// Named counters a pass reports (`--pass-statistics`).
@@ -67,7 +76,7 @@ impl Statistics {
 }
 
 /// Every pass.
-pub static REGISTRY: &[PassInfo] = &[canonicalize::INFO, cse::INFO, dce::INFO, mem2reg::INFO];
+pub static REGISTRY: &[PassInfo] = &[canonicalize::INFO, cse::INFO, dce::INFO, effects::CHECK_INFO, effects::INFER_INFO, mem2reg::INFO];
 
 /// The pass named `name`.
 pub fn lookup(name: &str) -> Option<&'static PassInfo> {
