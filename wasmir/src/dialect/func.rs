@@ -11,7 +11,9 @@ fn verify_func(c: &mut OpChecker<'_>) {
     };
     let _ = results;
     for key in ["effects", "inferred_effects"] {
+        // An attribute that is no array is reported by the declared kind already.
         if let Some(a) = c.attr(key)
+            && matches!(c.ctx.attr_data(a), AttrData::Array(_))
             && let Err(m) = crate::effects::Effects::from_attr(c.ctx, a)
         {
             c.error(format!("`{key}`: {m}")).with_help(format!("the effects are {}; `[]` is none", crate::effects::Effects::all_names()));
