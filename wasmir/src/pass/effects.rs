@@ -221,44 +221,67 @@ impl Summary {
         def.name == "func.call" && summary.is_some_and(|s| s.call_is_pure(ctx, b.op(op).attrs))
     }
 
-    /// Why `f` has the effect `bit`: the calls from `f` down to the function that has it itself
-    /// (each `(caller, call op)`), and where it has it. Breadth-first over the calls whose callee
-    /// has the effect, so the chain is a shortest one and recursion ends.
-    fn explain(&self, f: FuncId, bit: Effects) -> Option<(Vec<(FuncId, Op)>, Source)> {
-        let mut prev: SecondaryMap<FuncId, Option<(FuncId, Op)>> = SecondaryMap::new();
-        let mut seen: SecondaryMap<FuncId, bool> = SecondaryMap::new();
-        let mut queue = VecDeque::from([f]);
-        seen[f] = true;
-        while let Some(g) = queue.pop_front() {
-            let info = &self.funcs[g];
-            let source = match info.sites.iter().find(|s| s.own.contains(bit)) {
-                Some(s) => Some(Source::Op(g, s.op)),
-                None if info.body.is_none() && info.effects.contains(bit) => Some(Source::External(g)),
+    /// For the effect `bit`, how each function that has it gets it: from an op of its own, from
+    /// its declaration (an import), or through the first call of a shortest chain of calls to
+    /// one of those. One breadth-first search backwards from every function that has the effect
+    /// itself serves all functions, in time linear in the call graph; recursion cannot make it
+    /// loop, and following the calls always ends, since each step is one call closer.
+    fn witnesses(&self, bit: Effects, callers: &SecondaryMap<FuncId, Vec<FuncId>>) -> SecondaryMap<FuncId, Option<Witness>> {
+        let mut w: SecondaryMap<FuncId, Option<Witness>> = SecondaryMap::new();
+        let mut queue = VecDeque::new();
+        for (f, info) in &self.funcs {
+            let own = match info.sites.iter().find(|s| s.own.contains(bit)) {
+                Some(s) => Some(Witness::Op(s.op)),
+                None if info.body.is_none() && info.effects.contains(bit) => Some(Witness::External),
                 None => None,
             };
-            if let Some(source) = source {
-                let mut calls = Vec::new();
-                let mut at = g;
-                while let Some((p, call)) = prev[at] {
-                    calls.push((p, call));
-                    at = p;
-                }
-                calls.reverse();
-                return Some((calls, source));
+            if own.is_some() {
+                w[f] = own;
+                queue.push_back(f);
             }
-            for s in &info.sites {
-                if let Some(c) = s.callee
-                    && !seen[c]
-                    && self.funcs[c].effects.contains(bit)
-                {
-                    seen[c] = true;
-                    prev[c] = Some((g, s.op));
-                    queue.push_back(c);
+        }
+        while let Some(g) = queue.pop_front() {
+            for &h in &callers[g] {
+                if w[h].is_some() || !self.funcs[h].effects.contains(bit) {
+                    continue;
+                }
+                // Each function is reached once, so its calls are searched once.
+                if let Some(call) = self.funcs[h].sites.iter().find(|s| s.callee == Some(g)) {
+                    w[h] = Some(Witness::Call(call.op, g));
+                    queue.push_back(h);
                 }
             }
         }
-        None
+        w
     }
+
+    /// Why `f` has the effect that `w` (from [`Summary::witnesses`]) explains: the calls from
+    /// `f` down to the function that has it itself (each `(caller, call op)`), and where.
+    fn explain(&self, f: FuncId, w: &SecondaryMap<FuncId, Option<Witness>>) -> Option<(Vec<(FuncId, Op)>, Source)> {
+        let mut calls = Vec::new();
+        let mut at = f;
+        loop {
+            match w[at]? {
+                Witness::Op(op) => return Some((calls, Source::Op(at, op))),
+                Witness::External => return Some((calls, Source::External(at))),
+                Witness::Call(op, callee) => {
+                    calls.push((at, op));
+                    at = callee;
+                }
+            }
+        }
+    }
+}
+
+/// How a function has an effect (see [`Summary::witnesses`]).
+#[derive(Clone, Copy)]
+enum Witness {
+    /// This op of the function has it.
+    Op(Op),
+    /// The function is defined outside the module and has it by its declaration.
+    External,
+    /// This call has it, and the callee's witness says why.
+    Call(Op, FuncId),
 }
 
 /// Where a function's effect comes from in the end.
@@ -380,6 +403,9 @@ impl Pass for EffectCheck {
     fn run(&mut self, ctx: &mut Context, module: &mut Module, _: OpRef, stats: &mut Statistics) -> Result<bool, String> {
         let summary = Summary::compute(ctx, module);
         let mut bad_funcs = 0u64;
+        let callers = summary.callers();
+        // Per effect, computed when a function first needs it explained.
+        let mut witnesses: FxHashMap<u16, SecondaryMap<FuncId, Option<Witness>>> = FxHashMap::default();
         for (f, info) in &summary.funcs {
             let (Some(declared), Some(_)) = (info.declared, info.body) else { continue };
             let excess = info.effects.exceeding(declared);
@@ -398,7 +424,8 @@ impl Pass for EffectCheck {
                 if fspan.is_none() {
                     d.with_context(format!("func.func {fname}"));
                 }
-                if let Some((calls, source)) = summary.explain(f, bit) {
+                let w = witnesses.entry(bit.0).or_insert_with(|| summary.witnesses(bit, &callers));
+                if let Some((calls, source)) = summary.explain(f, w) {
                     describe_path(ctx, module, &summary, &calls, &source, bit, &mut d);
                 }
                 d.with_help(format!("add \"{}\" to the `effects` of {fname}, or remove what causes it", bit.name()));
@@ -442,16 +469,18 @@ fn describe_path(ctx: &Context, module: &Module, s: &Summary, calls: &[(FuncId, 
         d.with_label(end_label.0, end_label.1);
         return;
     };
-    let mut chain: Vec<String> = calls.iter().map(|&(f, _)| sym(ctx, s.funcs[f].name)).collect();
-    chain.push(sym(ctx, s.funcs[end_f].name));
-    let chain = chain.join(" → ");
-    d.with_label(span_of(f0, call), format!("this call to {} {what}: {chain}, {why}", chain_second(&chain)));
+    let mut funcs: Vec<FuncId> = calls.iter().map(|&(f, _)| f).collect();
+    funcs.push(end_f);
+    // A long chain is shortened in the middle; its ends say where to look.
+    let names = |fs: &[FuncId]| fs.iter().map(|&f| sym(ctx, s.funcs[f].name)).collect::<Vec<_>>().join(" → ");
+    let chain = if funcs.len() > 8 {
+        format!("{} → … ({} calls) … → {}", names(&funcs[..4]), funcs.len() - 1, names(&funcs[funcs.len() - 3..]))
+    } else {
+        names(&funcs)
+    };
+    let callee = sym(ctx, s.funcs[funcs[1]].name);
+    d.with_label(span_of(f0, call), format!("this call to {callee} {what}: {chain}, {why}"));
     d.with_label(end_label.0, format!("{} (reached through {chain})", end_label.1));
-}
-
-/// The second function of a chain `@a → @b → …`.
-fn chain_second(chain: &str) -> &str {
-    chain.split(" → ").nth(1).unwrap_or("")
 }
 
 /// An attribute as it is written.
