@@ -199,7 +199,9 @@ pub fn run(args: &[String], stdin: &mut dyn Read, stdout: &mut dyn Write, stderr
         if !report.text.is_empty() {
             let _ = stderr.write_all(report.text.as_bytes());
         }
-        if let Some(pass) = report.failed_pass {
+        // A pass that diagnosed the input (a check) failed because of the input: its
+        // diagnostics decide, like the verifier's, and there is nothing to reproduce.
+        if let Some(pass) = report.failed_pass.filter(|_| !report.diagnosed) {
             failed = true;
             // A reproducer: the pipeline and this input, replayable with one flag.
             let path = std::env::temp_dir().join(format!("wasmir-opt-reproducer-{}.wir", std::process::id()));
@@ -257,6 +259,8 @@ struct PassSetup {
 struct PassReport {
     text: String,
     failed_pass: Option<&'static str>,
+    /// The failed pass reported what is wrong with the input (they are in the diagnostics).
+    diagnosed: bool,
 }
 
 fn count_passes(p: &wasmir::pass::pipeline::Pipeline) -> usize {
@@ -308,13 +312,9 @@ fn process(
                 // A checking pass diagnosed the input: its errors are the input's, reported (and
                 // matched by `--verify-diagnostics`) like the verifier's; no reproducer is needed.
                 diags.extend(failure.reported);
-                if passes.timing {
-                    report.text.push_str(&wasmir::pass::manager::timing_report(&r, start.elapsed()));
-                }
-                if passes.statistics {
-                    report.text.push_str(&wasmir::pass::manager::statistics_report(&r));
-                }
-                return (None, diags, report);
+                report.failed_pass = Some(failure.pass);
+                report.diagnosed = true;
+                r
             }
             Err((r, failure)) => {
                 report.text.push_str(&format!("error: pass `{}` failed: {}\n", failure.pass, failure.message));

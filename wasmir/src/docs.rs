@@ -86,6 +86,11 @@ fn write_op(op: &OpDef, out: &mut String) {
     if !traits.is_empty() {
         let _ = writeln!(out, "- traits: {}", traits.join(", "));
     }
+    let effects = crate::effects::op_effects(op);
+    if !effects.is_empty() {
+        let names: Vec<&str> = effects.iter().map(|e| e.name()).collect();
+        let _ = writeln!(out, "- effects: {}", names.join(", "));
+    }
     if let Some(p) = op.parent {
         let _ = writeln!(out, "- parent: `{p}`");
     }

@@ -5,11 +5,13 @@
 //! - [`dialect`]: op definitions, one declaration per op driving parser, printer, verifier, docs.
 //! - [`text`]: the text format (logos lexer, LALRPOP grammar, printer).
 //! - [`verify`]: structural, per-op and dominance checks.
+//! - [`effects`]: the effect set of ops and functions.
 //! - [`pass`]: the pass registry, textual pipelines and the pass manager.
 //! - [`diag`]: diagnostics rendered with ariadne, and `--verify-diagnostics`.
 pub mod diag;
 pub mod dialect;
 pub mod docs;
+pub mod effects;
 pub mod ir;
 pub mod pass;
 pub mod text;

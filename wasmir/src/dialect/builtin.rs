@@ -55,6 +55,7 @@ pub static OPS: &[OpDef] = &[OpDef {
     syntax: Syntax::SymbolRegion,
     verify: Some(verify_module),
     example: "module @m attributes {wasmir.version = \"0.1\"} {\n}",
+    effects: fx::NONE,
     ..BASE
 }];
 

@@ -10,6 +10,15 @@ fn verify_func(c: &mut OpChecker<'_>) {
         _ => return,
     };
     let _ = results;
+    for key in ["effects", "inferred_effects"] {
+        // An attribute that is no array is reported by the declared kind already.
+        if let Some(a) = c.attr(key)
+            && matches!(c.ctx.attr_data(a), AttrData::Array(_))
+            && let Err(m) = crate::effects::Effects::from_attr(c.ctx, a)
+        {
+            c.error(format!("`{key}`: {m}")).with_help(format!("the effects are {}; `[]` is none", crate::effects::Effects::all_names()));
+        }
+    }
     if let Some(v) = c.attr("sym_visibility") {
         let ok = matches!(c.ctx.attr_data(v), AttrData::String(s) if matches!(c.ctx.str(*s), "public" | "private" | "nested"));
         if !ok {
@@ -121,12 +130,15 @@ pub static OPS: &[OpDef] = &[
             AttrDef { name: "import", kind: AttrKind::Array, optional: true, doc: "wasm import: module and name (a declaration)", positional: false },
             AttrDef { name: "typedef", kind: AttrKind::SymbolRef, optional: true, doc: "the `wasm.type` that gives the function its type identity (recursion group, supertype)", positional: false },
             AttrDef { name: "exact", kind: AttrKind::Unit, optional: true, doc: "an import that requires exactly its type, not a subtype", positional: false },
+            AttrDef { name: "effects", kind: AttrKind::Array, optional: true, doc: "the declared effects, like `[\"reads(mem)\", \"trap\"]` (`[]`: none); `--effect-check` checks a body against them, and an import's are trusted", positional: false },
+            AttrDef { name: "inferred_effects", kind: AttrKind::Array, optional: true, doc: "the effects `--infer-effects` computed", positional: false },
         ],
         regions: Count::Exact(1),
         traits: Traits::ISOLATED_FROM_ABOVE.union(Traits::SYMBOL),
         syntax: Syntax::Function,
         verify: Some(verify_func),
         example: "func.func @add(%a: i32, %b: i32) -> i32 export \"add\" {\n  %s = wasm.i32.add %a, %b\n  func.return %s : i32\n}",
+        effects: fx::NONE,
         ..BASE
     },
     OpDef {
@@ -138,6 +150,7 @@ pub static OPS: &[OpDef] = &[
         syntax: Syntax::Call,
         verify: Some(verify_call),
         example: "%r = func.call @add(%x, %y) : (i32, i32) -> i32",
+        effects: fx::NONE,
         ..BASE
     },
     OpDef {

@@ -21,6 +21,8 @@ pub mod wasm_simd;
 pub mod wasm_types;
 
 use crate::verify::OpChecker;
+// The op tables declare effects with these (`use super::*` brings them in).
+pub(crate) use crate::effects::{Effects, decl as fx};
 
 /// A named group of ops.
 pub struct Dialect {
@@ -354,6 +356,10 @@ pub struct OpDef {
     pub sig: Sig,
     /// Keyword form: the keyword before each region after the first (`else`).
     pub region_keywords: &'static [&'static str],
+    /// What the op does besides computing its results, not counting the ops in its regions or
+    /// what a callee does. `None` derives them from the traits: none for `Pure`, `trap` for
+    /// `MayTrap`, and `unknown` otherwise (see [`crate::effects::op_effects`]).
+    pub effects: Option<Effects>,
 }
 
 impl OpDef {
@@ -387,4 +393,5 @@ pub const BASE: OpDef = OpDef {
     example: "",
     sig: Sig::None,
     region_keywords: &[],
+    effects: None,
 };

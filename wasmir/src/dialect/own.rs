@@ -69,6 +69,8 @@ pub static OPS: &[OpDef] = &[
         sig: Sig::Results,
         verify: Some(verify_wrap),
         example: "%o = own.wrap %v : !own.linear<i32>",
+        // Ownership is a compile-time discipline: at run time these only pass a value on.
+        effects: fx::NONE,
         ..BASE
     },
     OpDef {
@@ -80,6 +82,8 @@ pub static OPS: &[OpDef] = &[
         sig: Sig::Var,
         verify: Some(verify_move),
         example: "%y = own.move %x : !own.linear<i32>",
+        // Ownership is a compile-time discipline: at run time these only pass a value on.
+        effects: fx::NONE,
         ..BASE
     },
     OpDef {
@@ -91,6 +95,8 @@ pub static OPS: &[OpDef] = &[
         sig: Sig::Results,
         verify: Some(verify_unwrap),
         example: "%v2 = own.consume %x : i32",
+        // Ownership is a compile-time discipline: at run time these only pass a value on.
+        effects: fx::NONE,
         ..BASE
     },
     OpDef {
@@ -99,6 +105,8 @@ pub static OPS: &[OpDef] = &[
         operands: &[arg("owned", Owned)],
         syntax: Syntax::Keyword,
         example: "own.drop %x",
+        // Ownership is a compile-time discipline: at run time these only pass a value on.
+        effects: fx::NONE,
         ..BASE
     },
     OpDef {

@@ -46,6 +46,7 @@ macro_rules! aload {
             syntax: Syntax::Keyword,
             verify: Some(verify_atomic),
             example: concat!("%val = wasm.", $name, " @mem %addr offset 8"),
+            effects: fx::ATOMIC_LOAD,
             ..BASE
         }
     };
@@ -61,6 +62,7 @@ macro_rules! astore {
             syntax: Syntax::Keyword,
             verify: Some(verify_atomic),
             example: concat!("wasm.", $name, " @mem %addr, %v offset 8"),
+            effects: fx::ATOMIC_STORE,
             ..BASE
         }
     };
@@ -77,6 +79,7 @@ macro_rules! rmw {
             syntax: Syntax::Keyword,
             verify: Some(verify_atomic),
             example: concat!("%old = wasm.", $name, " @mem %addr, %v"),
+            effects: fx::ATOMIC_RMW,
             ..BASE
         }
     };
@@ -93,6 +96,7 @@ macro_rules! cmpxchg {
             syntax: Syntax::Keyword,
             verify: Some(verify_atomic),
             example: concat!("%old = wasm.", $name, " @mem %addr, %v, %v"),
+            effects: fx::ATOMIC_RMW,
             ..BASE
         }
     };
@@ -108,6 +112,7 @@ pub static OPS: &[OpDef] = &[
         syntax: Syntax::Keyword,
         verify: Some(verify_atomic),
         example: "%woken = wasm.memory.atomic.notify @mem %addr, %n",
+        effects: Some(Effects::ATOMIC.union(Effects::TRAP)),
         ..BASE
     },
     OpDef {
@@ -119,6 +124,7 @@ pub static OPS: &[OpDef] = &[
         syntax: Syntax::Keyword,
         verify: Some(verify_atomic),
         example: "%status = wasm.memory.atomic.wait32 @mem %addr, %v, %timeout",
+        effects: fx::ATOMIC_LOAD,
         ..BASE
     },
     OpDef {
@@ -130,6 +136,7 @@ pub static OPS: &[OpDef] = &[
         syntax: Syntax::Keyword,
         verify: Some(verify_atomic),
         example: "%status = wasm.memory.atomic.wait64 @mem %addr, %v, %timeout",
+        effects: fx::ATOMIC_LOAD,
         ..BASE
     },
     OpDef {
@@ -137,6 +144,7 @@ pub static OPS: &[OpDef] = &[
         summary: "A sequentially consistent fence: no memory access moves across it.",
         syntax: Syntax::Keyword,
         example: "wasm.atomic.fence",
+        effects: Some(Effects::ATOMIC),
         ..BASE
     },
     // ---- loads and stores ----

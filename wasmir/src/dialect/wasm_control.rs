@@ -391,6 +391,7 @@ pub static OPS: &[OpDef] = &[
         sig: Sig::Results,
         verify: Some(verify_structured),
         example: "%res = wasm.block : i32 {\n^bb0(%exit: !wasm.label):\n  %one = wasm.i32.const 1\n  wasm.br %exit, %one : i32\n}",
+        effects: fx::NONE,
         ..BASE
     },
     OpDef {
@@ -406,6 +407,7 @@ pub static OPS: &[OpDef] = &[
         sig: Sig::Results,
         verify: Some(verify_structured),
         example: "%res = wasm.loop %n : i32 {\n^bb0(%next: !wasm.label, %k: i32):\n  %one = wasm.i32.const 1\n  %j = wasm.i32.sub %k, %one\n  wasm.br_if %next, %j, %j : i32\n  wasm.yield %j : i32\n}",
+        effects: fx::NONE,
         ..BASE
     },
     OpDef {
@@ -421,6 +423,7 @@ pub static OPS: &[OpDef] = &[
         region_keywords: &["else"],
         verify: Some(verify_structured),
         example: "%res = wasm.if %c : i32 {\n  %a = wasm.i32.const 1\n  wasm.yield %a : i32\n} else {\n  %b = wasm.i32.const 2\n  wasm.yield %b : i32\n}",
+        effects: fx::NONE,
         ..BASE
     },
     OpDef {
@@ -439,6 +442,7 @@ pub static OPS: &[OpDef] = &[
         sig: Sig::Results,
         verify: Some(verify_try_table),
         example: "%res = wasm.block : i32 {\n^bb0(%h: !wasm.label):\n  %got = wasm.try_table %h clauses \"catch\" tags @oops : i32 {\n    %one = wasm.i32.const 1\n    wasm.throw @oops %one : i32\n  }\n  wasm.yield %got : i32\n}",
+        effects: fx::NONE,
         ..BASE
     },
     OpDef {
@@ -451,6 +455,7 @@ pub static OPS: &[OpDef] = &[
         sig: Sig::Variadic,
         verify: Some(verify_throw),
         example: "wasm.throw @oops %x : i32",
+        effects: Some(Effects::THROWS),
         ..BASE
     },
     OpDef {
@@ -460,6 +465,7 @@ pub static OPS: &[OpDef] = &[
         traits: Traits::TERMINATOR,
         syntax: Syntax::Keyword,
         example: "wasm.throw_ref %exn",
+        effects: Some(Effects::THROWS.union(Effects::TRAP)),
         ..BASE
     },
     OpDef {
@@ -482,6 +488,7 @@ pub static OPS: &[OpDef] = &[
         sig: Sig::Variadic,
         verify: Some(verify_br),
         example: "wasm.br %exit, %v : i32",
+        effects: fx::NONE,
         ..BASE
     },
     OpDef {
@@ -493,6 +500,7 @@ pub static OPS: &[OpDef] = &[
         sig: Sig::Variadic,
         verify: Some(verify_br_if),
         example: "wasm.br_if %exit, %c, %v : i32",
+        effects: fx::NONE,
         ..BASE
     },
     OpDef {
@@ -506,6 +514,7 @@ pub static OPS: &[OpDef] = &[
         sig: Sig::Variadic,
         verify: Some(verify_br_table),
         example: "wasm.br_table %i, %a, %b, %default, %v : i32",
+        effects: fx::NONE,
         ..BASE
     },
     OpDef {
@@ -517,6 +526,7 @@ pub static OPS: &[OpDef] = &[
         sig: Sig::Variadic,
         verify: Some(verify_return),
         example: "wasm.return %v : i32",
+        effects: fx::NONE,
         ..BASE
     },
     OpDef {
@@ -532,6 +542,7 @@ pub static OPS: &[OpDef] = &[
         summary: "Does nothing (kept so a module round-trips byte for byte).",
         syntax: Syntax::Keyword,
         example: "wasm.nop",
+        effects: fx::NONE,
         ..BASE
     },
     OpDef {
@@ -544,6 +555,7 @@ pub static OPS: &[OpDef] = &[
         sig: Sig::Variadic,
         verify: Some(verify_return_call),
         example: "wasm.return_call @f %x : i32",
+        effects: fx::NONE,
         ..BASE
     },
     OpDef {
@@ -561,6 +573,7 @@ pub static OPS: &[OpDef] = &[
         sig: Sig::FuncType,
         verify: Some(verify_call_indirect),
         example: "%res = wasm.call_indirect @table %i, %x : (i32) -> i32",
+        effects: fx::INDIRECT,
         ..BASE
     },
     OpDef {
@@ -577,6 +590,7 @@ pub static OPS: &[OpDef] = &[
         sig: Sig::FuncType,
         verify: Some(verify_return_call_indirect),
         example: "wasm.return_call_indirect @table %i, %x : (i32) -> i32",
+        effects: fx::INDIRECT,
         ..BASE
     },
     OpDef {
@@ -592,6 +606,7 @@ pub static OPS: &[OpDef] = &[
         sig: Sig::TypeAttr,
         verify: Some(verify_local),
         example: "%acc = wasm.local : i32",
+        effects: fx::NONE,
         ..BASE
     },
     OpDef {
@@ -603,6 +618,7 @@ pub static OPS: &[OpDef] = &[
         sig: Sig::Results,
         verify: Some(verify_local_access),
         example: "%val = wasm.local.get %l : i32",
+        effects: fx::NONE,
         ..BASE
     },
     OpDef {
@@ -612,6 +628,7 @@ pub static OPS: &[OpDef] = &[
         syntax: Syntax::Keyword,
         verify: Some(verify_local_access),
         example: "wasm.local.set %l, %v",
+        effects: fx::NONE,
         ..BASE
     },
     OpDef {
@@ -623,6 +640,7 @@ pub static OPS: &[OpDef] = &[
         sig: Sig::Results,
         verify: Some(verify_local_access),
         example: "%t = wasm.local.tee %l, %v : i32",
+        effects: fx::NONE,
         ..BASE
     },
 ];

@@ -206,6 +206,7 @@ macro_rules! load {
             syntax: Syntax::Keyword,
             verify: Some(verify_mem_access),
             example: concat!("%val = wasm.", $name, " @mem %addr offset 8"),
+            effects: fx::LOAD,
             ..BASE
         }
     };
@@ -221,6 +222,7 @@ macro_rules! store {
             syntax: Syntax::Keyword,
             verify: Some(verify_mem_access),
             example: concat!("wasm.", $name, " @mem %addr, %v offset 8"),
+            effects: fx::STORE,
             ..BASE
         }
     };
@@ -259,6 +261,7 @@ pub static OPS: &[OpDef] = &[
         sig: Sig::Results,
         verify: Some(verify_memory_size),
         example: "%pages = wasm.memory.size @mem : i32",
+        effects: Some(Effects::READS_MEM),
         ..BASE
     },
     OpDef {
@@ -271,6 +274,7 @@ pub static OPS: &[OpDef] = &[
         sig: Sig::Results,
         verify: Some(verify_memory_size),
         example: "%old = wasm.memory.grow @mem %delta : i32",
+        effects: Some(Effects::READS_MEM.union(Effects::WRITES_MEM).union(Effects::ALLOC)),
         ..BASE
     },
     OpDef {
@@ -281,6 +285,7 @@ pub static OPS: &[OpDef] = &[
         syntax: Syntax::Keyword,
         verify: Some(verify_memory_fill),
         example: "wasm.memory.fill @mem %d, %v, %n",
+        effects: fx::STORE,
         ..BASE
     },
     OpDef {
@@ -291,6 +296,7 @@ pub static OPS: &[OpDef] = &[
         syntax: Syntax::Keyword,
         verify: Some(verify_memory_copy),
         example: "wasm.memory.copy @mem @mem %d, %s, %n",
+        effects: fx::MEM_COPY,
         ..BASE
     },
     OpDef {
@@ -301,6 +307,7 @@ pub static OPS: &[OpDef] = &[
         syntax: Syntax::Keyword,
         verify: Some(verify_memory_init),
         example: "wasm.memory.init @mem @data %d, %s, %n",
+        effects: fx::MEM_COPY,
         ..BASE
     },
     OpDef {
@@ -310,6 +317,7 @@ pub static OPS: &[OpDef] = &[
         syntax: Syntax::Keyword,
         verify: Some(verify_data_drop),
         example: "wasm.data.drop @data",
+        effects: Some(Effects::WRITES_MEM),
         ..BASE
     },
     // ---- tables and references ----
@@ -324,6 +332,7 @@ pub static OPS: &[OpDef] = &[
         sig: Sig::Results,
         verify: Some(verify_table_get),
         example: "%elem = wasm.table.get @table %i : funcref",
+        effects: fx::TABLE_READ,
         ..BASE
     },
     OpDef {
@@ -334,6 +343,7 @@ pub static OPS: &[OpDef] = &[
         syntax: Syntax::Keyword,
         verify: Some(verify_table_set),
         example: "wasm.table.set @table %i, %f",
+        effects: fx::TABLE_WRITE,
         ..BASE
     },
     OpDef {
@@ -345,6 +355,7 @@ pub static OPS: &[OpDef] = &[
         sig: Sig::Results,
         verify: Some(verify_table_size),
         example: "%size = wasm.table.size @table : i32",
+        effects: Some(Effects::READS_TABLE),
         ..BASE
     },
     OpDef {
@@ -357,6 +368,7 @@ pub static OPS: &[OpDef] = &[
         sig: Sig::Results,
         verify: Some(verify_table_size),
         example: "%old = wasm.table.grow @table %null, %n : i32",
+        effects: Some(Effects::READS_TABLE.union(Effects::WRITES_TABLE).union(Effects::ALLOC)),
         ..BASE
     },
     OpDef {
@@ -367,6 +379,7 @@ pub static OPS: &[OpDef] = &[
         syntax: Syntax::Keyword,
         verify: Some(verify_table_fill),
         example: "wasm.table.fill @table %i, %f, %n",
+        effects: fx::TABLE_WRITE,
         ..BASE
     },
     OpDef {
@@ -377,6 +390,7 @@ pub static OPS: &[OpDef] = &[
         syntax: Syntax::Keyword,
         verify: Some(verify_table_copy),
         example: "wasm.table.copy @table @table %d, %s, %n",
+        effects: fx::TABLE_COPY,
         ..BASE
     },
     OpDef {
@@ -387,6 +401,7 @@ pub static OPS: &[OpDef] = &[
         syntax: Syntax::Keyword,
         verify: Some(verify_table_init),
         example: "wasm.table.init @table @elems %d, %s, %n",
+        effects: fx::TABLE_COPY,
         ..BASE
     },
     OpDef {
@@ -396,6 +411,7 @@ pub static OPS: &[OpDef] = &[
         syntax: Syntax::Keyword,
         verify: Some(verify_elem_drop),
         example: "wasm.elem.drop @elems",
+        effects: Some(Effects::WRITES_TABLE),
         ..BASE
     },
     OpDef {

@@ -219,6 +219,7 @@ pub static OPS: &[OpDef] = &[
         syntax: Syntax::Keyword,
         verify: Some(verify_memory),
         example: "wasm.memory @heap min 1 max 16",
+        effects: fx::NONE,
         ..BASE
     },
     OpDef {
@@ -238,6 +239,7 @@ pub static OPS: &[OpDef] = &[
         sig: Sig::TypeAttr,
         verify: Some(verify_table),
         example: "wasm.table @funcs min 4 : funcref",
+        effects: fx::NONE,
         ..BASE
     },
     OpDef {
@@ -255,6 +257,7 @@ pub static OPS: &[OpDef] = &[
         sig: Sig::TypeAttr,
         verify: Some(verify_global),
         example: "wasm.global @hits mutable : i32 {\n  %z = wasm.i32.const 0\n  wasm.yield %z : i32\n}",
+        effects: fx::NONE,
         ..BASE
     },
     OpDef {
@@ -271,6 +274,7 @@ pub static OPS: &[OpDef] = &[
         sig: Sig::TypeAttr,
         verify: Some(verify_tag),
         example: "wasm.tag @failure : (i32) -> ()",
+        effects: fx::NONE,
         ..BASE
     },
     OpDef {
@@ -284,6 +288,7 @@ pub static OPS: &[OpDef] = &[
         syntax: Syntax::Keyword,
         verify: Some(verify_data),
         example: "wasm.data @greeting \"hi\\00\" memory @mem {\n  %o = wasm.i32.const 16\n  wasm.yield %o : i32\n}",
+        effects: fx::NONE,
         ..BASE
     },
     OpDef {
@@ -304,6 +309,7 @@ pub static OPS: &[OpDef] = &[
         region_keywords: &["offset"],
         verify: Some(verify_elem),
         example: "wasm.elem @init_elems table @table : funcref {\n  %f = wasm.ref.func @callee : funcref\n  wasm.yield %f : funcref\n} offset {\n  %o = wasm.i32.const 0\n  wasm.yield %o : i32\n}",
+        effects: fx::NONE,
         ..BASE
     },
     OpDef {
@@ -314,6 +320,7 @@ pub static OPS: &[OpDef] = &[
         syntax: Syntax::Keyword,
         verify: Some(verify_export),
         example: "wasm.export \"memory\" @mem",
+        effects: fx::NONE,
         ..BASE
     },
     OpDef {
@@ -323,6 +330,7 @@ pub static OPS: &[OpDef] = &[
         syntax: Syntax::Keyword,
         verify: Some(verify_start),
         example: "wasm.start @init",
+        effects: fx::NONE,
         ..BASE
     },
     OpDef {
@@ -335,6 +343,7 @@ pub static OPS: &[OpDef] = &[
         ],
         syntax: Syntax::Keyword,
         example: "wasm.custom \"producers\" \"\\01\" after \"data\"",
+        effects: fx::NONE,
         ..BASE
     },
     OpDef {
@@ -346,6 +355,7 @@ pub static OPS: &[OpDef] = &[
         sig: Sig::Results,
         verify: Some(verify_global_get),
         example: "%val = wasm.global.get @counter : i32",
+        effects: Some(Effects::READS_GLOBAL),
         ..BASE
     },
     OpDef {
@@ -356,6 +366,7 @@ pub static OPS: &[OpDef] = &[
         syntax: Syntax::Keyword,
         verify: Some(verify_global_set),
         example: "wasm.global.set @counter %v",
+        effects: Some(Effects::WRITES_GLOBAL),
         ..BASE
     },
 ];

@@ -273,6 +273,7 @@ macro_rules! vload {
             syntax: Syntax::Keyword,
             verify: Some(verify_mem),
             example: concat!("%val = wasm.", $name, " @mem %addr offset 16"),
+            effects: fx::LOAD,
             ..BASE
         }
     };
@@ -290,6 +291,7 @@ macro_rules! load_lane {
             syntax: Syntax::Keyword,
             verify: Some(verify_mem_lane),
             example: concat!("%vec = wasm.", $name, " @mem %addr, %va offset 8 lane 1"),
+            effects: fx::LOAD,
             ..BASE
         }
     };
@@ -305,6 +307,7 @@ macro_rules! store_lane {
             syntax: Syntax::Keyword,
             verify: Some(verify_mem_lane),
             example: concat!("wasm.", $name, " @mem %addr, %va offset 8 lane 1"),
+            effects: fx::STORE,
             ..BASE
         }
     };
@@ -382,6 +385,7 @@ pub static OPS: &[OpDef] = &[
         syntax: Syntax::Keyword,
         verify: Some(verify_mem),
         example: "wasm.v128.store @mem %addr, %va offset 16",
+        effects: fx::STORE,
         ..BASE
     },
     load_lane!("v128.load8_lane", "The vector with byte lane `lane` (0-15) replaced by 1 byte loaded from memory."),

@@ -220,5 +220,6 @@ pub static OPS: &[OpDef] = &[OpDef {
     sig: Sig::Fields,
     verify: Some(verify_type),
     example: "wasm.type @vec2 open struct mutable 1 : i32, f64",
+    effects: fx::NONE,
     ..BASE
 }];

@@ -1,28 +1,35 @@
 //! `cse`: replaces a pure op by an identical one that dominates it.
 use super::{Level, Pass, PassInfo, Statistics};
-use crate::dialect::Traits;
+use super::effects::Summary;
 use crate::ir::{Attr, Context, Module, Op, OpCode, OpRef, Type, Value};
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
 pub const INFO: PassInfo = PassInfo {
     name: "cse",
-    summary: "Eliminates common subexpressions: a pure op identical to a dominating one is replaced by it.",
+    summary: "Eliminates common subexpressions: a pure op (or a call to an effect-free function) identical to a dominating one is replaced by it.",
     description: "Two ops are identical when they have the same name, operands, attributes and result \
                   types. Only `Pure` ops without regions take part (an op that may trap or has an \
                   effect is never merged). An op is replaced by an identical op earlier in its \
                   block, or earlier in an enclosing block before the region it is in — both \
                   dominate it. Across blocks of a CFG region nothing is merged (a conservative \
-                  choice: an earlier block need not dominate a later one).",
+                  choice: an earlier block need not dominate a later one).\n\n\
+                  Two `func.call`s of the same callee with the same operands are merged the same \
+                  way when the callee has no effect at all and certainly returns, as `dce` \
+                  decides it (the module's function effects, computed once before the pass \
+                  changes anything).",
     level: Level::Function,
     options: &[],
     create: |opts| {
         super::no_options("cse", opts)?;
-        Ok(Box::new(Cse))
+        Ok(Box::new(Cse { summary: None }))
     },
 };
 
-struct Cse;
+struct Cse {
+    /// The effects of the module's functions, computed in `prepare`.
+    summary: Option<Summary>,
+}
 
 #[derive(Hash, PartialEq, Eq)]
 struct Key {
@@ -33,6 +40,10 @@ struct Key {
 }
 
 impl Pass for Cse {
+    fn prepare(&mut self, ctx: &Context, module: &Module) {
+        self.summary = Some(Summary::compute(ctx, module));
+    }
+
     fn run(&mut self, ctx: &mut Context, module: &mut Module, func: OpRef, stats: &mut Statistics) -> Result<bool, String> {
         let Some(body_id) = module.body(func.body).inner_body(func.op) else { return Ok(false) };
         let mut known: FxHashMap<Key, Op> = FxHashMap::default();
@@ -70,8 +81,7 @@ impl Pass for Cse {
                 frames.extend(nested.into_iter().rev());
                 continue;
             }
-            let def = ctx.op_def(b.opcode(op));
-            if !def.is_some_and(|d| d.has(Traits::PURE) && !d.has(Traits::TERMINATOR)) || !b.successors(op).is_empty() || b.num_results(op) == 0 {
+            if !Summary::op_is_pure(self.summary.as_ref(), ctx, b, op) || !b.successors(op).is_empty() || b.num_results(op) == 0 {
                 continue;
             }
             let key = Key {

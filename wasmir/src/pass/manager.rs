@@ -86,6 +86,7 @@ pub fn run(
         // shows every error; the pipeline stops after it.
         let mut reported: Vec<Diagnostic> = Vec::new();
         let mut reported_message = String::new();
+        pass.prepare(ctx, module);
         for t in targets {
             match pass.run(ctx, module, t, &mut stats) {
                 Ok(c) => changed |= c,

@@ -9,15 +9,16 @@ mod canonicalize;
 mod cfg;
 mod cse;
 mod dce;
+pub mod effects;
 mod inline;
 mod licm;
 mod linearity;
 mod lower_cfg;
-mod structurize;
 pub mod manager;
 mod mem2reg;
 pub mod pipeline;
 mod simplify_cfg;
+mod structurize;
 mod symbol_dce;
 pub mod walk;
 
@@ -57,6 +58,9 @@ pub struct PassInfo {
 pub trait Pass {
     /// Runs on `target`: the module op for a module pass, a `func.func` for a function pass.
     fn run(&mut self, ctx: &mut Context, module: &mut Module, target: OpRef, stats: &mut Statistics) -> Result<bool, String>;
+    /// Called once before the pass runs on its targets, with the whole module: where a function
+    /// pass computes what it needs to know about the other functions (they are not changed yet).
+    fn prepare(&mut self, _ctx: &Context, _module: &Module) {}
     /// After a failed `run`: the diagnostics a checking pass found in its input (errors with
     /// spans, for `--verify-diagnostics`). A pass that reports some has diagnosed the input
     /// rather than failed itself. Empty by default.
@@ -85,6 +89,8 @@ pub static REGISTRY: &[PassInfo] = &[
     canonicalize::INFO,
     cse::INFO,
     dce::INFO,
+    effects::CHECK_INFO,
+    effects::INFER_INFO,
     inline::INFO,
     licm::INFO,
     linearity::INFO,
