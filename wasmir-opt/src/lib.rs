@@ -80,6 +80,10 @@ struct Args {
     /// Report each pass's statistics (to stderr).
     #[arg(long)]
     pass_statistics: bool,
+    /// Where to write the reproducer when a pass fails (default: a new file in the temporary
+    /// directory, named in the error).
+    #[arg(long, value_name = "FILE")]
+    crash_reproducer: Option<String>,
     /// Replay a reproducer written when a pass failed: its input and its pipeline.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["input", "pass_pipeline"])]
     run_reproducer: Option<String>,
@@ -201,10 +205,17 @@ pub fn run(args: &[String], stdin: &mut dyn Read, stdout: &mut dyn Write, stderr
         }
         // A pass that diagnosed the input (a check) failed because of the input: its
         // diagnostics decide, like the verifier's, and there is nothing to reproduce.
-        if let Some(pass) = report.failed_pass.filter(|_| !report.diagnosed) {
+        if let (Some(pass), Some(file)) = (report.failed_pass.filter(|_| !report.diagnosed), &args.run_reproducer) {
+            // Replaying: the reproducer is already there.
+            failed = true;
+            let _ = writeln!(stderr, "note: pass `{pass}` failed again when replaying `{file}`");
+        } else if let Some(pass) = report.failed_pass.filter(|_| !report.diagnosed) {
             failed = true;
             // A reproducer: the pipeline and this input, replayable with one flag.
-            let path = std::env::temp_dir().join(format!("wasmir-opt-reproducer-{}.wir", std::process::id()));
+            let path = match &args.crash_reproducer {
+                Some(p) => std::path::PathBuf::from(p),
+                None => std::env::temp_dir().join(format!("wasmir-opt-reproducer-{}.wir", std::process::id())),
+            };
             let body = format!("{REPRO_HEADER}'{}'\n{}", passes.pipeline.to_text(), &src.text[range.clone()]);
             match std::fs::write(&path, body) {
                 Ok(()) => {

@@ -53,7 +53,7 @@ pub(super) fn constant(ctx: &Context, module: &Module, body: crate::BodyId, v: V
 }
 
 /// Folds `name` on 64-bit or 32-bit integers; `None` when it does not fold.
-fn fold_int(name: &str, a: i64, b: Option<i64>, wide: bool) -> Option<i64> {
+pub(super) fn fold_int(name: &str, a: i64, b: Option<i64>, wide: bool) -> Option<i64> {
     let bits = if wide { 64 } else { 32 };
     // Work on the value's own width, then sign-extend for storage.
     let (ua, sa) = if wide { (a as u64, a) } else { (a as u32 as u64, a as i32 as i64) };

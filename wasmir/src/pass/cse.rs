@@ -1,5 +1,6 @@
 //! `cse`: replaces a pure op by an identical one that dominates it.
 use super::{Level, Pass, PassInfo, Statistics};
+use crate::dialect::Traits;
 use super::effects::Summary;
 use crate::ir::{Attr, Context, Module, Op, OpCode, OpRef, Type, Value};
 use rustc_hash::FxHashMap;
@@ -9,7 +10,8 @@ pub const INFO: PassInfo = PassInfo {
     name: "cse",
     summary: "Eliminates common subexpressions: a pure op (or a call to an effect-free function) identical to a dominating one is replaced by it.",
     description: "Two ops are identical when they have the same name, operands, attributes and result \
-                  types. Only `Pure` ops without regions take part (an op that may trap or has an \
+                  types; the operands of a `Commutative` op (`add`, `mul`, `and`, …) are compared \
+                  in either order. Only `Pure` ops without regions take part (an op that may trap or has an \
                   effect is never merged). An op is replaced by an identical op earlier in its \
                   block, or earlier in an enclosing block before the region it is in — both \
                   dominate it. Across blocks of a CFG region nothing is merged (a conservative \
@@ -84,9 +86,14 @@ impl Pass for Cse {
             if !Summary::op_is_pure(self.summary.as_ref(), ctx, b, op) || !b.successors(op).is_empty() || b.num_results(op) == 0 {
                 continue;
             }
+            let mut operands: SmallVec<[Value; 3]> = b.operands(op).collect();
+            // `a + b` and `b + a` are the same computation.
+            if operands.len() == 2 && ctx.op_def(b.opcode(op)).is_some_and(|d| d.has(Traits::COMMUTATIVE)) {
+                operands.sort_unstable();
+            }
             let key = Key {
                 code: b.opcode(op),
-                operands: b.operands(op).collect(),
+                operands,
                 attrs: b.op(op).attrs,
                 results: b.results(op).map(|v| b.value_type(v)).collect(),
             };

@@ -17,6 +17,7 @@ mod lower_cfg;
 pub mod manager;
 mod mem2reg;
 pub mod pipeline;
+mod sccp;
 mod simplify_cfg;
 mod structurize;
 mod symbol_dce;
@@ -96,6 +97,7 @@ pub static REGISTRY: &[PassInfo] = &[
     linearity::INFO,
     lower_cfg::INFO,
     mem2reg::INFO,
+    sccp::INFO,
     simplify_cfg::INFO,
     structurize::INFO,
     symbol_dce::INFO,
@@ -161,22 +163,22 @@ pub static PRESETS: &[Preset] = &[
     Preset {
         level: "2",
         summary: "the default optimization pipeline",
-        pipeline: "module(inline,symbol-dce,func(mem2reg,canonicalize,simplify-cfg,cse,licm,dce,mem2reg,canonicalize,simplify-cfg,dce))",
+        pipeline: "module(inline,symbol-dce,func(mem2reg,canonicalize,sccp,simplify-cfg,cse,licm,dce,mem2reg,canonicalize,simplify-cfg,dce))",
     },
     Preset {
         level: "3",
         summary: "-O2, with the function pipeline run twice",
-        pipeline: "module(inline{threshold=30},symbol-dce,func(mem2reg,canonicalize,simplify-cfg,cse,licm,dce,mem2reg,canonicalize,simplify-cfg,cse,licm,dce,mem2reg,canonicalize,simplify-cfg,dce))",
+        pipeline: "module(inline{threshold=30},symbol-dce,func(mem2reg,canonicalize,sccp,simplify-cfg,cse,licm,dce,mem2reg,canonicalize,simplify-cfg,cse,licm,dce,mem2reg,canonicalize,simplify-cfg,dce))",
     },
     Preset {
         level: "s",
         summary: "optimize for size: -O2 without hoisting out of loops (a hoisted value needs a local)",
-        pipeline: "module(inline{threshold=4},symbol-dce,func(mem2reg,canonicalize,simplify-cfg,cse,dce,mem2reg,canonicalize,simplify-cfg,dce))",
+        pipeline: "module(inline{threshold=4},symbol-dce,func(mem2reg,canonicalize,sccp,simplify-cfg,cse,dce,mem2reg,canonicalize,simplify-cfg,dce))",
     },
     Preset {
         level: "z",
-        summary: "optimize for size, more aggressively",
-        pipeline: "module(inline{threshold=4},symbol-dce,func(mem2reg,canonicalize,simplify-cfg,cse,dce,mem2reg,canonicalize,simplify-cfg,dce))",
+        summary: "optimize for size, more aggressively: only tiny callees inlined, the clean-up run twice",
+        pipeline: "module(inline{threshold=2},symbol-dce,func(mem2reg,canonicalize,sccp,simplify-cfg,cse,dce,mem2reg,canonicalize,sccp,simplify-cfg,cse,dce),symbol-dce)",
     },
 ];
 
@@ -184,4 +186,17 @@ pub static PRESETS: &[Preset] = &[
 pub fn preset(level: &str) -> Option<&'static Preset> {
     let level = level.strip_prefix("-O").unwrap_or(level);
     PRESETS.iter().find(|p| p.level == level)
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every `-O` level is a pipeline of registered passes.
+    #[test]
+    fn presets_parse() {
+        for p in super::PRESETS {
+            if let Err(d) = super::pipeline::parse(p.pipeline) {
+                panic!("-O{}: {}", p.level, d.message);
+            }
+        }
+    }
 }
