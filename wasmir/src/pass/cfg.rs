@@ -1,4 +1,5 @@
-//! Helpers shared by the control-flow passes (`lower-to-cfg`, `structurize`).
+//! Helpers shared by the control-flow passes (`lower-to-cfg`, `structurize`, `simplify-cfg`) and
+//! the call-graph passes (`inline`).
 use crate::ir::{Attr, Block, Body, BodyId, Context, Loc, Module, Op, OpRef, Region, SuccSpec, Type, Value};
 use rustc_hash::FxHashSet;
 
@@ -67,4 +68,59 @@ pub(crate) fn remove_unreachable_blocks(module: &mut Module, body_id: BodyId, re
         module.body_mut(body_id).detach_block(blk);
     }
     Ok(dead.len())
+}
+
+/// The strongly connected components of the graph `succ` (node `i`'s successors are `succ[i]`),
+/// by Tarjan's algorithm with an explicit stack. A component comes after every component it
+/// reaches (reverse topological order), so callees come before callers in a call graph.
+pub(crate) fn strongly_connected(succ: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    const UNSEEN: u32 = u32::MAX;
+    let n = succ.len();
+    let (mut index, mut low, mut on_stack) = (vec![UNSEEN; n], vec![0u32; n], vec![false; n]);
+    let mut stack: Vec<usize> = Vec::new();
+    let mut out = Vec::new();
+    let mut counter = 0u32;
+    for root in 0..n {
+        if index[root] != UNSEEN {
+            continue;
+        }
+        let mut call: Vec<(usize, usize)> = vec![(root, 0)];
+        index[root] = counter;
+        low[root] = counter;
+        counter += 1;
+        stack.push(root);
+        on_stack[root] = true;
+        while let Some(&mut (v, ref mut i)) = call.last_mut() {
+            if let Some(&w) = succ[v].get(*i) {
+                *i += 1;
+                if index[w] == UNSEEN {
+                    index[w] = counter;
+                    low[w] = counter;
+                    counter += 1;
+                    stack.push(w);
+                    on_stack[w] = true;
+                    call.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            call.pop();
+            if let Some(&(p, _)) = call.last() {
+                low[p] = low[p].min(low[v]);
+            }
+            if low[v] == index[v] {
+                let mut comp = Vec::new();
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    comp.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                out.push(comp);
+            }
+        }
+    }
+    out
 }

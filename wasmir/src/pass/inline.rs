@@ -154,8 +154,7 @@ fn callee(ctx: &Context, b: &Body, call: Op) -> Option<Ident> {
     }
 }
 
-/// The strongly connected component of each function in the call graph (Tarjan's algorithm with
-/// an explicit stack).
+/// The strongly connected component of each function in the call graph, numbered callees first.
 fn components(funcs: &[FuncInfo]) -> Vec<usize> {
     let n = funcs.len();
     // Successors: the functions each one calls.
@@ -165,49 +164,10 @@ fn components(funcs: &[FuncInfo]) -> Vec<usize> {
             succ[caller].push(g);
         }
     }
-    const NONE: usize = usize::MAX;
-    let (mut index, mut low, mut comp) = (vec![NONE; n], vec![0; n], vec![NONE; n]);
-    let (mut on_stack, mut stack) = (vec![false; n], Vec::new());
-    let (mut next_index, mut next_comp) = (0, 0);
-    for root in 0..n {
-        if index[root] != NONE {
-            continue;
-        }
-        let mut call: Vec<(usize, usize)> = vec![(root, 0)];
-        index[root] = next_index;
-        low[root] = next_index;
-        next_index += 1;
-        stack.push(root);
-        on_stack[root] = true;
-        while let Some(&mut (v, ref mut i)) = call.last_mut() {
-            if let Some(&w) = succ[v].get(*i) {
-                *i += 1;
-                if index[w] == NONE {
-                    index[w] = next_index;
-                    low[w] = next_index;
-                    next_index += 1;
-                    stack.push(w);
-                    on_stack[w] = true;
-                    call.push((w, 0));
-                } else if on_stack[w] {
-                    low[v] = low[v].min(index[w]);
-                }
-                continue;
-            }
-            call.pop();
-            if let Some(&(parent, _)) = call.last() {
-                low[parent] = low[parent].min(low[v]);
-            }
-            if low[v] == index[v] {
-                while let Some(w) = stack.pop() {
-                    on_stack[w] = false;
-                    comp[w] = next_comp;
-                    if w == v {
-                        break;
-                    }
-                }
-                next_comp += 1;
-            }
+    let mut comp = vec![0; n];
+    for (k, c) in super::cfg::strongly_connected(&succ).into_iter().enumerate() {
+        for f in c {
+            comp[f] = k;
         }
     }
     comp

@@ -243,28 +243,15 @@ fn cfg_round(ctx: &mut Context, module: &mut Module, body: BodyId, r: Region, co
         changed = true;
     }
 
-    // Predecessors, and the blocks reachable from the entry.
-    let (preds, reachable) = predecessors(module.body(body), r);
-    let dead: Vec<Block> = blocks.iter().copied().filter(|&blk| blk != entry && !reachable.contains(&blk)).collect();
-    // Unreachable blocks may use each other's values: drop every use first, then erase.
-    for &blk in &dead {
-        let ops: Vec<Op> = module.body(body).block_ops(blk).collect();
-        for o in ops {
-            drop_all(module, body, o);
-        }
-    }
-    for &blk in &dead {
-        let ops: Vec<Op> = module.body(body).block_ops(blk).collect();
-        for &o in ops.iter().rev() {
-            module.erase_op(OpRef { body, op: o }).map_err(|e| e.to_string())?;
-        }
-        module.body_mut(body).detach_block(blk);
-        stats.add("unreachable blocks removed", 1);
+    let removed = super::cfg::remove_unreachable_blocks(module, body, r)?;
+    if removed > 0 {
+        stats.add("unreachable blocks removed", removed as u64);
         changed = true;
     }
     if changed {
         return Ok(true);
     }
+    let preds = predecessors(module.body(body), r);
 
     // Jump threading: a block holding only `cf.br` passes its predecessors on.
     for &blk in &blocks {
@@ -369,9 +356,8 @@ fn replace_terminator(ctx: &mut Context, module: &mut Module, body: BodyId, term
     let _ = module.erase_op(OpRef { body, op: term });
 }
 
-/// For each block of `r`, the (terminator, successor slot) pairs that jump to it; and the blocks
-/// reachable from the entry.
-fn predecessors(b: &crate::Body, r: Region) -> (FxHashMap<Block, Vec<(Op, crate::ir::Succ)>>, FxHashSet<Block>) {
+/// For each block of `r`, the (terminator, successor slot) pairs that jump to it.
+fn predecessors(b: &crate::Body, r: Region) -> FxHashMap<Block, Vec<(Op, crate::ir::Succ)>> {
     let mut preds: FxHashMap<Block, Vec<(Op, crate::ir::Succ)>> = FxHashMap::default();
     for blk in b.region_blocks(r) {
         if let Some(t) = b.last_op(blk) {
@@ -380,15 +366,5 @@ fn predecessors(b: &crate::Body, r: Region) -> (FxHashMap<Block, Vec<(Op, crate:
             }
         }
     }
-    let mut reachable = FxHashSet::default();
-    let mut work: Vec<Block> = b.first_block(r).into_iter().collect();
-    while let Some(blk) = work.pop() {
-        if !reachable.insert(blk) {
-            continue;
-        }
-        if let Some(t) = b.last_op(blk) {
-            work.extend(b.successors(t).iter().map(|&s| b.succ_block(s)));
-        }
-    }
-    (preds, reachable)
+    preds
 }

@@ -423,57 +423,9 @@ impl Structurizer<'_> {
 
     /// The strongly connected components of the subgraph `sub` (Tarjan's algorithm, iterative).
     fn sccs(&self, sub: &[Block]) -> Vec<Vec<Block>> {
-        const UNSEEN: u32 = u32::MAX;
         let idx: FxHashMap<Block, usize> = sub.iter().enumerate().map(|(i, &b)| (b, i)).collect();
         let succ: Vec<Vec<usize>> = sub.iter().map(|&b| self.successors(b).into_iter().filter_map(|s| idx.get(&s).copied()).collect()).collect();
-        let n = sub.len();
-        let (mut index, mut low, mut on_stack) = (vec![UNSEEN; n], vec![0u32; n], vec![false; n]);
-        let mut stack: Vec<usize> = Vec::new();
-        let mut out = Vec::new();
-        let mut counter = 0u32;
-        for root in 0..n {
-            if index[root] != UNSEEN {
-                continue;
-            }
-            let mut call: Vec<(usize, usize)> = vec![(root, 0)];
-            index[root] = counter;
-            low[root] = counter;
-            counter += 1;
-            stack.push(root);
-            on_stack[root] = true;
-            while let Some(&mut (v, ref mut i)) = call.last_mut() {
-                if let Some(&w) = succ[v].get(*i) {
-                    *i += 1;
-                    if index[w] == UNSEEN {
-                        index[w] = counter;
-                        low[w] = counter;
-                        counter += 1;
-                        stack.push(w);
-                        on_stack[w] = true;
-                        call.push((w, 0));
-                    } else if on_stack[w] {
-                        low[v] = low[v].min(index[w]);
-                    }
-                    continue;
-                }
-                call.pop();
-                if let Some(&(p, _)) = call.last() {
-                    low[p] = low[p].min(low[v]);
-                }
-                if low[v] == index[v] {
-                    let mut comp = Vec::new();
-                    while let Some(w) = stack.pop() {
-                        on_stack[w] = false;
-                        comp.push(sub[w]);
-                        if w == v {
-                            break;
-                        }
-                    }
-                    out.push(comp);
-                }
-            }
-        }
-        out
+        super::cfg::strongly_connected(&succ).into_iter().map(|c| c.into_iter().map(|i| sub[i]).collect()).collect()
     }
 
     /// Reverse-postorder numbers, forward in-edges, loop headers and merge children.
