@@ -162,21 +162,30 @@ fn cfg_functions(ctx: &Context, module: &Module) -> Vec<OpRef> {
 
 pub fn export(ctx: &Context, module: &Module) -> Result<Vec<u8>, TranslateError> {
     let cfg = cfg_functions(ctx, module);
-    if cfg.is_empty() {
+    let owned = wasmir::pass::has_ownership(ctx, module);
+    if cfg.is_empty() && !owned {
         return export_structured(ctx, module);
     }
-    // The encoder writes structured control flow only: functions in CFG form go through the
-    // library's `structurize` pass first, on a copy, so the caller's module stays as it is.
+    // The encoder writes wasm values and structured control flow only: ownership is erased with
+    // the library's `lower-ownership` pass and functions in CFG form go through `structurize`,
+    // on a copy, so the caller's module stays as it is.
     let (mut ctx, mut module) = (ctx.clone(), module.clone());
-    let info = wasmir::pass::lookup("structurize").ok_or_else(|| err("the `structurize` pass is not registered"))?;
-    let mut pass = (info.create)(&[]).map_err(err)?;
     let mut stats = wasmir::pass::Statistics::default();
+    let pass = |name: &str| -> Result<Box<dyn wasmir::pass::Pass>, TranslateError> {
+        let info = wasmir::pass::lookup(name).ok_or_else(|| err(format!("the `{name}` pass is not registered")))?;
+        (info.create)(&[]).map_err(err)
+    };
+    if owned {
+        let top = module.module_op();
+        pass("lower-ownership")?.run(&mut ctx, &mut module, top, &mut stats).map_err(|e| err(format!("erasing ownership: {e}")))?;
+    }
+    let mut structurize = pass("structurize")?;
     for f in cfg {
-        pass.run(&mut ctx, &mut module, f, &mut stats).map_err(|e| err(format!("structurizing a function in CFG form: {e}")))?;
+        structurize.run(&mut ctx, &mut module, f, &mut stats).map_err(|e| err(format!("structurizing a function in CFG form: {e}")))?;
     }
     let diags = wasmir::verify(&ctx, &module);
     if let Some(d) = diags.iter().find(|d| d.is_error()) {
-        return Err(err(format!("internal error: `structurize` left IR that does not verify: {}", d.message)));
+        return Err(err(format!("internal error: the passes run before encoding left IR that does not verify: {}", d.message)));
     }
     export_structured(&ctx, &module)
 }

@@ -14,6 +14,7 @@ mod inline;
 mod licm;
 mod linearity;
 mod lower_cfg;
+mod lower_ownership;
 pub mod manager;
 mod mem2reg;
 pub mod pipeline;
@@ -22,6 +23,8 @@ mod simplify_cfg;
 mod structurize;
 mod symbol_dce;
 pub mod walk;
+
+pub use lower_ownership::has_ownership;
 
 use crate::ir::{Context, Module, OpRef};
 
@@ -96,6 +99,7 @@ pub static REGISTRY: &[PassInfo] = &[
     licm::INFO,
     linearity::INFO,
     lower_cfg::INFO,
+    lower_ownership::INFO,
     mem2reg::INFO,
     sccp::INFO,
     simplify_cfg::INFO,
