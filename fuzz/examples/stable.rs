@@ -20,8 +20,11 @@ fn target_fn(name: &str) -> fn(&[u8]) {
     match name {
         "parse" => wasmir_fuzz::parse_target,
         "verify" => wasmir_fuzz::verify_target,
+        "import" => wasmir_fuzz::import_target,
+        "smith" => wasmir_fuzz::smith_target,
+        "opt" => wasmir_fuzz::opt_target,
         other => {
-            eprintln!("unknown target `{other}` (parse, verify)");
+            eprintln!("unknown target `{other}` (parse, verify, import, smith, opt)");
             std::process::exit(2)
         }
     }
@@ -46,7 +49,7 @@ fn dictionary() -> Vec<Vec<u8>> {
     let mut d: Vec<String> = Vec::new();
     let ctx = wasmir::Context::new();
     for dialect in ctx.dialects() {
-        for op in dialect.ops {
+        for op in dialect.all_ops() {
             d.push(format!(" {} ", op.name));
             d.push(format!("\"{}\"(", op.name));
             if let Some(c) = op.custom_name {

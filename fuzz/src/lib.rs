@@ -327,3 +327,28 @@ pub fn smith_target(data: &[u8]) {
         }
     }
 }
+
+/// `opt` target: a wasm-smith module (as for [`smith_target`]) goes through import, one of the
+/// optimization levels (chosen by the input), the verifier after every pass, and export; all must
+/// succeed and the output must validate.
+pub fn opt_target(data: &[u8]) {
+    let mut u = arbitrary::Unstructured::new(data);
+    let Ok(level) = u.choose(&["1", "2", "3", "s", "z"]) else { return };
+    let Ok(config) = smith_config(&mut u) else { return };
+    let Ok(module) = wasm_smith::Module::new(config, &mut u) else { return };
+    let bytes = module.to_bytes();
+    if validate_wasm(&bytes).is_err() {
+        return; // the smith target reports these
+    }
+    let text = wasmir::pass::preset(level).map(|p| p.pipeline).unwrap_or("");
+    let pipeline = wasmir::pass::pipeline::parse(text).unwrap_or_else(|d| panic!("-O{level} does not parse: {}", d.message));
+    let wat = || wasmprinter::print_bytes(&bytes).unwrap_or_else(|e| format!("<wasmprinter: {e}>"));
+    match wasmir_translate::roundtrip_wasm_with(&bytes, Some(&pipeline)) {
+        Ok((text, out)) => {
+            if let Err(e) = validate_wasm(&out) {
+                panic!("-O{level}: the optimized binary does not validate: {e}\n--- module ---\n{}\n--- as wat ---\n{}\n--- optimized ---\n{text}", describe_input(&bytes), wat());
+            }
+        }
+        Err(e) => panic!("-O{level}: the round trip fails: {e}\n--- module ---\n{}\n--- as wat ---\n{}", describe_input(&bytes), wat()),
+    }
+}
