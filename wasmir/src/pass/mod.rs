@@ -13,6 +13,7 @@ mod licm;
 mod linearity;
 pub mod manager;
 mod mem2reg;
+mod memory_opt;
 pub mod pipeline;
 mod symbol_dce;
 pub mod walk;
@@ -78,7 +79,7 @@ impl Statistics {
 
 /// Every pass.
 pub static REGISTRY: &[PassInfo] =
-    &[canonicalize::INFO, cse::INFO, dce::INFO, inline::INFO, licm::INFO, linearity::INFO, mem2reg::INFO, symbol_dce::INFO];
+    &[canonicalize::INFO, cse::INFO, dce::INFO, inline::INFO, licm::INFO, linearity::INFO, mem2reg::INFO, memory_opt::INFO, symbol_dce::INFO];
 
 /// The pass named `name`.
 pub fn lookup(name: &str) -> Option<&'static PassInfo> {
