@@ -17,16 +17,20 @@ pub const INFO: PassInfo = PassInfo {
                   `wasm.loop`, `wasm.if`, …) is a barrier.\n\n\
                   **Redundant loads.** A load is replaced by the result of an earlier load with \
                   the same op (so the same width, type and extension) at the same location, or by \
-                  the value of an earlier store of the same full width and type (`i32.store` → \
-                  `i32.load`, likewise i64, f32, f64 and v128; the bits are kept exactly, NaN \
-                  payloads included) — provided nothing in between may write that memory. Only \
-                  ops known not to write linear memory are transparent: `Pure` ops, loads, \
-                  the trapping numeric ops (division, float-to-int truncation), and local and \
-                  global reads and writes. Any other op (calls, `call_indirect`, bulk memory ops, \
-                  `memory.grow`, atomics, lane stores, unregistered ops) forgets everything \
-                  known. A store forgets what is known about its memory; stores to one imported \
-                  memory also forget every other imported memory, since two imports may be the \
-                  same memory. Narrow stores (`i32.store8`, …) are not forwarded to loads. The \
+                  what an earlier store of the same type left there: the stored value for a load \
+                  of the same width (`i32.store` → `i32.load`, likewise i64, f32, f64 and v128; \
+                  the bits are kept exactly, NaN payloads included), or its low bytes for a \
+                  narrower integer load (memory is little-endian): after `i32.store` or \
+                  `i32.store8`, `i32.load8_u` becomes `wasm.i32.and` with 255 and `i32.load8_s` \
+                  becomes `wasm.i32.extend8_s`, and likewise for 16 and 32 bits and for i64. A \
+                  load of another type (`f32.load` after `i32.store`) or wider than the store \
+                  stays. Nothing in between may write that memory: only ops known not to write \
+                  linear memory are transparent — `Pure` ops, loads, the trapping numeric ops \
+                  (division, float-to-int truncation), and local and global reads and writes. Any \
+                  other op (calls, `call_indirect`, bulk memory ops, `memory.grow`, atomics, lane \
+                  stores, unregistered ops) forgets everything known. A store forgets what is \
+                  known about its memory; stores to one imported memory also forget every other \
+                  imported memory, since two imports may be the same memory. The \
                   replaced load would not have trapped: the earlier access to the same bytes \
                   succeeded and memories never shrink.\n\n\
                   **Dead stores.** A store is removed when a later store of the same width writes \
@@ -82,19 +86,45 @@ const LOADS: &[&str] = &[
     "wasm.v128.load64_zero",
 ];
 
-/// Plain stores (address, value): the bytes they write, and the load that reads back exactly
-/// the stored value from the same bytes, when there is one.
-const STORES: &[(&str, u8, Option<&str>)] = &[
-    ("wasm.i32.store", 4, Some("wasm.i32.load")),
-    ("wasm.i64.store", 8, Some("wasm.i64.load")),
-    ("wasm.f32.store", 4, Some("wasm.f32.load")),
-    ("wasm.f64.store", 8, Some("wasm.f64.load")),
-    ("wasm.v128.store", 16, Some("wasm.v128.load")),
-    ("wasm.i32.store8", 1, None),
-    ("wasm.i32.store16", 2, None),
-    ("wasm.i64.store8", 1, None),
-    ("wasm.i64.store16", 2, None),
-    ("wasm.i64.store32", 4, None),
+/// How a load's result follows from a value known to be in memory at its location.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Fix {
+    /// The value itself.
+    Exact,
+    /// The low bytes, zero-extended: `and` with this mask.
+    Mask(u32),
+    /// The low bytes, sign-extended: this op (`wasm.i32.extend8_s`, …).
+    Extend(&'static str),
+}
+
+/// Plain stores (address, value): the bytes they write, and the loads of the same type that read
+/// back the stored value, or its low bytes (memory is little-endian, so a narrower load at the
+/// same address and offset reads the value's low bytes), with how to compute what they read.
+const STORES: &[(&str, u8, &[(&str, Fix)])] = &[
+    ("wasm.i32.store", 4, &[
+        ("wasm.i32.load", Fix::Exact),
+        ("wasm.i32.load8_u", Fix::Mask(0xff)),
+        ("wasm.i32.load8_s", Fix::Extend("wasm.i32.extend8_s")),
+        ("wasm.i32.load16_u", Fix::Mask(0xffff)),
+        ("wasm.i32.load16_s", Fix::Extend("wasm.i32.extend16_s")),
+    ]),
+    ("wasm.i64.store", 8, &[
+        ("wasm.i64.load", Fix::Exact),
+        ("wasm.i64.load8_u", Fix::Mask(0xff)),
+        ("wasm.i64.load8_s", Fix::Extend("wasm.i64.extend8_s")),
+        ("wasm.i64.load16_u", Fix::Mask(0xffff)),
+        ("wasm.i64.load16_s", Fix::Extend("wasm.i64.extend16_s")),
+        ("wasm.i64.load32_u", Fix::Mask(0xffff_ffff)),
+        ("wasm.i64.load32_s", Fix::Extend("wasm.i64.extend32_s")),
+    ]),
+    ("wasm.f32.store", 4, &[("wasm.f32.load", Fix::Exact)]),
+    ("wasm.f64.store", 8, &[("wasm.f64.load", Fix::Exact)]),
+    ("wasm.v128.store", 16, &[("wasm.v128.load", Fix::Exact)]),
+    ("wasm.i32.store8", 1, &[("wasm.i32.load8_u", Fix::Mask(0xff)), ("wasm.i32.load8_s", Fix::Extend("wasm.i32.extend8_s"))]),
+    ("wasm.i32.store16", 2, &[("wasm.i32.load16_u", Fix::Mask(0xffff)), ("wasm.i32.load16_s", Fix::Extend("wasm.i32.extend16_s"))]),
+    ("wasm.i64.store8", 1, &[("wasm.i64.load8_u", Fix::Mask(0xff)), ("wasm.i64.load8_s", Fix::Extend("wasm.i64.extend8_s"))]),
+    ("wasm.i64.store16", 2, &[("wasm.i64.load16_u", Fix::Mask(0xffff)), ("wasm.i64.load16_s", Fix::Extend("wasm.i64.extend16_s"))]),
+    ("wasm.i64.store32", 4, &[("wasm.i64.load32_u", Fix::Mask(0xffff_ffff)), ("wasm.i64.load32_s", Fix::Extend("wasm.i64.extend32_s"))]),
 ];
 
 /// Ops that neither trap nor do anything a trap would leave visible, beyond `Pure` ones: locals
@@ -109,7 +139,7 @@ const NO_MEMORY_WRITE: &[&str] = &["wasm.global.set", "wasm.v128.load8_lane", "w
 enum Access {
     None,
     Load,
-    Store { bytes: u8, forward: Option<OpCode> },
+    Store { bytes: u8, forwards: &'static [(&'static str, Fix)] },
 }
 
 /// What the pass needs to know about an opcode.
@@ -131,9 +161,8 @@ fn classify(ctx: &Context, code: OpCode) -> OpClass {
     if LOADS.contains(&name) {
         return OpClass { access: Access::Load, quiet: false, no_memory_write: true };
     }
-    if let Some(&(_, bytes, forward)) = STORES.iter().find(|s| s.0 == name) {
-        let forward = forward.and_then(|l| ctx.lookup_op(l));
-        return OpClass { access: Access::Store { bytes, forward }, quiet: false, no_memory_write: false };
+    if let Some(&(_, bytes, forwards)) = STORES.iter().find(|s| s.0 == name) {
+        return OpClass { access: Access::Store { bytes, forwards }, quiet: false, no_memory_write: false };
     }
     let quiet = (def.has(Traits::PURE) && !def.has(Traits::TERMINATOR)) || QUIET.contains(&name);
     // `MayTrap` alone is not trusted to mean "no effect" outside the numeric core: only the
@@ -170,6 +199,7 @@ struct Key {
 /// A value known to be in memory, valid while the epochs it was recorded at are current.
 struct Known {
     value: Value,
+    fix: Fix,
     epoch: u32,
     class_epoch: u32,
 }
@@ -266,9 +296,10 @@ impl Pass for MemoryOpt {
                         let alias = alias_class(memory, info);
                         let class_epoch = class_epochs.get(&alias).copied().unwrap_or(0);
                         let result = b.result(op, 0);
-                        let hit = known.get(&key).filter(|k| k.epoch == epoch && k.class_epoch == class_epoch).map(|k| k.value);
+                        let hit = known.get(&key).filter(|k| k.epoch == epoch && k.class_epoch == class_epoch).map(|k| (k.value, k.fix));
                         match hit {
-                            Some(v) if b.value_type(v) == b.value_type(result) => {
+                            Some((v, fix)) if b.value_type(v) == b.value_type(result) => {
+                                let v = fixed(ctx, module, body, v, fix, op);
                                 module.body_mut(body).replace_all_uses(result, v);
                                 module.erase_op(OpRef { body, op }).map_err(|e| e.to_string())?;
                                 loads += 1;
@@ -276,13 +307,13 @@ impl Pass for MemoryOpt {
                                 continue;
                             }
                             _ => {
-                                known.insert(key, Known { value: result, epoch, class_epoch });
+                                known.insert(key, Known { value: result, fix: Fix::Exact, epoch, class_epoch });
                             }
                         }
                         pending = None;
                     }
                     (Access::Load, _) => pending = None,
-                    (Access::Store { bytes, forward }, Some((memory, offset, info))) if !info.shared && b.num_operands(op) == 2 => {
+                    (Access::Store { bytes, forwards }, Some((memory, offset, info))) if !info.shared && b.num_operands(op) == 2 => {
                         let (address, value) = (b.operand(op, 0), b.operand(op, 1));
                         if let Some(p) = pending.take() {
                             if p.memory == memory && p.address == address && p.offset == offset && p.bytes == bytes {
@@ -296,8 +327,10 @@ impl Pass for MemoryOpt {
                             *e += 1;
                             *e
                         };
-                        if let Some(load) = forward {
-                            known.insert(Key { memory, address, offset, load }, Known { value, epoch, class_epoch });
+                        for &(name, fix) in forwards {
+                            if let Some(load) = ctx.lookup_op(name) {
+                                known.insert(Key { memory, address, offset, load }, Known { value, fix, epoch, class_epoch });
+                            }
                         }
                         pending = Some(Pending { op, memory, address, offset, bytes });
                     }
@@ -330,4 +363,35 @@ impl Pass for MemoryOpt {
 
 fn alias_class(memory: Ident, info: MemInfo) -> AliasClass {
     if info.imported { AliasClass::Imported } else { AliasClass::Defined(memory) }
+}
+
+/// What a load reads, given the value `v` known at its location: `v`, or its low bytes
+/// zero- or sign-extended, computed by new pure ops placed before the load `at`.
+fn fixed(ctx: &mut Context, module: &mut Module, body: crate::BodyId, v: Value, fix: Fix, at: Op) -> Value {
+    let ty = module.body(body).value_type(v);
+    let loc = module.body(body).op(at).loc;
+    let i64 = ty == ctx.i64();
+    let (code, operands) = match fix {
+        Fix::Exact => return v,
+        Fix::Mask(mask) => {
+            let code = ctx.op_code(if i64 { "wasm.i64.const" } else { "wasm.i32.const" });
+            let attr = ctx.int_attr(i128::from(mask), ty);
+            let key = ctx.ident("value");
+            let attrs = ctx.dict_attr(vec![(key, attr)]);
+            let b = module.body_mut(body);
+            let k = b.create_op(code, &[], &[ty], &[], &[], None, attrs, loc);
+            b.insert_op_before(k, at);
+            let m = b.result(k, 0);
+            (ctx.op_code(if i64 { "wasm.i64.and" } else { "wasm.i32.and" }), vec![v, m])
+        }
+        Fix::Extend(name) => (ctx.op_code(name), vec![v]),
+    };
+    let attrs = ctx.empty_dict();
+    let b = module.body_mut(body);
+    let op = b.create_op(code, &operands, &[ty], &[], &[], None, attrs, loc);
+    b.insert_op_before(op, at);
+    // The new value stands for the load's result: it keeps the load's name in the text.
+    let (r, name) = (b.result(op, 0), b.value_name(b.result(at, 0)));
+    b.set_value_name(r, name);
+    r
 }

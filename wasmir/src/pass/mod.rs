@@ -141,22 +141,22 @@ pub static PRESETS: &[Preset] = &[
     Preset {
         level: "2",
         summary: "the default optimization pipeline",
-        pipeline: "module(inline,symbol-dce,func(mem2reg,canonicalize,memory-opt,cse,licm,dce,mem2reg,canonicalize,dce))",
+        pipeline: "module(inline,symbol-dce,func(mem2reg,canonicalize,cse,memory-opt,licm,dce,mem2reg,canonicalize,dce))",
     },
     Preset {
         level: "3",
         summary: "-O2, with the function pipeline run twice",
-        pipeline: "module(inline{threshold=30},symbol-dce,func(mem2reg,canonicalize,memory-opt,cse,licm,dce,mem2reg,canonicalize,memory-opt,cse,licm,dce,mem2reg,canonicalize,dce))",
+        pipeline: "module(inline{threshold=30},symbol-dce,func(mem2reg,canonicalize,cse,memory-opt,licm,dce,mem2reg,canonicalize,cse,memory-opt,licm,dce,mem2reg,canonicalize,dce))",
     },
     Preset {
         level: "s",
         summary: "optimize for size: -O2 without hoisting out of loops (a hoisted value needs a local)",
-        pipeline: "module(inline{threshold=4},symbol-dce,func(mem2reg,canonicalize,memory-opt,cse,dce,mem2reg,canonicalize,dce))",
+        pipeline: "module(inline{threshold=4},symbol-dce,func(mem2reg,canonicalize,cse,memory-opt,dce,mem2reg,canonicalize,dce))",
     },
     Preset {
         level: "z",
         summary: "optimize for size, more aggressively",
-        pipeline: "module(inline{threshold=4},symbol-dce,func(mem2reg,canonicalize,memory-opt,cse,dce,mem2reg,canonicalize,dce))",
+        pipeline: "module(inline{threshold=4},symbol-dce,func(mem2reg,canonicalize,cse,memory-opt,dce,mem2reg,canonicalize,dce))",
     },
 ];
 
