@@ -17,6 +17,7 @@ mod lower_cfg;
 mod lower_ownership;
 pub mod manager;
 mod mem2reg;
+mod memory_opt;
 pub mod pipeline;
 mod sccp;
 mod simplify_cfg;
@@ -101,6 +102,7 @@ pub static REGISTRY: &[PassInfo] = &[
     lower_cfg::INFO,
     lower_ownership::INFO,
     mem2reg::INFO,
+    memory_opt::INFO,
     sccp::INFO,
     simplify_cfg::INFO,
     structurize::INFO,
@@ -167,22 +169,22 @@ pub static PRESETS: &[Preset] = &[
     Preset {
         level: "2",
         summary: "the default optimization pipeline",
-        pipeline: "module(inline,symbol-dce,func(mem2reg,canonicalize,sccp,simplify-cfg,cse,licm,dce,mem2reg,canonicalize,simplify-cfg,dce))",
+        pipeline: "module(inline,symbol-dce,func(mem2reg,canonicalize,sccp,simplify-cfg,cse,memory-opt,licm,dce,mem2reg,canonicalize,simplify-cfg,dce))",
     },
     Preset {
         level: "3",
         summary: "-O2, with the function pipeline run twice",
-        pipeline: "module(inline{threshold=30},symbol-dce,func(mem2reg,canonicalize,sccp,simplify-cfg,cse,licm,dce,mem2reg,canonicalize,simplify-cfg,cse,licm,dce,mem2reg,canonicalize,simplify-cfg,dce))",
+        pipeline: "module(inline{threshold=30},symbol-dce,func(mem2reg,canonicalize,sccp,simplify-cfg,cse,memory-opt,licm,dce,mem2reg,canonicalize,simplify-cfg,cse,memory-opt,licm,dce,mem2reg,canonicalize,simplify-cfg,dce))",
     },
     Preset {
         level: "s",
         summary: "optimize for size: -O2 without hoisting out of loops (a hoisted value needs a local)",
-        pipeline: "module(inline{threshold=4},symbol-dce,func(mem2reg,canonicalize,sccp,simplify-cfg,cse,dce,mem2reg,canonicalize,simplify-cfg,dce))",
+        pipeline: "module(inline{threshold=4},symbol-dce,func(mem2reg,canonicalize,sccp,simplify-cfg,cse,memory-opt,dce,mem2reg,canonicalize,simplify-cfg,dce))",
     },
     Preset {
         level: "z",
         summary: "optimize for size, more aggressively: only tiny callees inlined, the clean-up run twice",
-        pipeline: "module(inline{threshold=2},symbol-dce,func(mem2reg,canonicalize,sccp,simplify-cfg,cse,dce,mem2reg,canonicalize,sccp,simplify-cfg,cse,dce),symbol-dce)",
+        pipeline: "module(inline{threshold=2},symbol-dce,func(mem2reg,canonicalize,sccp,simplify-cfg,cse,memory-opt,dce,mem2reg,canonicalize,sccp,simplify-cfg,cse,memory-opt,dce),symbol-dce)",
     },
 ];
 
