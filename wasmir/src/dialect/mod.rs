@@ -221,7 +221,8 @@ impl Traits {
     pub const TERMINATOR: Traits = Traits(1 << 0);
     /// No side effects and cannot trap: removable when unused, freely movable.
     pub const PURE: Traits = Traits(1 << 1);
-    /// No side effects except that it may trap (wasm division, float-to-int truncation).
+    /// May trap (wasm division, float-to-int truncation, a null reference). What else it does
+    /// is in its declared `effects`: a `MayTrap` op is not for that reason free of side effects.
     pub const MAY_TRAP: Traits = Traits(1 << 2);
     /// Operands may be swapped.
     pub const COMMUTATIVE: Traits = Traits(1 << 3);
