@@ -1,18 +1,22 @@
-//! `canonicalize`: folds integer ops on constants and removes identities, to a fixpoint.
+//! `canonicalize`: folds integer and float ops on constants and removes identities, to a fixpoint.
 use super::{Level, Pass, PassInfo, Statistics};
 use crate::ir::{AttrData, Context, Module, Op, OpRef, Type, Value, ValueDef};
 
 pub const INFO: PassInfo = PassInfo {
     name: "canonicalize",
-    summary: "Folds i32/i64 arithmetic, bitwise, shift, comparison and eqz ops on constants, and identities like `x + 0`.",
+    summary: "Folds integer and float arithmetic, bitwise, shift and comparison ops on constants, and identities like `x + 0`.",
     description: "Folding follows wasm's semantics exactly: wrapping arithmetic, shift counts modulo \
                   the width, signed and unsigned comparisons. A division or remainder is folded only \
                   when it cannot trap (a non-zero divisor, and not `INT_MIN / -1` for `div_s`), so \
                   traps are never removed. A folded result becomes a constant op placed where the \
                   folded op was; identities (`x + 0`, `x - 0`, `x * 1`, `x | 0`, `x ^ 0`, \
                   `x & -1`, shifts by 0) reuse `x` and create nothing. The function is swept until \
-                  nothing changes, at most `max-iterations` times. Floats are not folded (NaN \
-                  payloads and rounding modes are left to a later version).",
+                  nothing changes, at most `max-iterations` times.\n\n\
+                  Float arithmetic (`add`, `sub`, `mul`, `div`, `sqrt`, `neg`, `abs`, `ceil`, \
+                  `floor`, `trunc`, `nearest`, `copysign`) and comparisons fold with IEEE 754 \
+                  round-to-nearest-even in the operands' own precision, as wasm computes them; \
+                  nothing is folded when an operand or the result is a NaN (wasm leaves NaN \
+                  payloads to the engine), and `min`/`max` are not folded.",
     level: Level::Function,
     options: &[super::PassOption { name: "max-iterations", summary: "sweeps over the function before giving up", default: "10" }],
     create: |opts| {
@@ -37,6 +41,82 @@ enum Fold {
     Value(Value),
     /// A constant of the op's result type (sign-extended from its width).
     Const(i64),
+    /// A float constant of the op's result type, as its IEEE bits.
+    Float(u64),
+}
+
+/// The float a value holds, if it is the result of a float constant op: its bits.
+fn float_constant(ctx: &Context, module: &Module, body: crate::BodyId, v: Value) -> Option<u64> {
+    let b = module.body(body);
+    let ValueDef::Result(op, 0) = b.value_def(v) else { return None };
+    if !matches!(ctx.op_name(b.opcode(op)), "wasm.f32.const" | "wasm.f64.const") {
+        return None;
+    }
+    match ctx.dict_get(b.op(op).attrs, "value").map(|a| ctx.attr_data(a)) {
+        Some(AttrData::Float { bits, .. }) => Some(*bits),
+        _ => None,
+    }
+}
+
+/// Folds f32/f64 arithmetic and comparisons on constants. Nothing is folded when an operand or
+/// the result is a NaN: wasm leaves the NaN's payload open, and the host's choice must stay
+/// the engine's. `min`/`max` are left alone (wasm orders -0 below +0; the host's min/max need
+/// not). What is folded is exact IEEE 754 arithmetic (round to nearest even), as in wasm.
+fn fold_float(ctx: &Context, module: &Module, body: crate::BodyId, op: Op, wide: bool, rest: &str) -> Option<Fold> {
+    let b = module.body(body);
+    let ops: smallvec::SmallVec<[Value; 2]> = b.operands(op).collect();
+    let fty = if wide { ctx.f64() } else { ctx.f32() };
+    if ops.is_empty() || ops.len() > 2 || ops.iter().any(|&v| b.value_type(v) != fty) {
+        return None;
+    }
+    let get = |v: Value| -> Option<f64> {
+        let bits = float_constant(ctx, module, body, v)?;
+        let x = if wide { f64::from_bits(bits) } else { f32::from_bits(bits as u32) as f64 };
+        (!x.is_nan()).then_some(x)
+    };
+    let a = get(ops[0])?;
+    let cmp = |c: bool| Some(Fold::Const(c as i64));
+    let out = |x: f64| -> Option<Fold> {
+        if wide {
+            (!x.is_nan()).then_some(Fold::Float(x.to_bits()))
+        } else {
+            let y = x as f32;
+            (!y.is_nan()).then_some(Fold::Float(y.to_bits() as u64))
+        }
+    };
+    if ops.len() == 1 {
+        // Unary ops work on the value's own width (f32 values are exact in f64).
+        return match rest {
+            "neg" => out(-a),
+            "abs" => out(a.abs()),
+            "sqrt" if wide => out(a.sqrt()),
+            "sqrt" => out((a as f32).sqrt() as f64),
+            "ceil" => out(a.ceil()),
+            "floor" => out(a.floor()),
+            "trunc" => out(a.trunc()),
+            "nearest" => out(a.round_ties_even()),
+            _ => None,
+        };
+    }
+    let c = get(ops[1])?;
+    // Binary arithmetic in the operands' own precision: an f32 op rounds to f32 once.
+    let arith = |f64op: fn(f64, f64) -> f64, f32op: fn(f32, f32) -> f32| -> Option<Fold> {
+        if wide { out(f64op(a, c)) } else { out(f32op(a as f32, c as f32) as f64) }
+    };
+    match rest {
+        "add" => arith(|x, y| x + y, |x, y| x + y),
+        "sub" => arith(|x, y| x - y, |x, y| x - y),
+        "mul" => arith(|x, y| x * y, |x, y| x * y),
+        "div" => arith(|x, y| x / y, |x, y| x / y),
+        "copysign" => out(a.copysign(c)),
+        "eq" => cmp(a == c),
+        "ne" => cmp(a != c),
+        "lt" => cmp(a < c),
+        "gt" => cmp(a > c),
+        "le" => cmp(a <= c),
+        "ge" => cmp(a >= c),
+        _ => None,
+    }
 }
 
 /// The constant a value holds, if it is the result of an integer constant op.
@@ -106,14 +186,16 @@ fn fold(ctx: &Context, module: &Module, body: crate::BodyId, op: Op) -> Option<F
     let b = module.body(body);
     let name = ctx.op_name(b.opcode(op));
     let (ty, rest) = name.strip_prefix("wasm.")?.split_once('.')?;
-    let wide = match ty {
-        "i32" => false,
-        "i64" => true,
-        _ => return None,
-    };
     if rest == "const" || b.num_results(op) != 1 {
         return None;
     }
+    let wide = match ty {
+        "i32" => false,
+        "i64" => true,
+        "f32" => return fold_float(ctx, module, body, op, false, rest),
+        "f64" => return fold_float(ctx, module, body, op, true, rest),
+        _ => return None,
+    };
     let ops: smallvec::SmallVec<[Value; 2]> = b.operands(op).collect();
     // Operands must be of the op's own integer type (not e.g. `i64.extend_i32_s`).
     let int = if wide { ctx.i64() } else { ctx.i32() };
@@ -159,6 +241,20 @@ impl Pass for Canonicalize {
                         let name = if ty == ctx.i64() { "wasm.i64.const" } else { "wasm.i32.const" };
                         let code = ctx.op_code(name);
                         let v = ctx.int_attr(c as i128, ty);
+                        let key = ctx.ident("value");
+                        let attrs = ctx.dict_attr(vec![(key, v)]);
+                        let loc = module.body(body).op(op).loc;
+                        let b = module.body_mut(body);
+                        let k = b.create_op(code, &[], &[ty], &[], &[], None, attrs, loc);
+                        b.insert_op_before(k, op);
+                        stats.add("constants materialized", 1);
+                        b.result(k, 0)
+                    }
+                    Fold::Float(bits) => {
+                        let ty: Type = module.body(body).value_type(old);
+                        let name = if ty == ctx.f64() { "wasm.f64.const" } else { "wasm.f32.const" };
+                        let code = ctx.op_code(name);
+                        let v = ctx.float_attr(bits, ty);
                         let key = ctx.ident("value");
                         let attrs = ctx.dict_attr(vec![(key, v)]);
                         let loc = module.body(body).op(op).loc;
