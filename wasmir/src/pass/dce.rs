@@ -16,7 +16,11 @@ pub const INFO: PassInfo = PassInfo {
                   effects are computed once, for the whole module, before the pass changes \
                   anything (the analysis of `infer-effects`; an `inferred_effects` attribute is \
                   not needed and not read). Removing ops never adds effects, so that summary \
-                  stays true while the pass runs.",
+                  stays true while the pass runs.\n\n\
+                  Dead code at other scales has its own passes: unreachable blocks and \
+                  structured ops nobody enters go with `simplify-cfg` (and `sccp` finds which \
+                  branches cannot be taken); functions, globals, tags, types and segments that \
+                  nothing reachable from the exports uses go with `symbol-dce`.",
     level: Level::Function,
     options: &[],
     create: |opts| {
