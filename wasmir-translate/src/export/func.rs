@@ -243,6 +243,9 @@ pub(crate) struct FuncEmitter<'a> {
     /// (position in `out`, group, order, instruction): `local.get`s and spills to insert.
     inserts: Vec<(u32, u32, u32, Ins)>,
     local_of: Vec<u32>,
+    /// Per value in a local: the first position in `out` where a `local.get` of it is valid
+    /// (just after its `local.set`; 0 for parameters).
+    avail: Vec<u32>,
     scratch: Vec<bool>,
     local_types: Vec<we::ValType>,
     nparams: u32,
@@ -278,6 +281,7 @@ impl<'a> FuncEmitter<'a> {
             out: Vec::new(),
             inserts: Vec::new(),
             local_of: vec![NONE; n],
+            avail: vec![0; n],
             scratch: Vec::new(),
             local_types: Vec::new(),
             nparams: 0,
@@ -509,6 +513,8 @@ impl<'a> FuncEmitter<'a> {
             }
         };
         self.local_of[v.as_u32() as usize] = l;
+        // A spill's `local.set` is inserted at `since`; otherwise the caller pushes it next.
+        self.avail[v.as_u32() as usize] = since.unwrap_or(self.out.len() as u32 + 1);
         Ok(l)
     }
 
@@ -556,7 +562,7 @@ impl<'a> FuncEmitter<'a> {
     fn operands(&mut self, ops: &[Value]) -> Result<u32, TranslateError> {
         let seq = self.seq;
         let n = ops.len();
-        let mut matched: SmallVec<[u32; 4]> = smallvec::smallvec![NONE; n];
+        let mut matched: SmallVec<[Option<Pend>; 4]> = (0..n).map(|_| None).collect();
         {
             let mut i = n;
             while i > 0 {
@@ -566,7 +572,7 @@ impl<'a> FuncEmitter<'a> {
                 if pend.last().is_some_and(|p| p.v == v) {
                     let p = pend.pop().expect("checked");
                     self.in_pend[v.as_u32() as usize] = false;
-                    matched[i] = p.start;
+                    matched[i] = Some(p);
                 } else if self.in_pend[v.as_u32() as usize] {
                     let k = pend.iter().rposition(|p| p.v == v).expect("flagged as pending");
                     let p = pend.remove(k);
@@ -574,10 +580,36 @@ impl<'a> FuncEmitter<'a> {
                 }
             }
         }
+        // An operand in a local is read where the tree of the next stack operand above it
+        // begins. If its value is set only after that point (it is defined inside or after that
+        // tree), the stack operands above it go to locals as well, and everything is read here.
+        loop {
+            let mut next = self.out.len() as u32;
+            let mut cut = None;
+            for i in (0..n).rev() {
+                match &matched[i] {
+                    Some(p) => next = p.start,
+                    None => {
+                        let v = ops[i].as_u32() as usize;
+                        if self.local_of[v] != NONE && self.avail[v] > next {
+                            cut = Some(i);
+                        }
+                    }
+                }
+            }
+            let Some(cut) = cut else { break };
+            for j in cut + 1..n {
+                if let Some(p) = matched[j].take() {
+                    self.spill(p);
+                }
+            }
+        }
         let mut next = self.out.len() as u32;
+        let mut starts: SmallVec<[u32; 4]> = smallvec::smallvec![NONE; n];
         for i in (0..n).rev() {
-            if matched[i] != NONE {
-                next = matched[i];
+            if let Some(p) = &matched[i] {
+                next = p.start;
+                starts[i] = p.start;
             } else {
                 let l = self.local(ops[i])?;
                 self.inserts.push((next, NONE - seq, i as u32, we::Instruction::LocalGet(l)));
@@ -586,9 +618,10 @@ impl<'a> FuncEmitter<'a> {
         for &v in ops {
             self.use_done(v);
         }
-        self.last_starts = matched;
+        self.last_starts = starts;
         Ok(next)
     }
+
 
     /// One use of `v` is emitted; at its last use its local may be reused.
     fn use_done(&mut self, v: Value) {

@@ -28,9 +28,14 @@ pub const INFO: PassInfo = PassInfo {
                   linear memory are transparent — `Pure` ops, loads, the trapping numeric ops \
                   (division, float-to-int truncation), and local and global reads and writes. Any \
                   other op (calls, `call_indirect`, bulk memory ops, `memory.grow`, atomics, lane \
-                  stores, unregistered ops) forgets everything known. A store forgets what is \
-                  known about its memory; stores to one imported memory also forget every other \
-                  imported memory, since two imports may be the same memory. The \
+                  stores, unregistered ops) forgets everything known. A store forgets what it may \
+                  overwrite: what is known about its memory through other address values, and \
+                  what overlaps its bytes through the same address value — two accesses through \
+                  one address value with disjoint `[offset, offset + width)` never overlap, since \
+                  the effective address does not wrap (so a stack frame's slots, `%sp offset 8` \
+                  and `%sp offset 12`, stay known across each other's stores). Stores to one \
+                  imported memory also count for every other imported memory, since two imports \
+                  may be the same memory. The \
                   replaced load would not have trapped: the earlier access to the same bytes \
                   succeeded and memories never shrink.\n\n\
                   **Dead stores.** A store is removed when a later store of the same width writes \
@@ -54,36 +59,37 @@ pub const INFO: PassInfo = PassInfo {
 
 struct MemoryOpt;
 
-/// Plain loads: their only operand is the address and they read `memory` at `offset`. The op
-/// name fixes width, type and extension, so two loads with the same opcode read the same thing.
-const LOADS: &[&str] = &[
-    "wasm.i32.load",
-    "wasm.i64.load",
-    "wasm.f32.load",
-    "wasm.f64.load",
-    "wasm.i32.load8_s",
-    "wasm.i32.load8_u",
-    "wasm.i32.load16_s",
-    "wasm.i32.load16_u",
-    "wasm.i64.load8_s",
-    "wasm.i64.load8_u",
-    "wasm.i64.load16_s",
-    "wasm.i64.load16_u",
-    "wasm.i64.load32_s",
-    "wasm.i64.load32_u",
-    "wasm.v128.load",
-    "wasm.v128.load8x8_s",
-    "wasm.v128.load8x8_u",
-    "wasm.v128.load16x4_s",
-    "wasm.v128.load16x4_u",
-    "wasm.v128.load32x2_s",
-    "wasm.v128.load32x2_u",
-    "wasm.v128.load8_splat",
-    "wasm.v128.load16_splat",
-    "wasm.v128.load32_splat",
-    "wasm.v128.load64_splat",
-    "wasm.v128.load32_zero",
-    "wasm.v128.load64_zero",
+/// Plain loads, with the bytes they read: their only operand is the address and they read
+/// `memory` at `offset`. The op name fixes width, type and extension, so two loads with the same
+/// opcode read the same thing.
+const LOADS: &[(&str, u8)] = &[
+    ("wasm.i32.load", 4),
+    ("wasm.i64.load", 8),
+    ("wasm.f32.load", 4),
+    ("wasm.f64.load", 8),
+    ("wasm.i32.load8_s", 1),
+    ("wasm.i32.load8_u", 1),
+    ("wasm.i32.load16_s", 2),
+    ("wasm.i32.load16_u", 2),
+    ("wasm.i64.load8_s", 1),
+    ("wasm.i64.load8_u", 1),
+    ("wasm.i64.load16_s", 2),
+    ("wasm.i64.load16_u", 2),
+    ("wasm.i64.load32_s", 4),
+    ("wasm.i64.load32_u", 4),
+    ("wasm.v128.load", 16),
+    ("wasm.v128.load8x8_s", 8),
+    ("wasm.v128.load8x8_u", 8),
+    ("wasm.v128.load16x4_s", 8),
+    ("wasm.v128.load16x4_u", 8),
+    ("wasm.v128.load32x2_s", 8),
+    ("wasm.v128.load32x2_u", 8),
+    ("wasm.v128.load8_splat", 1),
+    ("wasm.v128.load16_splat", 2),
+    ("wasm.v128.load32_splat", 4),
+    ("wasm.v128.load64_splat", 8),
+    ("wasm.v128.load32_zero", 4),
+    ("wasm.v128.load64_zero", 8),
 ];
 
 /// How a load's result follows from a value known to be in memory at its location.
@@ -138,7 +144,7 @@ const NO_MEMORY_WRITE: &[&str] = &["wasm.global.set", "wasm.v128.load8_lane", "w
 #[derive(Clone, Copy)]
 enum Access {
     None,
-    Load,
+    Load { bytes: u8 },
     Store { bytes: u8, forwards: &'static [(&'static str, Fix)] },
 }
 
@@ -158,8 +164,8 @@ fn classify(ctx: &Context, code: OpCode) -> OpClass {
     let barrier = OpClass { access: Access::None, quiet: false, no_memory_write: false };
     // Unregistered ops may do anything.
     let Some(def) = ctx.op_def(code) else { return barrier };
-    if LOADS.contains(&name) {
-        return OpClass { access: Access::Load, quiet: false, no_memory_write: true };
+    if let Some(&(_, bytes)) = LOADS.iter().find(|l| l.0 == name) {
+        return OpClass { access: Access::Load { bytes }, quiet: false, no_memory_write: true };
     }
     if let Some(&(_, bytes, forwards)) = STORES.iter().find(|s| s.0 == name) {
         return OpClass { access: Access::Store { bytes, forwards }, quiet: false, no_memory_write: false };
@@ -187,7 +193,7 @@ enum AliasClass {
     Imported,
 }
 
-#[derive(Hash, PartialEq, Eq)]
+#[derive(Clone, Copy, Hash, PartialEq, Eq)]
 struct Key {
     memory: Ident,
     address: Value,
@@ -196,12 +202,69 @@ struct Key {
     load: OpCode,
 }
 
-/// A value known to be in memory, valid while the epochs it was recorded at are current.
+/// A value known to be in memory at bytes `[lo, hi)` past its address: valid while the block's
+/// epoch is the one it was recorded at and every store to its memory class since went through
+/// the same address value (those that overlapped it removed it).
 struct Known {
     value: Value,
     fix: Fix,
     epoch: u32,
-    class_epoch: u32,
+    /// Stores to the memory class, and through this address, when it was recorded.
+    class_stores: u32,
+    base_stores: u32,
+    lo: i128,
+    hi: i128,
+}
+
+/// Store counts: per memory class, and per (class, address value).
+#[derive(Default)]
+struct Stores {
+    class: FxHashMap<AliasClass, u32>,
+    base: FxHashMap<(AliasClass, Value), u32>,
+    /// The keys recorded per (class, address value), to find those a store overlaps.
+    keys: FxHashMap<(AliasClass, Value), Vec<Key>>,
+}
+
+/// More keys than this under one address value are dropped rather than searched.
+const MAX_KEYS_PER_BASE: usize = 64;
+
+impl Stores {
+    fn counts(&self, alias: AliasClass, address: Value) -> (u32, u32) {
+        (self.class.get(&alias).copied().unwrap_or(0), self.base.get(&(alias, address)).copied().unwrap_or(0))
+    }
+
+    fn valid(&self, k: &Known, alias: AliasClass, address: Value) -> bool {
+        let (c, b) = self.counts(alias, address);
+        c.wrapping_sub(k.class_stores) == b.wrapping_sub(k.base_stores)
+    }
+
+    /// A store of `[lo, hi)` through `address`: what it overlaps under that address is forgotten
+    /// (entries under other addresses go stale through the counts).
+    fn store(&mut self, known: &mut FxHashMap<Key, Known>, alias: AliasClass, address: Value, lo: i128, hi: i128) {
+        let list = self.keys.entry((alias, address)).or_default();
+        if list.len() > MAX_KEYS_PER_BASE {
+            for k in list.drain(..) {
+                known.remove(&k);
+            }
+        } else {
+            list.retain(|k| match known.get(k) {
+                Some(e) if e.lo < hi && lo < e.hi => {
+                    known.remove(k);
+                    false
+                }
+                Some(_) => true,
+                None => false,
+            });
+        }
+        *self.class.entry(alias).or_insert(0) += 1;
+        *self.base.entry((alias, address)).or_insert(0) += 1;
+    }
+
+    fn record(&mut self, known: &mut FxHashMap<Key, Known>, alias: AliasClass, key: Key, value: Value, fix: Fix, epoch: u32, lo: i128, hi: i128) {
+        let (class_stores, base_stores) = self.counts(alias, key.address);
+        self.keys.entry((alias, key.address)).or_default().push(key);
+        known.insert(key, Known { value, fix, epoch, class_stores, base_stores, lo, hi });
+    }
 }
 
 /// The last store of a block, while only quiet ops follow it.
@@ -265,10 +328,11 @@ impl Pass for MemoryOpt {
 
         let mut classes: FxHashMap<OpCode, OpClass> = FxHashMap::default();
         let mut known: FxHashMap<Key, Known> = FxHashMap::default();
-        // Forgetting is O(1): everything known carries the epochs it was learnt at, and is stale
-        // once the global epoch or its memory class's epoch has moved on.
+        // Forgetting everything is O(1): what is known carries the epoch it was learnt at, and is
+        // stale once the epoch has moved on. A store forgets only what it may overwrite (see
+        // `Stores`).
         let mut epoch = 0u32;
-        let mut class_epochs: FxHashMap<AliasClass, u32> = FxHashMap::default();
+        let mut st = Stores::default();
         let (mut loads, mut stores) = (0u64, 0u64);
         for blk in blocks {
             epoch += 1;
@@ -288,15 +352,15 @@ impl Pass for MemoryOpt {
                 // The memory accessed, when the access is one this pass may touch.
                 let target = match class.access {
                     Access::None => None,
-                    Access::Load | Access::Store { .. } => access_of(ctx, b.op(op).attrs).and_then(|(m, off)| mems.get(&m).map(|info| (m, off, *info))),
+                    Access::Load { .. } | Access::Store { .. } => access_of(ctx, b.op(op).attrs).and_then(|(m, off)| mems.get(&m).map(|info| (m, off, *info))),
                 };
                 match (class.access, target) {
-                    (Access::Load, Some((memory, offset, info))) if !info.shared && b.num_operands(op) == 1 && b.num_results(op) == 1 => {
-                        let key = Key { memory, address: b.operand(op, 0), offset, load: code };
+                    (Access::Load { bytes }, Some((memory, offset, info))) if !info.shared && b.num_operands(op) == 1 && b.num_results(op) == 1 => {
+                        let address = b.operand(op, 0);
+                        let key = Key { memory, address, offset, load: code };
                         let alias = alias_class(memory, info);
-                        let class_epoch = class_epochs.get(&alias).copied().unwrap_or(0);
                         let result = b.result(op, 0);
-                        let hit = known.get(&key).filter(|k| k.epoch == epoch && k.class_epoch == class_epoch).map(|k| (k.value, k.fix));
+                        let hit = known.get(&key).filter(|k| k.epoch == epoch && st.valid(k, alias, address)).map(|k| (k.value, k.fix));
                         match hit {
                             Some((v, fix)) if b.value_type(v) == b.value_type(result) => {
                                 let v = fixed(ctx, module, body, v, fix, op);
@@ -307,12 +371,12 @@ impl Pass for MemoryOpt {
                                 continue;
                             }
                             _ => {
-                                known.insert(key, Known { value: result, fix: Fix::Exact, epoch, class_epoch });
+                                st.record(&mut known, alias, key, result, Fix::Exact, epoch, offset, offset + i128::from(bytes));
                             }
                         }
                         pending = None;
                     }
-                    (Access::Load, _) => pending = None,
+                    (Access::Load { .. }, _) => pending = None,
                     (Access::Store { bytes, forwards }, Some((memory, offset, info))) if !info.shared && b.num_operands(op) == 2 => {
                         let (address, value) = (b.operand(op, 0), b.operand(op, 1));
                         if let Some(p) = pending.take() {
@@ -322,21 +386,18 @@ impl Pass for MemoryOpt {
                             }
                         }
                         let alias = alias_class(memory, info);
-                        let class_epoch = {
-                            let e = class_epochs.entry(alias).or_insert(0);
-                            *e += 1;
-                            *e
-                        };
+                        let (lo, hi) = (offset, offset + i128::from(bytes));
+                        st.store(&mut known, alias, address, lo, hi);
                         for &(name, fix) in forwards {
                             if let Some(load) = ctx.lookup_op(name) {
-                                known.insert(Key { memory, address, offset, load }, Known { value, fix, epoch, class_epoch });
+                                st.record(&mut known, alias, Key { memory, address, offset, load }, value, fix, epoch, lo, hi);
                             }
                         }
                         pending = Some(Pending { op, memory, address, offset, bytes });
                     }
                     (Access::Store { .. }, Some((memory, _, info))) if b.num_operands(op) == 2 => {
                         // A store to a shared memory: it writes only its own class.
-                        *class_epochs.entry(alias_class(memory, info)).or_insert(0) += 1;
+                        *st.class.entry(alias_class(memory, info)).or_insert(0) += 1;
                         pending = None;
                     }
                     (Access::Store { .. }, _) => {
