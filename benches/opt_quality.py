@@ -16,7 +16,8 @@ For each module:
   trip, for reference);
 - `wasm-opt -Oz in.wasm -o out.wasm`: output size, wall time (min of R runs);
 - `wasmir-translate --import-wasm in.wasm -Oz -o out.wasm` (or --pass-pipeline=P): the same;
-- size ratio and time ratio, ours / wasm-opt;
+- size ratio and time ratio, ours / wasm-opt; code-section sizes and their ratio (ours keeps a
+  `name` section, wasm-opt without -g drops it);
 - correctness: the input, the -O0 round trip and both optimized outputs are run under wasmtime
   (`wasmir-run`) and must print the same results: `run N` for the C programs, and for spec
   modules up to 20 of the `assert_return (invoke ...)` commands that follow the module (integer
@@ -301,6 +302,11 @@ def main() -> int:
                 ok = key == "input" or checks.get(key) == "ok"
                 row[f"run_{key}_s"] = timed([run_exe, "--fuel", "0", str(path), "--invoke", "run", str(n)], None,
                                             args.exec_runs, work) if ok else None
+        for key, path in (("input", src), ("wasm_opt", wo), ("ours", ours)):
+            if path.exists():
+                sec = sections(path)
+                row[f"{key}_code_bytes"] = sec.get("code", 0)
+                row[f"{key}_name_bytes"] = sec.get("custom:name", 0)
         rows.append(row)
 
     # Table.
@@ -309,34 +315,41 @@ def main() -> int:
 
     print(f"\nours = `wasmir-translate --import-wasm in.wasm {' '.join(ours_flags)} -o out.wasm`; "
           f"wasm-opt = `wasm-opt {args.wasm_opt_flag} in.wasm -o out.wasm`\n")
-    print("| module | input B | ours -O0 B | wasm-opt B | ours B | size ours/wasm-opt | wasm-opt ms | ours ms "
+    print("| module | input B | ours -O0 B | wasm-opt B | ours B | size ours/wasm-opt | code B: input / wasm-opt / ours | code ours/wasm-opt | wasm-opt ms | ours ms "
           "| time ours/wasm-opt | run s: input | run s: wasm-opt | run s: ours | run ours/wasm-opt | check |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in rows:
         r["size_ratio"] = ratio(r.get("ours_bytes"), r.get("wasm_opt_bytes"))
         r["time_ratio"] = ratio(r.get("ours_s"), r.get("wasm_opt_s"))
         r["run_ratio"] = ratio(r.get("run_ours_s"), r.get("run_wasm-opt_s"))
+        r["code_ratio"] = ratio(r.get("ours_code_bytes"), r.get("wasm_opt_code_bytes"))
         c = r["checks"]
         check = "ok" if all(v == "ok" for v in c.values()) else ", ".join(f"{k} {v}" for k, v in c.items() if v != "ok")
         check += f" ({r['invokes']} calls)" if r["kind"] == "spec" else ""
         print(f"| {r['module']} | {r['input_bytes']:,} | {r['o0_bytes']:,} | {r.get('wasm_opt_bytes', 0):,} "
-              f"| {r.get('ours_bytes', 0):,} | {fmt_r(r['size_ratio'])} | {fmt_ms(r.get('wasm_opt_s'))} "
+              f"| {r.get('ours_bytes', 0):,} | {fmt_r(r['size_ratio'])} "
+              f"| {r.get('input_code_bytes', 0):,} / {r.get('wasm_opt_code_bytes', 0):,} / {r.get('ours_code_bytes', 0):,} "
+              f"| {fmt_r(r['code_ratio'])} | {fmt_ms(r.get('wasm_opt_s'))} "
               f"| {fmt_ms(r.get('ours_s'))} | {fmt_r(r['time_ratio'])} | {fmt_s(r.get('run_input_s'))} "
               f"| {fmt_s(r.get('run_wasm-opt_s'))} | {fmt_s(r.get('run_ours_s'))} | {fmt_r(r['run_ratio'])} "
               f"| {check} |")
     groups = [("C programs", [r for r in rows if r["kind"] == "C"]),
               ("spec modules", [r for r in rows if r["kind"] == "spec"]), ("all", rows)]
-    print("\n| geometric mean | size ours/wasm-opt | time ours/wasm-opt | run time ours/wasm-opt | "
-          "ours/input size | wasm-opt/input size |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("\n| geometric mean | size ours/wasm-opt | code ours/wasm-opt | time ours/wasm-opt "
+          "| run time ours/wasm-opt | ours/input size | wasm-opt/input size |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for gname, rs in groups:
         if not rs:
             continue
         print(f"| {gname} ({len(rs)}) | {fmt_r(geomean([r['size_ratio'] for r in rs]))} "
+              f"| {fmt_r(geomean([r['code_ratio'] for r in rs]))} "
               f"| {fmt_r(geomean([r['time_ratio'] for r in rs]))} "
               f"| {fmt_r(geomean([r['run_ratio'] for r in rs if r['run_ratio']]))} "
               f"| {fmt_r(geomean([ratio(r.get('ours_bytes'), r['input_bytes']) for r in rs]))} "
               f"| {fmt_r(geomean([ratio(r.get('wasm_opt_bytes'), r['input_bytes']) for r in rs]))} |")
+    names = [r.get("ours_name_bytes", 0) for r in rows]
+    print(f"\nours keeps a `name` section ({min(names):,}–{max(names):,} bytes, in `ours B`); wasm-opt drops it "
+          f"(no -g)")
     startup = [r["startup_s"] for r in rows if "startup_s" in r]
     if startup:
         print(f"\nstartup (`wasmir-run --fuel 0 X`, no call, min per module): "
