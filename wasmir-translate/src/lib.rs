@@ -41,8 +41,9 @@ enum Emit {
     version,
     about = "Translate between WasmIR (.wir) and WebAssembly",
     long_about = "Reads WasmIR and writes WebAssembly through a backend, or (--import-wasm) reads a \
-                  wasm binary and prints WasmIR (or, with --emit=wasm, re-encodes it).\nExit codes: 0 success, 1 the input has errors or \
-                  cannot be translated, 2 bad command line."
+                  wasm binary and prints WasmIR (or, with --emit=wasm, re-encodes it). -O<LEVEL> and \
+                  --pass-pipeline run passes on the module in between, in the same process.\nExit codes: 0 success, 1 the input has \
+                  errors or cannot be translated, 2 bad command line."
 )]
 struct Args {
     /// Input file; `-` reads standard input.
@@ -56,15 +57,20 @@ struct Args {
     /// The code generator.
     #[arg(long, value_enum, default_value = "direct")]
     backend: Backend,
-    /// What to write: `wir` by default with --import-wasm, `wasm` otherwise.
+    /// What to write. Default: `wasm`; with --import-wasm, `wir`, or `wasm`/`wat` when -o names a
+    /// `.wasm`/`.wat` file.
     #[arg(long, value_enum)]
     emit: Option<Emit>,
     /// Keep ops, types and attributes of unregistered dialects.
     #[arg(long)]
     allow_unregistered_dialect: bool,
-    /// Optimization level: 0-3, s or z (as -O0 … -O3, -Os, -Oz).
+    /// Run a standard pipeline (as `wasmir-opt -O<LEVEL>`) between reading and writing: 0, 1, 2,
+    /// 3, s (size) or z (size, more aggressively).
     #[arg(short = 'O', value_name = "LEVEL", value_parser = ["0", "1", "2", "3", "s", "z"])]
     opt_level: Option<String>,
+    /// Passes to run between reading and writing, after those of -O: `module(func(dce))`.
+    #[arg(long, value_name = "PIPELINE")]
+    pass_pipeline: Option<String>,
 }
 
 /// Runs `wasmir-translate` with `args` (`args[0]` is the program name). Returns the exit code.
@@ -81,6 +87,13 @@ pub fn run(args: &[String], stdin: &mut dyn Read, stdout: &mut dyn Write, stderr
             return 0;
         }
     };
+    let pipeline = match pipeline_of(args.opt_level.as_deref(), args.pass_pipeline.as_deref()) {
+        Ok(p) => p,
+        Err(text) => {
+            let _ = stderr.write_all(text.as_bytes());
+            return EXIT_USAGE;
+        }
+    };
     let mut bytes = Vec::new();
     let read = if args.input == "-" {
         stdin.read_to_end(&mut bytes).map(|_| ())
@@ -94,7 +107,7 @@ pub fn run(args: &[String], stdin: &mut dyn Read, stdout: &mut dyn Write, stderr
     let name = if args.input == "-" { "<stdin>".to_string() } else { args.input.clone() };
     let mut ctx = Context::new();
     let text;
-    let module = if args.import_wasm {
+    let mut module = if args.import_wasm {
         let module = match import_wasm(&mut ctx, &bytes) {
             Ok(m) => m,
             Err(e) => {
@@ -138,7 +151,18 @@ pub fn run(args: &[String], stdin: &mut dyn Read, stdout: &mut dyn Write, stderr
         }
         module
     };
-    let emit = args.emit.unwrap_or(if args.import_wasm { Emit::Wir } else { Emit::Wasm });
+    if !pipeline.is_empty()
+        && let Err(e) = run_passes(&mut ctx, &mut module, &pipeline)
+    {
+        let _ = write!(stderr, "{e}");
+        return EXIT_ERROR;
+    }
+    let emit = args.emit.unwrap_or(match args.output.as_deref() {
+        _ if !args.import_wasm => Emit::Wasm,
+        Some(o) if o.ends_with(".wasm") => Emit::Wasm,
+        Some(o) if o.ends_with(".wat") => Emit::Wat,
+        _ => Emit::Wir,
+    });
     if let Emit::Wir = emit {
         let text = wasmir::print_module(&ctx, &module, Default::default());
         return write_output(args.output.as_deref(), text.as_bytes(), stdout, stderr);
@@ -154,7 +178,6 @@ pub fn run(args: &[String], stdin: &mut dyn Read, stdout: &mut dyn Write, stderr
             return EXIT_ERROR;
         }
     }
-    let _ = args.opt_level;
     let wasm = match export_wasm(&ctx, &module) {
         Ok(w) => w,
         Err(e) => {
@@ -185,6 +208,45 @@ pub fn run(args: &[String], stdin: &mut dyn Read, stdout: &mut dyn Write, stderr
             EXIT_ERROR
         }
     }
+}
+
+/// The pipeline of `-O<level>` followed by `--pass-pipeline`; a bad pipeline comes back as a
+/// rendered diagnostic.
+fn pipeline_of(level: Option<&str>, text: Option<&str>) -> Result<wasmir::pass::pipeline::Pipeline, String> {
+    use wasmir::pass::pipeline::{Pipeline, parse};
+    let mut pipeline = match level.and_then(wasmir::pass::preset) {
+        Some(p) => parse(p.pipeline).map_err(|d| format!("internal error: the -O{} pipeline does not parse: {}\n", p.level, d.message))?,
+        None => Pipeline::default(),
+    };
+    if let Some(text) = text {
+        let mut extra = parse(text).map_err(|d| render_all(&[d], &SourceFile { name: "<pass-pipeline>", text }))?;
+        pipeline.nodes.append(&mut extra.nodes);
+    }
+    Ok(pipeline)
+}
+
+/// Runs `pipeline` on a verified module, then verifies the result once. Errors come back
+/// rendered against the printed module.
+pub fn run_passes(ctx: &mut Context, module: &mut wasmir::Module, pipeline: &wasmir::pass::pipeline::Pipeline) -> Result<(), String> {
+    let instr = wasmir::pass::manager::Instrumentation::default();
+    let render = |ctx: &Context, module: &wasmir::Module, diags: &[Diagnostic]| {
+        let text = wasmir::print_module(ctx, module, Default::default());
+        render_all(diags, &SourceFile { name: "<after passes>", text: &text })
+    };
+    if let Err((_, f)) = wasmir::pass::manager::run(ctx, module, pipeline, &instr, &mut |_, _, _| {}) {
+        let mut out = format!("error: pass `{}` failed: {}\n", f.pass, f.message);
+        out.push_str(&render(ctx, module, &f.reported));
+        return Err(out);
+    }
+    let diags = wasmir::verify(ctx, module);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(format!(
+            "internal error: the passes `{}` left a module that does not verify (`wasmir-opt`, which verifies after each pass, names the pass):\n{}",
+            pipeline.to_text(),
+            render(ctx, module, &diags)
+        ));
+    }
+    Ok(())
 }
 
 /// Writes the result to `-o FILE` or to standard output.
@@ -240,6 +302,19 @@ pub fn wir_to_wasm(text: &str, name: &str) -> Result<Vec<u8>, String> {
         return Err(render_all(&diags, &src));
     }
     export_wasm(&ctx, &module).map_err(|e| format!("error: {e}\n"))
+}
+
+/// Imports a wasm binary, runs `pipeline` on it and exports the result, all in memory (no
+/// `.wir` text in between).
+pub fn optimize_wasm(bytes: &[u8], pipeline: &wasmir::pass::pipeline::Pipeline) -> Result<Vec<u8>, String> {
+    let mut ctx = Context::new();
+    let mut module = import_wasm(&mut ctx, bytes).map_err(|e| format!("import: {e}"))?;
+    let diags = wasmir::verify(&ctx, &module);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err("internal error: the imported module does not verify".to_string());
+    }
+    run_passes(&mut ctx, &mut module, pipeline)?;
+    export_wasm(&ctx, &module).map_err(|e| format!("export: {e}"))
 }
 
 /// The whole round trip through text: import, print, re-parse, verify, export. Returns the
