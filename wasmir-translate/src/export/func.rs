@@ -243,6 +243,8 @@ pub(crate) struct FuncEmitter<'a> {
     /// (position in `out`, group, order, instruction): `local.get`s and spills to insert.
     inserts: Vec<(u32, u32, u32, Ins)>,
     local_of: Vec<u32>,
+    /// Integer constants written again at each use instead of living in a local.
+    remat: Vec<Option<Ins>>,
     /// Per value in a local: the first position in `out` where a `local.get` of it is valid
     /// (just after its `local.set`; 0 for parameters).
     avail: Vec<u32>,
@@ -282,6 +284,7 @@ impl<'a> FuncEmitter<'a> {
             inserts: Vec::new(),
             local_of: vec![NONE; n],
             avail: vec![0; n],
+            remat: vec![None; n],
             scratch: Vec::new(),
             local_types: Vec::new(),
             nparams: 0,
@@ -610,6 +613,8 @@ impl<'a> FuncEmitter<'a> {
             if let Some(p) = &matched[i] {
                 next = p.start;
                 starts[i] = p.start;
+            } else if let Some(ins) = &self.remat[ops[i].as_u32() as usize] {
+                self.inserts.push((next, NONE - seq, i as u32, ins.clone()));
             } else {
                 let l = self.local(ops[i])?;
                 self.inserts.push((next, NONE - seq, i as u32, we::Instruction::LocalGet(l)));
@@ -744,6 +749,45 @@ impl<'a> FuncEmitter<'a> {
         Ok(we::MemArg { offset, align, memory_index })
     }
 
+    /// An integer constant whose value would not stay on the stack for its only user: instead
+    /// of a local (`local.set` once, `local.get` per use, a declaration), the constant is
+    /// written again at each use when that is no larger. Nothing is emitted here, and an unused
+    /// constant is not emitted at all.
+    fn rematerialize(&mut self, op: Op) -> bool {
+        if self.const_mode || self.body.num_results(op) != 1 {
+            return false;
+        }
+        let v = self.body.result(op, 0);
+        let uses = self.remaining[v.as_u32() as usize];
+        let Some(block) = self.body.block_of(op) else { return false };
+        let user = self.body.uses(v).next().map(|u| self.body.use_data(u).user);
+        if uses == 0 {
+            // An unused constant does nothing: it is not written at all.
+            return true;
+        }
+        if uses == 1 && user.and_then(|u| self.body.block_of(u)) == Some(block) {
+            return false;
+        }
+        let (ins, value) = match self.attr(op, "value") {
+            Some(AttrData::Int { value, .. }) if self.name(op) == "wasm.i32.const" => (we::Instruction::I32Const(*value as i32), *value),
+            Some(AttrData::Int { value, .. }) => (we::Instruction::I64Const(*value as i64), *value),
+            _ => return false,
+        };
+        // Bytes: the opcode and the signed LEB128 immediate.
+        let mut n = 2u32;
+        let mut x = value >> 6;
+        while x != 0 && x != -1 {
+            n += 1;
+            x >>= 7;
+        }
+        let u = uses;
+        if n * u > n + 4 + 2 * u {
+            return false;
+        }
+        self.remat[v.as_u32() as usize] = Some(ins);
+        true
+    }
+
     fn op(&mut self, op: Op, scopes: &mut Vec<Scope>) -> Result<(), TranslateError> {
         self.seq += 1;
         let code = self.body.opcode(op);
@@ -754,6 +798,9 @@ impl<'a> FuncEmitter<'a> {
             )));
         };
         let all: SmallVec<[Value; 4]> = self.body.operands(op).collect();
+        if matches!(enc, Enc::Special(Sp::I32Const | Sp::I64Const)) && self.rematerialize(op) {
+            return Ok(());
+        }
         match enc {
             Enc::Plain(i) => {
                 let start = self.operands(&all)?;

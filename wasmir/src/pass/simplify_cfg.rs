@@ -17,7 +17,8 @@ pub const INFO: PassInfo = PassInfo {
                   contents; a `wasm.if` on a constant is replaced by the arm that runs (when that \
                   arm's label is unused and it ends by yielding); `wasm.br_if` on a constant \
                   becomes nothing or a `wasm.br` (the code after it is then unreachable and \
-                  removed). Each removed construct saves its `block`/`end` bytes in the binary.",
+                  removed); a `wasm.return` that ends the function body becomes `func.return` \
+                  (falling off the end, no bytes). Each removed construct saves its `block`/`end` bytes in the binary.",
     level: Level::Function,
     options: &[],
     create: |opts| {
@@ -37,6 +38,8 @@ struct Codes {
     wasm_br: Option<OpCode>,
     wasm_br_if: Option<OpCode>,
     yield_: Option<OpCode>,
+    wasm_return: Option<OpCode>,
+    func_return: Option<OpCode>,
 }
 
 impl Pass for SimplifyCfg {
@@ -51,6 +54,8 @@ impl Pass for SimplifyCfg {
             wasm_br: Some(ctx.op_code("wasm.br")),
             wasm_br_if: ctx.lookup_op("wasm.br_if"),
             yield_: ctx.lookup_op("wasm.yield"),
+            wasm_return: ctx.lookup_op("wasm.return"),
+            func_return: Some(ctx.op_code("func.return")),
         };
         let mut changed = structured(ctx, module, body, &codes, stats)?;
         let roots = module.body(body).roots().to_vec();
@@ -111,6 +116,17 @@ fn structured(ctx: &Context, module: &mut Module, body: BodyId, codes: &Codes, s
                 exit_to_yield(module, body, br, codes, stats)?;
             }
             stats.add("constant branches folded", 1);
+            changed = true;
+        } else if code == codes.wasm_return && ends_function(module.body(body), op) {
+            // Returning from the end of the body is falling off it: `func.return`, which the
+            // backend writes as nothing.
+            let b = module.body_mut(body);
+            let vals: Vec<Value> = b.operands(op).collect();
+            let (loc, attrs) = (b.op(op).loc, b.op(op).attrs);
+            let r = b.create_op(codes.func_return.expect("interned"), &vals, &[], &[], &[], None, attrs, loc);
+            b.insert_op_before(r, op);
+            module.erase_op(OpRef { body, op }).map_err(|e| e.to_string())?;
+            stats.add("final returns made func.return", 1);
             changed = true;
         } else if code == codes.wasm_br {
             changed |= exit_to_yield(module, body, op, codes, stats)?;
@@ -191,6 +207,11 @@ fn exit_to_yield(module: &mut Module, body: BodyId, br: Op, codes: &Codes, stats
         }
     }
     Ok(true)
+}
+
+/// Is `op` the last op of the function body's top-level block?
+fn ends_function(b: &crate::Body, op: Op) -> bool {
+    b.block_of(op).is_some_and(|blk| b.last_op(blk) == Some(op) && b.region_of(blk).is_some_and(|r| b.region_parent(r).is_none() && b.first_block(r) == Some(blk) && b.next_block(blk).is_none()))
 }
 
 /// Is `br` the last op of a `wasm.block`'s region, branching to that block's own label?
