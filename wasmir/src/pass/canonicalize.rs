@@ -234,27 +234,16 @@ impl Pass for Canonicalize {
             for op in all {
                 let Some(f) = fold(ctx, module, body, op) else { continue };
                 let old = module.body(body).result(op, 0);
-                let new = match f {
-                    Fold::Value(v) => v,
-                    Fold::Const(c) => {
-                        let ty: Type = module.body(body).value_type(old);
-                        let name = if ty == ctx.i64() { "wasm.i64.const" } else { "wasm.i32.const" };
+                let ty: Type = module.body(body).value_type(old);
+                let constant = match f {
+                    Fold::Value(v) => Err(v),
+                    Fold::Const(c) => Ok((if ty == ctx.i64() { "wasm.i64.const" } else { "wasm.i32.const" }, ctx.int_attr(c as i128, ty))),
+                    Fold::Float(bits) => Ok((if ty == ctx.f64() { "wasm.f64.const" } else { "wasm.f32.const" }, ctx.float_attr(bits, ty))),
+                };
+                let new = match constant {
+                    Err(v) => v,
+                    Ok((name, v)) => {
                         let code = ctx.op_code(name);
-                        let v = ctx.int_attr(c as i128, ty);
-                        let key = ctx.ident("value");
-                        let attrs = ctx.dict_attr(vec![(key, v)]);
-                        let loc = module.body(body).op(op).loc;
-                        let b = module.body_mut(body);
-                        let k = b.create_op(code, &[], &[ty], &[], &[], None, attrs, loc);
-                        b.insert_op_before(k, op);
-                        stats.add("constants materialized", 1);
-                        b.result(k, 0)
-                    }
-                    Fold::Float(bits) => {
-                        let ty: Type = module.body(body).value_type(old);
-                        let name = if ty == ctx.f64() { "wasm.f64.const" } else { "wasm.f32.const" };
-                        let code = ctx.op_code(name);
-                        let v = ctx.float_attr(bits, ty);
                         let key = ctx.ident("value");
                         let attrs = ctx.dict_attr(vec![(key, v)]);
                         let loc = module.body(body).op(op).loc;
