@@ -4,7 +4,8 @@
 //! block by block to CLIF with `cranelift-frontend`: WasmIR blocks and block arguments become
 //! CLIF blocks and block parameters, so no SSA construction is needed. The wasm semantics that
 //! CLIF shares are used directly (wrapping arithmetic, shift counts modulo the width, trapping
-//! `sdiv`/`udiv`/`srem`/`urem`); a function using anything outside the supported subset is left
+//! `sdiv`/`udiv`/`srem`/`urem` and float-to-integer conversions, IEEE floats, NaN-propagating
+//! `fmin`/`fmax`); a function using anything outside the supported subset is left
 //! out, with the reason, rather than approximated.
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -182,6 +183,7 @@ fn lower_op(ctx: &Context, fb: &mut FunctionBuilder<'_>, b: &wasmir::Body, op: w
     let it = match ty {
         "i32" => types::I32,
         "i64" => types::I64,
+        "f32" | "f64" => return lower_float(ctx, fb, b, op, if ty == "f32" { types::F32 } else { types::F64 }, rest, a).ok_or_else(unsupported)?,
         _ => return Err(unsupported()),
     };
     let bool_ = |fb: &mut FunctionBuilder<'_>, cc: IntCC| {
@@ -228,8 +230,57 @@ fn lower_op(ctx: &Context, fb: &mut FunctionBuilder<'_>, b: &wasmir::Body, op: w
         "ge_s" => bool_(fb, IntCC::SignedGreaterThanOrEqual),
         "ge_u" => bool_(fb, IntCC::UnsignedGreaterThanOrEqual),
         "wrap_i64" => ins.ireduce(types::I32, a[0]),
+        // Float to integer: CLIF's conversions trap on NaN and out-of-range values, as wasm's.
+        "trunc_f32_s" | "trunc_f64_s" => ins.fcvt_to_sint(it, a[0]),
+        "trunc_f32_u" | "trunc_f64_u" => ins.fcvt_to_uint(it, a[0]),
+        "trunc_sat_f32_s" | "trunc_sat_f64_s" => ins.fcvt_to_sint_sat(it, a[0]),
+        "trunc_sat_f32_u" | "trunc_sat_f64_u" => ins.fcvt_to_uint_sat(it, a[0]),
         "extend_i32_s" => ins.sextend(types::I64, a[0]),
         "extend_i32_u" => ins.uextend(types::I64, a[0]),
         _ => return Err(unsupported()),
     })
+}
+
+/// A float op: `None` when it has no lowering. Results are IEEE 754 as in wasm; NaN payloads are
+/// whatever the host produces, which wasm allows (non-deterministic NaNs).
+fn lower_float(ctx: &Context, fb: &mut FunctionBuilder<'_>, b: &wasmir::Body, op: wasmir::Op, ft: cl::Type, rest: &str, a: &[cl::Value]) -> Option<Result<cl::Value, String>> {
+    use cranelift_codegen::ir::condcodes::FloatCC;
+    let cmp = |fb: &mut FunctionBuilder<'_>, cc: FloatCC| {
+        let c = fb.ins().fcmp(cc, a[0], a[1]);
+        fb.ins().uextend(types::I32, c)
+    };
+    let ins = fb.ins();
+    Some(Ok(match rest {
+        "const" => match ctx.dict_get(b.op(op).attrs, "value").map(|x| ctx.attr_data(x)) {
+            Some(AttrData::Float { bits, .. }) if ft == types::F32 => ins.f32const(cl::immediates::Ieee32::with_bits(*bits as u32)),
+            Some(AttrData::Float { bits, .. }) => ins.f64const(cl::immediates::Ieee64::with_bits(*bits)),
+            _ => return Some(Err("a float constant without its value".into())),
+        },
+        "add" => ins.fadd(a[0], a[1]),
+        "sub" => ins.fsub(a[0], a[1]),
+        "mul" => ins.fmul(a[0], a[1]),
+        "div" => ins.fdiv(a[0], a[1]),
+        // CLIF's fmin/fmax propagate NaN and order -0 below +0, as wasm's min/max.
+        "min" => ins.fmin(a[0], a[1]),
+        "max" => ins.fmax(a[0], a[1]),
+        "copysign" => ins.fcopysign(a[0], a[1]),
+        "neg" => ins.fneg(a[0]),
+        "abs" => ins.fabs(a[0]),
+        "sqrt" => ins.sqrt(a[0]),
+        "ceil" => ins.ceil(a[0]),
+        "floor" => ins.floor(a[0]),
+        "trunc" => ins.trunc(a[0]),
+        "nearest" => ins.nearest(a[0]),
+        "eq" => cmp(fb, FloatCC::Equal),
+        "ne" => cmp(fb, FloatCC::NotEqual),
+        "lt" => cmp(fb, FloatCC::LessThan),
+        "gt" => cmp(fb, FloatCC::GreaterThan),
+        "le" => cmp(fb, FloatCC::LessThanOrEqual),
+        "ge" => cmp(fb, FloatCC::GreaterThanOrEqual),
+        "convert_i32_s" | "convert_i64_s" => ins.fcvt_from_sint(ft, a[0]),
+        "convert_i32_u" | "convert_i64_u" => ins.fcvt_from_uint(ft, a[0]),
+        "demote_f64" => ins.fdemote(ft, a[0]),
+        "promote_f32" => ins.fpromote(ft, a[0]),
+        _ => return None,
+    }))
 }
