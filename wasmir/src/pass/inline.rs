@@ -284,7 +284,7 @@ fn inline_call(ctx: &mut Context, module: &mut Module, caller: BodyId, call: Op,
     for (l, init, ty) in resets {
         let value = match init {
             Some(v) => Some(v),
-            None => zero_value(ctx, module, caller, ty, first_in_block, entry)?,
+            None => super::default_value(ctx, module, caller, ty, first_in_block, entry, ctx.unknown_loc()),
         };
         if let Some(v) = value {
             let dst = module.body_mut(caller);
@@ -320,38 +320,6 @@ fn inline_call(ctx: &mut Context, module: &mut Module, caller: BodyId, call: Op,
         }
     }
     Ok(())
-}
-
-/// The value a local of type `ty` starts with, placed before `at` (or at the end of `blk`);
-/// `None` for types without a default (non-nullable references: wasm guarantees they are set
-/// before being read).
-fn zero_value(ctx: &mut Context, module: &mut Module, body: BodyId, ty: Type, at: Option<Op>, blk: Block) -> Result<Option<Value>, String> {
-    let (name, attrs): (&str, Vec<(&str, crate::ir::Attr)>) = if ty == ctx.i32() || ty == ctx.i64() {
-        (if ty == ctx.i32() { "wasm.i32.const" } else { "wasm.i64.const" }, vec![("value", ctx.int_attr(0, ty))])
-    } else if ty == ctx.f32() || ty == ctx.f64() {
-        (if ty == ctx.f32() { "wasm.f32.const" } else { "wasm.f64.const" }, vec![("value", ctx.float_attr(0, ty))])
-    } else if ty == ctx.v128() {
-        // The bytes, as the importer writes them: 16 integers of type i64.
-        let i64t = ctx.i64();
-        let zeros: Vec<crate::ir::Attr> = (0..16).map(|_| ctx.int_attr(0, i64t)).collect();
-        let arr = ctx.attr(AttrData::Array(zeros.into()));
-        ("wasm.v128.const", vec![("value", arr)])
-    } else if ctx.ref_parts(ty).is_some_and(|(nullable, _, _)| nullable) {
-        ("wasm.ref.null", vec![])
-    } else {
-        return Ok(None);
-    };
-    let code = ctx.op_code(name);
-    let entries: Vec<(Ident, crate::ir::Attr)> = attrs.into_iter().map(|(k, v)| (ctx.ident(k), v)).collect();
-    let dict = ctx.dict_attr(entries);
-    let loc = ctx.unknown_loc();
-    let b = module.body_mut(body);
-    let k = b.create_op(code, &[], &[ty], &[], &[], None, dict, loc);
-    match at {
-        Some(a) => b.insert_op_before(k, a),
-        None => b.append_op(blk, k),
-    }
-    Ok(Some(b.result(k, 0)))
 }
 
 struct Codes {

@@ -126,8 +126,14 @@ impl Pass for Mem2Reg {
                     let value = match reaching {
                         Reaching::Value(v) => v,
                         Reaching::Zero => {
-                            let Some(v) = zero(ctx, module, body, info.ty, op) else { continue };
-                            v
+                            // Numeric locals only: a reference or v128 read stays a read.
+                            let numeric = [ctx.i32(), ctx.i64(), ctx.f32(), ctx.f64()].contains(&info.ty);
+                            let loc = module.body(body).op(op).loc;
+                            let block = module.body(body).block_of(op).ok_or("a read outside any block")?;
+                            match numeric.then(|| super::default_value(ctx, module, body, info.ty, Some(op), block, loc)).flatten() {
+                                Some(v) => v,
+                                None => continue,
+                            }
                         }
                     };
                     let b = module.body_mut(body);
@@ -198,23 +204,4 @@ fn reaching_value(ctx: &Context, b: &crate::Body, info: &LocalInfo, q: u32, open
         b.operand(wop, 1)
     };
     (b.value_type(v) == info.ty).then_some(Reaching::Value(v))
-}
-
-/// A zero constant of a numeric type, placed before `at`.
-fn zero(ctx: &mut Context, module: &mut Module, body: crate::BodyId, ty: Type, at: Op) -> Option<Value> {
-    let (name, attr) = if ty == ctx.i32() || ty == ctx.i64() {
-        (if ty == ctx.i32() { "wasm.i32.const" } else { "wasm.i64.const" }, ctx.int_attr(0, ty))
-    } else if ty == ctx.f32() || ty == ctx.f64() {
-        (if ty == ctx.f32() { "wasm.f32.const" } else { "wasm.f64.const" }, ctx.float_attr(0, ty))
-    } else {
-        return None;
-    };
-    let code = ctx.op_code(name);
-    let key = ctx.ident("value");
-    let attrs = ctx.dict_attr(vec![(key, attr)]);
-    let b = module.body_mut(body);
-    let loc = b.op(at).loc;
-    let k = b.create_op(code, &[], &[ty], &[], &[], None, attrs, loc);
-    b.insert_op_before(k, at);
-    Some(b.result(k, 0))
 }

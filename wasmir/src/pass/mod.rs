@@ -150,6 +150,38 @@ pub(crate) fn no_options(pass: &str, opts: &[(String, String)]) -> Result<(), St
     }
 }
 
+/// A new constant op holding wasm's default value of `ty` (what a local starts with), placed
+/// before `at` (or at the end of `blk`);
+/// `None` for types without a default (non-nullable references: wasm guarantees they are set
+/// before being read).
+pub(crate) fn default_value(ctx: &mut Context, module: &mut Module, body: crate::BodyId, ty: crate::Type, at: Option<crate::Op>, blk: crate::Block, loc: crate::Loc) -> Option<crate::Value> {
+    let (name, attrs): (&str, Vec<(&str, crate::Attr)>) = if ty == ctx.i32() || ty == ctx.i64() {
+        (if ty == ctx.i32() { "wasm.i32.const" } else { "wasm.i64.const" }, vec![("value", ctx.int_attr(0, ty))])
+    } else if ty == ctx.f32() || ty == ctx.f64() {
+        (if ty == ctx.f32() { "wasm.f32.const" } else { "wasm.f64.const" }, vec![("value", ctx.float_attr(0, ty))])
+    } else if ty == ctx.v128() {
+        // The bytes, as the importer writes them: 16 integers of type i64.
+        let i64t = ctx.i64();
+        let zeros: Vec<crate::Attr> = (0..16).map(|_| ctx.int_attr(0, i64t)).collect();
+        let arr = ctx.attr(crate::AttrData::Array(zeros.into()));
+        ("wasm.v128.const", vec![("value", arr)])
+    } else if ctx.ref_parts(ty).is_some_and(|(nullable, _, _)| nullable) {
+        ("wasm.ref.null", vec![])
+    } else {
+        return None;
+    };
+    let code = ctx.op_code(name);
+    let entries: Vec<(crate::Ident, crate::Attr)> = attrs.into_iter().map(|(k, v)| (ctx.ident(k), v)).collect();
+    let dict = ctx.dict_attr(entries);
+    let b = module.body_mut(body);
+    let k = b.create_op(code, &[], &[ty], &[], &[], None, dict, loc);
+    match at {
+        Some(a) => b.insert_op_before(k, a),
+        None => b.append_op(blk, k),
+    }
+    Some(b.result(k, 0))
+}
+
 /// A standard pipeline, selected with `-O<level>`.
 pub struct Preset {
     pub level: &'static str,
