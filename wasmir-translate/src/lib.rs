@@ -74,6 +74,9 @@ struct Args {
 }
 
 /// Runs `wasmir-translate` with `args` (`args[0]` is the program name). Returns the exit code.
+#[cfg(feature = "cranelift")]
+pub use wasmir_cranelift as cranelift;
+
 pub fn run(args: &[String], stdin: &mut dyn Read, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
     let args = match Args::try_parse_from(args) {
         Ok(a) => a,
@@ -170,7 +173,7 @@ pub fn run(args: &[String], stdin: &mut dyn Read, stdout: &mut dyn Write, stderr
     match args.backend {
         Backend::Direct => {}
         #[cfg(feature = "cranelift")]
-        Backend::Cranelift => return cranelift(&ctx, &module, emit, args.opt_level.as_deref(), args.output.as_deref(), stdout, stderr),
+        Backend::Cranelift => return cranelift(&mut ctx, &mut module, emit, args.opt_level.as_deref(), args.output.as_deref(), &name, stdout, stderr),
         #[cfg(not(feature = "cranelift"))]
         Backend::Cranelift => {
             let _ = writeln!(stderr, "error: the cranelift backend is not in this build (cargo feature `cranelift`); use --backend=direct (the default)");
@@ -190,14 +193,7 @@ pub fn run(args: &[String], stdin: &mut dyn Read, stdout: &mut dyn Write, stderr
     };
     match emit {
         Emit::Wir => unreachable!("written above"),
-        Emit::Wasm => write_output(args.output.as_deref(), &wasm, stdout, stderr),
-        Emit::Wat => match wasmprinter::print_bytes(&wasm) {
-            Ok(text) => write_output(args.output.as_deref(), text.as_bytes(), stdout, stderr),
-            Err(e) => {
-                let _ = writeln!(stderr, "error: cannot print the module as wat: {e}");
-                EXIT_ERROR
-            }
-        },
+        Emit::Wasm | Emit::Wat => write_wasm(emit, &wasm, args.output.as_deref(), stdout, stderr),
         Emit::Clif | Emit::LlvmIr | Emit::Obj => {
             let _ = writeln!(
                 stderr,
@@ -213,36 +209,94 @@ pub fn run(args: &[String], stdin: &mut dyn Read, stdout: &mut dyn Write, stderr
     }
 }
 
-/// `--backend=cranelift`: so far it prints CLIF (`--emit=clif`), before Cranelift's mid-end
-/// without `-O` (or with `-O0`), after it with `-O1`…`-O3` (`opt_level=speed`) or `-Os`/`-Oz`
-/// (`speed_and_size`). Functions outside the supported subset are named on stderr with the reason.
+/// `--backend=cranelift`. `--emit=clif` prints the CLIF, before Cranelift's mid-end without
+/// `-O` (or with `-O0`), after it with `-O1`…`-O3` (`opt_level=speed`) or `-Os`/`-Oz`
+/// (`speed_and_size`). `--emit=wasm`/`wat` raise the optimized CLIF back into WasmIR and encode
+/// it with the direct backend. Functions outside the supported subset are named on stderr with
+/// the reason (and, for wasm, pass through unchanged).
 #[cfg(feature = "cranelift")]
-fn cranelift(ctx: &Context, module: &wasmir::Module, emit: Emit, level: Option<&str>, output: Option<&str>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
-    use wasmir_cranelift::OptLevel;
-    if !matches!(emit, Emit::Clif) {
-        let _ = writeln!(
-            stderr,
-            "error: the cranelift backend can so far only print Cranelift IR (--emit=clif); raising the optimized CLIF back to WasmIR and writing wasm or native code is not implemented yet"
-        );
-        return EXIT_ERROR;
-    }
-    let opt = match level {
-        None | Some("0") => OptLevel::None,
-        Some("s" | "z") => OptLevel::SpeedAndSize,
-        Some(_) => OptLevel::Speed,
-    };
-    match wasmir_cranelift::lower_module(ctx, module, opt) {
-        Ok(lowered) => {
-            for (name, why) in &lowered.skipped {
-                let _ = writeln!(stderr, "remark: @{name} is not lowered to CLIF: {why}");
+#[allow(clippy::too_many_arguments)]
+fn cranelift(ctx: &mut Context, module: &mut wasmir::Module, emit: Emit, level: Option<&str>, output: Option<&str>, name: &str, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+    let opt = cranelift_level(level);
+    match emit {
+        Emit::Clif => match wasmir_cranelift::lower_module(ctx, module, opt) {
+            Ok(lowered) => {
+                for (name, why) in &lowered.skipped {
+                    let _ = writeln!(stderr, "remark: @{name} is not lowered to CLIF: {why}");
+                }
+                write_output(output, lowered.to_text().as_bytes(), stdout, stderr)
             }
-            write_output(output, lowered.to_text().as_bytes(), stdout, stderr)
+            Err(e) => {
+                let _ = writeln!(stderr, "error: lowering to Cranelift IR: {e}");
+                EXIT_ERROR
+            }
+        },
+        Emit::Wasm | Emit::Wat => {
+            let report = match wasmir_cranelift::optimize_module(ctx, module, opt) {
+                Ok(r) => r,
+                Err(e) => {
+                    let _ = writeln!(stderr, "error: optimizing through Cranelift: {e}");
+                    return EXIT_ERROR;
+                }
+            };
+            for (name, why) in &report.passed_through {
+                let _ = writeln!(stderr, "remark: @{name} passes through unchanged: {why}");
+            }
+            let wasm = match export_wasm(ctx, module) {
+                Ok(w) => w,
+                Err(e) => {
+                    let _ = writeln!(stderr, "error: `{name}` cannot be encoded as wasm after Cranelift's mid-end: {e}");
+                    return EXIT_ERROR;
+                }
+            };
+            write_wasm(emit, &wasm, output, stdout, stderr)
         }
-        Err(e) => {
-            let _ = writeln!(stderr, "error: lowering to Cranelift IR: {e}");
+        Emit::Wir | Emit::LlvmIr | Emit::Obj => {
+            let _ = writeln!(stderr, "error: the cranelift backend writes wasm, wat or clif; native objects (--emit=obj) are not available yet");
             EXIT_ERROR
         }
     }
+}
+
+/// How much of Cranelift's mid-end `-O<level>` asks for.
+#[cfg(feature = "cranelift")]
+fn cranelift_level(level: Option<&str>) -> wasmir_cranelift::OptLevel {
+    use wasmir_cranelift::OptLevel;
+    match level {
+        None | Some("0") => OptLevel::None,
+        Some("s" | "z") => OptLevel::SpeedAndSize,
+        Some(_) => OptLevel::Speed,
+    }
+}
+
+/// Writes an encoded module as wasm or, with `--emit=wat`, as text.
+fn write_wasm(emit: Emit, wasm: &[u8], output: Option<&str>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+    match emit {
+        Emit::Wat => match wasmprinter::print_bytes(wasm) {
+            Ok(text) => write_output(output, text.as_bytes(), stdout, stderr),
+            Err(e) => {
+                let _ = writeln!(stderr, "error: cannot print the module as wat: {e}");
+                EXIT_ERROR
+            }
+        },
+        _ => write_output(output, wasm, stdout, stderr),
+    }
+}
+
+/// Imports a wasm binary and sends it through the cranelift wasm path at `level`: every function
+/// Cranelift can take is lowered to CLIF, optimized and raised back; the module is encoded again.
+#[cfg(feature = "cranelift")]
+pub fn cranelift_wasm(bytes: &[u8], level: wasmir_cranelift::OptLevel) -> Result<(Vec<u8>, wasmir_cranelift::Report), String> {
+    let mut ctx = Context::new();
+    let mut module = import_wasm(&mut ctx, bytes).map_err(|e| format!("import: {e}"))?;
+    let report = wasmir_cranelift::optimize_module(&mut ctx, &mut module, level)?;
+    let diags = wasmir::verify(&ctx, &module);
+    if diags.iter().any(Diagnostic::is_error) {
+        let text = wasmir::print_module(&ctx, &module, Default::default());
+        return Err(format!("internal error: the module raised from Cranelift does not verify:\n{}", render_all(&diags, &SourceFile { name: "<raised>", text: &text })));
+    }
+    let wasm = export_wasm(&ctx, &module).map_err(|e| format!("export: {e}"))?;
+    Ok((wasm, report))
 }
 
 /// The pipeline of `-O<level>` followed by `--pass-pipeline`; a bad pipeline comes back as a

@@ -195,6 +195,9 @@ pub fn spec_console(results: &[FileResult], elapsed: Duration, jobs: usize) -> S
         .map(|r| format!("{} {:.1}s", r.key(), r.elapsed.as_secs_f64()))
         .collect();
     let _ = writeln!(out, "slowest files: {}", slowest.join(", "));
+    if sut::cranelift_mode() && !sut::identity_mode() {
+        out.push_str(&sut::cranelift_summary());
+    }
     if let Some(r) = results.iter().max_by_key(|r| r.max_fuel) {
         let _ = writeln!(
             out,

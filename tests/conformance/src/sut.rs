@@ -37,6 +37,9 @@ pub fn mode_label(identity: &str) -> String {
     if identity_mode() {
         return identity.to_string();
     }
+    if cranelift_mode() {
+        return " (through --backend=cranelift -O2: Cranelift's mid-end, raised back to WasmIR)".to_string();
+    }
     match pipeline() {
         Some(p) => format!(" (passes between import and export: {})", p.to_text()),
         None => String::new(),
@@ -111,8 +114,8 @@ pub fn guarded<R>(what: &str, f: impl FnOnce() -> R) -> Result<R, String> {
 /// `module(func(cse,dce))`, or an optimization level such as `-O2`), so the suite checks that
 /// they keep every module's behaviour. A test may set its own with [`with_pipeline`].
 pub fn pipeline() -> Option<wasmir::pass::pipeline::Pipeline> {
-    if let Some(p) = OVERRIDE.with(|o| o.borrow().clone()) {
-        return p;
+    if let Some(s) = OVERRIDE.with(|o| o.borrow().clone()) {
+        return s.pipeline;
     }
     static P: std::sync::OnceLock<Option<wasmir::pass::pipeline::Pipeline>> = std::sync::OnceLock::new();
     P.get_or_init(|| {
@@ -134,41 +137,107 @@ pub fn parse_pipeline(text: &str) -> Result<wasmir::pass::pipeline::Pipeline, St
     wasmir::pass::pipeline::parse(text).map_err(|d| d.message)
 }
 
+/// How a test routes modules, over the environment's choice.
+#[derive(Clone, Default)]
+pub struct Setup {
+    /// Passes between import and export.
+    pub pipeline: Option<wasmir::pass::pipeline::Pipeline>,
+    /// Send every function through the cranelift wasm path (`--backend=cranelift -O2`).
+    pub cranelift: bool,
+}
+
 thread_local! {
-    /// The pipeline chosen by the running test (`Some(None)`: none), over the environment's.
-    static OVERRIDE: RefCell<Option<Option<wasmir::pass::pipeline::Pipeline>>> = const { RefCell::new(None) };
+    /// The setup chosen by the running test, over the environment's.
+    static OVERRIDE: RefCell<Option<Setup>> = const { RefCell::new(None) };
 }
 
 /// Runs `f` with `pipeline` between import and export on this thread and on the workers it
 /// starts through [`crate::parallel_map`].
 pub fn with_pipeline<R>(pipeline: Option<wasmir::pass::pipeline::Pipeline>, f: impl FnOnce() -> R) -> R {
-    let old = OVERRIDE.with(|o| o.replace(Some(pipeline)));
+    with_setup(Setup { pipeline, cranelift: false }, f)
+}
+
+/// Runs `f` with every module sent through `--backend=cranelift -O2` (Cranelift's mid-end at
+/// `opt_level=speed`, raised back to WasmIR and encoded by the direct backend).
+pub fn with_cranelift<R>(f: impl FnOnce() -> R) -> R {
+    with_setup(Setup { pipeline: None, cranelift: true }, f)
+}
+
+fn with_setup<R>(setup: Setup, f: impl FnOnce() -> R) -> R {
+    let old = OVERRIDE.with(|o| o.replace(Some(setup)));
     let r = f();
     OVERRIDE.with(|o| *o.borrow_mut() = old);
     r
 }
 
 /// The override of this thread, for handing to worker threads.
-pub(crate) fn pipeline_override() -> Option<Option<wasmir::pass::pipeline::Pipeline>> {
+pub(crate) fn pipeline_override() -> Option<Setup> {
     OVERRIDE.with(|o| o.borrow().clone())
 }
 
-pub(crate) fn set_pipeline_override(p: Option<Option<wasmir::pass::pipeline::Pipeline>>) {
+pub(crate) fn set_pipeline_override(p: Option<Setup>) {
     OVERRIDE.with(|o| *o.borrow_mut() = p);
 }
 
+/// `WASMIR_CONFORMANCE_BACKEND=cranelift`, or a test's [`with_cranelift`]: modules go through
+/// the cranelift wasm path.
+pub fn cranelift_mode() -> bool {
+    match OVERRIDE.with(|o| o.borrow().as_ref().map(|s| s.cranelift)) {
+        Some(c) => c,
+        None => std::env::var("WASMIR_CONFORMANCE_BACKEND").is_ok_and(|v| v == "cranelift"),
+    }
+}
+
 /// The round trip under test: `wasmir_translate::roundtrip_wasm` (with the passes of
-/// `WASMIR_CONFORMANCE_PIPELINE` in between, if set), or the identity in identity mode. Returns
-/// the bytes to run, or the first line of the error.
+/// `WASMIR_CONFORMANCE_PIPELINE` in between, if set), the cranelift wasm path in cranelift mode,
+/// or the identity in identity mode. Returns the bytes to run, or the first line of the error.
 pub fn roundtrip(bytes: &[u8]) -> Result<Vec<u8>, String> {
     if identity_mode() {
         return Ok(bytes.to_vec());
+    }
+    if cranelift_mode() {
+        return match guarded("cranelift_wasm", || wasmir_translate::cranelift_wasm(bytes, wasmir_translate::cranelift::OptLevel::Speed)) {
+            Ok(Ok((out, report))) => {
+                let mut t = CRANELIFT_TALLY.lock().unwrap_or_else(|e| e.into_inner());
+                t.optimized += report.optimized.len();
+                for (_, why) in report.passed_through {
+                    *t.reasons.entry(why).or_default() += 1;
+                }
+                Ok(out)
+            }
+            Ok(Err(e)) => Err(first_line(&e)),
+            Err(p) => Err(p),
+        };
     }
     match guarded("roundtrip_wasm", || wasmir_translate::roundtrip_wasm_with(bytes, pipeline().as_ref())) {
         Ok(Ok((_text, out))) => Ok(out),
         Ok(Err(e)) => Err(first_line(&e)),
         Err(p) => Err(p),
     }
+}
+
+/// What the cranelift wasm path did with the functions it was given.
+#[derive(Default)]
+pub struct CraneliftTally {
+    pub optimized: usize,
+    /// Functions passed through unchanged, by reason.
+    pub reasons: std::collections::BTreeMap<String, usize>,
+}
+
+static CRANELIFT_TALLY: Mutex<CraneliftTally> = Mutex::new(CraneliftTally { optimized: 0, reasons: std::collections::BTreeMap::new() });
+
+/// The tally so far, as lines for the console: how many functions went through Cranelift, how
+/// many passed through, and the most common reasons.
+pub fn cranelift_summary() -> String {
+    let t = CRANELIFT_TALLY.lock().unwrap_or_else(|e| e.into_inner());
+    let passed: usize = t.reasons.values().sum();
+    let mut out = format!("cranelift wasm path: {} functions optimized by Cranelift and raised back, {passed} passed through unchanged\n", t.optimized);
+    let mut reasons: Vec<(&String, &usize)> = t.reasons.iter().collect();
+    reasons.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    for (why, n) in reasons.into_iter().take(12) {
+        out.push_str(&format!("  {n:>6}  {}\n", truncate(why, 160)));
+    }
+    out
 }
 
 /// Does the importer reject `bytes` (an `assert_invalid`/`assert_malformed` module)? `Ok(true)`

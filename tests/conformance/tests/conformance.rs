@@ -25,6 +25,14 @@ fn smith_roundtrip_o2() {
     conformance::sut::with_pipeline(Some(o2()), || conformance::report::smith_test(&dir));
 }
 
+/// The spec suite through the cranelift wasm path (`--backend=cranelift -O2`): every function
+/// Cranelift can take is lowered to CLIF, optimized by its mid-end and raised back; the
+/// assertions must hold as they do for the direct backend (the same ratchet applies).
+#[test]
+fn spec_testsuite_cranelift() {
+    conformance::sut::with_cranelift(conformance::report::spec_test);
+}
+
 fn o2() -> wasmir::pass::pipeline::Pipeline {
     conformance::sut::parse_pipeline("-O2").expect("the -O2 pipeline parses")
 }

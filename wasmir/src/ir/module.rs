@@ -73,6 +73,19 @@ impl Module {
         r
     }
 
+    /// Exchanges the contents of two bodies, each slot keeping its owner: how a function's body
+    /// is replaced wholesale by one built beside it.
+    pub fn swap_bodies(&mut self, a: BodyId, b: BodyId) {
+        if a == b {
+            return;
+        }
+        let (oa, ob) = (self.bodies[a].owner, self.bodies[b].owner);
+        let tmp = std::mem::take(&mut self.bodies[a]);
+        self.bodies[a] = std::mem::replace(&mut self.bodies[b], tmp);
+        self.bodies[a].owner = oa;
+        self.bodies[b].owner = ob;
+    }
+
     /// The body in which `op`'s regions live.
     pub fn regions_body(&self, op: OpRef) -> BodyId {
         self.bodies[op.body].inner_body(op.op).unwrap_or(op.body)
