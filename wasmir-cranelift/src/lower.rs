@@ -23,6 +23,10 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use rustc_hash::FxHashMap;
 use wasmir::{AttrData, Context, Module, Op, OpRef, Type, TypeData, Value};
 
+/// The calling convention of every CLIF function and opaque call: one that allows tail calls,
+/// so `wasm.return_call` can stay a CLIF `return_call`.
+const CALL_CONV: CallConv = CallConv::Tail;
+
 /// The namespace of the external functions that stand for opaque ops.
 pub(crate) const OPAQUE_NAMESPACE: u32 = 1;
 
@@ -40,7 +44,9 @@ pub(crate) fn clif_type(ctx: &Context, t: Type) -> Result<cl::Type, String> {
         TypeData::Int(64) => Ok(types::I64),
         TypeData::Float(wasmir::FloatKind::F32) => Ok(types::F32),
         TypeData::Float(wasmir::FloatKind::F64) => Ok(types::F64),
-        _ => Err(format!("it uses a value of type {}, which CLIF cannot hold (only i32, i64, f32 and f64 are lowered)", wasmir::text::printer::type_to_string(ctx, t))),
+        // SIMD ops stay opaque: CLIF only carries the values between them.
+        TypeData::V128 => Ok(types::I8X16),
+        _ => Err(format!("it uses a value of type {}, which CLIF cannot hold (only i32, i64, f32, f64 and v128 are lowered)", wasmir::text::printer::type_to_string(ctx, t))),
     }
 }
 
@@ -58,7 +64,7 @@ pub(crate) fn signature_types(ctx: &Context, module: &Module, func: OpRef) -> Re
 /// why the function is outside the supported subset.
 pub fn lower_function(ctx: &Context, module: &Module, func: OpRef, index: u32, frontend: TargetFrontendConfig) -> Result<Lowered, String> {
     let (params, results) = signature_types(ctx, module, func)?;
-    let mut sig = Signature::new(CallConv::SystemV);
+    let mut sig = Signature::new(CALL_CONV);
     for &p in &params {
         sig.params.push(AbiParam::new(clif_type(ctx, p)?));
     }
@@ -158,9 +164,6 @@ impl Lower<'_, '_> {
                     self.vals.insert(b.result(op, 0), v);
                 }
                 return Ok(());
-            }
-            "wasm.return_call" | "wasm.return_call_indirect" | "wasm.return_call_ref" => {
-                return Err(format!("`{name}` is a tail call, which the wasm path through CLIF does not keep"));
             }
             _ => {}
         }
@@ -311,11 +314,11 @@ impl Lower<'_, '_> {
         if !b.successors(op).is_empty() {
             return Err(format!("`{name}` branches, and has no CLIF lowering"));
         }
-        let def = ctx.op_def(b.opcode(op));
-        if def.is_none_or(|d| d.traits.contains(wasmir::dialect::Traits::TERMINATOR)) {
-            return Err(format!("`{name}` has no CLIF lowering"));
-        }
-        let mut sig = Signature::new(CallConv::SystemV);
+        let Some(def) = ctx.op_def(b.opcode(op)) else { return Err(format!("`{name}` is not a registered op")) };
+        let terminator = def.traits.contains(wasmir::dialect::Traits::TERMINATOR);
+        // A tail call stays one: a CLIF `return_call`, whose callee returns what the caller does.
+        let tail = matches!(name, "wasm.return_call" | "wasm.return_call_indirect" | "wasm.return_call_ref");
+        let mut sig = Signature::new(CALL_CONV);
         for v in b.operands(op) {
             sig.params.push(AbiParam::new(clif_type(ctx, b.value_type(v)).map_err(|e| format!("`{name}`: {e}"))?));
         }
@@ -332,13 +335,30 @@ impl Lower<'_, '_> {
             colocated: true,
             patchable: false,
         });
+        if tail {
+            sig_returns(&mut self.fb, sigref);
+            self.fb.ins().return_call(fref, args);
+            return Ok(());
+        }
         let call = self.fb.ins().call(fref, args);
+        if terminator {
+            // An op that never falls through (`wasm.throw`): the trap after it is never reached,
+            // and the raise drops it again.
+            self.fb.ins().trap(cl::TrapCode::user(1).ok_or("a trap code")?);
+            return Ok(());
+        }
         let rets = self.fb.inst_results(call).to_vec();
         for (r, v) in b.results(op).zip(rets) {
             self.vals.insert(r, v);
         }
         Ok(())
     }
+}
+
+/// Gives an opaque tail call's signature the caller's results.
+fn sig_returns(fb: &mut FunctionBuilder<'_>, sigref: cl::SigRef) {
+    let returns = fb.func.signature.returns.clone();
+    fb.func.dfg.signatures[sigref].returns = returns;
 }
 
 /// An integer constant of `ty`: CLIF wants the immediate zero-extended from the type's width.
@@ -352,6 +372,10 @@ fn zero(fb: &mut FunctionBuilder<'_>, ty: cl::Type) -> cl::Value {
     match ty {
         types::F32 => fb.ins().f32const(0.0),
         types::F64 => fb.ins().f64const(0.0),
+        types::I8X16 => {
+            let zeros = fb.func.dfg.constants.insert(vec![0u8; 16].into());
+            fb.ins().vconst(types::I8X16, zeros)
+        }
         _ => fb.ins().iconst(ty, 0),
     }
 }

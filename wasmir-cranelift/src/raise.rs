@@ -27,7 +27,7 @@ pub fn raise(ctx: &mut Context, dst: &mut Module, func: OpRef, f: &cl::Function,
     let inner = dst.body(func.body).inner_body(func.op).ok_or("the function has no body")?;
     let tmp = dst.new_body(Some(func));
     let region = dst.add_root_region(tmp);
-    let result = Raise { ctx, m: dst, body: tmp, cur: None, vals: FxHashMap::default(), blocks: FxHashMap::default(), orig }.run(f, region);
+    let result = Raise { ctx, m: dst, body: tmp, cur: None, vals: FxHashMap::default(), blocks: FxHashMap::default(), orig, terminated: false }.run(f, region);
     if result.is_ok() {
         dst.swap_bodies(inner, tmp);
     }
@@ -44,6 +44,8 @@ struct Raise<'a, 'o> {
     vals: FxHashMap<cl::Value, Value>,
     blocks: FxHashMap<cl::Block, Block>,
     orig: &'a Originals<'o>,
+    /// The current block already ends in an opaque terminator (`wasm.throw`).
+    terminated: bool,
 }
 
 /// The instructions worth raising: those with an effect (memory, calls, traps, branches) and
@@ -110,6 +112,7 @@ impl Raise<'_, '_> {
             types::I64 => self.ctx.i64(),
             types::F32 => self.ctx.f32(),
             types::F64 => self.ctx.f64(),
+            types::I8X16 => self.ctx.v128(),
             _ => return Err(format!("the optimized CLIF holds a {ty} value, which has no wasm counterpart")),
         })
     }
@@ -136,6 +139,7 @@ impl Raise<'_, '_> {
         let needed = needed(f, &order);
         for blk in order {
             self.cur = Some(self.blocks[&blk]);
+            self.terminated = false;
             for inst in f.layout.block_insts(blk) {
                 if needed.contains(&inst) {
                     self.inst(f, inst)?;
@@ -415,17 +419,20 @@ impl Raise<'_, '_> {
                 self.terminator("func.return", &args, &[], &[]);
                 return Ok(());
             }
+            (Opcode::Trap, _) if self.terminated => return Ok(()),
             (Opcode::Trap, _) => {
                 self.b().create("wasm.unreachable", &[], &[], &[], &[], &[]);
                 return Ok(());
             }
-            (Opcode::Call, InstructionData::Call { func_ref, .. }) => {
+            (Opcode::Call | Opcode::ReturnCall, InstructionData::Call { func_ref, .. }) => {
                 let cl::ExternalName::User(r) = dfg.ext_funcs[func_ref].name else { return Err(unsupported()) };
                 let name = &f.params.user_named_funcs()[r];
                 if name.namespace != OPAQUE_NAMESPACE {
                     return Err(unsupported());
                 }
                 let op = self.original(name.index, &args)?;
+                let code = self.m.body(self.body).opcode(op);
+                self.terminated = self.ctx.op_def(code).is_some_and(|d| d.traits.contains(wasmir::dialect::Traits::TERMINATOR));
                 let results: Vec<Value> = self.m.body(self.body).results(op).collect();
                 for (&r, v) in dfg.inst_results(inst).iter().zip(results) {
                     self.vals.insert(r, v);
@@ -473,6 +480,19 @@ impl Raise<'_, '_> {
             }
             (Opcode::F32const, InstructionData::UnaryIeee32 { imm, .. }) => self.float_const(ty, imm.bits() as u64),
             (Opcode::F64const, InstructionData::UnaryIeee64 { imm, .. }) => self.float_const(ty, imm.bits()),
+            (Opcode::Vconst, InstructionData::UnaryConst { constant_handle, .. }) => {
+                let bytes = dfg.constants.get(constant_handle).as_slice().to_vec();
+                if bytes.len() != 16 {
+                    return Err(unsupported());
+                }
+                let i64t = self.ctx.i64();
+                let items: Vec<wasmir::Attr> = bytes.iter().map(|&b| self.ctx.int_attr(i128::from(b), i64t)).collect();
+                let value = self.ctx.attr(AttrData::Array(items.into()));
+                let v128 = self.ctx.v128();
+                let mut b = self.b();
+                let op = b.create("wasm.v128.const", &[], &[v128], &[("value", value)], &[], &[]);
+                b.b().result(op, 0)
+            }
             (Opcode::Iadd | Opcode::Isub | Opcode::Imul | Opcode::Band | Opcode::Bor | Opcode::Bxor | Opcode::Udiv | Opcode::Urem | Opcode::Sdiv | Opcode::Srem, _)
             | (Opcode::Ishl | Opcode::Ushr | Opcode::Sshr | Opcode::Rotl | Opcode::Rotr, _) => self.binary(opcode, ty, args[0], args[1], arg_ty(1))?,
             (Opcode::Icmp, InstructionData::IntCompare { cond, .. }) => self.icmp(cond, arg_ty(0), args[0], args[1]),

@@ -71,6 +71,11 @@ struct Args {
     /// Passes to run between reading and writing, after those of -O: `module(func(dce))`.
     #[arg(long, value_name = "PIPELINE")]
     pass_pipeline: Option<String>,
+    /// Print on stderr how long each stage of the backend took (with --backend=cranelift: the
+    /// lowering to CLIF, Cranelift's mid-end, the raise back to WasmIR, the encoding) and which
+    /// functions passed through unchanged.
+    #[arg(long)]
+    timing: bool,
 }
 
 /// Runs `wasmir-translate` with `args` (`args[0]` is the program name). Returns the exit code.
@@ -173,7 +178,7 @@ pub fn run(args: &[String], stdin: &mut dyn Read, stdout: &mut dyn Write, stderr
     match args.backend {
         Backend::Direct => {}
         #[cfg(feature = "cranelift")]
-        Backend::Cranelift => return cranelift(&mut ctx, &mut module, emit, args.opt_level.as_deref(), args.output.as_deref(), &name, stdout, stderr),
+        Backend::Cranelift => return cranelift(&mut ctx, &mut module, emit, &args, &name, stdout, stderr),
         #[cfg(not(feature = "cranelift"))]
         Backend::Cranelift => {
             let _ = writeln!(stderr, "error: the cranelift backend is not in this build (cargo feature `cranelift`); use --backend=direct (the default)");
@@ -215,9 +220,9 @@ pub fn run(args: &[String], stdin: &mut dyn Read, stdout: &mut dyn Write, stderr
 /// it with the direct backend. Functions outside the supported subset are named on stderr with
 /// the reason (and, for wasm, pass through unchanged).
 #[cfg(feature = "cranelift")]
-#[allow(clippy::too_many_arguments)]
-fn cranelift(ctx: &mut Context, module: &mut wasmir::Module, emit: Emit, level: Option<&str>, output: Option<&str>, name: &str, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
-    let opt = cranelift_level(level);
+fn cranelift(ctx: &mut Context, module: &mut wasmir::Module, emit: Emit, args: &Args, name: &str, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+    let opt = cranelift_level(args.opt_level.as_deref());
+    let output = args.output.as_deref();
     match emit {
         Emit::Clif => match wasmir_cranelift::lower_module(ctx, module, opt) {
             Ok(lowered) => {
@@ -242,7 +247,12 @@ fn cranelift(ctx: &mut Context, module: &mut wasmir::Module, emit: Emit, level: 
             for (name, why) in &report.passed_through {
                 let _ = writeln!(stderr, "remark: @{name} passes through unchanged: {why}");
             }
-            let wasm = match export_wasm(ctx, module) {
+            let start = std::time::Instant::now();
+            let encoded = export_wasm(ctx, module);
+            if args.timing {
+                let _ = write!(stderr, "{}", report.timing_text(start.elapsed()));
+            }
+            let wasm = match encoded {
                 Ok(w) => w,
                 Err(e) => {
                     let _ = writeln!(stderr, "error: `{name}` cannot be encoded as wasm after Cranelift's mid-end: {e}");

@@ -78,6 +78,7 @@ WASMIR_SMITH_SEEDS=42..43 cargo test -p conformance smith_roundtrip -- --nocaptu
 | `WASMIR_CONFORMANCE_TIMEOUT=S` | abort the run if one call into the round trip takes longer (default 300 s) |
 | `WASMIR_SMITH_SEEDS=N` or `A..B` | smith seeds (default `0..300`; the ratchet is checked only for the default) |
 | `WASMIR_CONFORMANCE_PIPELINE=P` | run the pass pipeline `P` (e.g. `module(func(cse,dce))`, or a level such as `-O2`) between import and export; the ratchet still applies. The tests `spec_testsuite_o2` and `smith_roundtrip_o2` always run with `-O2` (they check the ratchet but never bless it). On 2026-11-25 `module(func(lower-to-cfg,structurize))`, every function to CFG form and back, kept all counts equal: modules 3635/3635, assertions 63408/63412, rejections 5959/5959, smith 300/300 behaviour-equal |
+| `WASMIR_CONFORMANCE_BACKEND=cranelift` | send every module through the cranelift wasm path (`wasmir-translate --backend=cranelift -O2`: each function lowered to CLIF, optimized by Cranelift's mid-end, raised back to WasmIR and encoded by the direct backend) instead of the plain round trip; the console adds how many functions went through Cranelift and why the others passed through unchanged. The tests `spec_testsuite_cranelift` and `smith_roundtrip_cranelift` always run this way (they check the ratchet but never bless it). On 2026-12-01: modules 3635/3635, assertions 63408/63412, rejections 5959/5959 (the same as the direct backend), 10609 functions through Cranelift and 827 passed through (reference types, which CLIF cannot hold), smith 300/300 behaviour-equal |
 | `WASMIR_CONFORMANCE_IDENTITY=1` | harness self-check: skip the round trip (bytes unchanged) and let wasmtime's validator stand in for the importer; never blessed |
 
 Panics in the system under test are caught and counted as failures (`panic: …`). A third test,
@@ -426,6 +427,9 @@ fn smith_console(st: &SmithStats, jobs: usize) -> String {
     );
     for (why, n, seeds) in st.failures.iter().take(5) {
         let _ = writeln!(out, "  {n} seed(s), e.g. {seeds:?}: {why}");
+    }
+    if sut::cranelift_mode() && !sut::identity_mode() {
+        out.push_str(&sut::cranelift_summary());
     }
     out
 }

@@ -29,7 +29,7 @@ pub fn force_identity_on_this_thread(on: bool) {
 /// `WASMIR_BLESS_CONFORMANCE=1`: rewrite the ratchet file and `docs/conformance.md`.
 pub fn bless_mode() -> bool {
     // A test that chose its own passes checks the ratchet but never rewrites it.
-    std::env::var("WASMIR_BLESS_CONFORMANCE").is_ok_and(|v| v == "1") && pipeline_override().is_none()
+    std::env::var("WASMIR_BLESS_CONFORMANCE").is_ok_and(|v| v == "1") && pipeline_override().is_none() && !cranelift_mode()
 }
 
 /// How the run is set up, for the console summaries: `identity`, or the passes in between.
@@ -142,8 +142,9 @@ pub fn parse_pipeline(text: &str) -> Result<wasmir::pass::pipeline::Pipeline, St
 pub struct Setup {
     /// Passes between import and export.
     pub pipeline: Option<wasmir::pass::pipeline::Pipeline>,
-    /// Send every function through the cranelift wasm path (`--backend=cranelift -O2`).
-    pub cranelift: bool,
+    /// Send every function through the cranelift wasm path (`--backend=cranelift -O2`),
+    /// counting what it did here.
+    pub cranelift: Option<std::sync::Arc<Mutex<CraneliftTally>>>,
 }
 
 thread_local! {
@@ -154,13 +155,13 @@ thread_local! {
 /// Runs `f` with `pipeline` between import and export on this thread and on the workers it
 /// starts through [`crate::parallel_map`].
 pub fn with_pipeline<R>(pipeline: Option<wasmir::pass::pipeline::Pipeline>, f: impl FnOnce() -> R) -> R {
-    with_setup(Setup { pipeline, cranelift: false }, f)
+    with_setup(Setup { pipeline, cranelift: None }, f)
 }
 
 /// Runs `f` with every module sent through `--backend=cranelift -O2` (Cranelift's mid-end at
 /// `opt_level=speed`, raised back to WasmIR and encoded by the direct backend).
 pub fn with_cranelift<R>(f: impl FnOnce() -> R) -> R {
-    with_setup(Setup { pipeline: None, cranelift: true }, f)
+    with_setup(Setup { pipeline: None, cranelift: Some(Default::default()) }, f)
 }
 
 fn with_setup<R>(setup: Setup, f: impl FnOnce() -> R) -> R {
@@ -182,9 +183,19 @@ pub(crate) fn set_pipeline_override(p: Option<Setup>) {
 /// `WASMIR_CONFORMANCE_BACKEND=cranelift`, or a test's [`with_cranelift`]: modules go through
 /// the cranelift wasm path.
 pub fn cranelift_mode() -> bool {
-    match OVERRIDE.with(|o| o.borrow().as_ref().map(|s| s.cranelift)) {
+    cranelift_tally().is_some()
+}
+
+/// Where the cranelift wasm path's counts go: the test's own tally, or (chosen by the
+/// environment) the process's.
+fn cranelift_tally() -> Option<std::sync::Arc<Mutex<CraneliftTally>>> {
+    match OVERRIDE.with(|o| o.borrow().as_ref().map(|s| s.cranelift.clone())) {
         Some(c) => c,
-        None => std::env::var("WASMIR_CONFORMANCE_BACKEND").is_ok_and(|v| v == "cranelift"),
+        None if std::env::var("WASMIR_CONFORMANCE_BACKEND").is_ok_and(|v| v == "cranelift") => {
+            static GLOBAL: OnceLock<std::sync::Arc<Mutex<CraneliftTally>>> = OnceLock::new();
+            Some(GLOBAL.get_or_init(Default::default).clone())
+        }
+        None => None,
     }
 }
 
@@ -195,10 +206,10 @@ pub fn roundtrip(bytes: &[u8]) -> Result<Vec<u8>, String> {
     if identity_mode() {
         return Ok(bytes.to_vec());
     }
-    if cranelift_mode() {
+    if let Some(tally) = cranelift_tally() {
         return match guarded("cranelift_wasm", || wasmir_translate::cranelift_wasm(bytes, wasmir_translate::cranelift::OptLevel::Speed)) {
             Ok(Ok((out, report))) => {
-                let mut t = CRANELIFT_TALLY.lock().unwrap_or_else(|e| e.into_inner());
+                let mut t = tally.lock().unwrap_or_else(|e| e.into_inner());
                 t.optimized += report.optimized.len();
                 for (_, why) in report.passed_through {
                     *t.reasons.entry(why).or_default() += 1;
@@ -224,12 +235,11 @@ pub struct CraneliftTally {
     pub reasons: std::collections::BTreeMap<String, usize>,
 }
 
-static CRANELIFT_TALLY: Mutex<CraneliftTally> = Mutex::new(CraneliftTally { optimized: 0, reasons: std::collections::BTreeMap::new() });
-
 /// The tally so far, as lines for the console: how many functions went through Cranelift, how
 /// many passed through, and the most common reasons.
 pub fn cranelift_summary() -> String {
-    let t = CRANELIFT_TALLY.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(tally) = cranelift_tally() else { return String::new() };
+    let t = tally.lock().unwrap_or_else(|e| e.into_inner());
     let passed: usize = t.reasons.values().sum();
     let mut out = format!("cranelift wasm path: {} functions optimized by Cranelift and raised back, {passed} passed through unchanged\n", t.optimized);
     let mut reasons: Vec<(&String, &usize)> = t.reasons.iter().collect();

@@ -33,6 +33,13 @@ fn spec_testsuite_cranelift() {
     conformance::sut::with_cranelift(conformance::report::spec_test);
 }
 
+/// The smith differential test through the cranelift wasm path.
+#[test]
+fn smith_roundtrip_cranelift() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cranelift");
+    conformance::sut::with_cranelift(|| conformance::report::smith_test(&dir));
+}
+
 fn o2() -> wasmir::pass::pipeline::Pipeline {
     conformance::sut::parse_pipeline("-O2").expect("the -O2 pipeline parses")
 }
