@@ -23,8 +23,9 @@ fn target_fn(name: &str) -> fn(&[u8]) {
         "import" => wasmir_fuzz::import_target,
         "smith" => wasmir_fuzz::smith_target,
         "opt" => wasmir_fuzz::opt_target,
+        "cranelift" => wasmir_fuzz::cranelift_target,
         other => {
-            eprintln!("unknown target `{other}` (parse, verify, import, smith, opt)");
+            eprintln!("unknown target `{other}` (parse, verify, import, smith, opt, cranelift)");
             std::process::exit(2)
         }
     }

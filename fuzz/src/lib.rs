@@ -352,3 +352,27 @@ pub fn opt_target(data: &[u8]) {
         Err(e) => panic!("-O{level}: the round trip fails: {e}\n--- module ---\n{}\n--- as wat ---\n{}", describe_input(&bytes), wat()),
     }
 }
+
+/// `cranelift` target: a wasm-smith module (as for [`smith_target`]) goes through the cranelift
+/// wasm path (each function lowered to CLIF, optimized by Cranelift's mid-end at a level chosen
+/// by the input, raised back) and is encoded; that must succeed and the output must validate.
+pub fn cranelift_target(data: &[u8]) {
+    use wasmir_translate::cranelift::OptLevel;
+    let mut u = arbitrary::Unstructured::new(data);
+    let Ok(&level) = u.choose(&[OptLevel::None, OptLevel::Speed, OptLevel::SpeedAndSize]) else { return };
+    let Ok(config) = smith_config(&mut u) else { return };
+    let Ok(module) = wasm_smith::Module::new(config, &mut u) else { return };
+    let bytes = module.to_bytes();
+    if validate_wasm(&bytes).is_err() {
+        return; // the smith target reports these
+    }
+    let wat = || wasmprinter::print_bytes(&bytes).unwrap_or_else(|e| format!("<wasmprinter: {e}>"));
+    match wasmir_translate::cranelift_wasm(&bytes, level) {
+        Ok((out, _)) => {
+            if let Err(e) = validate_wasm(&out) {
+                panic!("{level:?}: the module from the cranelift path does not validate: {e}\n--- module ---\n{}\n--- as wat ---\n{}", describe_input(&bytes), wat());
+            }
+        }
+        Err(e) => panic!("{level:?}: the cranelift path fails: {e}\n--- module ---\n{}\n--- as wat ---\n{}", describe_input(&bytes), wat()),
+    }
+}
