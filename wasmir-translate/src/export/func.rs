@@ -788,6 +788,40 @@ impl<'a> FuncEmitter<'a> {
         true
     }
 
+    /// A `local.get` whose every use follows it in the same block with no write to the local in
+    /// between: instead of keeping the value (on the stack out of order, or in a second local),
+    /// the local is read again at each use, which is never larger. The scan is bounded, so the
+    /// exporter stays linear.
+    fn reread_local(&mut self, op: Op) -> Result<bool, TranslateError> {
+        const SCAN: usize = 32;
+        if self.const_mode || self.body.num_results(op) != 1 {
+            return Ok(false);
+        }
+        let v = self.body.result(op, 0);
+        let mut pending = self.remaining[v.as_u32() as usize];
+        if pending == 0 {
+            return Ok(false);
+        }
+        let local = self.body.operand(op, 0);
+        let mut cur = self.body.next_op(op);
+        for _ in 0..SCAN {
+            let Some(o) = cur else { return Ok(false) };
+            // A use in the writing op itself reads before it writes.
+            pending = pending.saturating_sub(self.body.operands(o).filter(|&x| x == v).count() as u32);
+            if pending == 0 {
+                let l = self.local(local)?;
+                self.remat[v.as_u32() as usize] = Some(we::Instruction::LocalGet(l));
+                return Ok(true);
+            }
+            let writes = matches!(self.name(o), "wasm.local.set" | "wasm.local.tee") && self.body.operand(o, 0) == local;
+            if writes || !self.body.regions(o).is_empty() {
+                return Ok(false);
+            }
+            cur = self.body.next_op(o);
+        }
+        Ok(false)
+    }
+
     fn op(&mut self, op: Op, scopes: &mut Vec<Scope>) -> Result<(), TranslateError> {
         self.seq += 1;
         let code = self.body.opcode(op);
@@ -799,6 +833,9 @@ impl<'a> FuncEmitter<'a> {
         };
         let all: SmallVec<[Value; 4]> = self.body.operands(op).collect();
         if matches!(enc, Enc::Special(Sp::I32Const | Sp::I64Const)) && self.rematerialize(op) {
+            return Ok(());
+        }
+        if matches!(enc, Enc::Special(Sp::LocalGet)) && self.reread_local(op)? {
             return Ok(());
         }
         match enc {

@@ -228,6 +228,10 @@ impl Structurizer<'_> {
                 }
             }
         }
+        // The read of each argument's local at the top of its block, and the first set of every
+        // edge's group of sets.
+        let mut reads: Vec<(Value, Value, Type, Type)> = Vec::new();
+        let mut group_first: FxHashMap<Op, Op> = FxHashMap::default();
         for blk in self.blocks() {
             let args: Vec<Value> = self.bref().block_args(blk).to_vec();
             if args.is_empty() || blk == self.entry {
@@ -250,11 +254,15 @@ impl Structurizer<'_> {
                 let v = self.read_local(l, held, t, first);
                 self.b().replace_all_uses(a, v);
                 locals.push(l);
+                reads.push((v, l, held, t));
             }
             for (term, s) in slots {
                 let vals: Vec<Value> = self.bref().succ_args(s).collect();
                 let loc = self.bref().op(term).loc;
                 let sets: Vec<Op> = locals.iter().zip(&vals).map(|(&l, &v)| self.op("wasm.local.set", &[l, v], &[], &[], &[], loc)).collect();
+                for &set in &sets {
+                    group_first.insert(set, sets[0]);
+                }
                 if self.bref().successors(term).len() == 1 {
                     for set in sets {
                         self.b().insert_op_before(set, term);
@@ -271,6 +279,41 @@ impl Structurizer<'_> {
                     self.b().append_op(edge, br);
                     self.b().set_successor(s, edge, &[]);
                 }
+            }
+        }
+        self.reread_arguments(&reads, &group_first);
+    }
+
+    /// Reads an argument's local again right before each use, instead of once at the top of its
+    /// block: the value then need not be kept in a second local by the exporter. This is exact
+    /// because the local is written only by the sets on edges into its block, each group followed
+    /// at once by the jump there; so between the block's top and any use it dominates, the local
+    /// holds the argument. A use by one of those sets reads before the first set of its group,
+    /// since the sets of one edge are a parallel copy.
+    fn reread_arguments(&mut self, reads: &[(Value, Value, Type, Type)], group_first: &FxHashMap<Op, Op>) {
+        for &(v, local, held, want) in reads {
+            let uses: Vec<(crate::Use, Op)> = {
+                let b = self.bref();
+                b.uses(v).map(|u| (u, b.use_data(u).user)).collect()
+            };
+            for (u, user) in uses {
+                let anchor = group_first.get(&user).copied().unwrap_or(user);
+                let again = self.read_local(local, held, want, anchor);
+                if let Some(i) = self.bref().operand_uses(user).iter().position(|&x| x == u) {
+                    self.b().set_operand(user, i, again);
+                }
+            }
+            // The read at the top (and its non-null cast) is now unused.
+            let mut dead = Some(v);
+            while let Some(d) = dead.take() {
+                let crate::ValueDef::Result(op, _) = self.bref().value_def(d) else { break };
+                if self.bref().has_uses(d) {
+                    break;
+                }
+                let operand = self.bref().operands(op).next().filter(|_| self.name(op) == "wasm.ref.as_non_null");
+                self.b().drop_references(op);
+                self.b().detach_op(op);
+                dead = operand;
             }
         }
     }
