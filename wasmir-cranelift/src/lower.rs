@@ -16,6 +16,10 @@
 //!
 //! A function using a value CLIF cannot hold (references, v128), structured control flow left
 //! after `lower-to-cfg`, or tail calls is refused with the reason.
+//!
+//! That is [`Mode::Wasm`]. [`Mode::Native`] (cargo feature `native`) lowers the same ops for
+//! the host instead: no opaque calls, explicit bounds checks and trap checks, a `vmctx`
+//! parameter; see [`crate::native`], which holds the parts of the lowering that differ.
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{self as cl, AbiParam, InstBuilder, MemFlagsData, Signature, SourceLoc, UserFuncName, types};
 use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
@@ -54,11 +58,30 @@ pub(crate) fn signature_types(ctx: &Context, module: &Module, func: OpRef) -> Re
     Ok((params.to_vec(), results.to_vec()))
 }
 
+/// What the CLIF is for.
+#[derive(Clone, Copy)]
+pub enum Mode<'m> {
+    /// The wasm path: CLIF that the mid-end optimizes and [`crate::raise`] turns back into WasmIR.
+    Wasm,
+    /// Machine code for the host, with the module's functions, globals and memory in `Env`.
+    #[cfg(feature = "native")]
+    Native(&'m crate::native::Env),
+    /// Keeps the lifetime used when the `native` feature is off; never constructed.
+    #[cfg(not(feature = "native"))]
+    #[doc(hidden)]
+    _Unused(std::marker::PhantomData<&'m ()>),
+}
+
 /// Lowers one function in CFG form. `index` names the CLIF function (`u0:index`); `Err` says
 /// why the function is outside the supported subset.
-pub fn lower_function(ctx: &Context, module: &Module, func: OpRef, index: u32, frontend: TargetFrontendConfig) -> Result<Lowered, String> {
+pub fn lower_function<'a>(ctx: &'a Context, module: &'a Module, func: OpRef, index: u32, frontend: TargetFrontendConfig, mode: Mode<'a>) -> Result<Lowered, String> {
     let (params, results) = signature_types(ctx, module, func)?;
     let mut sig = Signature::new(CallConv::SystemV);
+    #[cfg(feature = "native")]
+    if let Mode::Native(env) = mode {
+        sig = Signature::new(env.call_conv);
+        sig.params.push(AbiParam::new(env.pointer));
+    }
     for &p in &params {
         sig.params.push(AbiParam::new(clif_type(ctx, p)?));
     }
@@ -79,6 +102,13 @@ pub fn lower_function(ctx: &Context, module: &Module, func: OpRef, index: u32, f
         locals: FxHashMap::default(),
         regions: FxHashMap::default(),
         originals: Vec::new(),
+        #[cfg(feature = "native")]
+        native: None,
+    };
+    #[cfg(feature = "native")]
+    let prologue = match mode {
+        Mode::Native(_) => Some(l.fb.create_block()),
+        _ => None,
     };
     for blk in b.region_blocks(region) {
         let cb = l.fb.create_block();
@@ -88,32 +118,45 @@ pub fn lower_function(ctx: &Context, module: &Module, func: OpRef, index: u32, f
         }
         l.blocks.insert(blk, cb);
     }
+    #[cfg(feature = "native")]
+    if let (Mode::Native(env), Some(entry)) = (mode, prologue) {
+        let first = b.region_blocks(region).next().ok_or("it has no body")?;
+        l.native_prologue(env, entry, l.blocks[&first], region, &results)?;
+    }
     for blk in b.region_blocks(region) {
         l.fb.switch_to_block(l.blocks[&blk]);
+        #[cfg(feature = "native")]
+        l.native_block_start(blk)?;
         for op in b.block_ops(blk) {
             l.op(op)?;
         }
     }
+    #[cfg(feature = "native")]
+    l.native_epilogue()?;
+    let _ = mode;
     l.fb.seal_all_blocks();
     l.fb.finalize(frontend);
     let originals = l.originals;
     Ok(Lowered { func: f, originals })
 }
 
-struct Lower<'a, 'f> {
-    ctx: &'a Context,
-    b: &'a wasmir::Body,
-    fb: FunctionBuilder<'f>,
-    blocks: FxHashMap<wasmir::Block, cl::Block>,
-    vals: FxHashMap<Value, cl::Value>,
+pub(crate) struct Lower<'a, 'f> {
+    pub(crate) ctx: &'a Context,
+    pub(crate) b: &'a wasmir::Body,
+    pub(crate) fb: FunctionBuilder<'f>,
+    pub(crate) blocks: FxHashMap<wasmir::Block, cl::Block>,
+    pub(crate) vals: FxHashMap<Value, cl::Value>,
     locals: FxHashMap<Value, Variable>,
     /// One alias region per memory symbol, so that accesses to different memories never alias.
     regions: FxHashMap<wasmir::Attr, cl::AliasRegion>,
     originals: Vec<Op>,
+    /// The state of [`Mode::Native`]; `None` in wasm mode.
+    #[cfg(feature = "native")]
+    pub(crate) native: Option<crate::native::lower::State<'a>>,
 }
 
 impl Lower<'_, '_> {
-    fn get(&self, v: Value) -> Result<cl::Value, String> {
+    pub(crate) fn get(&self, v: Value) -> Result<cl::Value, String> {
         self.vals.get(&v).copied().ok_or_else(|| "it uses a value from outside its blocks".to_string())
     }
 
@@ -121,7 +164,7 @@ impl Lower<'_, '_> {
         self.b.succ_args(s).map(|v| self.get(v).map(cl::BlockArg::Value)).collect()
     }
 
-    fn attr(&self, op: Op, key: &str) -> Option<&AttrData> {
+    pub(crate) fn attr(&self, op: Op, key: &str) -> Option<&AttrData> {
         self.ctx.dict_get(self.b.op(op).attrs, key).map(|a| self.ctx.attr_data(a))
     }
 
@@ -165,6 +208,11 @@ impl Lower<'_, '_> {
             _ => {}
         }
         let args: Vec<cl::Value> = b.operands(op).map(|v| self.get(v)).collect::<Result<_, _>>()?;
+        // Native mode lowers calls, traps, memory and globals its own way; the rest is shared.
+        #[cfg(feature = "native")]
+        if self.native.is_some() && self.native_op(op, name, &args)? {
+            return Ok(());
+        }
         match name {
             "cf.br" => {
                 let s = b.successors(op)[0];
@@ -201,6 +249,10 @@ impl Lower<'_, '_> {
         if let Some(v) = lower_pure(ctx, &mut self.fb, b, op, name, &args) {
             self.vals.insert(b.result(op, 0), v?);
             return Ok(());
+        }
+        #[cfg(feature = "native")]
+        if self.native.is_some() {
+            return Err(crate::native::lower::unsupported(name));
         }
         self.opaque(op, name, &args)
     }
@@ -342,13 +394,13 @@ impl Lower<'_, '_> {
 }
 
 /// An integer constant of `ty`: CLIF wants the immediate zero-extended from the type's width.
-fn iconst(fb: &mut FunctionBuilder<'_>, ty: cl::Type, v: i64) -> cl::Value {
+pub(crate) fn iconst(fb: &mut FunctionBuilder<'_>, ty: cl::Type, v: i64) -> cl::Value {
     let v = if ty.bits() < 64 { v & ((1i64 << ty.bits()) - 1) } else { v };
     fb.ins().iconst(ty, v)
 }
 
 /// The zero of a CLIF type: the initial value of a wasm local.
-fn zero(fb: &mut FunctionBuilder<'_>, ty: cl::Type) -> cl::Value {
+pub(crate) fn zero(fb: &mut FunctionBuilder<'_>, ty: cl::Type) -> cl::Value {
     match ty {
         types::F32 => fb.ins().f32const(0.0),
         types::F64 => fb.ins().f64const(0.0),
@@ -391,7 +443,7 @@ impl MemAccess {
 }
 
 /// A value-producing op with a CLIF counterpart of the same semantics; `None` when there is none.
-fn lower_pure(ctx: &Context, fb: &mut FunctionBuilder<'_>, b: &wasmir::Body, op: Op, name: &str, a: &[cl::Value]) -> Option<Result<cl::Value, String>> {
+pub(crate) fn lower_pure(ctx: &Context, fb: &mut FunctionBuilder<'_>, b: &wasmir::Body, op: Op, name: &str, a: &[cl::Value]) -> Option<Result<cl::Value, String>> {
     let (ty, rest) = name.strip_prefix("wasm.").and_then(|n| n.split_once('.'))?;
     let it = match ty {
         "i32" => types::I32,
