@@ -13,8 +13,9 @@
 //!
 //! # The ABI
 //! Every function takes a first parameter `vmctx`, a pointer to a [`VmCtx`] (`#[repr(C)]`,
-//! 64-bit hosts only), then its wasm parameters, in the host's default calling convention, and
-//! returns its wasm results. The fields, at the byte offsets of the `OFFSET_*` constants:
+//! 64-bit hosts only), then its wasm parameters, and returns its wasm results, in Cranelift's
+//! `tail` calling convention (which, unlike the C one, returns any number of values); the host
+//! calls them only through the `extern "C"` entry points below. The fields, at the byte offsets of the `OFFSET_*` constants:
 //!
 //! | offset | field | |
 //! |---|---|---|
@@ -158,6 +159,7 @@ pub struct Callee {
 
 /// What the native lowering knows about the module.
 pub struct Env {
+    /// The calling convention of module functions (`tail`); host entries use the C one.
     pub funcs: FxHashMap<Ident, Callee>,
     /// Global symbol → (index in `vmctx.globals`, type).
     pub globals: FxHashMap<Ident, (u32, cl::Type)>,
@@ -200,6 +202,15 @@ fn outside(what: impl std::fmt::Display) -> String {
     format!("{what}, which the native subset does not cover")
 }
 
+/// `` `@f` uses … `` from the lowering's `it uses …`.
+fn in_function(name: &str, why: String) -> String {
+    let why = why.replace(", which CLIF cannot hold (only i32, i64, f32 and f64 are lowered)", ", which the native subset does not cover (only i32, i64, f32 and f64)");
+    match why.strip_prefix("it ") {
+        Some(rest) => format!("`@{name}` {rest}"),
+        None => format!("`@{name}`: {why}"),
+    }
+}
+
 /// Lowers `module` to CLIF for `isa`. `Err` names the first construct outside the subset.
 pub fn compile(ctx: &Context, module: &Module, isa: &dyn TargetIsa) -> Result<Program, String> {
     if isa.pointer_type() != types::I64 {
@@ -211,7 +222,7 @@ pub fn compile(ctx: &Context, module: &Module, isa: &dyn TargetIsa) -> Result<Pr
     let (top, block) = cfg.module_block().ok_or("the module has no body")?;
     let b = cfg.body(top);
     let name_of = |op: Op| ctx.op_name(b.opcode(op));
-    let mut env = Env { funcs: FxHashMap::default(), globals: FxHashMap::default(), pointer: isa.pointer_type(), call_conv: isa.default_call_conv() };
+    let mut env = Env { funcs: FxHashMap::default(), globals: FxHashMap::default(), pointer: isa.pointer_type(), call_conv: CallConv::Tail };
     let mut funcs: Vec<(String, Op)> = Vec::new();
     let mut memory = None;
     let mut global_ops = Vec::new();
@@ -233,7 +244,7 @@ pub fn compile(ctx: &Context, module: &Module, isa: &dyn TargetIsa) -> Result<Pr
                 let clif = |ts: &[wasmir::Type]| ts.iter().map(|&t| shared::clif_type(ctx, t)).collect::<Result<Vec<_>, _>>();
                 let (params, results) = match (clif(&params), clif(&results)) {
                     (Ok(p), Ok(r)) => (p, r),
-                    (Err(e), _) | (_, Err(e)) => return Err(format!("`@{name}`: {}", outside(e.trim_end_matches(" (only i32, i64, f32 and f64 are lowered)")))),
+                    (Err(e), _) | (_, Err(e)) => return Err(in_function(&name, e)),
                 };
                 if let Some(s) = sym {
                     env.funcs.insert(s, Callee { id: funcs.len() as u32, params: params.clone(), results: results.clone() });
@@ -282,7 +293,7 @@ pub fn compile(ctx: &Context, module: &Module, isa: &dyn TargetIsa) -> Result<Pr
                 _ => return Err("`wasm.start` without a function".into()),
             },
             "wasm.custom" | "wasm.type" => {}
-            "wasm.table" | "wasm.elem" => return Err(outside(format!("the module has a table or element segment ({})", name_of(op)))),
+            "wasm.table" | "wasm.elem" => return Err(outside(format!("the module has a table or element segment (`{}`)", name_of(op)))),
             "wasm.tag" => return Err(outside("the module declares an exception tag")),
             other => return Err(outside(format!("the module uses `{other}`"))),
         }
@@ -297,7 +308,7 @@ pub fn compile(ctx: &Context, module: &Module, isa: &dyn TargetIsa) -> Result<Pr
     let mut functions = Vec::with_capacity(funcs.len());
     for (i, (name, op)) in funcs.iter().enumerate() {
         let func = OpRef { body: top, op: *op };
-        let l = shared::lower_function(ctx, &cfg, func, i as u32, isa.frontend_config(), Mode::Native(&env)).map_err(|why| format!("`@{name}`: {why}"))?;
+        let l = shared::lower_function(ctx, &cfg, func, i as u32, isa.frontend_config(), Mode::Native(&env)).map_err(|why| in_function(name, why))?;
         functions.push((name.clone(), l.func));
     }
     let mut globals = Vec::with_capacity(global_ops.len());
