@@ -194,7 +194,7 @@ impl<'a> Lower<'a, '_> {
         self.fb.inst_results(call).first().copied()
     }
 
-    fn to_i64(&mut self, v: cl::Value) -> cl::Value {
+    fn widen(&mut self, v: cl::Value) -> cl::Value {
         if self.fb.func.dfg.value_type(v) == types::I64 { v } else { self.fb.ins().uextend(types::I64, v) }
     }
 
@@ -258,7 +258,7 @@ impl<'a> Lower<'a, '_> {
                 self.set_result(op, pages);
             }
             "wasm.memory.grow" => {
-                let delta = self.to_i64(args[0]);
+                let delta = self.widen(args[0]);
                 let old = self.callback(super::OFFSET_MEMORY_GROW, &[delta], Some(types::I64)).expect("one result");
                 // u64::MAX (failure) becomes -1.
                 let old = self.fb.ins().ireduce(types::I32, old);
@@ -266,12 +266,12 @@ impl<'a> Lower<'a, '_> {
                 self.reload_memory();
             }
             "wasm.memory.fill" => {
-                let (dst, len) = (self.to_i64(args[0]), self.to_i64(args[2]));
+                let (dst, len) = (self.widen(args[0]), self.widen(args[2]));
                 self.callback(super::OFFSET_MEMORY_FILL, &[dst, args[1], len], None);
                 self.after_call();
             }
             "wasm.memory.copy" => {
-                let (dst, src, len) = (self.to_i64(args[0]), self.to_i64(args[1]), self.to_i64(args[2]));
+                let (dst, src, len) = (self.widen(args[0]), self.widen(args[1]), self.widen(args[2]));
                 self.callback(super::OFFSET_MEMORY_COPY, &[dst, src, len], None);
                 self.after_call();
             }
@@ -302,7 +302,7 @@ impl<'a> Lower<'a, '_> {
             MemAccess::Store => self.fb.func.dfg.value_type(args[1]).bytes(),
         };
         // 64-bit arithmetic: a 32-bit address plus a 32-bit offset plus the size cannot wrap.
-        let addr = self.to_i64(args[0]);
+        let addr = self.widen(args[0]);
         let ea = if offset == 0 { addr } else { self.fb.ins().iadd_imm_s(addr, i64::from(offset)) };
         let end = self.fb.ins().iadd_imm_s(ea, i64::from(size));
         let mem_size = self.fb.use_var(self.st().mem_size);
