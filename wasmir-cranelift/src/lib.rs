@@ -9,7 +9,11 @@
 //! After `Context::optimize`, [`raise`] turns the CLIF back into WasmIR in CFG form, which the
 //! direct backend structurizes and encodes. A function outside the supported subset is left as
 //! it was, with the reason, rather than approximated.
+pub use cranelift_codegen;
+
 pub mod lower;
+#[cfg(feature = "native")]
+pub mod native;
 pub mod raise;
 
 use cranelift_codegen::control::ControlPlane;
@@ -131,10 +135,7 @@ fn each_function(
     mut visit: impl FnMut(&mut Context, String, OpRef, Result<(cl::Function, raise::Originals<'_>), String>) -> Result<(), String>,
 ) -> Result<(), String> {
     let start = Instant::now();
-    let mut cfg = module.clone();
-    let pipeline = wasmir::pass::pipeline::parse("module(func(lower-to-cfg))").map_err(|d| d.message)?;
-    let instr = wasmir::pass::manager::Instrumentation { verify_each: true, ..Default::default() };
-    wasmir::pass::manager::run(ctx, &mut cfg, &pipeline, &instr, &mut |_, _, _| {}).map_err(|(_, f)| format!("`{}` failed: {}", f.pass, f.message))?;
+    let cfg = to_cfg(ctx, module)?;
     timing.to_cfg += start.elapsed();
     let isa = isa(level)?;
     let Some((top, block)) = cfg.module_block() else { return Ok(()) };
@@ -150,7 +151,7 @@ fn each_function(
         };
         let inner = b.inner_body(op).expect("filtered on a body");
         let start = Instant::now();
-        let lowered = lower::lower_function(ctx, &cfg, func, i as u32, isa.frontend_config());
+        let lowered = lower::lower_function(ctx, &cfg, func, i as u32, isa.frontend_config(), lower::Mode::Wasm);
         let result = match lowered {
             Ok(l) => {
                 let mut c = cranelift_codegen::Context::for_function(l.func);
@@ -172,10 +173,27 @@ fn each_function(
     Ok(())
 }
 
+/// A copy of `module` with its functions in CFG form (the library's `lower-to-cfg` pass).
+fn to_cfg(ctx: &mut Context, module: &Module) -> Result<Module, String> {
+    let mut cfg = module.clone();
+    let pipeline = wasmir::pass::pipeline::parse("module(func(lower-to-cfg))").map_err(|d| d.message)?;
+    let instr = wasmir::pass::manager::Instrumentation { verify_each: true, ..Default::default() };
+    wasmir::pass::manager::run(ctx, &mut cfg, &pipeline, &instr, &mut |_, _, _| {}).map_err(|(_, f)| format!("`{}` failed: {}", f.pass, f.message))?;
+    Ok(cfg)
+}
+
 /// The host ISA, which the mid-end needs for its legality rules; the CLIF itself does not depend
 /// on it (addresses and pointers never appear in it).
 fn isa(level: OptLevel) -> Result<std::sync::Arc<dyn cranelift_codegen::isa::TargetIsa>, String> {
+    isa_with(level, &[])
+}
+
+/// The host ISA at `level`, with extra shared `settings` (`is_pic` for objects).
+pub(crate) fn isa_with(level: OptLevel, extra: &[(&str, &str)]) -> Result<std::sync::Arc<dyn cranelift_codegen::isa::TargetIsa>, String> {
     let mut flags = settings::builder();
+    for (k, v) in extra {
+        flags.set(k, v).map_err(|e| e.to_string())?;
+    }
     let opt = match level {
         OptLevel::None => "none",
         OptLevel::Speed => "speed",

@@ -16,6 +16,10 @@
 //!
 //! A function using a value CLIF cannot hold (references, v128), structured control flow left
 //! after `lower-to-cfg`, or tail calls is refused with the reason.
+//!
+//! That is [`Mode::Wasm`]. [`Mode::Native`] (cargo feature `native`) lowers the same ops for
+//! the host instead: no opaque calls, explicit bounds checks and trap checks, a `vmctx`
+//! parameter; see [`crate::native`], which holds the parts of the lowering that differ.
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{self as cl, AbiParam, InstBuilder, MemFlagsData, Signature, SourceLoc, UserFuncName, types};
 use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
@@ -38,15 +42,25 @@ pub struct Lowered {
     pub originals: Vec<Op>,
 }
 
+/// The CLIF type of a wasm number type.
+pub(crate) fn scalar_type(ctx: &Context, t: Type) -> Option<cl::Type> {
+    match ctx.type_data(t) {
+        TypeData::Int(32) => Some(types::I32),
+        TypeData::Int(64) => Some(types::I64),
+        TypeData::Float(wasmir::FloatKind::F32) => Some(types::F32),
+        TypeData::Float(wasmir::FloatKind::F64) => Some(types::F64),
+        _ => None,
+    }
+}
+
+/// The CLIF type of a value in wasm mode: numbers, and v128 (SIMD ops stay opaque: CLIF only
+/// carries the values between them).
 pub(crate) fn clif_type(ctx: &Context, t: Type) -> Result<cl::Type, String> {
     match ctx.type_data(t) {
-        TypeData::Int(32) => Ok(types::I32),
-        TypeData::Int(64) => Ok(types::I64),
-        TypeData::Float(wasmir::FloatKind::F32) => Ok(types::F32),
-        TypeData::Float(wasmir::FloatKind::F64) => Ok(types::F64),
-        // SIMD ops stay opaque: CLIF only carries the values between them.
         TypeData::V128 => Ok(types::I8X16),
-        _ => Err(format!("it uses a value of type {}, which CLIF cannot hold (only i32, i64, f32, f64 and v128 are lowered)", wasmir::text::printer::type_to_string(ctx, t))),
+        _ => scalar_type(ctx, t).ok_or_else(|| {
+            format!("it uses a value of type {}, which CLIF cannot hold (only i32, i64, f32, f64 and v128 are lowered)", wasmir::text::printer::type_to_string(ctx, t))
+        }),
     }
 }
 
@@ -60,16 +74,49 @@ pub(crate) fn signature_types(ctx: &Context, module: &Module, func: OpRef) -> Re
     Ok((params.to_vec(), results.to_vec()))
 }
 
+/// What the CLIF is for.
+#[derive(Clone, Copy)]
+pub enum Mode<'m> {
+    /// The wasm path: CLIF that the mid-end optimizes and [`crate::raise`] turns back into WasmIR.
+    Wasm,
+    /// Machine code for the host, with the module's functions, globals and memory in `Env`.
+    #[cfg(feature = "native")]
+    Native(&'m crate::native::Env),
+    /// Keeps the lifetime used when the `native` feature is off; never constructed.
+    #[cfg(not(feature = "native"))]
+    #[doc(hidden)]
+    _Unused(std::marker::PhantomData<&'m ()>),
+}
+
+impl Mode<'_> {
+    /// The CLIF type of a value of type `t` in this mode; `Err` says it is outside the mode's
+    /// subset.
+    pub(crate) fn value_type(self, ctx: &Context, t: Type) -> Result<cl::Type, String> {
+        match self {
+            Mode::Wasm => clif_type(ctx, t),
+            #[allow(unreachable_patterns)]
+            _ => scalar_type(ctx, t).ok_or_else(|| {
+                format!("it uses a value of type {}, which the native subset does not cover (only i32, i64, f32 and f64)", wasmir::text::printer::type_to_string(ctx, t))
+            }),
+        }
+    }
+}
+
 /// Lowers one function in CFG form. `index` names the CLIF function (`u0:index`); `Err` says
 /// why the function is outside the supported subset.
-pub fn lower_function(ctx: &Context, module: &Module, func: OpRef, index: u32, frontend: TargetFrontendConfig) -> Result<Lowered, String> {
+pub fn lower_function<'a>(ctx: &'a Context, module: &'a Module, func: OpRef, index: u32, frontend: TargetFrontendConfig, mode: Mode<'a>) -> Result<Lowered, String> {
     let (params, results) = signature_types(ctx, module, func)?;
     let mut sig = Signature::new(CALL_CONV);
+    #[cfg(feature = "native")]
+    if let Mode::Native(env) = mode {
+        sig = Signature::new(env.call_conv);
+        sig.params.push(AbiParam::new(env.pointer));
+    }
     for &p in &params {
-        sig.params.push(AbiParam::new(clif_type(ctx, p)?));
+        sig.params.push(AbiParam::new(mode.value_type(ctx, p)?));
     }
     for &r in &results {
-        sig.returns.push(AbiParam::new(clif_type(ctx, r)?));
+        sig.returns.push(AbiParam::new(mode.value_type(ctx, r)?));
     }
     let mut f = cl::Function::with_name_signature(UserFuncName::user(0, index), sig);
     let mut fctx = FunctionBuilderContext::new();
@@ -85,41 +132,62 @@ pub fn lower_function(ctx: &Context, module: &Module, func: OpRef, index: u32, f
         locals: FxHashMap::default(),
         regions: FxHashMap::default(),
         originals: Vec::new(),
+        mode,
+        #[cfg(feature = "native")]
+        native: None,
+    };
+    #[cfg(feature = "native")]
+    let prologue = match mode {
+        Mode::Native(_) => Some(l.fb.create_block()),
+        _ => None,
     };
     for blk in b.region_blocks(region) {
         let cb = l.fb.create_block();
         for &a in b.block_args(blk) {
-            let v = l.fb.append_block_param(cb, clif_type(ctx, b.value_type(a))?);
+            let v = l.fb.append_block_param(cb, mode.value_type(ctx, b.value_type(a))?);
             l.vals.insert(a, v);
         }
         l.blocks.insert(blk, cb);
     }
+    #[cfg(feature = "native")]
+    if let (Mode::Native(env), Some(entry)) = (mode, prologue) {
+        let first = b.region_blocks(region).next().ok_or("it has no body")?;
+        l.native_prologue(env, entry, l.blocks[&first], region, &results)?;
+    }
     for blk in b.region_blocks(region) {
         l.fb.switch_to_block(l.blocks[&blk]);
+        #[cfg(feature = "native")]
+        l.native_block_start(blk)?;
         for op in b.block_ops(blk) {
             l.op(op)?;
         }
     }
+    #[cfg(feature = "native")]
+    l.native_epilogue()?;
     l.fb.seal_all_blocks();
     l.fb.finalize(frontend);
     let originals = l.originals;
     Ok(Lowered { func: f, originals })
 }
 
-struct Lower<'a, 'f> {
-    ctx: &'a Context,
-    b: &'a wasmir::Body,
-    fb: FunctionBuilder<'f>,
-    blocks: FxHashMap<wasmir::Block, cl::Block>,
-    vals: FxHashMap<Value, cl::Value>,
+pub(crate) struct Lower<'a, 'f> {
+    pub(crate) ctx: &'a Context,
+    pub(crate) b: &'a wasmir::Body,
+    pub(crate) fb: FunctionBuilder<'f>,
+    pub(crate) blocks: FxHashMap<wasmir::Block, cl::Block>,
+    pub(crate) vals: FxHashMap<Value, cl::Value>,
     locals: FxHashMap<Value, Variable>,
     /// One alias region per memory symbol, so that accesses to different memories never alias.
     regions: FxHashMap<wasmir::Attr, cl::AliasRegion>,
     originals: Vec<Op>,
+    pub(crate) mode: Mode<'a>,
+    /// The state of [`Mode::Native`]; `None` in wasm mode.
+    #[cfg(feature = "native")]
+    pub(crate) native: Option<crate::native::lower::State<'a>>,
 }
 
 impl Lower<'_, '_> {
-    fn get(&self, v: Value) -> Result<cl::Value, String> {
+    pub(crate) fn get(&self, v: Value) -> Result<cl::Value, String> {
         self.vals.get(&v).copied().ok_or_else(|| "it uses a value from outside its blocks".to_string())
     }
 
@@ -127,7 +195,7 @@ impl Lower<'_, '_> {
         self.b.succ_args(s).map(|v| self.get(v).map(cl::BlockArg::Value)).collect()
     }
 
-    fn attr(&self, op: Op, key: &str) -> Option<&AttrData> {
+    pub(crate) fn attr(&self, op: Op, key: &str) -> Option<&AttrData> {
         self.ctx.dict_get(self.b.op(op).attrs, key).map(|a| self.ctx.attr_data(a))
     }
 
@@ -140,7 +208,7 @@ impl Lower<'_, '_> {
         match name {
             "wasm.local" => {
                 let Some(AttrData::Type(ty)) = self.attr(op, "type") else { return Err("a `wasm.local` without its type".into()) };
-                let ct = clif_type(ctx, *ty)?;
+                let ct = self.mode.value_type(ctx, *ty)?;
                 let var = self.fb.declare_var(ct);
                 let init = match b.operands(op).next() {
                     Some(v) => self.get(v)?,
@@ -168,6 +236,11 @@ impl Lower<'_, '_> {
             _ => {}
         }
         let args: Vec<cl::Value> = b.operands(op).map(|v| self.get(v)).collect::<Result<_, _>>()?;
+        // Native mode lowers calls, traps, memory and globals its own way; the rest is shared.
+        #[cfg(feature = "native")]
+        if self.native.is_some() && self.native_op(op, name, &args)? {
+            return Ok(());
+        }
         match name {
             "cf.br" => {
                 let s = b.successors(op)[0];
@@ -204,6 +277,10 @@ impl Lower<'_, '_> {
         if let Some(v) = lower_pure(ctx, &mut self.fb, b, op, name, &args) {
             self.vals.insert(b.result(op, 0), v?);
             return Ok(());
+        }
+        #[cfg(feature = "native")]
+        if self.native.is_some() {
+            return Err(crate::native::lower::unsupported(name));
         }
         self.opaque(op, name, &args)
     }
@@ -362,13 +439,13 @@ fn sig_returns(fb: &mut FunctionBuilder<'_>, sigref: cl::SigRef) {
 }
 
 /// An integer constant of `ty`: CLIF wants the immediate zero-extended from the type's width.
-fn iconst(fb: &mut FunctionBuilder<'_>, ty: cl::Type, v: i64) -> cl::Value {
+pub(crate) fn iconst(fb: &mut FunctionBuilder<'_>, ty: cl::Type, v: i64) -> cl::Value {
     let v = if ty.bits() < 64 { v & ((1i64 << ty.bits()) - 1) } else { v };
     fb.ins().iconst(ty, v)
 }
 
 /// The zero of a CLIF type: the initial value of a wasm local.
-fn zero(fb: &mut FunctionBuilder<'_>, ty: cl::Type) -> cl::Value {
+pub(crate) fn zero(fb: &mut FunctionBuilder<'_>, ty: cl::Type) -> cl::Value {
     match ty {
         types::F32 => fb.ins().f32const(0.0),
         types::F64 => fb.ins().f64const(0.0),
@@ -415,7 +492,7 @@ impl MemAccess {
 }
 
 /// A value-producing op with a CLIF counterpart of the same semantics; `None` when there is none.
-fn lower_pure(ctx: &Context, fb: &mut FunctionBuilder<'_>, b: &wasmir::Body, op: Op, name: &str, a: &[cl::Value]) -> Option<Result<cl::Value, String>> {
+pub(crate) fn lower_pure(ctx: &Context, fb: &mut FunctionBuilder<'_>, b: &wasmir::Body, op: Op, name: &str, a: &[cl::Value]) -> Option<Result<cl::Value, String>> {
     let (ty, rest) = name.strip_prefix("wasm.").and_then(|n| n.split_once('.'))?;
     let it = match ty {
         "i32" => types::I32,

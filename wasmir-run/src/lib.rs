@@ -18,11 +18,14 @@
 //! | `f32`, `f64` | decimal (`1.5`, `-0`, `1e-3`), `inf`, `-inf`, `nan`, `nan:0xPAYLOAD` (with optional `-`), or the raw IEEE bits as `0x` + hex digits | shortest round-trip decimal (`1.0`, `-0.0`, `1e30`), `inf`, `-inf`, NaN as `[-]nan:0xPAYLOAD` |
 //! | `v128` | `0x` + 32 hex digits, the 128-bit little-endian value (lane 0 is the rightmost digits) | the same |
 //! | references | `null`; `ref.extern:N` (an `externref` holding the u32 `N`); `ref.i31:N` (for `anyref`/`eqref`/`i31ref`) | `null`, `ref.extern:N`, `ref.extern`, `ref.func`, `ref.i31:N`, `ref.struct`, `ref.array`, `ref.any`, `ref.exn`, `ref.cont` |
-use clap::Parser;
+use clap::{Parser, ValueEnum};
 use std::fmt::Write as _;
 use std::io::{Read, Write};
 use std::num::NonZeroUsize;
 use std::path::Path;
+#[cfg(feature = "cranelift")]
+mod native;
+
 use wasmtime::{
     AnyRef, CodeBuilder, Config, Engine, ExnRef, ExternRef, ExternType, FuncType, Global,
     GlobalType, HeapType, I31, Linker, Memory, MemoryType, Module, Mutability, Ref, RefType, Store,
@@ -78,6 +81,11 @@ const MAX_BACKTRACE_FRAMES: usize = 20;
                   (default 1 GiB) caps each memory (and tables at 8 bytes per element): a \
                   memory.grow beyond it returns -1, an initial size beyond it fails \
                   instantiation; deep recursion traps with `call stack exhausted`.\n\n\
+                  BACKENDS: --backend=direct (the default) runs the module with wasmtime; \
+                  --backend=cranelift compiles its WasmIR (wasm and wat are imported first) to \
+                  native code with Cranelift's JIT and runs it in-process, for a subset: numeric \
+                  values, direct calls, globals, one 32-bit memory, active data segments; \
+                  anything else is refused with a message. Fuel counts loop iterations there.\n\n\
                   EXIT CODES: 0 success, 1 error (bad module, unresolved import, missing export, \
                   trap: reported on stderr as `error: trap: REASON` with the wasm backtrace), 2 \
                   bad command line (including arguments that do not match the function's \
@@ -96,9 +104,23 @@ struct Args {
     /// The maximum size of each linear memory, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_MEMORY)]
     max_memory: u64,
+    /// How to run the module: `direct` (wasmtime) or `cranelift` (compiled natively for the
+    /// host by Cranelift, for the subset it covers).
+    #[arg(long, value_enum, value_name = "BACKEND", default_value = "direct")]
+    backend: Backend,
     /// The arguments of the invoked function.
     #[arg(value_name = "ARG", allow_hyphen_values = true)]
     args: Vec<String>,
+}
+
+/// How `wasmir-run` executes a module.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[non_exhaustive]
+enum Backend {
+    /// wasmtime (`.wir` translated to wasm by the direct backend).
+    Direct,
+    /// Native code from the module's WasmIR, through Cranelift's JIT (see `native.rs`).
+    Cranelift,
 }
 
 /// What the store carries: the resource limits and the output of the spectest print functions
@@ -170,6 +192,15 @@ fn execute(args: &Args, stdin: &mut dyn Read, stdout: &mut dyn Write) -> Result<
         Some("wat" | "wast") => Kind::Wat,
         _ => sniff(&bytes),
     };
+    match args.backend {
+        Backend::Direct => {}
+        #[cfg(feature = "cranelift")]
+        Backend::Cranelift => return native::execute(args, &name, &bytes, kind, stdout),
+        #[cfg(not(feature = "cranelift"))]
+        Backend::Cranelift => {
+            return Err(Failure::error("the cranelift backend is not in this build (cargo feature `cranelift`); run without --backend (wasmtime)"));
+        }
+    }
 
     let engine = Engine::new(&config(args.fuel != 0))
         .map_err(|e| Failure::error(format!("cannot configure wasmtime: {}", chain(&e))))?;
@@ -618,7 +649,7 @@ fn parse_val(store: &mut Store<Host>, ty: &ValType, s: &str) -> Result<Val, Stri
 
 /// Parses an integer of `bits` bits: decimal or `0x` hex, with an optional sign, in the signed
 /// or the unsigned range. Returns the bits.
-fn parse_int(s: &str, bits: u32) -> Result<u64, String> {
+pub(crate) fn parse_int(s: &str, bits: u32) -> Result<u64, String> {
     let (neg, body) = match s.as_bytes().first() {
         Some(b'-') => (true, &s[1..]),
         Some(b'+') => (false, &s[1..]),
@@ -659,14 +690,14 @@ fn clean_digits(digits: &str, radix: u32) -> Result<String, String> {
 }
 
 /// The layout of an IEEE binary float.
-struct FloatFormat {
+pub(crate) struct FloatFormat {
     bits: u32,
     mantissa_bits: u32,
     name: &'static str,
 }
 
-const F32: FloatFormat = FloatFormat { bits: 32, mantissa_bits: 23, name: "f32" };
-const F64: FloatFormat = FloatFormat { bits: 64, mantissa_bits: 52, name: "f64" };
+pub(crate) const F32: FloatFormat = FloatFormat { bits: 32, mantissa_bits: 23, name: "f32" };
+pub(crate) const F64: FloatFormat = FloatFormat { bits: 64, mantissa_bits: 52, name: "f64" };
 
 impl FloatFormat {
     fn sign_bit(&self) -> u64 {
@@ -681,7 +712,7 @@ impl FloatFormat {
 }
 
 /// Parses a float argument into its bits (see the module docs for the syntax).
-fn parse_float(s: &str, fmt: &FloatFormat) -> Result<u64, String> {
+pub(crate) fn parse_float(s: &str, fmt: &FloatFormat) -> Result<u64, String> {
     if let Some(hex) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
         if hex.contains(['.', 'p', 'P']) {
             return Err("hex float literals are not accepted; give a decimal or the raw bits as 0x + hex digits".to_string());

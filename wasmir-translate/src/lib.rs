@@ -202,7 +202,7 @@ pub fn run(args: &[String], stdin: &mut dyn Read, stdout: &mut dyn Write, stderr
         Emit::Clif | Emit::LlvmIr | Emit::Obj => {
             let _ = writeln!(
                 stderr,
-                "error: --emit={} needs another backend (--emit=clif: --backend=cranelift; llvm-ir and obj are not available yet); the direct backend writes wasm or wat",
+                "error: --emit={} needs another backend (--emit=clif and obj: --backend=cranelift; llvm-ir is not available yet); the direct backend writes wasm or wat",
                 match emit {
                     Emit::Clif => "clif",
                     Emit::LlvmIr => "llvm-ir",
@@ -217,7 +217,8 @@ pub fn run(args: &[String], stdin: &mut dyn Read, stdout: &mut dyn Write, stderr
 /// `--backend=cranelift`. `--emit=clif` prints the CLIF, before Cranelift's mid-end without
 /// `-O` (or with `-O0`), after it with `-O1`…`-O3` (`opt_level=speed`) or `-Os`/`-Oz`
 /// (`speed_and_size`). `--emit=wasm`/`wat` raise the optimized CLIF back into WasmIR and encode
-/// it with the direct backend. Functions outside the supported subset are named on stderr with
+/// it with the direct backend. `--emit=obj` writes a relocatable object for the host, in the
+/// ABI of `wasmir_cranelift::native` (native code is always `opt_level=speed`). Functions outside the supported subset are named on stderr with
 /// the reason (and, for wasm, pass through unchanged).
 #[cfg(feature = "cranelift")]
 fn cranelift(ctx: &mut Context, module: &mut wasmir::Module, emit: Emit, args: &Args, name: &str, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
@@ -261,8 +262,15 @@ fn cranelift(ctx: &mut Context, module: &mut wasmir::Module, emit: Emit, args: &
             };
             write_wasm(emit, &wasm, output, stdout, stderr)
         }
-        Emit::Wir | Emit::LlvmIr | Emit::Obj => {
-            let _ = writeln!(stderr, "error: the cranelift backend writes wasm, wat or clif; native objects (--emit=obj) are not available yet");
+        Emit::Obj => match wasmir_cranelift::native::object::emit(ctx, module) {
+            Ok(bytes) => write_output(output, &bytes, stdout, stderr),
+            Err(e) => {
+                let _ = writeln!(stderr, "error: wasmir-translate --emit=obj: {e}; --backend=direct writes wasm for any module");
+                EXIT_ERROR
+            }
+        },
+        Emit::Wir | Emit::LlvmIr => {
+            let _ = writeln!(stderr, "error: the cranelift backend writes wasm, wat, clif or obj");
             EXIT_ERROR
         }
     }

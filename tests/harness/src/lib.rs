@@ -412,6 +412,71 @@ fn push_block(out: &mut String, text: &str) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Differential runs: wasmtime against native code
+
+/// What a stage printed to stderr when `--backend=cranelift` refused the module as outside the
+/// native subset.
+pub const NATIVE_UNSUPPORTED: &str = "which the native subset does not cover";
+
+/// For a pipeline whose last stage is `wasmir-run … --invoke …` on the default backend (no
+/// `--backend`), the same pipeline with `--backend=cranelift` in that stage.
+pub fn with_native_backend(stages: &[Stage]) -> Option<Vec<Stage>> {
+    let last = stages.last()?;
+    let args = &last.args;
+    if args.first().map(String::as_str) != Some("wasmir-run")
+        || !args.iter().any(|a| a == "--invoke")
+        || args.iter().any(|a| a.starts_with("--backend"))
+    {
+        return None;
+    }
+    let mut native = stages.to_vec();
+    let last = native.last_mut().expect("not empty");
+    last.args.insert(1, "--backend=cranelift".to_string());
+    Some(native)
+}
+
+/// The outcome of running a pipeline through wasmtime and through native code.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Differential {
+    /// Same stdout and exit code.
+    Same,
+    /// The native backend refused the module (outside its subset).
+    Unsupported,
+    /// Different stdout or exit code, described.
+    Differs(String),
+}
+
+/// Runs `stages` and [`with_native_backend`]`(stages)`, and compares the last stages' stdout
+/// and exit code. `None` when the pipeline does not end in an invocation.
+pub fn compare_with_native(stages: &[Stage]) -> Option<Differential> {
+    let native = with_native_backend(stages)?;
+    let direct = run_pipeline(stages);
+    let native = run_pipeline(&native);
+    let (d, n) = (direct.last()?, native.last()?);
+    if n.panic.is_some() || d.panic.is_some() {
+        return Some(Differential::Differs(format!(
+            "a tool panicked: {:?} / {:?}",
+            d.panic, n.panic
+        )));
+    }
+    if n.exit != 0 && String::from_utf8_lossy(&n.stderr).contains(NATIVE_UNSUPPORTED) {
+        return Some(Differential::Unsupported);
+    }
+    if d.stdout == n.stdout && d.exit == n.exit {
+        return Some(Differential::Same);
+    }
+    Some(Differential::Differs(format!(
+        "wasmtime: exit {}, stdout {:?}, stderr {:?}\n    native: exit {}, stdout {:?}, stderr {:?}",
+        d.exit,
+        String::from_utf8_lossy(&d.stdout),
+        String::from_utf8_lossy(&d.stderr),
+        n.exit,
+        String::from_utf8_lossy(&n.stdout),
+        String::from_utf8_lossy(&n.stderr),
+    )))
+}
+
+// ---------------------------------------------------------------------------------------------
 
 #[cfg(test)]
 mod tests {

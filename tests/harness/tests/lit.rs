@@ -16,8 +16,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
 use lit_harness::{
-    Rendered, RunCommand, Substitutions, TOOLS, catch_panic, parse_pipeline, render, run_commands,
-    run_pipeline,
+    Differential, Rendered, RunCommand, Substitutions, TOOLS, catch_panic, compare_with_native,
+    parse_pipeline, render, run_commands, run_pipeline,
 };
 
 /// Stack size of the thread each case runs on: that of a main thread, so that deep recursion
@@ -170,6 +170,60 @@ fn lit() {
             failures.join("\n  ")
         );
     }
+}
+
+/// How many RUN lines at least must give the same result through wasmtime and through native
+/// code (`wasmir-run --backend=cranelift`); raise it as the native subset grows.
+const NATIVE_DIFFERENTIAL_FLOOR: usize = 51;
+
+/// The differential test of the native backend: every RUN line that ends in `wasmir-run …
+/// --invoke …` (on the default backend) runs again with `--backend=cranelift`; unless the
+/// native backend refuses the module as outside its subset, stdout and the exit code must be
+/// the same. Part of this test binary, as another binary would link wasmtime again.
+#[test]
+fn native_differential() {
+    let root = lit_root();
+    let cases = discover(&root);
+    let temp_dir = env::temp_dir().join(format!("wasmir-lit-native-{}", std::process::id()));
+    fs::create_dir_all(&temp_dir).expect("cannot create the temp directory for %t");
+    let (mut same, mut unsupported, mut differs) = (0, 0, Vec::new());
+    for case in &cases {
+        let Ok(commands) = &case.commands else { continue };
+        for (index, command) in commands.iter().enumerate() {
+            let temp = temp_dir.join(format!("{}@run{}.tmp", case.snapshot_prefix(), index + 1));
+            let substitutions = Substitutions {
+                file: case.path.to_str().expect("non-UTF-8 path").to_string(),
+                dir: case.path.parent().unwrap().to_str().expect("non-UTF-8 path").to_string(),
+                temp: temp.to_str().expect("non-UTF-8 path").to_string(),
+            };
+            let Ok(stages) = parse_pipeline(&command.text, &substitutions, TOOLS) else { continue };
+            // On a thread with a main thread's stack, as the lit cases run.
+            let outcome = thread::scope(|s| {
+                thread::Builder::new()
+                    .stack_size(CASE_STACK_SIZE)
+                    .spawn_scoped(s, || compare_with_native(&stages))
+                    .expect("cannot spawn a thread")
+                    .join()
+                    .expect("the comparison panicked")
+            });
+            match outcome {
+                None => {}
+                Some(Differential::Same) => same += 1,
+                Some(Differential::Unsupported) => unsupported += 1,
+                Some(Differential::Differs(why)) => differs.push(format!("{}:{}: `{}`\n    {why}", case.rel, command.line, command.text)),
+            }
+        }
+    }
+    let _ = fs::remove_dir_all(&temp_dir);
+    report(&format!(
+        "\nnative differential: {same} RUN lines compared (same output), {unsupported} skipped (outside the native subset), {} different",
+        differs.len()
+    ));
+    assert!(differs.is_empty(), "wasmtime and native code disagree:\n  {}", differs.join("\n  "));
+    assert!(
+        same >= NATIVE_DIFFERENTIAL_FLOOR,
+        "only {same} RUN lines compared with native code, below the floor of {NATIVE_DIFFERENTIAL_FLOOR}"
+    );
 }
 
 /// Prints a progress line to the real stdout: libtest captures `println!`, but the progress
