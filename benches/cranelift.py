@@ -231,8 +231,12 @@ def main() -> int:
                 continue
             if v == "cranelift":
                 m["passed_through"] = sum(1 for ln in err.splitlines() if "passes through unchanged" in ln)
-                m["passed_through_why"] = sorted({ln.split(": ", 2)[-1].split(" (")[0] for ln in err.splitlines()
-                                                  if "passes through unchanged" in ln})
+                whys: dict[str, int] = {}
+                for ln in err.splitlines():
+                    if "passes through unchanged" in ln:
+                        why = ln.split(": ", 2)[-1].split(" (")[0]
+                        whys[why] = whys.get(why, 0) + 1
+                m["passed_through_why"] = [f"{k}: {c} functions" for k, c in sorted(whys.items(), key=lambda x: -x[1])]
             got = invoke_selftest(run_exe, outs[v])
             m["check"][v] = "ok" if got == expect else "WRONG"
             if got != expect:
