@@ -189,6 +189,16 @@ def fmt_r(x: float | None) -> str:
     return "—" if x is None or not math.isfinite(x) else f"{x:.2f}"
 
 
+def tools(no_build: bool) -> tuple[str, str]:
+    """Paths of the release `wasmir-translate` and `wasmir-run`, built first unless `no_build`."""
+    tdir = Path(os.environ.get("CARGO_TARGET_DIR", REPO_ROOT / "target")) / "release"
+    if no_build:
+        return str(tdir / "wasmir-translate"), str(tdir / "wasmir-run")
+    exes, _ = cargo_build(["wasmir-translate", "wasmir-run"])
+    return (exes.get("wasmir-translate", str(tdir / "wasmir-translate")),
+            exes.get("wasmir-run", str(tdir / "wasmir-run")))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("-r", "--runs", type=int, default=10, help="timed runs per optimizer (min reported)")
@@ -204,13 +214,7 @@ def main() -> int:
     ap.add_argument("--json", help="write the raw numbers here (- for stdout)")
     args = ap.parse_args()
 
-    tdir = Path(os.environ.get("CARGO_TARGET_DIR", REPO_ROOT / "target")) / "release"
-    if args.no_build:
-        translate, run_exe = str(tdir / "wasmir-translate"), str(tdir / "wasmir-run")
-    else:
-        exes, _ = cargo_build(["wasmir-translate", "wasmir-run"])
-        translate = exes.get("wasmir-translate", str(tdir / "wasmir-translate"))
-        run_exe = exes.get("wasmir-run", str(tdir / "wasmir-run"))
+    translate, run_exe = tools(args.no_build)
     wasm_opt = shutil.which("wasm-opt")
     if not wasm_opt:
         raise Failed("error: wasm-opt not found (apt-get install -y binaryen)")
@@ -359,23 +363,35 @@ def main() -> int:
     print(f"\nmachine: {nproc()} CPUs, {cpu_model()}, {platform.platform()}, load average "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}; wasm-opt: {first_version_line(wasm_opt)}; "
           f"ours: {label}; work dir {work}")
-    if args.json:
-        data = json.dumps({"label": label, "rows": rows, "skipped": skipped, "wrong": wrong}, indent=1)
-        if args.json == "-":
-            print(data)
+    return finish(args.json, {"label": label, "rows": rows, "skipped": skipped, "wrong": wrong}, wrong,
+                  "the optimized module does not behave like its input")
+
+
+def finish(json_arg: str | None, data: dict, wrong: list[str], what: str) -> int:
+    """Writes the raw numbers (`--json FILE`, `-` for stdout); lists wrong results on stderr
+    under `WRONG RESULTS (what)`. Returns the exit code: 1 if anything is wrong."""
+    if json_arg:
+        text = json.dumps(data, indent=1)
+        if json_arg == "-":
+            print(text)
         else:
-            Path(args.json).write_text(data)
+            Path(json_arg).write_text(text)
     if wrong:
-        print("\nWRONG RESULTS (the optimized module does not behave like its input):", file=sys.stderr)
+        print(f"\nWRONG RESULTS ({what}):", file=sys.stderr)
         for w in wrong:
             print(f"  {w}", file=sys.stderr)
         return 1
     return 0
 
 
-if __name__ == "__main__":
+def run_main(main) -> None:
+    """Exits with main()'s code; a Failed is printed and exits 1."""
     try:
         sys.exit(main())
     except Failed as e:
         print(str(e), file=sys.stderr)
         sys.exit(1)
+
+
+if __name__ == "__main__":
+    run_main(main)
