@@ -326,6 +326,76 @@ impl Raise<'_, '_> {
         Ok(if matches!(opcode, Opcode::Iadd | Opcode::Isub | Opcode::Imul) { self.mask(ty, r) } else { r })
     }
 
+    /// The high half of the double-width product. i32: through one i64 product. i64: wasm has
+    /// no 128-bit product, so the four 32×32-bit partial products are summed with their carries;
+    /// the signed high half is the unsigned one minus each operand where the other is negative.
+    fn mulhi(&mut self, ty: cl::Type, signed: bool, a: Value, b: Value) -> Value {
+        if ty == types::I32 {
+            let ext = if signed { "wasm.i64.extend_i32_s" } else { "wasm.i64.extend_i32_u" };
+            let (x, y) = (self.op(ext, &[a]), self.op(ext, &[b]));
+            let p = self.op("wasm.i64.mul", &[x, y]);
+            let k = self.iconst(types::I64, 32);
+            let h = self.op("wasm.i64.shr_u", &[p, k]);
+            return self.op("wasm.i32.wrap_i64", &[h]);
+        }
+        let (k32, lo_mask) = (self.iconst(types::I64, 32), self.iconst(types::I64, 0xffff_ffff));
+        let halves = |s: &mut Self, v: Value| (s.op("wasm.i64.and", &[v, lo_mask]), s.op("wasm.i64.shr_u", &[v, k32]));
+        let ((al, ah), (bl, bh)) = (halves(self, a), halves(self, b));
+        let ll = self.op("wasm.i64.mul", &[al, bl]);
+        let lh = self.op("wasm.i64.mul", &[al, bh]);
+        let hl = self.op("wasm.i64.mul", &[ah, bl]);
+        let hh = self.op("wasm.i64.mul", &[ah, bh]);
+        let ll_hi = self.op("wasm.i64.shr_u", &[ll, k32]);
+        let (lh_lo, lh_hi) = halves(self, lh);
+        let (hl_lo, hl_hi) = halves(self, hl);
+        let mid = self.op("wasm.i64.add", &[ll_hi, lh_lo]);
+        let mid = self.op("wasm.i64.add", &[mid, hl_lo]);
+        let carry = self.op("wasm.i64.shr_u", &[mid, k32]);
+        let hi = self.op("wasm.i64.add", &[hh, lh_hi]);
+        let hi = self.op("wasm.i64.add", &[hi, hl_hi]);
+        let hi = self.op("wasm.i64.add", &[hi, carry]);
+        if !signed {
+            return hi;
+        }
+        let k63 = self.iconst(types::I64, 63);
+        let a_neg = self.op("wasm.i64.shr_s", &[a, k63]);
+        let b_neg = self.op("wasm.i64.shr_s", &[b, k63]);
+        let fix_a = self.op("wasm.i64.and", &[a_neg, b]);
+        let fix_b = self.op("wasm.i64.and", &[b_neg, a]);
+        let hi = self.op("wasm.i64.sub", &[hi, fix_a]);
+        self.op("wasm.i64.sub", &[hi, fix_b])
+    }
+
+    /// The bytes in reverse order: swap neighbouring bytes, then neighbouring 16-bit halves (for
+    /// i64), then rotate the halves into place.
+    fn bswap(&mut self, ty: cl::Type, x: Value) -> Value {
+        if ty == types::I16 {
+            let (m, k) = (self.iconst(types::I32, 0xff), self.iconst(types::I32, 8));
+            let lo = self.op("wasm.i32.and", &[x, m]);
+            let lo = self.op("wasm.i32.shl", &[lo, k]);
+            let hi = self.op("wasm.i32.shr_u", &[x, k]);
+            return self.op("wasm.i32.or", &[lo, hi]);
+        }
+        let p = int_prefix(ty);
+        let swap = |s: &mut Self, v: Value, mask: i64, bits: i64| {
+            let (m, k) = (s.iconst(ty, mask), s.iconst(ty, bits));
+            let lo = s.op(&format!("wasm.{p}.and"), &[v, m]);
+            let lo = s.op(&format!("wasm.{p}.shl"), &[lo, k]);
+            let hi = s.op(&format!("wasm.{p}.shr_u"), &[v, k]);
+            let hi = s.op(&format!("wasm.{p}.and"), &[hi, m]);
+            s.op(&format!("wasm.{p}.or"), &[lo, hi])
+        };
+        if ty == types::I32 {
+            let v = swap(self, x, 0x00ff_00ff, 8);
+            let k = self.iconst(types::I32, 16);
+            return self.op("wasm.i32.rotl", &[v, k]);
+        }
+        let v = swap(self, x, 0x00ff_00ff_00ff_00ff, 8);
+        let v = swap(self, v, 0x0000_ffff_0000_ffff, 16);
+        let k = self.iconst(types::I64, 32);
+        self.op("wasm.i64.rotl", &[v, k])
+    }
+
     /// Turns an op named by index back into a copy of the original, with new operands.
     fn original(&mut self, k: u32, operands: &[Value]) -> Result<Op, String> {
         let o = *self.orig.ops.get(k as usize).ok_or("internal error: an opaque op index out of range")?;
@@ -541,6 +611,23 @@ impl Raise<'_, '_> {
                 self.op(&format!("wasm.{}.{op}", int_prefix(ty)), &[args[0]])
             }
             (Opcode::Popcnt, _) => self.op(&format!("wasm.{}.popcnt", int_prefix(ty)), &[args[0]]),
+            (Opcode::Umulhi | Opcode::Smulhi, _) if ty == types::I32 || ty == types::I64 => self.mulhi(ty, opcode == Opcode::Smulhi, args[0], args[1]),
+            (Opcode::Bswap, _) if matches!(ty, types::I16 | types::I32 | types::I64) => self.bswap(ty, args[0]),
+            (Opcode::Trapz | Opcode::Trapnz, _) => {
+                // `brif` to a block that only traps, folded by the mid-end: the branch again. Every
+                // trap code becomes wasm's `unreachable` (a trap is a trap; only its message differs).
+                let c = self.truth(arg_ty(0), args[0]);
+                let region = self.m.body(self.body).region_of(self.cur.expect("a current block")).expect("in the region");
+                let (trap, cont) = (self.m.body_mut(self.body).create_block(), self.m.body_mut(self.body).create_block());
+                self.m.body_mut(self.body).append_block(region, trap);
+                self.m.body_mut(self.body).append_block(region, cont);
+                let (yes, no) = if opcode == Opcode::Trapnz { (trap, cont) } else { (cont, trap) };
+                self.terminator("cf.cond_br", &[c], &[(yes, Vec::new()), (no, Vec::new())], &[]);
+                self.cur = Some(trap);
+                self.b().create("wasm.unreachable", &[], &[], &[], &[], &[]);
+                self.cur = Some(cont);
+                return Ok(());
+            }
             (Opcode::Uextend, _) => {
                 if ty == types::I64 && arg_ty(0) != types::I64 {
                     self.op("wasm.i64.extend_i32_u", &[args[0]])
