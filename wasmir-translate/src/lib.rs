@@ -76,6 +76,11 @@ struct Args {
     /// functions passed through unchanged.
     #[arg(long)]
     timing: bool,
+    /// With --backend=llvm: LLVM's features for the wasm32 target, `+name` or `-name` separated
+    /// by commas. Default: +mutable-globals,+sign-ext,+bulk-memory,+bulk-memory-opt,
+    /// +nontrapping-fptoint,+multivalue.
+    #[arg(long, value_name = "FEATURES")]
+    target_features: Option<String>,
 }
 
 /// Runs `wasmir-translate` with `args` (`args[0]` is the program name). Returns the exit code.
@@ -184,8 +189,14 @@ pub fn run(args: &[String], stdin: &mut dyn Read, stdout: &mut dyn Write, stderr
             let _ = writeln!(stderr, "error: the cranelift backend is not in this build (cargo feature `cranelift`); use --backend=direct (the default)");
             return EXIT_ERROR;
         }
+        #[cfg(feature = "llvm")]
+        Backend::Llvm => return llvm(&ctx, &module, emit, &args, stdout, stderr),
+        #[cfg(not(feature = "llvm"))]
         Backend::Llvm => {
-            let _ = writeln!(stderr, "error: the llvm backend is not available in this build; use --backend=direct (the default)");
+            let _ = writeln!(
+                stderr,
+                "error: the llvm backend is not in this build: it needs LLVM 22 and wasm-ld (Debian: llvm-22-dev lld-22) and the cargo feature `llvm` (`cargo build --features wasmir-translate/llvm`); or use --backend=direct (the default) or --backend=cranelift"
+            );
             return EXIT_ERROR;
         }
     }
@@ -202,7 +213,7 @@ pub fn run(args: &[String], stdin: &mut dyn Read, stdout: &mut dyn Write, stderr
         Emit::Clif | Emit::LlvmIr | Emit::Obj => {
             let _ = writeln!(
                 stderr,
-                "error: --emit={} needs another backend (--emit=clif and obj: --backend=cranelift; llvm-ir is not available yet); the direct backend writes wasm or wat",
+                "error: --emit={} needs another backend (--emit=clif: --backend=cranelift; obj: --backend=cranelift or llvm; llvm-ir: --backend=llvm); the direct backend writes wasm or wat",
                 match emit {
                     Emit::Clif => "clif",
                     Emit::LlvmIr => "llvm-ir",
@@ -270,9 +281,45 @@ fn cranelift(ctx: &mut Context, module: &mut wasmir::Module, emit: Emit, args: &
             }
         },
         Emit::Wir | Emit::LlvmIr => {
-            let _ = writeln!(stderr, "error: the cranelift backend writes wasm, wat, clif or obj");
+            let _ = writeln!(stderr, "error: the cranelift backend writes wasm, wat, clif or obj; --emit=llvm-ir needs --backend=llvm");
             EXIT_ERROR
         }
+    }
+}
+
+/// `--backend=llvm`: the module goes to LLVM IR, through LLVM's pipeline at `-O<level>` (-O0
+/// without one), to a wasm32 object (`--emit=obj`), and through wasm-ld to the final module
+/// (`--emit=wasm`/`wat`). `--emit=llvm-ir` prints the optimized LLVM IR.
+#[cfg(feature = "llvm")]
+fn llvm(ctx: &Context, module: &wasmir::Module, emit: Emit, args: &Args, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+    let features = args.target_features.clone().unwrap_or_else(|| wasmir_llvm::DEFAULT_FEATURES.to_string());
+    if let Err(e) = wasmir_llvm::check_features(&features) {
+        let _ = writeln!(stderr, "error: {e}");
+        return EXIT_USAGE;
+    }
+    if matches!(emit, Emit::Clif | Emit::Wir) {
+        let _ = writeln!(stderr, "error: the llvm backend writes wasm, wat, llvm-ir or obj; --emit=clif needs --backend=cranelift");
+        return EXIT_ERROR;
+    }
+    let opts = wasmir_llvm::Options { opt: wasmir_llvm::OptLevel::from_flag(args.opt_level.as_deref()), features };
+    let compiled = match wasmir_llvm::compile(ctx, module, &opts) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = writeln!(stderr, "error: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let output = args.output.as_deref();
+    match emit {
+        Emit::LlvmIr => write_output(output, compiled.llvm_ir.as_bytes(), stdout, stderr),
+        Emit::Obj => write_output(output, &compiled.object, stdout, stderr),
+        _ => match compiled.link() {
+            Ok(wasm) => write_wasm(emit, &wasm, output, stdout, stderr),
+            Err(e) => {
+                let _ = writeln!(stderr, "error: {e}");
+                EXIT_ERROR
+            }
+        },
     }
 }
 

@@ -23,6 +23,39 @@ pub const TOOLS: &[(&str, ToolFn)] = &[
     ("wasmir-run", wasmir_run::run),
 ];
 
+/// The optional features this harness was built with (cargo features of `lit-harness`). A case
+/// with `// REQUIRES: llvm` runs only when `llvm` is here, and is skipped, with a notice,
+/// otherwise; `// UNSUPPORTED: llvm` is the opposite.
+pub const FEATURES: &[&str] = &[
+    #[cfg(feature = "llvm")]
+    "llvm",
+];
+
+/// Why a case cannot run in this build (a `REQUIRES:` feature that is missing or an
+/// `UNSUPPORTED:` one that is present), or `None` when it can.
+pub fn skip_reason(source: &str, features: &[&str]) -> Option<String> {
+    for line in source.lines() {
+        for (marker, wanted) in [("REQUIRES:", true), ("UNSUPPORTED:", false)] {
+            let Some(at) = line.find(marker) else { continue };
+            // Only in a comment at the start of the line, as RUN lines.
+            let leader = line[..at].trim();
+            if leader.is_empty() || !leader.chars().all(|c| matches!(c, '/' | ';' | '#')) {
+                continue;
+            }
+            for f in line[at + marker.len()..].split(',').map(str::trim).filter(|f| !f.is_empty()) {
+                if features.contains(&f) != wanted {
+                    return Some(if wanted {
+                        format!("needs the `{f}` feature (cargo test -p lit-harness --features {f})")
+                    } else {
+                        format!("does not apply when built with the `{f}` feature")
+                    });
+                }
+            }
+        }
+    }
+    None
+}
+
 /// The exit code recorded for a stage that panicked (what a Rust binary exits with).
 pub const PANIC_EXIT_CODE: i32 = 101;
 
@@ -587,6 +620,16 @@ mod tests {
             ("/root/lit/".to_string(), String::new()),
         ];
         render(command, &run_pipeline(&stages), &replacements)
+    }
+
+    #[test]
+    fn requirements() {
+        assert_eq!(skip_reason("// REQUIRES: llvm\n// RUN: x", &["llvm"]), None);
+        assert!(skip_reason("// REQUIRES: llvm\n// RUN: x", &[]).is_some_and(|r| r.contains("`llvm`")));
+        assert!(skip_reason("; UNSUPPORTED: llvm", &["llvm"]).is_some());
+        assert_eq!(skip_reason("; UNSUPPORTED: llvm", &[]), None);
+        // Only in a comment at the start of a line.
+        assert_eq!(skip_reason("wasm.custom \"REQUIRES: llvm\"", &[]), None);
     }
 
     #[test]
