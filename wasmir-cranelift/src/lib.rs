@@ -138,6 +138,7 @@ fn each_function(
     let cfg = to_cfg(ctx, module)?;
     timing.to_cfg += start.elapsed();
     let isa = isa(level)?;
+    let memories = lower::Memories::of(ctx, &cfg);
     let Some((top, block)) = cfg.module_block() else { return Ok(()) };
     let b = cfg.body(top);
     // Functions with a body: an import's body has no blocks.
@@ -151,7 +152,7 @@ fn each_function(
         };
         let inner = b.inner_body(op).expect("filtered on a body");
         let start = Instant::now();
-        let lowered = lower::lower_function(ctx, &cfg, func, i as u32, isa.frontend_config(), lower::Mode::Wasm);
+        let lowered = lower::lower_function(ctx, &cfg, func, i as u32, isa.frontend_config(), lower::Mode::Wasm(&memories));
         let result = match lowered {
             Ok(l) => {
                 let mut c = cranelift_codegen::Context::for_function(l.func);

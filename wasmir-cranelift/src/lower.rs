@@ -42,6 +42,52 @@ pub struct Lowered {
     pub originals: Vec<Op>,
 }
 
+/// The module's memories, as alias analysis may see them.
+#[derive(Default)]
+pub struct Memories {
+    /// Keyed by symbol; memories not here (shared ones) are accessed through opaque calls.
+    regions: FxHashMap<wasmir::Ident, MemoryRegion>,
+}
+
+/// Which alias region a memory's accesses go in.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum MemoryRegion {
+    /// A memory the module defines: nothing else can access it under another name.
+    Own(wasmir::Ident),
+    /// Every imported memory, together: two imports may be the same memory.
+    Imported,
+}
+
+impl Memories {
+    /// Reads the `wasm.memory` ops of the module. A shared memory is left out: another thread
+    /// may write it between two accesses, so no load may be reused or forwarded.
+    pub fn of(ctx: &Context, module: &Module) -> Memories {
+        let mut m = Memories::default();
+        let Some((top, block)) = module.module_block() else { return m };
+        let b = module.body(top);
+        for op in b.block_ops(block) {
+            if ctx.op_name(b.opcode(op)) != "wasm.memory" {
+                continue;
+            }
+            let attrs = b.op(op).attrs;
+            let Some(AttrData::String(name)) = ctx.dict_get(attrs, "sym_name").map(|a| ctx.attr_data(a)) else { continue };
+            if ctx.dict_get(attrs, "shared").is_some() {
+                continue;
+            }
+            let region = if ctx.dict_get(attrs, "import").is_some() { MemoryRegion::Imported } else { MemoryRegion::Own(*name) };
+            m.regions.insert(*name, region);
+        }
+        m
+    }
+
+    fn region(&self, ctx: &Context, symbol: wasmir::Attr) -> Option<MemoryRegion> {
+        match ctx.attr_data(symbol) {
+            AttrData::SymbolRef(path) if path.len() == 1 => self.regions.get(&path[0]).copied(),
+            _ => None,
+        }
+    }
+}
+
 /// The CLIF type of a wasm number type.
 pub(crate) fn scalar_type(ctx: &Context, t: Type) -> Option<cl::Type> {
     match ctx.type_data(t) {
@@ -78,7 +124,7 @@ pub(crate) fn signature_types(ctx: &Context, module: &Module, func: OpRef) -> Re
 #[derive(Clone, Copy)]
 pub enum Mode<'m> {
     /// The wasm path: CLIF that the mid-end optimizes and [`crate::raise`] turns back into WasmIR.
-    Wasm,
+    Wasm(&'m Memories),
     /// Machine code for the host, with the module's functions, globals and memory in `Env`.
     #[cfg(feature = "native")]
     Native(&'m crate::native::Env),
@@ -93,7 +139,7 @@ impl Mode<'_> {
     /// subset.
     pub(crate) fn value_type(self, ctx: &Context, t: Type) -> Result<cl::Type, String> {
         match self {
-            Mode::Wasm => clif_type(ctx, t),
+            Mode::Wasm(_) => clif_type(ctx, t),
             #[allow(unreachable_patterns)]
             _ => scalar_type(ctx, t).ok_or_else(|| {
                 format!("it uses a value of type {}, which the native subset does not cover (only i32, i64, f32 and f64)", wasmir::text::printer::type_to_string(ctx, t))
@@ -177,8 +223,9 @@ pub(crate) struct Lower<'a, 'f> {
     pub(crate) blocks: FxHashMap<wasmir::Block, cl::Block>,
     pub(crate) vals: FxHashMap<Value, cl::Value>,
     locals: FxHashMap<Value, Variable>,
-    /// One alias region per memory symbol, so that accesses to different memories never alias.
-    regions: FxHashMap<wasmir::Attr, cl::AliasRegion>,
+    /// One alias region per memory the module defines (and one for all imported memories), so
+    /// that accesses to different memories never alias.
+    regions: FxHashMap<MemoryRegion, cl::AliasRegion>,
     originals: Vec<Op>,
     pub(crate) mode: Mode<'a>,
     /// The state of [`Mode::Native`]; `None` in wasm mode.
@@ -342,8 +389,10 @@ impl Lower<'_, '_> {
         };
         let Ok(offset) = i32::try_from(offset) else { return Ok(None) };
         let Some(mem) = self.ctx.dict_get(self.b.op(op).attrs, "memory") else { return Ok(None) };
+        let Mode::Wasm(memories) = self.mode else { return Ok(None) };
+        let Some(key) = memories.region(self.ctx, mem) else { return Ok(None) };
         let next = self.regions.len() as u32;
-        let region = *self.regions.entry(mem).or_insert_with(|| {
+        let region = *self.regions.entry(key).or_insert_with(|| {
             self.fb.func.dfg.alias_regions.insert(cl::AliasRegionData { user_id: next, description: "a wasm linear memory".into() })
         });
         // Loads and stores can trap (out of bounds), so the mid-end keeps each one where it is;

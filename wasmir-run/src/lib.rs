@@ -85,7 +85,10 @@ const MAX_BACKTRACE_FRAMES: usize = 20;
                   --backend=cranelift compiles its WasmIR (wasm and wat are imported first) to \
                   native code with Cranelift's JIT and runs it in-process, for a subset: numeric \
                   values, direct calls, globals, one 32-bit memory, active data segments; \
-                  anything else is refused with a message. Fuel counts loop iterations there.\n\n\
+                  anything else is refused with a message. Fuel counts loop iterations there. \
+                  --backend=cranelift-wasm runs with wasmtime the wasm of the cranelift wasm path \
+                  (every function through Cranelift's mid-end and back, as `wasmir-translate \
+                  --backend=cranelift -O2`).\n\n\
                   EXIT CODES: 0 success, 1 error (bad module, unresolved import, missing export, \
                   trap: reported on stderr as `error: trap: REASON` with the wasm backtrace), 2 \
                   bad command line (including arguments that do not match the function's \
@@ -104,8 +107,9 @@ struct Args {
     /// The maximum size of each linear memory, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_MEMORY)]
     max_memory: u64,
-    /// How to run the module: `direct` (wasmtime) or `cranelift` (compiled natively for the
-    /// host by Cranelift, for the subset it covers).
+    /// How to run the module: `direct` (wasmtime), `cranelift` (compiled natively for the host
+    /// by Cranelift, for the subset it covers) or `cranelift-wasm` (wasmtime, on the wasm of the
+    /// cranelift wasm path).
     #[arg(long, value_enum, value_name = "BACKEND", default_value = "direct")]
     backend: Backend,
     /// The arguments of the invoked function.
@@ -121,6 +125,9 @@ enum Backend {
     Direct,
     /// Native code from the module's WasmIR, through Cranelift's JIT (see `native.rs`).
     Cranelift,
+    /// wasmtime, on the wasm of the cranelift wasm path (`wasmir-translate --backend=cranelift
+    /// -O2`: every function through Cranelift's mid-end and back).
+    CraneliftWasm,
 }
 
 /// What the store carries: the resource limits and the output of the spectest print functions
@@ -170,6 +177,21 @@ pub fn run(args: &[String], stdin: &mut dyn Read, stdout: &mut dyn Write, stderr
     }
 }
 
+/// The module's wasm after the cranelift wasm path (`--backend=cranelift-wasm`).
+#[cfg(feature = "cranelift")]
+fn through_cranelift(name: &str, bytes: &[u8], kind: Kind) -> Result<Vec<u8>, Failure> {
+    use wasmir_translate::cranelift::OptLevel;
+    match kind {
+        Kind::Wir => {
+            let text = std::str::from_utf8(bytes).map_err(|_| Failure::error(format!("`{name}` is not UTF-8 WasmIR text (give a wasm binary the `.wasm` extension)")))?;
+            wasmir_translate::wir_to_wasm_through_cranelift(text, name, OptLevel::Speed).map_err(|message| Failure { code: EXIT_ERROR, message, rendered: true })
+        }
+        Kind::Wasm | Kind::Wat => wasmir_translate::cranelift_wasm(bytes, OptLevel::Speed)
+            .map(|(wasm, _)| wasm)
+            .map_err(|e| Failure::error(format!("`{name}` cannot go through the cranelift wasm path: {e}"))),
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Wir,
@@ -192,15 +214,17 @@ fn execute(args: &Args, stdin: &mut dyn Read, stdout: &mut dyn Write) -> Result<
         Some("wat" | "wast") => Kind::Wat,
         _ => sniff(&bytes),
     };
-    match args.backend {
-        Backend::Direct => {}
+    let (kind, bytes) = match args.backend {
+        Backend::Direct => (kind, bytes),
         #[cfg(feature = "cranelift")]
         Backend::Cranelift => return native::execute(args, &name, &bytes, kind, stdout),
+        #[cfg(feature = "cranelift")]
+        Backend::CraneliftWasm => (Kind::Wasm, through_cranelift(&name, &bytes, kind)?),
         #[cfg(not(feature = "cranelift"))]
-        Backend::Cranelift => {
+        Backend::Cranelift | Backend::CraneliftWasm => {
             return Err(Failure::error("the cranelift backend is not in this build (cargo feature `cranelift`); run without --backend (wasmtime)"));
         }
-    }
+    };
 
     let engine = Engine::new(&config(args.fuel != 0))
         .map_err(|e| Failure::error(format!("cannot configure wasmtime: {}", chain(&e))))?;

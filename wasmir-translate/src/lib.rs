@@ -348,6 +348,21 @@ fn write_wasm(emit: Emit, wasm: &[u8], output: Option<&str>, stdout: &mut dyn Wr
     }
 }
 
+/// Parses and verifies `.wir` text and sends it through the cranelift wasm path at `level`
+/// (as `wasmir-translate --backend=cranelift`); errors come back rendered.
+#[cfg(feature = "cranelift")]
+pub fn wir_to_wasm_through_cranelift(text: &str, name: &str, level: wasmir_cranelift::OptLevel) -> Result<Vec<u8>, String> {
+    let src = SourceFile { name, text };
+    let mut ctx = Context::new();
+    let mut module = wasmir::parse(&mut ctx, text, ParseOptions::default()).map_err(|d| render_all(&d, &src))?;
+    let diags = wasmir::verify(&ctx, &module);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(render_all(&diags, &src));
+    }
+    wasmir_cranelift::optimize_module(&mut ctx, &mut module, level).map_err(|e| format!("error: optimizing through Cranelift: {e}\n"))?;
+    export_wasm(&ctx, &module).map_err(|e| format!("error: {e}\n"))
+}
+
 /// Imports a wasm binary and sends it through the cranelift wasm path at `level`: every function
 /// Cranelift can take is lowered to CLIF, optimized and raised back; the module is encoded again.
 #[cfg(feature = "cranelift")]

@@ -445,15 +445,15 @@ fn push_block(out: &mut String, text: &str) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Differential runs: wasmtime against native code
+// Differential runs: wasmtime on the direct backend's wasm, against another backend
 
 /// What a stage printed to stderr when `--backend=cranelift` refused the module as outside the
 /// native subset.
 pub const NATIVE_UNSUPPORTED: &str = "which the native subset does not cover";
 
 /// For a pipeline whose last stage is `wasmir-run … --invoke …` on the default backend (no
-/// `--backend`), the same pipeline with `--backend=cranelift` in that stage.
-pub fn with_native_backend(stages: &[Stage]) -> Option<Vec<Stage>> {
+/// `--backend`), the same pipeline with `--backend=BACKEND` in that stage.
+pub fn with_backend(stages: &[Stage], backend: &str) -> Option<Vec<Stage>> {
     let last = stages.last()?;
     let args = &last.args;
     if args.first().map(String::as_str) != Some("wasmir-run")
@@ -462,13 +462,13 @@ pub fn with_native_backend(stages: &[Stage]) -> Option<Vec<Stage>> {
     {
         return None;
     }
-    let mut native = stages.to_vec();
-    let last = native.last_mut().expect("not empty");
-    last.args.insert(1, "--backend=cranelift".to_string());
-    Some(native)
+    let mut other = stages.to_vec();
+    let last = other.last_mut().expect("not empty");
+    last.args.insert(1, format!("--backend={backend}"));
+    Some(other)
 }
 
-/// The outcome of running a pipeline through wasmtime and through native code.
+/// The outcome of running a pipeline through wasmtime and through another backend.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Differential {
     /// Same stdout and exit code.
@@ -479,13 +479,14 @@ pub enum Differential {
     Differs(String),
 }
 
-/// Runs `stages` and [`with_native_backend`]`(stages)`, and compares the last stages' stdout
-/// and exit code. `None` when the pipeline does not end in an invocation.
-pub fn compare_with_native(stages: &[Stage]) -> Option<Differential> {
-    let native = with_native_backend(stages)?;
+/// Runs the pipeline as written and with its `wasmir-run` stage on `backend` (`cranelift`:
+/// native code; `cranelift-wasm`: wasmtime on the cranelift wasm path's output), and compares
+/// stdout and exit codes. `None` when the pipeline does not end in an invocation.
+pub fn compare_backends(stages: &[Stage], backend: &str) -> Option<Differential> {
+    let other = with_backend(stages, backend)?;
     let direct = run_pipeline(stages);
-    let native = run_pipeline(&native);
-    let (d, n) = (direct.last()?, native.last()?);
+    let other = run_pipeline(&other);
+    let (d, n) = (direct.last()?, other.last()?);
     if n.panic.is_some() || d.panic.is_some() {
         return Some(Differential::Differs(format!(
             "a tool panicked: {:?} / {:?}",
@@ -499,7 +500,7 @@ pub fn compare_with_native(stages: &[Stage]) -> Option<Differential> {
         return Some(Differential::Same);
     }
     Some(Differential::Differs(format!(
-        "wasmtime: exit {}, stdout {:?}, stderr {:?}\n    native: exit {}, stdout {:?}, stderr {:?}",
+        "direct: exit {}, stdout {:?}, stderr {:?}\n    {backend}: exit {}, stdout {:?}, stderr {:?}",
         d.exit,
         String::from_utf8_lossy(&d.stdout),
         String::from_utf8_lossy(&d.stderr),

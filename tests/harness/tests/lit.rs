@@ -17,7 +17,7 @@ use std::thread;
 
 use lit_harness::{
     Differential, FEATURES, Rendered, RunCommand, Substitutions, TOOLS, catch_panic,
-    compare_with_native, parse_pipeline, render, run_commands, run_pipeline, skip_reason,
+    compare_backends, parse_pipeline, render, run_commands, run_pipeline, skip_reason,
 };
 
 /// Stack size of the thread each case runs on: that of a main thread, so that deep recursion
@@ -189,54 +189,59 @@ fn lit() {
 /// code (`wasmir-run --backend=cranelift`); raise it as the native subset grows.
 const NATIVE_DIFFERENTIAL_FLOOR: usize = 51;
 
-/// The differential test of the native backend: every RUN line that ends in `wasmir-run …
-/// --invoke …` (on the default backend) runs again with `--backend=cranelift`; unless the
-/// native backend refuses the module as outside its subset, stdout and the exit code must be
-/// the same. Part of this test binary, as another binary would link wasmtime again.
+/// How many RUN lines at least must give the same result on the direct backend's wasm and on
+/// the cranelift wasm path's (`wasmir-run --backend=cranelift-wasm`).
+const CRANELIFT_WASM_DIFFERENTIAL_FLOOR: usize = 200;
+
+/// The differential test of the Cranelift backend: every RUN line that ends in `wasmir-run …
+/// --invoke …` (on the default backend) runs again with `--backend=cranelift` (native code)
+/// and with `--backend=cranelift-wasm` (the cranelift wasm path, run by wasmtime); stdout and
+/// the exit code must be the same, unless the native backend refuses the module as outside its
+/// subset. Part of this test binary, as another binary would link wasmtime again.
 #[test]
-fn native_differential() {
+fn backend_differential() {
     let root = lit_root();
     let cases = discover(&root);
-    let temp_dir = env::temp_dir().join(format!("wasmir-lit-native-{}", std::process::id()));
+    let temp_dir = env::temp_dir().join(format!("wasmir-lit-backends-{}", std::process::id()));
     fs::create_dir_all(&temp_dir).expect("cannot create the temp directory for %t");
-    let (mut same, mut unsupported, mut differs) = (0, 0, Vec::new());
-    for case in &cases {
-        let Ok(commands) = &case.commands else { continue };
-        for (index, command) in commands.iter().enumerate() {
-            let temp = temp_dir.join(format!("{}@run{}.tmp", case.snapshot_prefix(), index + 1));
-            let substitutions = Substitutions {
-                file: case.path.to_str().expect("non-UTF-8 path").to_string(),
-                dir: case.path.parent().unwrap().to_str().expect("non-UTF-8 path").to_string(),
-                temp: temp.to_str().expect("non-UTF-8 path").to_string(),
-            };
-            let Ok(stages) = parse_pipeline(&command.text, &substitutions, TOOLS) else { continue };
-            // On a thread with a main thread's stack, as the lit cases run.
-            let outcome = thread::scope(|s| {
-                thread::Builder::new()
-                    .stack_size(CASE_STACK_SIZE)
-                    .spawn_scoped(s, || compare_with_native(&stages))
-                    .expect("cannot spawn a thread")
-                    .join()
-                    .expect("the comparison panicked")
-            });
-            match outcome {
-                None => {}
-                Some(Differential::Same) => same += 1,
-                Some(Differential::Unsupported) => unsupported += 1,
-                Some(Differential::Differs(why)) => differs.push(format!("{}:{}: `{}`\n    {why}", case.rel, command.line, command.text)),
+    let mut differs = Vec::new();
+    for (backend, floor) in [("cranelift", NATIVE_DIFFERENTIAL_FLOOR), ("cranelift-wasm", CRANELIFT_WASM_DIFFERENTIAL_FLOOR)] {
+        let (mut same, mut unsupported) = (0, 0);
+        for case in &cases {
+            if case.skip.is_some() {
+                continue;
+            }
+            let Ok(commands) = &case.commands else { continue };
+            for (index, command) in commands.iter().enumerate() {
+                let temp = temp_dir.join(format!("{}@run{}.tmp", case.snapshot_prefix(), index + 1));
+                let substitutions = Substitutions {
+                    file: case.path.to_str().expect("non-UTF-8 path").to_string(),
+                    dir: case.path.parent().unwrap().to_str().expect("non-UTF-8 path").to_string(),
+                    temp: temp.to_str().expect("non-UTF-8 path").to_string(),
+                };
+                let Ok(stages) = parse_pipeline(&command.text, &substitutions, TOOLS) else { continue };
+                // On a thread with a main thread's stack, as the lit cases run.
+                let outcome = thread::scope(|s| {
+                    thread::Builder::new()
+                        .stack_size(CASE_STACK_SIZE)
+                        .spawn_scoped(s, || compare_backends(&stages, backend))
+                        .expect("cannot spawn a thread")
+                        .join()
+                        .expect("the comparison panicked")
+                });
+                match outcome {
+                    None => {}
+                    Some(Differential::Same) => same += 1,
+                    Some(Differential::Unsupported) => unsupported += 1,
+                    Some(Differential::Differs(why)) => differs.push(format!("{}:{}: `{}`\n    {why}", case.rel, command.line, command.text)),
+                }
             }
         }
+        report(&format!("\n--backend={backend} differential: {same} RUN lines compared (same output), {unsupported} skipped (outside the native subset)"));
+        assert!(same >= floor, "only {same} RUN lines compared with --backend={backend}, below the floor of {floor}");
     }
     let _ = fs::remove_dir_all(&temp_dir);
-    report(&format!(
-        "\nnative differential: {same} RUN lines compared (same output), {unsupported} skipped (outside the native subset), {} different",
-        differs.len()
-    ));
-    assert!(differs.is_empty(), "wasmtime and native code disagree:\n  {}", differs.join("\n  "));
-    assert!(
-        same >= NATIVE_DIFFERENTIAL_FLOOR,
-        "only {same} RUN lines compared with native code, below the floor of {NATIVE_DIFFERENTIAL_FLOOR}"
-    );
+    assert!(differs.is_empty(), "the backends disagree:\n  {}", differs.join("\n  "));
 }
 
 /// Prints a progress line to the real stdout: libtest captures `println!`, but the progress
