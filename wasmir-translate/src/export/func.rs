@@ -790,10 +790,12 @@ impl<'a> FuncEmitter<'a> {
 
     /// A `local.get` whose every use follows it in the same block with no write to the local in
     /// between: instead of keeping the value (on the stack out of order, or in a second local),
-    /// the local is read again at each use, which is never larger. The scan is bounded, so the
+    /// the local is read again at each use, which is never larger. The read may land before the
+    /// code of a later operand, which can start earlier in the block than the `local.get` itself,
+    /// so the block must not write the local before it either. Both scans are bounded, so the
     /// exporter stays linear.
     fn reread_local(&mut self, op: Op) -> Result<bool, TranslateError> {
-        const SCAN: usize = 32;
+        const SCAN: usize = 64;
         if self.const_mode || self.body.num_results(op) != 1 {
             return Ok(false);
         }
@@ -803,6 +805,15 @@ impl<'a> FuncEmitter<'a> {
             return Ok(false);
         }
         let local = self.body.operand(op, 0);
+        let writes = |o: Op| matches!(self.name(o), "wasm.local.set" | "wasm.local.tee") && self.body.operand(o, 0) == local;
+        let mut cur = self.body.prev_op(op);
+        for step in 0..=SCAN {
+            let Some(o) = cur else { break };
+            if step == SCAN || writes(o) || !self.body.regions(o).is_empty() {
+                return Ok(false);
+            }
+            cur = self.body.prev_op(o);
+        }
         let mut cur = self.body.next_op(op);
         for _ in 0..SCAN {
             let Some(o) = cur else { return Ok(false) };
@@ -813,8 +824,7 @@ impl<'a> FuncEmitter<'a> {
                 self.remat[v.as_u32() as usize] = Some(we::Instruction::LocalGet(l));
                 return Ok(true);
             }
-            let writes = matches!(self.name(o), "wasm.local.set" | "wasm.local.tee") && self.body.operand(o, 0) == local;
-            if writes || !self.body.regions(o).is_empty() {
+            if writes(o) || !self.body.regions(o).is_empty() {
                 return Ok(false);
             }
             cur = self.body.next_op(o);
