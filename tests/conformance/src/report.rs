@@ -60,6 +60,15 @@ results, traps and exported globals and memories must agree. Running out of fuel
 disagreement always fails the test (it is not ratcheted) and prints the seed and the command to
 reproduce it.
 
+**Native JIT.** `spec_testsuite_native` (`src/native.rs`) runs the same scripts against
+Cranelift's native JIT (`wasmir_cranelift::native::jit`) instead of wasmtime: each module inside
+the native subset is imported to WasmIR, compiled to machine code and instantiated, and the
+script's `assert_return`, `assert_trap` (on an invoke or on instantiation), `assert_exhaustion`
+and bare `invoke`s run against it. Modules outside the subset or with imports, everything on
+them, `register`ed instances, `get`, and reference or v128 values are skipped and counted;
+validation assertions are ignored. No assertion may fail (not ratcheted). On 2026-12-02: 1338
+modules native, 1856 skipped; assertions 26204 passed, 0 failed, 37765 skipped; 20 to 35 s in a debug build on 2 cores.
+
 ## Running
 
 ```sh

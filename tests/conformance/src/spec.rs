@@ -979,7 +979,7 @@ impl<'a> Runner<'a> {
     }
 }
 
-fn eq_or(ok: bool, msg: impl FnOnce() -> String) -> Result<(), String> {
+pub(crate) fn eq_or(ok: bool, msg: impl FnOnce() -> String) -> Result<(), String> {
     if ok { Ok(()) } else { Err(msg()) }
 }
 
@@ -1007,7 +1007,7 @@ fn count_nested(ds: &[WastDirective<'_>]) -> u64 {
         .sum()
 }
 
-fn match_f32(actual: u32, p: &NanPattern<F32>) -> Result<(), String> {
+pub(crate) fn match_f32(actual: u32, p: &NanPattern<F32>) -> Result<(), String> {
     let ok = match p {
         NanPattern::CanonicalNan => actual & 0x7fff_ffff == 0x7fc0_0000,
         NanPattern::ArithmeticNan => actual & 0x7fc0_0000 == 0x7fc0_0000,
@@ -1022,7 +1022,7 @@ fn match_f32(actual: u32, p: &NanPattern<F32>) -> Result<(), String> {
     })
 }
 
-fn match_f64(actual: u64, p: &NanPattern<F64>) -> Result<(), String> {
+pub(crate) fn match_f64(actual: u64, p: &NanPattern<F64>) -> Result<(), String> {
     let ok = match p {
         NanPattern::CanonicalNan => actual & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000,
         NanPattern::ArithmeticNan => actual & 0x7ff8_0000_0000_0000 == 0x7ff8_0000_0000_0000,

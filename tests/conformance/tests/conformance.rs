@@ -40,6 +40,14 @@ fn smith_roundtrip_cranelift() {
     conformance::sut::with_cranelift(|| conformance::report::smith_test(&dir));
 }
 
+/// The spec suite on the native JIT (`wasmir_cranelift::native::jit`): every module inside the
+/// native subset runs as machine code, the script's assertions checked against it; modules
+/// outside the subset (and what runs on them) are skipped and counted. No assertion may fail.
+#[test]
+fn spec_testsuite_native() {
+    conformance::native::native_test();
+}
+
 fn o2() -> wasmir::pass::pipeline::Pipeline {
     conformance::sut::parse_pipeline("-O2").expect("the -O2 pipeline parses")
 }
