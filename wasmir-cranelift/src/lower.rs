@@ -45,26 +45,23 @@ pub struct Lowered {
 /// The module's memories, as alias analysis may see them.
 #[derive(Default)]
 pub struct Memories {
-    /// Keyed by symbol; memories not here (shared ones) are accessed through opaque calls.
-    regions: FxHashMap<wasmir::Ident, MemoryRegion>,
-}
-
-/// Which alias region a memory's accesses go in.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-enum MemoryRegion {
-    /// A memory the module defines: nothing else can access it under another name.
-    Own(wasmir::Ident),
-    /// Every imported memory, together: two imports may be the same memory.
-    Imported,
+    /// The memories whose accesses go in an alias region of their own, by symbol; the accesses
+    /// to any other memory stay opaque calls.
+    own: rustc_hash::FxHashSet<wasmir::Ident>,
 }
 
 impl Memories {
-    /// Reads the `wasm.memory` ops of the module. A shared memory is left out: another thread
-    /// may write it between two accesses, so no load may be reused or forwarded.
+    /// Reads the `wasm.memory` ops of the module. A memory the module defines is distinct from
+    /// every other. An imported one is distinct from those the module defines, but two imports
+    /// may be one memory or two, and alias analysis can express neither (one region would
+    /// forward a store to a load of the other memory, two would reorder accesses to the same
+    /// memory): with several imports, their accesses stay opaque. So do those of a shared
+    /// memory, which another thread may write between two accesses.
     pub fn of(ctx: &Context, module: &Module) -> Memories {
         let mut m = Memories::default();
         let Some((top, block)) = module.module_block() else { return m };
         let b = module.body(top);
+        let mut imported = Vec::new();
         for op in b.block_ops(block) {
             if ctx.op_name(b.opcode(op)) != "wasm.memory" {
                 continue;
@@ -74,15 +71,21 @@ impl Memories {
             if ctx.dict_get(attrs, "shared").is_some() {
                 continue;
             }
-            let region = if ctx.dict_get(attrs, "import").is_some() { MemoryRegion::Imported } else { MemoryRegion::Own(*name) };
-            m.regions.insert(*name, region);
+            if ctx.dict_get(attrs, "import").is_some() {
+                imported.push(*name);
+            } else {
+                m.own.insert(*name);
+            }
+        }
+        if let [only] = imported[..] {
+            m.own.insert(only);
         }
         m
     }
 
-    fn region(&self, ctx: &Context, symbol: wasmir::Attr) -> Option<MemoryRegion> {
+    fn region(&self, ctx: &Context, symbol: wasmir::Attr) -> Option<wasmir::Ident> {
         match ctx.attr_data(symbol) {
-            AttrData::SymbolRef(path) if path.len() == 1 => self.regions.get(&path[0]).copied(),
+            AttrData::SymbolRef(path) if path.len() == 1 && self.own.contains(&path[0]) => Some(path[0]),
             _ => None,
         }
     }
@@ -223,9 +226,9 @@ pub(crate) struct Lower<'a, 'f> {
     pub(crate) blocks: FxHashMap<wasmir::Block, cl::Block>,
     pub(crate) vals: FxHashMap<Value, cl::Value>,
     locals: FxHashMap<Value, Variable>,
-    /// One alias region per memory the module defines (and one for all imported memories), so
-    /// that accesses to different memories never alias.
-    regions: FxHashMap<MemoryRegion, cl::AliasRegion>,
+    /// One alias region per memory (see [`Memories`]), so that accesses to different memories
+    /// never alias.
+    regions: FxHashMap<wasmir::Ident, cl::AliasRegion>,
     originals: Vec<Op>,
     pub(crate) mode: Mode<'a>,
     /// The state of [`Mode::Native`]; `None` in wasm mode.
