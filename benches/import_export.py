@@ -205,9 +205,12 @@ def check_output(run_exe: str, path: Path, expect_selftest: str | None) -> tuple
     return True, f"instantiates, selftest = {got}"
 
 
-def cargo_build(packages: list[str]) -> tuple[dict[str, str], dict[str, str]]:
-    """Builds the packages; returns (executables by target name, rlibs by crate name)."""
+def cargo_build(packages: list[str], features: tuple[str, ...] = ()) -> tuple[dict[str, str], dict[str, str]]:
+    """Builds the packages (with cargo `features` such as `wasmir-translate/llvm`); returns
+    (executables by target name, rlibs by crate name)."""
     cmd = ["cargo", "build", "--release"] + [a for p in packages for a in ("-p", p)]
+    if features:
+        cmd += ["--features", ",".join(features)]
     print(f"$ {' '.join(cmd)}", file=sys.stderr)
     p = subprocess.run(cmd + ["--message-format=json-render-diagnostics"], cwd=REPO_ROOT,
                        stdout=subprocess.PIPE, text=True)

@@ -189,12 +189,13 @@ def fmt_r(x: float | None) -> str:
     return "—" if x is None or not math.isfinite(x) else f"{x:.2f}"
 
 
-def tools(no_build: bool) -> tuple[str, str]:
-    """Paths of the release `wasmir-translate` and `wasmir-run`, built first unless `no_build`."""
+def tools(no_build: bool, features: tuple[str, ...] = ()) -> tuple[str, str]:
+    """Paths of the release `wasmir-translate` and `wasmir-run`, built first (with cargo
+    `features`) unless `no_build`."""
     tdir = Path(os.environ.get("CARGO_TARGET_DIR", REPO_ROOT / "target")) / "release"
     if no_build:
         return str(tdir / "wasmir-translate"), str(tdir / "wasmir-run")
-    exes, _ = cargo_build(["wasmir-translate", "wasmir-run"])
+    exes, _ = cargo_build(["wasmir-translate", "wasmir-run"], features)
     return (exes.get("wasmir-translate", str(tdir / "wasmir-translate")),
             exes.get("wasmir-run", str(tdir / "wasmir-run")))
 
