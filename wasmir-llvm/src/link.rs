@@ -254,12 +254,12 @@ pub fn finish(linked: &[u8], layout: &Layout) -> Result<Vec<u8>, String> {
     };
     for payload in Parser::new(0).parse_all(linked) {
         let payload = payload.map_err(|e| format!("internal error: wasm-ld wrote a module that does not parse: {e}"))?;
-        // The module's imported tables when wasm-ld wrote no import section.
+        // The module's imports when wasm-ld wrote no import section (no function is imported).
         if !imports_done && payload.as_section().is_some_and(|(id, _)| id > we::SectionId::Import as u8 && id != we::SectionId::Custom as u8) {
             imports_done = true;
-            if !tables.imports.is_empty() {
-                let mut s = we::ImportSection::new();
-                add_table_imports(&mut s, &tables);
+            let mut s = we::ImportSection::new();
+            add_imports(&mut s, layout, &tables);
+            if !s.is_empty() {
                 out.section(&s);
             }
         }
@@ -268,13 +268,8 @@ pub fn finish(linked: &[u8], layout: &Layout) -> Result<Vec<u8>, String> {
             Payload::ImportSection(reader) => {
                 let mut s = we::ImportSection::new();
                 re.parse_import_section(&mut s, reader).map_err(|e| e.to_string())?;
-                add_table_imports(&mut s, &tables);
+                add_imports(&mut s, layout, &tables);
                 imports_done = true;
-                if let Some(m) = &layout.memory
-                    && let Some((module, name)) = &m.import
-                {
-                    s.import(module, name, we::MemoryType { minimum: m.min, maximum: m.max, memory64: false, shared: false, page_size_log2: None });
-                }
                 out.section(&s);
             }
             // The module's tables replace wasm-ld's (`add_memory` writes them).
@@ -386,10 +381,15 @@ pub fn finish(linked: &[u8], layout: &Layout) -> Result<Vec<u8>, String> {
     Ok(wasm)
 }
 
-/// Adds the module's imported tables to an import section.
-fn add_table_imports(s: &mut we::ImportSection, tables: &TablePlan) {
+/// Adds the module's imported tables and memory to an import section.
+fn add_imports(s: &mut we::ImportSection, layout: &Layout, tables: &TablePlan) {
     for (module, name, ty) in &tables.imports {
         s.import(module, name, *ty);
+    }
+    if let Some(m) = &layout.memory
+        && let Some((module, name)) = &m.import
+    {
+        s.import(module, name, we::MemoryType { minimum: m.min, maximum: m.max, memory64: false, shared: false, page_size_log2: None });
     }
 }
 
