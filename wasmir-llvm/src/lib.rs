@@ -1,12 +1,12 @@
 //! WasmIR through LLVM 22: functions lowered to LLVM IR for `wasm32-unknown-unknown`, optimized
 //! by LLVM's new pass manager, written as a relocatable object and linked by wasm-ld.
 //!
-//! - [`items`] reads the module level (functions, the memory, globals, data segments) and
-//!   refuses what the backend does not support;
+//! - [`items`] reads the module level (functions, the memory, globals, data segments, tables,
+//!   element segments) and refuses what the backend does not support;
 //! - [`lower`] turns each function, in CFG form (`lower-to-cfg` on a copy), into LLVM IR with
 //!   wasm's semantics made explicit (traps are branches to `llvm.trap`, never LLVM UB);
-//! - [`link`] runs wasm-ld and gives the linked module the WasmIR module's memory, data segments
-//!   and global initializers, which never go through LLVM.
+//! - [`link`] runs wasm-ld and gives the linked module the WasmIR module's memory, data segments,
+//!   global initializers, tables and element segments, which never go through LLVM.
 //!
 //! See docs/architecture/llvm.md for the reasoning.
 pub mod items;
@@ -111,12 +111,19 @@ pub fn compile(ctx: &Context, module: &Module, opts: &Options) -> Result<Compile
     wasmir::pass::manager::run(&mut ctx, &mut cfg, &pipeline, &instr, &mut |_, _, _| {}).map_err(|(_, f)| format!("`{}` failed: {}", f.pass, f.message))?;
     // lower-to-cfg leaves the module level as it was: its items are the input's.
     let cfg_items = items::collect(&ctx, &cfg)?;
+    let features = features_for(&cfg_items, &opts.features)?;
 
     Target::initialize_webassembly(&InitializationConfig::default());
     let triple = TargetTriple::create(TRIPLE);
     let target = Target::from_triple(&triple).map_err(|e| format!("LLVM has no wasm32 target: {e}"))?;
+    // At -O0 LLVM selects instructions with FastISel, which calls a `funcref` as if it were a
+    // table index (invalid wasm); SelectionDAG, from the lowest optimizing level on, does not.
+    let codegen = match opts.opt.codegen() {
+        OptimizationLevel::None if cfg_items.uses_references => OptimizationLevel::Less,
+        level => level,
+    };
     let tm = target
-        .create_target_machine(&triple, "generic", &opts.features, opts.opt.codegen(), RelocMode::Static, CodeModel::Default)
+        .create_target_machine(&triple, "generic", &features, codegen, RelocMode::Static, CodeModel::Default)
         .ok_or("LLVM cannot make a wasm32 target machine")?;
     let ll = LlContext::create();
     let m = ll.create_module("wasmir");
@@ -130,9 +137,23 @@ pub fn compile(ctx: &Context, module: &Module, opts: &Options) -> Result<Compile
     // LLVM's passes assume valid IR: anything wrong here is reported, never handed on.
     m.verify().map_err(|e| format!("internal error: the LLVM IR does not verify: {}", e.to_string().trim_end()))?;
     m.run_passes(opts.opt.passes(), &tm, PassBuilderOptions::create()).map_err(|e| format!("LLVM's passes failed: {e}"))?;
+    lower::finish_references(&ll, &m)?;
     let llvm_ir = m.print_to_string().to_string();
     let object = tm.write_to_memory_buffer(&m, FileType::Object).map_err(|e| format!("LLVM cannot write the object: {e}"))?.as_slice().to_vec();
     Ok(Compiled { llvm_ir, object, layout: cfg_items.layout() })
+}
+
+/// The target features for a module: `features`, with `+reference-types` added when the module
+/// uses references or tables beyond `call_indirect` through the indirect table (LLVM's wasm32
+/// target cannot compile them without it).
+fn features_for(items: &items::Items, features: &str) -> Result<String, String> {
+    if !items.uses_references || features.split(',').any(|f| f == "+reference-types") {
+        return Ok(features.to_string());
+    }
+    if features.split(',').any(|f| f == "-reference-types") {
+        return Err(format!("the module uses reference types or tables, which LLVM compiles only with the reference-types feature, but --target-features disables it; {}", items::OTHER_BACKENDS));
+    }
+    Ok(if features.is_empty() { "+reference-types".to_string() } else { format!("{features},+reference-types") })
 }
 
 /// The features of LLVM 22's wasm32 target (`llc -mtriple=wasm32 -mattr=help`).

@@ -24,11 +24,14 @@ use inkwell::builder::Builder;
 use inkwell::context::Context as LlContext;
 use inkwell::intrinsics::Intrinsic;
 use inkwell::module::{Linkage, Module as LlModule};
-use inkwell::types::{BasicMetadataTypeEnum, BasicType, BasicTypeEnum};
+use inkwell::types::{BasicMetadataTypeEnum, BasicType, BasicTypeEnum, FunctionType};
 use inkwell::values::{BasicMetadataValueEnum, BasicValue, BasicValueEnum, FloatValue, FunctionValue, GlobalValue, IntValue, PointerValue};
 use inkwell::{AddressSpace, FloatPredicate, IntPredicate};
 use rustc_hash::FxHashMap;
 use wasmir::{AttrData, Context, Ident, Module, Op, Value};
+
+mod refs;
+pub use refs::{SCRATCH_SIZE, finish_references, scratch_symbols};
 
 /// LLVM's address space for wasm globals (`global.get`/`global.set`), as opposed to linear memory.
 pub const WASM_GLOBAL_SPACE: u16 = 1;
@@ -45,6 +48,17 @@ pub fn llvm_type<'ll>(ll: &'ll LlContext, t: ValType) -> BasicTypeEnum<'ll> {
         ValType::I64 => ll.i64_type().into(),
         ValType::F32 => ll.f32_type().into(),
         ValType::F64 => ll.f64_type().into(),
+        ValType::ExternRef => ll.ptr_type(AddressSpace::from(refs::EXTERNREF_SPACE)).into(),
+        ValType::FuncRef => ll.ptr_type(AddressSpace::from(refs::FUNCREF_SPACE)).into(),
+    }
+}
+
+/// The LLVM type of a function with these parameters and at most one result.
+pub fn fn_type<'ll>(ll: &'ll LlContext, params: &[ValType], result: Option<ValType>) -> FunctionType<'ll> {
+    let params: Vec<BasicMetadataTypeEnum> = params.iter().map(|&p| llvm_type(ll, p).into()).collect();
+    match result {
+        Some(r) => llvm_type(ll, r).fn_type(&params, false),
+        None => ll.void_type().fn_type(&params, false),
     }
 }
 
@@ -53,11 +67,7 @@ pub fn declare<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, items: &Items) -> Res
     let mut decls = Decls { functions: FxHashMap::default(), globals: FxHashMap::default() };
     let null_ok = ll.create_enum_attribute(Attribute::get_named_enum_kind_id("null_pointer_is_valid"), 0);
     for f in &items.functions {
-        let params: Vec<BasicMetadataTypeEnum> = f.params.iter().map(|&p| llvm_type(ll, p).into()).collect();
-        let fty = match f.result {
-            Some(r) => llvm_type(ll, r).fn_type(&params, false),
-            None => ll.void_type().fn_type(&params, false),
-        };
+        let fty = fn_type(ll, &f.params, f.result);
         // Only exports and imports are visible outside: everything else is internal, so LLVM
         // may inline it and wasm-ld drops it when unused.
         let linkage = if f.import.is_some() || f.export.is_some() { Linkage::External } else { Linkage::Internal };
@@ -72,6 +82,7 @@ pub fn declare<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, items: &Items) -> Res
         fv.add_attribute(AttributeLoc::Function, null_ok);
         decls.functions.insert(f.name.clone(), fv);
     }
+    refs::keep_elem_functions(ll, m, items, &decls);
     for g in &items.globals {
         let ty = llvm_type(ll, g.init.ty);
         let gv = m.add_global(ty, Some(AddressSpace::from(WASM_GLOBAL_SPACE)), &g.name);
@@ -114,6 +125,7 @@ pub fn lower_function<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, decls: &Decls<
         ctx,
         b,
         decls,
+        items,
         memory: items.memory_sym,
         f: fv,
         name: &f.name,
@@ -161,6 +173,7 @@ struct Lower<'ll, 'a> {
     ctx: &'a Context,
     b: &'a wasmir::Body,
     decls: &'a Decls<'ll>,
+    items: &'a Items,
     memory: Option<Ident>,
     f: FunctionValue<'ll>,
     name: &'a str,
@@ -302,7 +315,7 @@ impl<'ll> Lower<'ll, '_> {
                 let slot = self.builder.build_alloca(ty, "").map_err(bug)?;
                 let init = match b.operands(op).next() {
                     Some(v) => self.get(v)?,
-                    None => ty.const_zero(),
+                    None => self.zero(ty)?,
                 };
                 self.builder.build_store(slot, init).map_err(bug)?;
                 self.locals.insert(b.result(op, 0), (slot, ty));
@@ -384,7 +397,7 @@ impl<'ll> Lower<'ll, '_> {
                 self.set(op, v);
             }
             _ => {
-                if self.memory_access(op, name)? {
+                if self.memory_access(op, name)? || self.reference_op(op, name)? {
                     return Ok(());
                 }
                 let v = self.numeric(op, name)?.ok_or_else(|| self.unsupported(name))?;
@@ -716,7 +729,7 @@ fn int_type(ll: &LlContext, bits: u32) -> inkwell::types::IntType<'_> {
 
 fn llvm_width(t: ValType) -> u32 {
     match t {
-        ValType::I32 | ValType::F32 => 32,
+        ValType::I32 | ValType::F32 | ValType::ExternRef | ValType::FuncRef => 32,
         ValType::I64 | ValType::F64 => 64,
     }
 }
