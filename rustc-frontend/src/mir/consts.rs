@@ -73,7 +73,7 @@ impl<'a> Parser<'a> {
                             if doubled {
                                 self.expect(close)?;
                             }
-                            CStep::Done(self.cur.consts.push(ConstKind::Adt { path, fields: fields.into(), braced }))
+                            CStep::Done(self.cur.consts.push(ConstKind::Adt { path, fields: fields.into(), braced, doubled }))
                         }
                     }
                 },
@@ -106,15 +106,14 @@ impl<'a> Parser<'a> {
                 let pos = !neg && self.eat('+');
                 let n = self.peek();
                 if n.kind == Tok::Ident && (neg || pos) {
-                    // `-inf_f32`
+                    // `-inf_f32`, `+Inf_f64`
                     self.bump();
-                    return self.named_float(n, true);
+                    return self.named_float(n, if neg { "-" } else { "+" });
                 }
                 let n = self.expect_kind(Tok::Num, "a number")?;
                 let k = self.number_const(n, neg)?;
-                let step = self.leaf(k);
-                self.skip_pattern_suffix()?;
-                Ok(step)
+                let c = self.cur.consts.push(k);
+                self.pattern_suffix(c)
             }
             Tok::Char => {
                 self.bump();
@@ -189,7 +188,7 @@ impl<'a> Parser<'a> {
                     }
                     w if ["NaN_f", "inf_f", "Inf_f"].iter().any(|p| w.starts_with(p)) => {
                         self.bump();
-                        return self.named_float(t, false);
+                        return self.named_float(t, "");
                     }
                     "ZeroSized" if self.peek2().is(':') => {
                         self.bump();
@@ -212,16 +211,15 @@ impl<'a> Parser<'a> {
     fn const_path(&mut self, stack: &mut Vec<CFrame>) -> PResult<CStep> {
         let path = self.path(PathCtx::Value)?;
         if let Some(k) = self.int_extreme(path) {
-            let step = self.leaf(k);
-            self.skip_pattern_suffix()?;
-            return Ok(step);
+            let c = self.cur.consts.push(k);
+            return self.pattern_suffix(c);
         }
         // `const f::{constant#0}(move _1) -> …`: a constant callee, followed by call arguments.
         let t2 = self.peek2();
         let call_follows = t2.kind == Tok::Ident && matches!(self.text(t2), "move" | "copy" | "const");
         if !call_follows && self.eat('(') {
             if self.eat(')') {
-                return Ok(self.leaf(ConstKind::Adt { path, fields: Box::new([]), braced: false }));
+                return Ok(self.leaf(ConstKind::Adt { path, fields: Box::new([]), braced: false, doubled: false }));
             }
             stack.push(CFrame::Adt { path, fields: Vec::new(), braced: false, doubled: false });
             return Ok(CStep::Start);
@@ -236,7 +234,7 @@ impl<'a> Parser<'a> {
                 if doubled {
                     self.expect('}')?;
                 }
-                return Ok(self.leaf(ConstKind::Adt { path, fields: Box::new([]), braced: true }));
+                return Ok(self.leaf(ConstKind::Adt { path, fields: Box::new([]), braced: true, doubled }));
             }
             let mut fields = Vec::new();
             self.field_name(&mut fields)?;
@@ -273,15 +271,16 @@ impl<'a> Parser<'a> {
         let k = if t.kind == Tok::Ident && self.text(t) == "transmute" && self.peek2().is('(') {
             self.bump();
             self.bump();
-            let v = if self.eat('(') {
+            let (bits, size) = if self.eat('(') {
                 self.expect(')')?;
-                0
+                (0, 0)
             } else {
-                self.hex()?
+                let digits = self.peek().end - self.peek().start - 2;
+                (self.hex()?, (digits / 2) as u8)
             };
             self.expect(')')?;
             self.expect(':')?;
-            ConstKind::Transmute(v, self.ty()?)
+            ConstKind::Transmute { bits, size, ty: self.ty()? }
         } else if t.kind == Tok::Ident && is_alloc_name(self.text(t)) {
             let ptr = self.alloc_ptr()?;
             self.expect(':')?;
@@ -406,14 +405,14 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn named_float(&mut self, t: Token, neg: bool) -> PResult<CStep> {
+    /// `NaN_f32`, `inf_f64`, `+Inf_f16` (with the sign rustc printed, if any).
+    fn named_float(&mut self, t: Token, sign: &str) -> PResult<CStep> {
         let text = self.text(t);
         let (name, suffix) = text.split_once('_').unwrap_or((text, ""));
         let Some(ty) = FloatTy::from_name(suffix) else {
             return self.err(t.start, format!("expected a float constant, found `{text}`"));
         };
-        let s = if neg { format!("-{name}") } else { name.to_string() };
-        let text = self.names.sym(&s);
+        let text = self.names.sym(&format!("{sign}{name}"));
         Ok(self.leaf(ConstKind::Float { text, ty }))
     }
 
@@ -449,12 +448,14 @@ impl<'a> Parser<'a> {
         })
     }
 
-    /// `5_u32 is 1..`: the scalar of a pattern type; the pattern is dropped.
-    fn skip_pattern_suffix(&mut self) -> PResult<()> {
-        if self.eat_kw("is") {
-            self.pattern_text()?;
+    /// `5_u32 is 1..`: the scalar of a pattern type.
+    fn pattern_suffix(&mut self, c: ConstId) -> PResult<CStep> {
+        if !self.eat_kw("is") {
+            return Ok(CStep::Done(c));
         }
-        Ok(())
+        let pat = self.pattern_text()?;
+        let pat = self.names.sym(pat);
+        Ok(self.leaf(ConstKind::Pattern(c, pat)))
     }
 }
 

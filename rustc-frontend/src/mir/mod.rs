@@ -8,6 +8,7 @@ mod consts;
 pub mod lexer;
 pub mod model;
 mod parser;
+pub mod print;
 mod types;
 
 pub use model::*;

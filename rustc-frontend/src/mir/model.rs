@@ -186,6 +186,14 @@ pub struct Path {
     pub segments: Box<[Segment]>,
 }
 
+/// A trait bound of a `dyn` or `impl` type, with its modifiers as rustc printed them (`?`,
+/// `[const]`, `for<'a>`).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct Bound {
+    pub modifiers: Option<Sym>,
+    pub path: PathId,
+}
+
 /// A function pointer signature (`for<'a> unsafe extern "C" fn(&'a u8, ...) -> u8`).
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct FnSig {
@@ -218,9 +226,9 @@ pub enum TyKind {
     /// A function item: its signature and the path rustc printed in braces.
     FnDef(FnSig, PathId),
     /// `dyn A + B + 'r`: the bounds in order.
-    Dyn { bounds: Box<[PathId]>, region: Option<Sym> },
-    /// `impl Trait + Send`.
-    Opaque { bounds: Box<[PathId]> },
+    Dyn { bounds: Box<[Bound]>, region: Option<Sym> },
+    /// `impl Trait + Send + 'a`.
+    Opaque { bounds: Box<[Bound]>, region: Option<Sym> },
     /// `{closure@FILE:L:C: L:C}`.
     Closure(ClosureRef),
     /// `{coroutine@…}`, `{async fn body of …}`, `{coroutine-closure@…}`: kept as text.
@@ -340,17 +348,21 @@ pub enum ConstKind {
     Bytes { bytes: Box<[u8]>, deref: bool },
     Tuple(Box<[ConstId]>),
     Array(Box<[ConstId]>),
-    /// An ADT value: the variant's path, its fields (named for braced variants).
-    Adt { path: PathId, fields: Box<[(Option<Sym>, ConstId)]>, braced: bool },
+    /// An ADT value: the variant's path, its fields (named for braced variants). `doubled`:
+    /// rustc 1.96 prints the braces of some struct constants twice (`S {{ a: 1_u8 }}`).
+    Adt { path: PathId, fields: Box<[(Option<Sym>, ConstId)]>, braced: bool, doubled: bool },
     /// `&value` (a valtree reference).
     Ref(ConstId),
-    /// A function item, an unevaluated constant or a const parameter, by path (`promoted[N]`
-    /// included).
+    /// An unevaluated constant (`const <T as Tr>::C`, `const f::promoted[0]`) or a const
+    /// parameter (`const N`), by path.
     Path(PathId),
+    /// A function item (printed without `const`: `core::mem::drop::<T>`).
+    FnItem(PathId),
     /// `{alloc12: &T}`: a pointer into an allocation.
     Ptr(AllocPtr, Ty),
-    /// `{transmute(0x…): T}`: raw bits of a non-trivial scalar type.
-    Transmute(u128, Ty),
+    /// `{transmute(0x…): T}`: raw bits of a non-trivial scalar type, and the scalar's size in
+    /// bytes (from the digits printed).
+    Transmute { bits: u128, size: u8, ty: Ty },
     /// `{0x4 as *const u8}`: an integer-valued pointer.
     IntPtr(u128, Ty),
     /// `{path as fn(…)}`: a function pointer.
@@ -361,6 +373,8 @@ pub enum ConstKind {
     Indirect { alloc: u32, offset: u64, ty: Ty },
     /// `Slice { alloc_id: allocN, meta: N }: T`.
     Slice { alloc: u32, meta: u64, ty: Ty },
+    /// `0_usize is 0..=2147483647`: a scalar of a pattern type, the pattern kept as text.
+    Pattern(ConstId, Sym),
     /// `<uninit>`.
     Uninit,
     /// `<ZST>`, `<function>`, `<vtable>` and other placeholders rustc prints: kept as text.

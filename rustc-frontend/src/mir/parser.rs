@@ -561,7 +561,7 @@ impl<'a> Parser<'a> {
         } else {
             // A function item, printed without `const`.
             let path = self.path(PathCtx::Value)?;
-            DebugValue::Const(self.cur.consts.push(ConstKind::Path(path)))
+            DebugValue::Const(self.cur.consts.push(ConstKind::FnItem(path)))
         };
         self.expect(';')?;
         self.trailing_span();
@@ -832,8 +832,8 @@ impl<'a> Parser<'a> {
         self.edges_labelled("return")
     }
 
-    /// `-> bbN`, `-> unwind ACTION`, or `-> [LABEL: bbN, unwind ACTION]` (`unwind: bbN` for a
-    /// cleanup block).
+    /// `-> unwind ACTION` or `-> bbN` (no return edge: unwind to ACTION or to the cleanup block
+    /// bbN), or `-> [LABEL: bbN, unwind ACTION]` (`unwind: bbN` for a cleanup block).
     fn edges_labelled(&mut self, label: &str) -> PResult<(Option<Block>, Unwind)> {
         self.expect_kind(Tok::Arrow, "`->`")?;
         if self.is_kw("unwind") {
@@ -841,7 +841,9 @@ impl<'a> Parser<'a> {
             return Ok((None, self.unwind_action()?));
         }
         if !self.eat('[') {
-            return Ok((Some(self.target()?), Unwind::Continue));
+            // A lone edge is the cleanup of a call that does not return (`panic(…) -> bb3`):
+            // a returning call always prints its unwind action in brackets.
+            return Ok((None, Unwind::Cleanup(self.target()?)));
         }
         let mut target = None;
         let mut unwind = Unwind::Continue;
@@ -1039,7 +1041,7 @@ impl<'a> Parser<'a> {
         if t.kind == Tok::Ident || t.is('<') {
             // A function item: printed without `const`.
             let path = self.path(PathCtx::Value)?;
-            return Ok(Operand::Const(self.cur.consts.push(ConstKind::Path(path))));
+            return Ok(Operand::Const(self.cur.consts.push(ConstKind::FnItem(path))));
         }
         self.expected("an operand (`copy`, `move`, `const` or a function)")
     }
@@ -1217,7 +1219,7 @@ impl<'a> Parser<'a> {
             let fields: Vec<_> = args.iter().map(|&o| (None, o)).collect();
             return Ok(Rvalue::Aggregate(AggregateKind::Adt { path, braced: false }, fields.into()));
         }
-        let op = Operand::Const(self.cur.consts.push(ConstKind::Path(path)));
+        let op = Operand::Const(self.cur.consts.push(ConstKind::FnItem(path)));
         self.maybe_cast(op)
     }
 

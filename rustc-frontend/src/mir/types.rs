@@ -1,6 +1,6 @@
 //! Types and paths, read with an explicit stack: `&[(T, <U as Tr<V>>::A); 3]` nests as deeply as
 //! the input likes without the parser recursing.
-use super::lexer::Tok;
+use super::lexer::{self, Tok};
 use super::model::*;
 use super::parser::{PResult, Parser};
 
@@ -59,7 +59,8 @@ enum Frame {
     FnRet(SigB),
     /// `fn(…) -> R {PATH}`: the path comes.
     FnDefPath(FnSig),
-    Bounds { is_dyn: bool, bounds: Vec<PathId> },
+    /// `dyn`/`impl` bounds so far, and the modifiers (`?`, `[const]`, `for<'a>`) of the next.
+    Bounds { is_dyn: bool, bounds: Vec<Bound>, pending: Option<Sym> },
     /// After `<` at the start of a path: the self type comes.
     QSelf,
     /// `<T as PATH>`: the trait comes.
@@ -71,7 +72,7 @@ enum Frame {
     Sugar(Vec<Ty>),
     SugarRet(Vec<Ty>),
     /// `<impl T>` / `<impl Tr for T>`: the trait (if read) while the self type comes.
-    ImplSeg(Option<PathId>),
+    ImplSeg { trait_: Option<PathId>, mods: Option<Sym> },
 }
 
 fn seg(name: SegName) -> Segment {
@@ -185,8 +186,8 @@ impl<'a> Parser<'a> {
                 match word {
                     "dyn" | "impl" if !path_follows => {
                         self.bump();
-                        self.bound_modifiers()?;
-                        stack.push(Frame::Bounds { is_dyn: word == "dyn", bounds: Vec::new() });
+                        let pending = self.bound_modifiers()?;
+                        stack.push(Frame::Bounds { is_dyn: word == "dyn", bounds: Vec::new(), pending });
                         Ok(Step::Want(Want::Path(PathCtx::Type)))
                     }
                     "fn" | "unsafe" | "extern" | "for" if !path_follows => self.fn_sig_start(stack),
@@ -210,8 +211,10 @@ impl<'a> Parser<'a> {
         })
     }
 
-    /// `?Sized`, `[const] Destruct`, `~const Tr`: modifiers of a bound, which the model drops.
-    fn bound_modifiers(&mut self) -> PResult<()> {
+    /// `?Sized`, `[const] Destruct`, `for<'a> Fn(&'a u8)`: the modifiers of a bound, as text.
+    fn bound_modifiers(&mut self) -> PResult<Option<Sym>> {
+        self.unpeek();
+        let start = lexer::skip_trivia(self.src, self.pos);
         loop {
             if self.eat('?') || self.eat('~') || self.eat_kw("const") {
                 continue;
@@ -234,7 +237,11 @@ impl<'a> Parser<'a> {
                 self.expect(']')?;
                 continue;
             }
-            return Ok(());
+            if self.pos <= start {
+                return Ok(None);
+            }
+            let text = self.src[start..self.pos].trim_end();
+            return Ok(Some(self.names.sym(text)));
         }
     }
 
@@ -353,7 +360,7 @@ impl<'a> Parser<'a> {
                 self.bump();
                 self.bump();
                 if self.eat_kw("at") {
-                    let text = self.raw_until('>', "`<impl at FILE:L:C: L:C>`")?;
+                    let text = self.raw_until('>', "`<impl at FILE:L:C: L:C>`")?.trim_start();
                     let Some(span) = self.span_text(text) else {
                         return self.err(t.start, format!("expected `FILE:L:C: L:C` in `<impl at {text}>`"));
                     };
@@ -361,8 +368,8 @@ impl<'a> Parser<'a> {
                     return self.path_continue(pb, stack);
                 }
                 stack.push(Frame::Path(pb));
-                stack.push(Frame::ImplSeg(None));
-                self.bound_modifiers()?;
+                let mods = self.bound_modifiers()?;
+                stack.push(Frame::ImplSeg { trait_: None, mods });
                 Ok(Step::Want(Want::Ty))
             }
             _ => self.expected("a path segment"),
@@ -446,6 +453,8 @@ impl<'a> Parser<'a> {
                 self.bump();
                 GenericArg::Lifetime(self.names.sym(self.text(t)))
             }
+            // `{closure@…}` is a type; `{ N + 1 }` a constant.
+            Tok::Punct('{') if !self.src[t.end as usize..].starts_with(' ') => return Ok(Step::Want(Want::Ty)),
             Tok::Num | Tok::Char | Tok::Punct('-') | Tok::Punct('{') => GenericArg::Const(self.const_arg()?),
             Tok::Ident if matches!(self.text(t), "true" | "false") => GenericArg::Const(self.const_arg()?),
             Tok::Ident if self.peek2().is('=') => {
@@ -593,9 +602,9 @@ impl<'a> Parser<'a> {
                 self.expect('}')?;
                 Ok(self.ty_done(TyKind::FnDef(sig, p)))
             }
-            Frame::Bounds { is_dyn, mut bounds } => {
-                let Done::Path(p) = done else { unreachable!() };
-                bounds.push(p);
+            Frame::Bounds { is_dyn, mut bounds, pending } => {
+                let Done::Path(path) = done else { unreachable!() };
+                bounds.push(Bound { modifiers: pending, path });
                 let mut region = None;
                 while self.eat('+') {
                     if self.peek().kind == Tok::Lifetime {
@@ -603,11 +612,11 @@ impl<'a> Parser<'a> {
                         region = Some(self.names.sym(self.text(l)));
                         continue;
                     }
-                    self.bound_modifiers()?;
-                    stack.push(Frame::Bounds { is_dyn, bounds });
+                    let pending = self.bound_modifiers()?;
+                    stack.push(Frame::Bounds { is_dyn, bounds, pending });
                     return Ok(Step::Want(Want::Path(PathCtx::Type)));
                 }
-                let kind = if is_dyn { TyKind::Dyn { bounds: bounds.into(), region } } else { TyKind::Opaque { bounds: bounds.into() } };
+                let kind = if is_dyn { TyKind::Dyn { bounds: bounds.into(), region } } else { TyKind::Opaque { bounds: bounds.into(), region } };
                 Ok(self.ty_done(kind))
             }
             Frame::QSelf => {
@@ -646,7 +655,7 @@ impl<'a> Parser<'a> {
                 let ret = ty_of(self, done);
                 self.attach_sugar(args, Some(ret), stack)
             }
-            Frame::ImplSeg(None) => {
+            Frame::ImplSeg { trait_: None, mods } => {
                 // After `<impl T`: an impl segment (`<impl T>`, `<impl Tr for T>`), or an opaque
                 // type: the qualified self of `<impl Fn() + 'a as Tr>::f`, or turbofish
                 // arguments `::<impl Fn(), impl Fn()>`.
@@ -656,21 +665,20 @@ impl<'a> Parser<'a> {
                     _ => None,
                 };
                 let opaque = |p: &mut Self| match as_path(p) {
-                    Some(path) => p.names.ty(TyKind::Opaque { bounds: Box::new([path]) }),
+                    Some(path) => p.names.ty(TyKind::Opaque { bounds: Box::new([Bound { modifiers: mods, path }]), region: None }),
                     None => t,
                 };
                 if self.peek().is('+')
                     && let Some(path) = as_path(self)
                 {
-                    stack.push(Frame::ImplSeg(None));
-                    return self.reduce(Frame::Bounds { is_dyn: false, bounds: Vec::new() }, Done::Path(path), stack);
+                    stack.push(Frame::ImplSeg { trait_: None, mods: None });
+                    return self.reduce(Frame::Bounds { is_dyn: false, bounds: Vec::new(), pending: mods }, Done::Path(path), stack);
                 }
                 if self.eat_kw("for") {
                     let Some(trait_) = as_path(self) else {
                         return self.expected("a trait path before `for`");
                     };
-                    stack.push(Frame::ImplSeg(Some(trait_)));
-                    self.bound_modifiers()?;
+                    stack.push(Frame::ImplSeg { trait_: Some(trait_), mods: None });
                     return Ok(Step::Want(Want::Ty));
                 }
                 if self.eat_kw("as") {
@@ -693,7 +701,7 @@ impl<'a> Parser<'a> {
                 }
                 self.path_continue(pb, stack)
             }
-            Frame::ImplSeg(trait_ @ Some(_)) => {
+            Frame::ImplSeg { trait_: trait_ @ Some(_), .. } => {
                 let self_ty = ty_of(self, done);
                 self.expect('>')?;
                 let Some(Frame::Path(mut pb)) = stack.pop() else { unreachable!() };
