@@ -21,7 +21,15 @@ impl<'a> Parser<'a> {
     pub(super) fn allocation(&mut self) -> PResult<Allocation> {
         let id = self.numbered("alloc", "an allocation")?;
         self.expect('(')?;
-        let mut a = Allocation { id, kind: AllocKind::Memory, size: 0, align: 1, bytes: Vec::new(), relocs: Vec::new(), elided: false };
+        let mut a = Allocation {
+            id,
+            kind: AllocKind::Memory,
+            size: 0,
+            align: 1,
+            bytes: Vec::new(),
+            relocs: Vec::new(),
+            elided: false,
+        };
         let word = self.ident("an allocation kind or `size`")?;
         let has_bytes = match word {
             "size" => true,
@@ -30,7 +38,11 @@ impl<'a> Parser<'a> {
                 let text = self.rest_of_line();
                 let text = text.trim().strip_suffix(')').unwrap_or(text).trim();
                 let s = self.names.sym(text);
-                a.kind = if word == "fn" { AllocKind::Function(s) } else { AllocKind::VTable(s) };
+                a.kind = if word == "fn" {
+                    AllocKind::Function(s)
+                } else {
+                    AllocKind::VTable(s)
+                };
                 return Ok(a);
             }
             "typeid" => {
@@ -78,7 +90,10 @@ impl<'a> Parser<'a> {
         self.expect('{')?;
         if self.eat('}') {
             if a.size != 0 {
-                return self.err(self.pos as u32, format!("allocation of {} bytes printed empty", a.size));
+                return self.err(
+                    self.pos as u32,
+                    format!("allocation of {} bytes printed empty", a.size),
+                );
             }
             return Ok(a);
         }
@@ -110,7 +125,10 @@ impl<'a> Parser<'a> {
             }
             let err_at = line_start as u32;
             let Some(bar) = line.rfind('│') else {
-                return self.err(err_at, "expected `│` before the ASCII column of an allocation line");
+                return self.err(
+                    err_at,
+                    "expected `│` before the ASCII column of an allocation line",
+                );
             };
             let mut cells = &line[..bar];
             let trimmed = cells.trim_start();
@@ -144,22 +162,39 @@ impl<'a> Parser<'a> {
                     rest = r;
                     continue;
                 }
-                let (cell, r) = rest.split_at(rest.char_indices().nth(2).map_or(rest.len(), |(i, _)| i));
+                let (cell, r) =
+                    rest.split_at(rest.char_indices().nth(2).map_or(rest.len(), |(i, _)| i));
                 rest = r;
                 if cell == "__" {
                     a.bytes.push(None);
                 } else if let Ok(b) = u8::from_str_radix(cell, 16) {
                     a.bytes.push(Some(b));
                 } else {
-                    return self.err(err_at, format!("expected a byte, `__` or `╾pointer╼` in an allocation, found `{cell}`"));
+                    return self.err(
+                        err_at,
+                        format!(
+                            "expected a byte, `__` or `╾pointer╼` in an allocation, found `{cell}`"
+                        ),
+                    );
                 }
             }
         }
         if pending.is_some() {
-            return self.err(self.pos as u32, "a pointer in an allocation is not closed with `╼`");
+            return self.err(
+                self.pos as u32,
+                "a pointer in an allocation is not closed with `╼`",
+            );
         }
         if a.bytes.len() as u64 != a.size {
-            return self.err(self.pos as u32, format!("allocation alloc{} has {} bytes but its size is {}", a.id, a.bytes.len(), a.size));
+            return self.err(
+                self.pos as u32,
+                format!(
+                    "allocation alloc{} has {} bytes but its size is {}",
+                    a.id,
+                    a.bytes.len(),
+                    a.size
+                ),
+            );
         }
         Ok(())
     }
@@ -170,31 +205,53 @@ impl<'a> Parser<'a> {
         let text: String = text.chars().filter(|&c| c != '─').collect();
         let text = text.trim();
         if text.contains("ptr fragment") {
-            return self.err(err_at, format!("pointer fragments in allocations are not supported (`{text}`)"));
+            return self.err(
+                err_at,
+                format!("pointer fragments in allocations are not supported (`{text}`)"),
+            );
         }
         // `(4 ptr bytes)` follows a pointer too long for its cell.
         let text = text.split(" (").next().unwrap_or(text);
         // Printed as `alloc7` or, when too long for the cell, `a7`.
-        let body = text.strip_prefix("alloc").or_else(|| text.strip_prefix('a'));
+        let body = text
+            .strip_prefix("alloc")
+            .or_else(|| text.strip_prefix('a'));
         let Some(body) = body else {
-            return self.err(err_at, format!("expected a pointer `allocN…` in an allocation, found `{text}`"));
+            return self.err(
+                err_at,
+                format!("expected a pointer `allocN…` in an allocation, found `{text}`"),
+            );
         };
         let (body, immutable) = match body.strip_suffix("<imm>") {
             Some(b) => (b, true),
             None => (body, false),
         };
         let (id, offset) = match body.split_once('+') {
-            Some((id, off)) => (id, off.strip_prefix("0x").and_then(|h| u64::from_str_radix(h, 16).ok())),
+            Some((id, off)) => (
+                id,
+                off.strip_prefix("0x")
+                    .and_then(|h| u64::from_str_radix(h, 16).ok()),
+            ),
             None => (body, Some(0)),
         };
         let (Ok(alloc), Some(offset)) = (id.parse::<u32>(), offset) else {
-            return self.err(err_at, format!("expected a pointer `allocN+0xOFF` in an allocation, found `{text}`"));
+            return self.err(
+                err_at,
+                format!("expected a pointer `allocN+0xOFF` in an allocation, found `{text}`"),
+            );
         };
         let at = a.bytes.len() as u64;
         for i in 0..PTR_SIZE {
             a.bytes.push(Some((offset >> (8 * i)) as u8));
         }
-        a.relocs.push((at, AllocPtr { alloc, offset, immutable }));
+        a.relocs.push((
+            at,
+            AllocPtr {
+                alloc,
+                offset,
+                immutable,
+            },
+        ));
         Ok(())
     }
 }

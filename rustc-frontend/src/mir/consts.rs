@@ -4,17 +4,22 @@
 //! `Indirect { alloc_id: alloc3, offset: Size(0 bytes) }: T`). Aggregates nest on an explicit
 //! stack.
 use super::lexer::{self, Tok, Token};
-use cranelift_entity::packed_option::ReservedValue;
 use super::model::*;
 use super::parser::{PResult, Parser};
 use super::types::PathCtx;
+use cranelift_entity::packed_option::ReservedValue;
 
 enum CFrame {
     Top,
     Tuple(Vec<ConstId>),
     Array(Vec<ConstId>),
     /// `doubled`: rustc 1.96 prints the braces of struct constants as `{{ … }}`.
-    Adt { path: PathId, fields: Vec<(Option<Sym>, ConstId)>, braced: bool, doubled: bool },
+    Adt {
+        path: PathId,
+        fields: Vec<(Option<Sym>, ConstId)>,
+        braced: bool,
+        doubled: bool,
+    },
     Ref,
 }
 
@@ -55,8 +60,16 @@ impl<'a> Parser<'a> {
                             CStep::Done(self.cur.consts.push(ConstKind::Array(v.into())))
                         }
                     }
-                    Some(CFrame::Adt { path, mut fields, braced, doubled }) => {
-                        if let Some(last) = fields.last_mut().filter(|f| f.1 == ConstId::reserved_value()) {
+                    Some(CFrame::Adt {
+                        path,
+                        mut fields,
+                        braced,
+                        doubled,
+                    }) => {
+                        if let Some(last) = fields
+                            .last_mut()
+                            .filter(|f| f.1 == ConstId::reserved_value())
+                        {
                             last.1 = c;
                         } else {
                             fields.push((None, c));
@@ -66,14 +79,24 @@ impl<'a> Parser<'a> {
                             if braced {
                                 self.field_name(&mut fields)?;
                             }
-                            stack.push(CFrame::Adt { path, fields, braced, doubled });
+                            stack.push(CFrame::Adt {
+                                path,
+                                fields,
+                                braced,
+                                doubled,
+                            });
                             CStep::Start
                         } else {
                             self.expect(close)?;
                             if doubled {
                                 self.expect(close)?;
                             }
-                            CStep::Done(self.cur.consts.push(ConstKind::Adt { path, fields: fields.into(), braced, doubled }))
+                            CStep::Done(self.cur.consts.push(ConstKind::Adt {
+                                path,
+                                fields: fields.into(),
+                                braced,
+                                doubled,
+                            }))
                         }
                     }
                 },
@@ -196,7 +219,9 @@ impl<'a> Parser<'a> {
                         let ty = self.ty()?;
                         return Ok(self.leaf(ConstKind::ZeroSized(ty)));
                     }
-                    "Indirect" | "Slice" if self.peek2().is('{') => return self.debug_const_value(word),
+                    "Indirect" | "Slice" if self.peek2().is('{') => {
+                        return self.debug_const_value(word);
+                    }
                     _ => {}
                 }
                 self.const_path(stack)
@@ -216,12 +241,23 @@ impl<'a> Parser<'a> {
         }
         // `const f::{constant#0}(move _1) -> …`: a constant callee, followed by call arguments.
         let t2 = self.peek2();
-        let call_follows = t2.kind == Tok::Ident && matches!(self.text(t2), "move" | "copy" | "const");
+        let call_follows =
+            t2.kind == Tok::Ident && matches!(self.text(t2), "move" | "copy" | "const");
         if !call_follows && self.eat('(') {
             if self.eat(')') {
-                return Ok(self.leaf(ConstKind::Adt { path, fields: Box::new([]), braced: false, doubled: false }));
+                return Ok(self.leaf(ConstKind::Adt {
+                    path,
+                    fields: Box::new([]),
+                    braced: false,
+                    doubled: false,
+                }));
             }
-            stack.push(CFrame::Adt { path, fields: Vec::new(), braced: false, doubled: false });
+            stack.push(CFrame::Adt {
+                path,
+                fields: Vec::new(),
+                braced: false,
+                doubled: false,
+            });
             return Ok(CStep::Start);
         }
         if self.peek().is('{') {
@@ -234,11 +270,21 @@ impl<'a> Parser<'a> {
                 if doubled {
                     self.expect('}')?;
                 }
-                return Ok(self.leaf(ConstKind::Adt { path, fields: Box::new([]), braced: true, doubled }));
+                return Ok(self.leaf(ConstKind::Adt {
+                    path,
+                    fields: Box::new([]),
+                    braced: true,
+                    doubled,
+                }));
             }
             let mut fields = Vec::new();
             self.field_name(&mut fields)?;
-            stack.push(CFrame::Adt { path, fields, braced: true, doubled });
+            stack.push(CFrame::Adt {
+                path,
+                fields,
+                braced: true,
+                doubled,
+            });
             return Ok(CStep::Start);
         }
         Ok(self.leaf(ConstKind::Path(path)))
@@ -247,10 +293,14 @@ impl<'a> Parser<'a> {
     /// `u32::MAX`, `i8::MIN`, `isize::MAX`.
     fn int_extreme(&mut self, path: PathId) -> Option<ConstKind> {
         let p = self.names.path_data(path);
-        if p.qself.is_some() || p.segments.len() != 2 || p.segments.iter().any(|s| !s.args.is_empty()) {
+        if p.qself.is_some()
+            || p.segments.len() != 2
+            || p.segments.iter().any(|s| !s.args.is_empty())
+        {
             return None;
         }
-        let (SegName::Ident(a), SegName::Ident(b)) = (&p.segments[0].name, &p.segments[1].name) else {
+        let (SegName::Ident(a), SegName::Ident(b)) = (&p.segments[0].name, &p.segments[1].name)
+        else {
             return None;
         };
         let ty = IntTy::from_name(self.names.str(*a))?;
@@ -280,7 +330,11 @@ impl<'a> Parser<'a> {
             };
             self.expect(')')?;
             self.expect(':')?;
-            ConstKind::Transmute { bits, size, ty: self.ty()? }
+            ConstKind::Transmute {
+                bits,
+                size,
+                ty: self.ty()?,
+            }
         } else if t.kind == Tok::Ident && is_alloc_name(self.text(t)) {
             let ptr = self.alloc_ptr()?;
             self.expect(':')?;
@@ -310,7 +364,11 @@ impl<'a> Parser<'a> {
     pub fn alloc_ptr(&mut self) -> PResult<AllocPtr> {
         let t = self.peek();
         let alloc = self.numbered("alloc", "an allocation (`allocN`)")?;
-        let mut ptr = AllocPtr { alloc, offset: 0, immutable: false };
+        let mut ptr = AllocPtr {
+            alloc,
+            offset: 0,
+            immutable: false,
+        };
         if self.peek().is('+') && self.peek().start as usize == self.pos {
             self.bump();
             ptr.offset = self.hex()? as u64;
@@ -330,7 +388,10 @@ impl<'a> Parser<'a> {
         let text = self.text(t);
         match text.strip_prefix("0x").map(|h| u128::from_str_radix(h, 16)) {
             Some(Ok(v)) => Ok(v),
-            _ => self.err(t.start, format!("expected a hexadecimal number, found `{text}`")),
+            _ => self.err(
+                t.start,
+                format!("expected a hexadecimal number, found `{text}`"),
+            ),
         }
     }
 
@@ -353,14 +414,22 @@ impl<'a> Parser<'a> {
             self.expect(')')?;
             self.expect('}')?;
             self.expect(':')?;
-            ConstKind::Indirect { alloc, offset, ty: self.ty()? }
+            ConstKind::Indirect {
+                alloc,
+                offset,
+                ty: self.ty()?,
+            }
         } else {
             self.expect_kw("meta")?;
             self.expect(':')?;
             let meta = self.number("a length")?;
             self.expect('}')?;
             self.expect(':')?;
-            ConstKind::Slice { alloc, meta, ty: self.ty()? }
+            ConstKind::Slice {
+                alloc,
+                meta,
+                ty: self.ty()?,
+            }
         };
         Ok(self.leaf(k))
     }
@@ -370,11 +439,21 @@ impl<'a> Parser<'a> {
     fn placeholder_follows(&mut self) -> bool {
         let t = self.peek();
         let rest = &self.src[t.end as usize..];
-        let word_end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == ' ' || c == '_')).unwrap_or(rest.len());
+        let word_end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == ' ' || c == '_'))
+            .unwrap_or(rest.len());
         let word = &rest[..word_end];
         let after = &rest[word_end..];
-        matches!(word, "uninit" | "ZST" | "function" | "vtable" | "typeid" | "dangling pointer" | "too short allocation")
-            && after.starts_with('>')
+        matches!(
+            word,
+            "uninit"
+                | "ZST"
+                | "function"
+                | "vtable"
+                | "typeid"
+                | "dangling pointer"
+                | "too short allocation"
+        ) && after.starts_with('>')
             || word == "static" && after.starts_with('(')
     }
 
@@ -383,19 +462,34 @@ impl<'a> Parser<'a> {
         let Some(bytes) = lexer::unescape(&text[2..text.len() - 1], true) else {
             return self.err(t.start, "malformed escape in a byte string");
         };
-        Ok(self.leaf(ConstKind::Bytes { bytes: bytes.into(), deref }))
+        Ok(self.leaf(ConstKind::Bytes {
+            bytes: bytes.into(),
+            deref,
+        }))
     }
 
     /// `5_u32`, `5`, `1.5f64`, `1E+20f32`.
     fn number_const(&mut self, t: Token, neg: bool) -> PResult<ConstKind> {
         let text = self.text(t);
-        for (suffix, fty) in [("f16", FloatTy::F16), ("f32", FloatTy::F32), ("f64", FloatTy::F64), ("f128", FloatTy::F128)] {
+        for (suffix, fty) in [
+            ("f16", FloatTy::F16),
+            ("f32", FloatTy::F32),
+            ("f64", FloatTy::F64),
+            ("f128", FloatTy::F128),
+        ] {
             if let Some(num) = text.strip_suffix(suffix)
                 && !text.starts_with("0x")
             {
                 let num = num.strip_suffix('_').unwrap_or(num);
-                let s = if neg { format!("-{num}") } else { num.to_string() };
-                return Ok(ConstKind::Float { text: self.names.sym(&s), ty: fty });
+                let s = if neg {
+                    format!("-{num}")
+                } else {
+                    num.to_string()
+                };
+                return Ok(ConstKind::Float {
+                    text: self.names.sym(&s),
+                    ty: fty,
+                });
             }
         }
         let (v, ty) = self.int_literal(t, neg)?;
@@ -410,7 +504,10 @@ impl<'a> Parser<'a> {
         let text = self.text(t);
         let (name, suffix) = text.split_once('_').unwrap_or((text, ""));
         let Some(ty) = FloatTy::from_name(suffix) else {
-            return self.err(t.start, format!("expected a float constant, found `{text}`"));
+            return self.err(
+                t.start,
+                format!("expected a float constant, found `{text}`"),
+            );
         };
         let text = self.names.sym(&format!("{sign}{name}"));
         Ok(self.leaf(ConstKind::Float { text, ty }))
@@ -460,7 +557,8 @@ impl<'a> Parser<'a> {
 }
 
 fn is_alloc_name(s: &str) -> bool {
-    s.strip_prefix("alloc").is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    s.strip_prefix("alloc")
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 pub fn int_bits(ty: IntTy) -> u32 {

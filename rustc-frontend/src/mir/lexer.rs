@@ -79,7 +79,11 @@ pub fn skip_trivia_noting(src: &str, mut pos: usize, ctfe: &mut bool) -> usize {
 pub fn lex(src: &str, pos: usize) -> Token {
     let pos = skip_trivia(src, pos);
     let b = src.as_bytes();
-    let tok = |kind, end: usize| Token { kind, start: pos as u32, end: end as u32 };
+    let tok = |kind, end: usize| Token {
+        kind,
+        start: pos as u32,
+        end: end as u32,
+    };
     let Some(c) = src[pos..].chars().next() else {
         return tok(Tok::Eof, pos);
     };
@@ -91,7 +95,10 @@ pub fn lex(src: &str, pos: usize) -> Token {
                 match at(i) {
                     b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' | b'_' => {
                         // An exponent sign: `1E+5`, `2.5e-3`.
-                        if matches!(at(i), b'E' | b'e') && matches!(at(i + 1), b'+' | b'-') && at(i + 2).is_ascii_digit() {
+                        if matches!(at(i), b'E' | b'e')
+                            && matches!(at(i + 1), b'+' | b'-')
+                            && at(i + 2).is_ascii_digit()
+                        {
                             i += 2;
                         }
                         i += 1;
@@ -123,7 +130,9 @@ pub fn lex(src: &str, pos: usize) -> Token {
                     Some(end) => tok(Tok::Char, end),
                     None => tok(Tok::Punct('\''), pos + 1),
                 },
-                Some(ch) if src[pos + 1 + ch.len_utf8()..].starts_with('\'') => tok(Tok::Char, pos + 2 + ch.len_utf8()),
+                Some(ch) if src[pos + 1 + ch.len_utf8()..].starts_with('\'') => {
+                    tok(Tok::Char, pos + 2 + ch.len_utf8())
+                }
                 Some(ch) if ident_start(ch) => tok(Tok::Lifetime, ident_end(src, pos + 1)),
                 _ => tok(Tok::Punct('\''), pos + 1),
             }
@@ -229,7 +238,10 @@ pub fn fill_line_cols(src: &str, errors: &mut [crate::mir::ParseError]) {
             }
         }
         at = off;
-        let col = src.get(line_start..off).map_or(off - line_start, |s| s.chars().count()) + 1;
+        let col = src
+            .get(line_start..off)
+            .map_or(off - line_start, |s| s.chars().count())
+            + 1;
         (errors[i].line, errors[i].col) = (line, col as u32);
     }
 }
@@ -239,8 +251,14 @@ pub fn line_col(src: &str, offset: usize) -> (u32, u32) {
     let offset = offset.min(src.len());
     let before = &src.as_bytes()[..offset];
     let line = before.iter().filter(|&&c| c == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&c| c == b'\n').map_or(0, |p| p + 1);
-    let col = src.get(line_start..offset).map_or(offset - line_start, |s| s.chars().count()) + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(0, |p| p + 1);
+    let col = src
+        .get(line_start..offset)
+        .map_or(offset - line_start, |s| s.chars().count())
+        + 1;
     (line as u32, col as u32)
 }
 
@@ -263,11 +281,34 @@ mod tests {
 
     #[test]
     fn numbers_ranges_and_literals() {
-        let toks = kinds(r#"5_u32 1.5E+3f64 0x1f 1..=2 'a' '\u{1}' 'static b"a\x00" "q\"" <T as X>::Y -> => // c"#);
+        let toks = kinds(
+            r#"5_u32 1.5E+3f64 0x1f 1..=2 'a' '\u{1}' 'static b"a\x00" "q\"" <T as X>::Y -> => // c"#,
+        );
         let texts: Vec<_> = toks.iter().map(|t| t.1).collect();
         assert_eq!(
             texts,
-            ["5_u32", "1.5E+3f64", "0x1f", "1", "..=", "2", "'a'", r"'\u{1}'", "'static", r#"b"a\x00""#, r#""q\"""#, "<", "T", "as", "X", ">", "::", "Y", "->", "=>"]
+            [
+                "5_u32",
+                "1.5E+3f64",
+                "0x1f",
+                "1",
+                "..=",
+                "2",
+                "'a'",
+                r"'\u{1}'",
+                "'static",
+                r#"b"a\x00""#,
+                r#""q\"""#,
+                "<",
+                "T",
+                "as",
+                "X",
+                ">",
+                "::",
+                "Y",
+                "->",
+                "=>"
+            ]
         );
         assert_eq!(toks[8].0, Tok::Lifetime);
         assert_eq!(unescape(r"a\x00\n", true).unwrap(), b"a\0\n");

@@ -102,7 +102,10 @@ impl IntTy {
         })
     }
     pub fn is_signed(self) -> bool {
-        matches!(self, IntTy::I8 | IntTy::I16 | IntTy::I32 | IntTy::I64 | IntTy::I128 | IntTy::Isize)
+        matches!(
+            self,
+            IntTy::I8 | IntTy::I16 | IntTy::I32 | IntTy::I64 | IntTy::I128 | IntTy::Isize
+        )
     }
 }
 
@@ -156,9 +159,15 @@ pub enum SegName {
     /// `<impl at FILE:L:C: L:C>`: an impl block, named by its span (body names).
     ImplAt(SrcSpan),
     /// `<impl u32>` or `<impl Trait for T>`: an impl block, named by its header (call sites).
-    Impl { trait_: Option<PathId>, self_ty: Ty },
+    Impl {
+        trait_: Option<PathId>,
+        self_ty: Ty,
+    },
     /// `{constant#0}`, `{closure#1}`, `{impl#7}`: a disambiguated anonymous item.
-    Anon { kind: Sym, index: u32 },
+    Anon {
+        kind: Sym,
+        index: u32,
+    },
     /// `promoted[0]`.
     Promoted(u32),
     /// An empty segment (`core::::num` in rustc's print of anonymous constants).
@@ -214,8 +223,15 @@ pub enum TyKind {
     Never,
     Int(IntTy),
     Float(FloatTy),
-    Ref { region: Option<Sym>, mutable: bool, pointee: Ty },
-    RawPtr { mutable: bool, pointee: Ty },
+    Ref {
+        region: Option<Sym>,
+        mutable: bool,
+        pointee: Ty,
+    },
+    RawPtr {
+        mutable: bool,
+        pointee: Ty,
+    },
     Slice(Ty),
     Array(Ty, ConstArg),
     Tuple(Box<[Ty]>),
@@ -226,9 +242,15 @@ pub enum TyKind {
     /// A function item: its signature and the path rustc printed in braces.
     FnDef(FnSig, PathId),
     /// `dyn A + B + 'r`: the bounds in order.
-    Dyn { bounds: Box<[Bound]>, region: Option<Sym> },
+    Dyn {
+        bounds: Box<[Bound]>,
+        region: Option<Sym>,
+    },
     /// `impl Trait + Send + 'a`.
-    Opaque { bounds: Box<[Bound]>, region: Option<Sym> },
+    Opaque {
+        bounds: Box<[Bound]>,
+        region: Option<Sym>,
+    },
     /// `{closure@FILE:L:C: L:C}`.
     Closure(ClosureRef),
     /// `{coroutine@…}`, `{async fn body of …}`, `{coroutine-closure@…}`: kept as text.
@@ -292,9 +314,17 @@ pub enum Proj {
     /// `[_3]`.
     Index(Local),
     /// `[3 of 5]` or `[-3 of 5]`.
-    ConstantIndex { offset: u64, min_length: u64, from_end: bool },
+    ConstantIndex {
+        offset: u64,
+        min_length: u64,
+        from_end: bool,
+    },
     /// `[1:]`, `[:-2]`, `[1:-2]` (from_end) or `[1..3]`.
-    Subslice { from: u64, to: u64, from_end: bool },
+    Subslice {
+        from: u64,
+        to: u64,
+        from_end: bool,
+    },
     /// `as T` on a place whose type is opaque.
     OpaqueCast(Ty),
     /// `unwrap_binder!(place; T)`.
@@ -339,18 +369,29 @@ pub enum ConstKind {
     Int(u128, IntTy),
     /// An integer without a suffix (array lengths, `Repeat` counts, some ADT fields).
     UntypedInt(u128),
-    Float { text: Sym, ty: FloatTy },
+    Float {
+        text: Sym,
+        ty: FloatTy,
+    },
     Bool(bool),
     Char(char),
     Unit,
     Str(Sym),
     /// `b"…"` (a reference to bytes) or `*b"…"` (the array itself, `deref` true).
-    Bytes { bytes: Box<[u8]>, deref: bool },
+    Bytes {
+        bytes: Box<[u8]>,
+        deref: bool,
+    },
     Tuple(Box<[ConstId]>),
     Array(Box<[ConstId]>),
     /// An ADT value: the variant's path, its fields (named for braced variants). `doubled`:
     /// rustc 1.96 prints the braces of some struct constants twice (`S {{ a: 1_u8 }}`).
-    Adt { path: PathId, fields: Box<[(Option<Sym>, ConstId)]>, braced: bool, doubled: bool },
+    Adt {
+        path: PathId,
+        fields: Box<[(Option<Sym>, ConstId)]>,
+        braced: bool,
+        doubled: bool,
+    },
     /// `&value` (a valtree reference).
     Ref(ConstId),
     /// An unevaluated constant (`const <T as Tr>::C`, `const f::promoted[0]`) or a const
@@ -362,7 +403,11 @@ pub enum ConstKind {
     Ptr(AllocPtr, Ty),
     /// `{transmute(0x…): T}`: raw bits of a non-trivial scalar type, and the scalar's size in
     /// bytes (from the digits printed).
-    Transmute { bits: u128, size: u8, ty: Ty },
+    Transmute {
+        bits: u128,
+        size: u8,
+        ty: Ty,
+    },
     /// `{0x4 as *const u8}`: an integer-valued pointer.
     IntPtr(u128, Ty),
     /// `{path as fn(…)}`: a function pointer.
@@ -370,9 +415,17 @@ pub enum ConstKind {
     /// `ZeroSized: T`.
     ZeroSized(Ty),
     /// `Indirect { alloc_id: allocN, offset: Size(N bytes) }: T`: the value is in the allocation.
-    Indirect { alloc: u32, offset: u64, ty: Ty },
+    Indirect {
+        alloc: u32,
+        offset: u64,
+        ty: Ty,
+    },
     /// `Slice { alloc_id: allocN, meta: N }: T`.
-    Slice { alloc: u32, meta: u64, ty: Ty },
+    Slice {
+        alloc: u32,
+        meta: u64,
+        ty: Ty,
+    },
     /// `0_usize is 0..=2147483647`: a scalar of a pattern type, the pattern kept as text.
     Pattern(ConstId, Sym),
     /// `<uninit>`.
@@ -486,13 +539,19 @@ pub enum AggregateKind {
     Tuple,
     /// An ADT variant: the path rustc printed (`option::Option::<T>::Some`), braced when the
     /// variant has named fields (the names are kept with the operands).
-    Adt { path: PathId, braced: bool },
+    Adt {
+        path: PathId,
+        braced: bool,
+    },
     Closure(ClosureRef),
     /// `{coroutine@…}`, `{async block@…}`: read, so that a file with coroutines parses, but not
     /// supported by the lowering.
     Coroutine(Sym),
     /// `*const T from (ptr, meta)`.
-    RawPtr { pointee: Ty, mutable: bool },
+    RawPtr {
+        pointee: Ty,
+        mutable: bool,
+    },
 }
 
 #[derive(Clone, PartialEq, Debug)]
@@ -503,9 +562,16 @@ pub enum Rvalue {
     Ref(BorrowKind, Place),
     /// `&raw const P` / `&raw mut P`; `fake`: `&raw const (fake) P`, made only to read the
     /// place's pointer metadata.
-    RawPtr { mutable: bool, fake: bool, place: Place },
+    RawPtr {
+        mutable: bool,
+        fake: bool,
+        place: Place,
+    },
     /// `&/*tls*/ path`: a thread-local static.
-    ThreadLocalRef { mutable: bool, path: PathId },
+    ThreadLocalRef {
+        mutable: bool,
+        path: PathId,
+    },
     Cast(CastKind, Operand, Ty),
     BinaryOp(BinOp, Operand, Operand),
     UnaryOp(UnOp, Operand),
@@ -529,7 +595,11 @@ pub enum StatementKind {
     Retag(Sym, Place),
     PlaceMention(Place),
     Assume(Operand),
-    CopyNonOverlapping { src: Operand, dst: Operand, count: Operand },
+    CopyNonOverlapping {
+        src: Operand,
+        dst: Operand,
+        count: Operand,
+    },
     ConstEvalCounter,
     Nop,
     BackwardIncompatibleDropHint(Place),
@@ -555,12 +625,18 @@ pub enum Unwind {
 /// The message of an `assert` terminator.
 #[derive(Clone, PartialEq, Debug)]
 pub enum AssertMsg {
-    BoundsCheck { len: Operand, index: Operand },
+    BoundsCheck {
+        len: Operand,
+        index: Operand,
+    },
     Overflow(BinOp, Option<Operand>, Operand),
     OverflowNeg(Operand),
     DivisionByZero(Operand),
     RemainderByZero(Operand),
-    MisalignedPointerDereference { required: Operand, found: Operand },
+    MisalignedPointerDereference {
+        required: Operand,
+        found: Operand,
+    },
     NullPointerDereference,
     InvalidEnumConstruction(Operand),
     /// Coroutine states and anything else: the message text and its operands.
@@ -570,19 +646,49 @@ pub enum AssertMsg {
 #[derive(Clone, PartialEq, Debug)]
 pub enum TerminatorKind {
     Goto(Block),
-    SwitchInt { discr: Operand, values: Box<[u128]>, targets: Box<[Block]>, otherwise: Block },
+    SwitchInt {
+        discr: Operand,
+        values: Box<[u128]>,
+        targets: Box<[Block]>,
+        otherwise: Block,
+    },
     Return,
     Unreachable,
     /// `resume`: continue unwinding.
     UnwindResume,
     /// `terminate(abi)` / `terminate(cleanup)`: abort while unwinding.
     UnwindTerminate(bool),
-    Drop { place: Place, target: Block, unwind: Unwind },
-    Call { dest: Place, func: Operand, args: Box<[Operand]>, target: Option<Block>, unwind: Unwind },
-    TailCall { func: Operand, args: Box<[Operand]> },
-    Assert { cond: Operand, expected: bool, msg: AssertMsg, target: Block, unwind: Unwind },
-    FalseEdge { real: Block, imaginary: Block },
-    FalseUnwind { real: Block, unwind: Unwind },
+    Drop {
+        place: Place,
+        target: Block,
+        unwind: Unwind,
+    },
+    Call {
+        dest: Place,
+        func: Operand,
+        args: Box<[Operand]>,
+        target: Option<Block>,
+        unwind: Unwind,
+    },
+    TailCall {
+        func: Operand,
+        args: Box<[Operand]>,
+    },
+    Assert {
+        cond: Operand,
+        expected: bool,
+        msg: AssertMsg,
+        target: Block,
+        unwind: Unwind,
+    },
+    FalseEdge {
+        real: Block,
+        imaginary: Block,
+    },
+    FalseUnwind {
+        real: Block,
+        unwind: Unwind,
+    },
 }
 
 #[derive(Clone, PartialEq, Debug)]
@@ -636,7 +742,9 @@ pub struct ScopeData {
 pub enum BodyKind {
     Fn,
     Const,
-    Static { mutable: bool },
+    Static {
+        mutable: bool,
+    },
     /// An anonymous constant (`…::{constant#0}: usize = {`).
     AnonConst,
     /// `const path::promoted[N]`.

@@ -67,7 +67,13 @@ pub(super) struct Parser<'a> {
 }
 
 pub fn parse(src: &str, opts: ParseOptions) -> ParseOutput {
-    let mut p = Parser { src, pos: 0, peeked: None, names: Interner::default(), cur: BodyParts::default() };
+    let mut p = Parser {
+        src,
+        pos: 0,
+        peeked: None,
+        names: Interner::default(),
+        cur: BodyParts::default(),
+    };
     let mut file = MirFile::default();
     let mut errors = Vec::new();
     let mut ctfe = false;
@@ -165,7 +171,12 @@ impl<'a> Parser<'a> {
     }
 
     pub fn err<T>(&self, offset: u32, msg: impl Into<String>) -> PResult<T> {
-        Err(ParseError { offset, line: 0, col: 0, msg: msg.into() })
+        Err(ParseError {
+            offset,
+            line: 0,
+            col: 0,
+            msg: msg.into(),
+        })
     }
 
     pub fn expected<T>(&mut self, what: &str) -> PResult<T> {
@@ -193,11 +204,19 @@ impl<'a> Parser<'a> {
     }
 
     pub fn expect(&mut self, c: char) -> PResult<Token> {
-        if self.peek().is(c) { Ok(self.bump()) } else { self.expected(&format!("`{c}`")) }
+        if self.peek().is(c) {
+            Ok(self.bump())
+        } else {
+            self.expected(&format!("`{c}`"))
+        }
     }
 
     pub fn expect_kind(&mut self, k: Tok, what: &str) -> PResult<Token> {
-        if self.peek().kind == k { Ok(self.bump()) } else { self.expected(what) }
+        if self.peek().kind == k {
+            Ok(self.bump())
+        } else {
+            self.expected(what)
+        }
     }
 
     pub fn is_kw(&mut self, kw: &str) -> bool {
@@ -215,7 +234,11 @@ impl<'a> Parser<'a> {
     }
 
     pub fn expect_kw(&mut self, kw: &str) -> PResult<()> {
-        if self.eat_kw(kw) { Ok(()) } else { self.expected(&format!("`{kw}`")) }
+        if self.eat_kw(kw) {
+            Ok(())
+        } else {
+            self.expected(&format!("`{kw}`"))
+        }
     }
 
     /// `const` or `mut` after `*` or `&raw`: whether the pointer is mutable.
@@ -269,7 +292,9 @@ impl<'a> Parser<'a> {
     /// The rest of the current line (without the newline), consumed.
     pub fn rest_of_line(&mut self) -> &'a str {
         self.unpeek();
-        let end = self.src[self.pos..].find('\n').map_or(self.src.len(), |i| self.pos + i);
+        let end = self.src[self.pos..]
+            .find('\n')
+            .map_or(self.src.len(), |i| self.pos + i);
         let s = &self.src[self.pos..end];
         self.pos = end;
         s
@@ -311,14 +336,19 @@ impl<'a> Parser<'a> {
     /// Reads raw text up to (not including) `end` on the current line, consumed with `end`.
     pub fn raw_until(&mut self, end: char, what: &str) -> PResult<&'a str> {
         self.unpeek();
-        let line_end = self.src[self.pos..].find('\n').map_or(self.src.len(), |i| self.pos + i);
+        let line_end = self.src[self.pos..]
+            .find('\n')
+            .map_or(self.src.len(), |i| self.pos + i);
         match self.src[self.pos..line_end].find(end) {
             Some(i) => {
                 let s = &self.src[self.pos..self.pos + i];
                 self.pos += i + end.len_utf8();
                 Ok(s)
             }
-            None => self.err(self.pos as u32, format!("expected {what} ending in `{end}` on this line")),
+            None => self.err(
+                self.pos as u32,
+                format!("expected {what} ending in `{end}` on this line"),
+            ),
         }
     }
 
@@ -340,7 +370,10 @@ impl<'a> Parser<'a> {
                 }
             }
         }
-        self.err(start as u32, format!("expected `{close}` to close `{open}` on this line"))
+        self.err(
+            start as u32,
+            format!("expected `{close}` to close `{open}` on this line"),
+        )
     }
 
     // ---- items --------------------------------------------------------------------------------
@@ -364,7 +397,9 @@ impl<'a> Parser<'a> {
         } else if self.eat_kw("const") {
             BodyKind::Const
         } else if self.eat_kw("static") {
-            BodyKind::Static { mutable: self.eat_kw("mut") }
+            BodyKind::Static {
+                mutable: self.eat_kw("mut"),
+            }
         } else {
             BodyKind::AnonConst
         };
@@ -384,12 +419,20 @@ impl<'a> Parser<'a> {
                 loop {
                     let local = self.local()?;
                     if local.index() != arg_count as usize + 1 {
-                        return self.err(self.pos as u32, format!("expected argument _{}, found {local}", arg_count + 1));
+                        return self.err(
+                            self.pos as u32,
+                            format!("expected argument _{}, found {local}", arg_count + 1),
+                        );
                     }
                     self.expect(':')?;
                     let ty = self.ty()?;
                     arg_count += 1;
-                    self.cur.locals.push(Some(LocalDecl { ty, mutable: false, scope: Scope::new(0), span: None }));
+                    self.cur.locals.push(Some(LocalDecl {
+                        ty,
+                        mutable: false,
+                        scope: Scope::new(0),
+                        span: None,
+                    }));
                     if self.eat(')') {
                         break;
                     }
@@ -399,11 +442,24 @@ impl<'a> Parser<'a> {
             self.expect_kind(Tok::Arrow, "`->`")?;
             let ret = self.ty()?;
             // `_0` comes first; the arguments were read first, so rotate.
-            self.cur.locals.insert(0, Some(LocalDecl { ty: ret, mutable: true, scope: Scope::new(0), span: None }));
+            self.cur.locals.insert(
+                0,
+                Some(LocalDecl {
+                    ty: ret,
+                    mutable: true,
+                    scope: Scope::new(0),
+                    span: None,
+                }),
+            );
         } else {
             self.expect(':')?;
             let ret = self.ty()?;
-            self.cur.locals.push(Some(LocalDecl { ty: ret, mutable: true, scope: Scope::new(0), span: None }));
+            self.cur.locals.push(Some(LocalDecl {
+                ty: ret,
+                mutable: true,
+                scope: Scope::new(0),
+                span: None,
+            }));
             self.expect('=')?;
             if self.is_kw("const") {
                 // A trivial constant: `const PATH: T = const VALUE;`.
@@ -417,7 +473,11 @@ impl<'a> Parser<'a> {
             return self.expected("a function body (coroutines are not supported)");
         }
         self.expect('{')?;
-        self.cur.scopes.push(Some(ScopeData { parent: None, inlined: None, span: None }));
+        self.cur.scopes.push(Some(ScopeData {
+            parent: None,
+            inlined: None,
+            span: None,
+        }));
         self.scope_contents(Scope::new(0), arg_count)?;
         if let Some(i) = self.cur.scopes.iter().position(Option::is_none) {
             return self.err(self.pos as u32, format!("scope {i} is not declared"));
@@ -431,7 +491,10 @@ impl<'a> Parser<'a> {
         }
         let nblocks = self.cur.blocks.len();
         if let Some(&(b, off)) = self.cur.targets.iter().find(|(b, _)| b.index() >= nblocks) {
-            return self.err(off, format!("{b} is not a block of this body (it has {nblocks})"));
+            return self.err(
+                off,
+                format!("{b} is not a block of this body (it has {nblocks})"),
+            );
         }
         if nblocks == 0 {
             return self.err(self.pos as u32, "a body without blocks");
@@ -457,11 +520,29 @@ impl<'a> Parser<'a> {
     fn trivial_body(&mut self, kind: BodyKind, name: PathId, offset: u32, value: ConstId) -> Body {
         let parts = std::mem::take(&mut self.cur);
         let mut blocks = PrimaryMap::new();
-        let dest = Place { local: Local::new(0), proj_start: 0, proj_len: 0 };
-        let stmts = vec![Statement { kind: StatementKind::Assign(dest, Rvalue::Use(Operand::Const(value))), span: None }];
-        blocks.push(BlockData { cleanup: false, stmts: 0..1, term: Terminator { kind: TerminatorKind::Return, span: None } });
+        let dest = Place {
+            local: Local::new(0),
+            proj_start: 0,
+            proj_len: 0,
+        };
+        let stmts = vec![Statement {
+            kind: StatementKind::Assign(dest, Rvalue::Use(Operand::Const(value))),
+            span: None,
+        }];
+        blocks.push(BlockData {
+            cleanup: false,
+            stmts: 0..1,
+            term: Terminator {
+                kind: TerminatorKind::Return,
+                span: None,
+            },
+        });
         let mut scopes = PrimaryMap::new();
-        scopes.push(ScopeData { parent: None, inlined: None, span: None });
+        scopes.push(ScopeData {
+            parent: None,
+            inlined: None,
+            span: None,
+        });
         Body {
             kind,
             name,
@@ -493,7 +574,13 @@ impl<'a> Parser<'a> {
                 let mutable = self.eat_kw("mut");
                 let local = self.local()?;
                 let i = local.index();
-                if i != 0 && i <= arg_count as usize || self.cur.locals.get(i).is_some_and(|l| l.is_some() && i != 0) {
+                if i != 0 && i <= arg_count as usize
+                    || self
+                        .cur
+                        .locals
+                        .get(i)
+                        .is_some_and(|l| l.is_some() && i != 0)
+                {
                     return self.err(self.pos as u32, format!("local {local} is declared twice"));
                 }
                 self.expect(':')?;
@@ -503,7 +590,12 @@ impl<'a> Parser<'a> {
                 if i >= self.cur.locals.len() {
                     self.cur.locals.resize(i + 1, None);
                 }
-                self.cur.locals[i] = Some(LocalDecl { ty, mutable, scope, span });
+                self.cur.locals[i] = Some(LocalDecl {
+                    ty,
+                    mutable,
+                    scope,
+                    span,
+                });
             } else if self.is_kw("scope") {
                 self.bump();
                 let n = self.number_u32("a scope number")?;
@@ -523,12 +615,19 @@ impl<'a> Parser<'a> {
                 let span = self.trailing_span();
                 let i = n as usize;
                 if i > self.src.len() || self.cur.scopes.get(i).is_some_and(Option::is_some) {
-                    return self.err(self.pos as u32, format!("scope {n} is declared twice or out of range"));
+                    return self.err(
+                        self.pos as u32,
+                        format!("scope {n} is declared twice or out of range"),
+                    );
                 }
                 if i >= self.cur.scopes.len() {
                     self.cur.scopes.resize(i + 1, None);
                 }
-                self.cur.scopes[i] = Some(ScopeData { parent: Some(scope), inlined, span });
+                self.cur.scopes[i] = Some(ScopeData {
+                    parent: Some(scope),
+                    inlined,
+                    span,
+                });
                 stack.push(Scope::from_u32(n));
             } else if stack.len() > 1 && self.eat('}') {
                 stack.pop();
@@ -541,7 +640,11 @@ impl<'a> Parser<'a> {
     fn var_debug(&mut self, scope: Scope) -> PResult<()> {
         let (name, composite) = if self.peek().is('(') {
             self.unpeek();
-            let lhs = self.src[self.pos..].split(" => ").next().unwrap_or("").trim();
+            let lhs = self.src[self.pos..]
+                .split(" => ")
+                .next()
+                .unwrap_or("")
+                .trim();
             let name_start = lhs.trim_start_matches('(');
             let name = name_start.split(':').next().unwrap_or("");
             let (n, c) = (self.names.sym(name), self.names.sym(lhs));
@@ -553,7 +656,12 @@ impl<'a> Parser<'a> {
         };
         self.expect_kind(Tok::FatArrow, "`=>`")?;
         let t = self.peek();
-        let is_place = t.is('(') || t.kind == Tok::Ident && self.text(t).strip_prefix('_').is_some_and(|n| n.parse::<u32>().is_ok());
+        let is_place = t.is('(')
+            || t.kind == Tok::Ident
+                && self
+                    .text(t)
+                    .strip_prefix('_')
+                    .is_some_and(|n| n.parse::<u32>().is_ok());
         let value = if self.eat_kw("const") {
             DebugValue::Const(self.const_value()?)
         } else if is_place {
@@ -565,7 +673,12 @@ impl<'a> Parser<'a> {
         };
         self.expect(';')?;
         self.trailing_span();
-        self.cur.debug.push(VarDebug { name, composite, value, scope });
+        self.cur.debug.push(VarDebug {
+            name,
+            composite,
+            value,
+            scope,
+        });
         Ok(())
     }
 
@@ -574,7 +687,10 @@ impl<'a> Parser<'a> {
     fn block(&mut self) -> PResult<()> {
         let n = self.numbered("bb", "a basic block (`bbN: {`) or `}`")?;
         if n as usize != self.cur.blocks.len() {
-            return self.err(self.pos as u32, format!("expected bb{}, found bb{n}", self.cur.blocks.len()));
+            return self.err(
+                self.pos as u32,
+                format!("expected bb{}, found bb{n}", self.cur.blocks.len()),
+            );
         }
         let cleanup = if self.eat('(') {
             self.expect_kw("cleanup")?;
@@ -591,7 +707,11 @@ impl<'a> Parser<'a> {
                 self.expect(';')?;
                 let span = self.trailing_span();
                 let last = self.cur.stmts.len() as u32;
-                self.cur.blocks.push(BlockData { cleanup, stmts: first..last, term: Terminator { kind: term, span } });
+                self.cur.blocks.push(BlockData {
+                    cleanup,
+                    stmts: first..last,
+                    term: Terminator { kind: term, span },
+                });
                 self.expect('}')?;
                 return Ok(());
             }
@@ -607,7 +727,12 @@ impl<'a> Parser<'a> {
         if t.kind == Tok::Ident {
             let word = self.text(t);
             let stmt = match word {
-                "StorageLive" | "StorageDead" | "PlaceMention" | "BackwardIncompatibleDropHint" | "FakeRead" | "Retag"
+                "StorageLive"
+                | "StorageDead"
+                | "PlaceMention"
+                | "BackwardIncompatibleDropHint"
+                | "FakeRead"
+                | "Retag"
                     if self.peek2().is('(') =>
                 {
                     self.bump();
@@ -616,14 +741,20 @@ impl<'a> Parser<'a> {
                         "StorageLive" => StatementKind::StorageLive(self.local()?),
                         "StorageDead" => StatementKind::StorageDead(self.local()?),
                         "PlaceMention" => StatementKind::PlaceMention(self.place()?),
-                        "BackwardIncompatibleDropHint" => StatementKind::BackwardIncompatibleDropHint(self.place()?),
+                        "BackwardIncompatibleDropHint" => {
+                            StatementKind::BackwardIncompatibleDropHint(self.place()?)
+                        }
                         "FakeRead" => {
                             let cause = self.raw_until(',', "a fake read cause")?;
                             let cause = self.names.sym(cause.trim());
                             StatementKind::FakeRead(cause, self.place()?)
                         }
                         _ => {
-                            let kind = if self.eat('[') { self.raw_until(']', "a retag kind")? } else { "" };
+                            let kind = if self.eat('[') {
+                                self.raw_until(']', "a retag kind")?
+                            } else {
+                                ""
+                            };
                             let kind = self.names.sym(kind);
                             StatementKind::Retag(kind, self.place()?)
                         }
@@ -735,13 +866,21 @@ impl<'a> Parser<'a> {
                         break b;
                     }
                     let t = self.expect_kind(Tok::Num, "a switch value or `otherwise`")?;
-                    let v = self.text(t).parse::<u128>().or_else(|_| self.err(t.start, "expected a switch value"))?;
+                    let v = self
+                        .text(t)
+                        .parse::<u128>()
+                        .or_else(|_| self.err(t.start, "expected a switch value"))?;
                     self.expect(':')?;
                     values.push(v);
                     targets.push(self.target()?);
                     self.expect(',')?;
                 };
-                TerminatorKind::SwitchInt { discr, values: values.into(), targets: targets.into(), otherwise }
+                TerminatorKind::SwitchInt {
+                    discr,
+                    values: values.into(),
+                    targets: targets.into(),
+                    otherwise,
+                }
             }
             "drop" if two.is('(') => {
                 self.bump();
@@ -752,7 +891,11 @@ impl<'a> Parser<'a> {
                 let Some(target) = target else {
                     return self.expected("a return edge of `drop`");
                 };
-                TerminatorKind::Drop { place, target, unwind }
+                TerminatorKind::Drop {
+                    place,
+                    target,
+                    unwind,
+                }
             }
             "assert" if two.is('(') => {
                 self.bump();
@@ -766,7 +909,13 @@ impl<'a> Parser<'a> {
                 let Some(target) = target else {
                     return self.expected("a success edge of `assert`");
                 };
-                TerminatorKind::Assert { cond, expected, msg, target, unwind }
+                TerminatorKind::Assert {
+                    cond,
+                    expected,
+                    msg,
+                    target,
+                    unwind,
+                }
             }
             "tailcall" => {
                 self.bump();
@@ -852,7 +1001,11 @@ impl<'a> Parser<'a> {
                 self.expect(':')?;
                 target = Some(self.target()?);
             } else if self.eat_kw("unwind") {
-                unwind = if self.eat(':') { Unwind::Cleanup(self.target()?) } else { self.unwind_action()? };
+                unwind = if self.eat(':') {
+                    Unwind::Cleanup(self.target()?)
+                } else {
+                    self.unwind_action()?
+                };
             } else if self.is_kw("drop") {
                 return self.expected("no `drop` edge (async drop is not supported)");
             } else {
@@ -889,24 +1042,50 @@ impl<'a> Parser<'a> {
         let arity = |n: usize| ops.len() == n;
         use AssertMsg as M;
         let msg = match text {
-            "index out of bounds: the length is {} but the index is {}" if arity(2) => M::BoundsCheck { len: ops[0], index: ops[1] },
+            "index out of bounds: the length is {} but the index is {}" if arity(2) => {
+                M::BoundsCheck {
+                    len: ops[0],
+                    index: ops[1],
+                }
+            }
             "attempt to negate `{}`, which would overflow" if arity(1) => M::OverflowNeg(ops[0]),
             "attempt to divide `{}` by zero" if arity(1) => M::DivisionByZero(ops[0]),
-            "attempt to calculate the remainder of `{}` with a divisor of zero" if arity(1) => M::RemainderByZero(ops[0]),
-            "attempt to compute `{} + {}`, which would overflow" if arity(2) => M::Overflow(BinOp::Add, Some(ops[0]), ops[1]),
-            "attempt to compute `{} - {}`, which would overflow" if arity(2) => M::Overflow(BinOp::Sub, Some(ops[0]), ops[1]),
-            "attempt to compute `{} * {}`, which would overflow" if arity(2) => M::Overflow(BinOp::Mul, Some(ops[0]), ops[1]),
-            "attempt to compute `{} / {}`, which would overflow" if arity(2) => M::Overflow(BinOp::Div, Some(ops[0]), ops[1]),
+            "attempt to calculate the remainder of `{}` with a divisor of zero" if arity(1) => {
+                M::RemainderByZero(ops[0])
+            }
+            "attempt to compute `{} + {}`, which would overflow" if arity(2) => {
+                M::Overflow(BinOp::Add, Some(ops[0]), ops[1])
+            }
+            "attempt to compute `{} - {}`, which would overflow" if arity(2) => {
+                M::Overflow(BinOp::Sub, Some(ops[0]), ops[1])
+            }
+            "attempt to compute `{} * {}`, which would overflow" if arity(2) => {
+                M::Overflow(BinOp::Mul, Some(ops[0]), ops[1])
+            }
+            "attempt to compute `{} / {}`, which would overflow" if arity(2) => {
+                M::Overflow(BinOp::Div, Some(ops[0]), ops[1])
+            }
             "attempt to compute the remainder of `{} % {}`, which would overflow" if arity(2) => {
                 M::Overflow(BinOp::Rem, Some(ops[0]), ops[1])
             }
-            "attempt to shift right by `{}`, which would overflow" if arity(1) => M::Overflow(BinOp::Shr, None, ops[0]),
-            "attempt to shift left by `{}`, which would overflow" if arity(1) => M::Overflow(BinOp::Shl, None, ops[0]),
-            "misaligned pointer dereference: address must be a multiple of {} but is {}" if arity(2) => {
-                M::MisalignedPointerDereference { required: ops[0], found: ops[1] }
+            "attempt to shift right by `{}`, which would overflow" if arity(1) => {
+                M::Overflow(BinOp::Shr, None, ops[0])
+            }
+            "attempt to shift left by `{}`, which would overflow" if arity(1) => {
+                M::Overflow(BinOp::Shl, None, ops[0])
+            }
+            "misaligned pointer dereference: address must be a multiple of {} but is {}"
+                if arity(2) =>
+            {
+                M::MisalignedPointerDereference {
+                    required: ops[0],
+                    found: ops[1],
+                }
             }
             "null pointer dereference occurred" if arity(0) => M::NullPointerDereference,
-            "trying to construct an enum from an invalid value {}" if arity(1) => M::InvalidEnumConstruction(ops[0]),
+            "trying to construct an enum from an invalid value {}" if arity(1) => {
+                M::InvalidEnumConstruction(ops[0])
+            }
             _ => M::Other(self.names.sym(text), ops.into()),
         };
         Ok(msg)
@@ -932,7 +1111,11 @@ impl<'a> Parser<'a> {
     pub fn local(&mut self) -> PResult<Local> {
         let t = self.peek();
         let n = self.numbered("_", "a local (`_N`)")?;
-        let limit = if self.cur.in_blocks { self.cur.locals.len() } else { self.src.len() };
+        let limit = if self.cur.in_blocks {
+            self.cur.locals.len()
+        } else {
+            self.src.len()
+        };
         if n as usize >= limit {
             return self.err(t.start, format!("local _{n} is not declared"));
         }
@@ -949,7 +1132,10 @@ impl<'a> Parser<'a> {
                 opens.push(self.eat('*'));
             } else if self.is_kw("unwrap_binder") && self.peek2().is('!') {
                 let t = self.peek();
-                return self.err(t.start, "unsafe binders (`unwrap_binder!`) are not supported");
+                return self.err(
+                    t.start,
+                    "unsafe binders (`unwrap_binder!`) are not supported",
+                );
             } else {
                 break;
             }
@@ -968,7 +1154,10 @@ impl<'a> Parser<'a> {
                 Proj::Deref
             } else if self.eat('.') {
                 let t = self.expect_kind(Tok::Num, "a field number")?;
-                let n = self.text(t).parse::<u32>().or_else(|_| self.err(t.start, "expected a field number"))?;
+                let n = self
+                    .text(t)
+                    .parse::<u32>()
+                    .or_else(|_| self.err(t.start, "expected a field number"))?;
                 self.expect(':')?;
                 Proj::Field(n, self.ty()?)
             } else if self.eat_kw("as") {
@@ -989,7 +1178,11 @@ impl<'a> Parser<'a> {
             self.cur.projs.push(proj);
         }
         let len = self.cur.projs.len() as u32 - start;
-        Ok(Place { local, proj_start: start, proj_len: len })
+        Ok(Place {
+            local,
+            proj_start: start,
+            proj_len: len,
+        })
     }
 
     fn index_proj(&mut self) -> PResult<Proj> {
@@ -999,19 +1192,39 @@ impl<'a> Parser<'a> {
         } else if self.eat(':') {
             self.expect('-')?;
             let to = self.number("a subslice end")?;
-            Proj::Subslice { from: 0, to, from_end: true }
+            Proj::Subslice {
+                from: 0,
+                to,
+                from_end: true,
+            }
         } else {
             let neg = self.eat('-');
             let a = self.number("an index")?;
             if self.eat_kw("of") {
                 let min_length = self.number("a minimum length")?;
-                Proj::ConstantIndex { offset: a, min_length, from_end: neg }
+                Proj::ConstantIndex {
+                    offset: a,
+                    min_length,
+                    from_end: neg,
+                }
             } else if self.eat(':') {
-                let to = if self.eat('-') { self.number("a subslice end")? } else { 0 };
-                Proj::Subslice { from: a, to, from_end: true }
+                let to = if self.eat('-') {
+                    self.number("a subslice end")?
+                } else {
+                    0
+                };
+                Proj::Subslice {
+                    from: a,
+                    to,
+                    from_end: true,
+                }
             } else if self.eat_kind(Tok::DotDot) {
                 let to = self.number("a subslice end")?;
-                Proj::Subslice { from: a, to, from_end: false }
+                Proj::Subslice {
+                    from: a,
+                    to,
+                    from_end: false,
+                }
             } else {
                 return self.expected("`of`, `:` or `..` in an index projection");
             }
@@ -1033,7 +1246,10 @@ impl<'a> Parser<'a> {
         let t = self.peek();
         if t.kind == Tok::Ident {
             let word = self.text(t);
-            if matches!(word, "UbChecks" | "ContractChecks" | "OverflowChecks") && !self.peek2().is('(') && self.peek2().kind != Tok::ColonColon {
+            if matches!(word, "UbChecks" | "ContractChecks" | "OverflowChecks")
+                && !self.peek2().is('(')
+                && self.peek2().kind != Tok::ColonColon
+            {
                 self.bump();
                 return Ok(Operand::RuntimeChecks(self.names.sym(word)));
             }
@@ -1041,7 +1257,9 @@ impl<'a> Parser<'a> {
         if t.kind == Tok::Ident || t.is('<') {
             // A function item: printed without `const`.
             let path = self.path(PathCtx::Value)?;
-            return Ok(Operand::Const(self.cur.consts.push(ConstKind::FnItem(path))));
+            return Ok(Operand::Const(
+                self.cur.consts.push(ConstKind::FnItem(path)),
+            ));
         }
         self.expected("an operand (`copy`, `move`, `const` or a function)")
     }
@@ -1056,9 +1274,18 @@ impl<'a> Parser<'a> {
             };
             let args = self.call_args()?;
             let (target, unwind) = self.edges()?;
-            return Ok(Some(TerminatorKind::Call { dest, func, args, target, unwind }));
+            return Ok(Some(TerminatorKind::Call {
+                dest,
+                func,
+                args,
+                target,
+                unwind,
+            }));
         }
-        self.cur.stmts.push(Statement { kind: StatementKind::Assign(dest, rv), span: None });
+        self.cur.stmts.push(Statement {
+            kind: StatementKind::Assign(dest, rv),
+            span: None,
+        });
         Ok(None)
     }
 
@@ -1075,7 +1302,11 @@ impl<'a> Parser<'a> {
                     self.bump();
                     self.expect(')')?;
                 }
-                return Ok(Rvalue::RawPtr { mutable, fake, place: self.place()? });
+                return Ok(Rvalue::RawPtr {
+                    mutable,
+                    fake,
+                    place: self.place()?,
+                });
             }
             if self.eat('/') {
                 // `&/*tls*/ mut path`
@@ -1090,7 +1321,11 @@ impl<'a> Parser<'a> {
             let kind = if self.eat_kw("mut") {
                 BorrowKind::Mut
             } else if self.eat_kw("fake") {
-                if self.eat_kw("shallow") { BorrowKind::FakeShallow } else { BorrowKind::Fake }
+                if self.eat_kw("shallow") {
+                    BorrowKind::FakeShallow
+                } else {
+                    BorrowKind::Fake
+                }
             } else {
                 BorrowKind::Shared
             };
@@ -1139,7 +1374,11 @@ impl<'a> Parser<'a> {
                 Some(c) => AggregateKind::Closure(c),
                 None => AggregateKind::Coroutine(self.names.sym(text)),
             };
-            let fields = if self.peek().is('{') { self.braced_operands()? } else { Vec::new() };
+            let fields = if self.peek().is('{') {
+                self.braced_operands()?
+            } else {
+                Vec::new()
+            };
             return Ok(Rvalue::Aggregate(kind, fields.into()));
         }
         if t.is('*') {
@@ -1151,7 +1390,10 @@ impl<'a> Parser<'a> {
             let Rvalue::Aggregate(AggregateKind::Tuple, ops) = self.rvalue()? else {
                 return self.expected("a tuple after `from`");
             };
-            return Ok(Rvalue::Aggregate(AggregateKind::RawPtr { pointee, mutable }, ops));
+            return Ok(Rvalue::Aggregate(
+                AggregateKind::RawPtr { pointee, mutable },
+                ops,
+            ));
         }
         if t.is('<') {
             return self.path_rvalue();
@@ -1197,7 +1439,10 @@ impl<'a> Parser<'a> {
             if word == "wrap_binder" && two.is('!') {
                 return self.err(t.start, "unsafe binders (`wrap_binder!`) are not supported");
             }
-            if !matches!(word, "copy" | "move" | "const" | "UbChecks" | "ContractChecks" | "OverflowChecks") {
+            if !matches!(
+                word,
+                "copy" | "move" | "const" | "UbChecks" | "ContractChecks" | "OverflowChecks"
+            ) {
                 return self.path_rvalue();
             }
         }
@@ -1212,12 +1457,21 @@ impl<'a> Parser<'a> {
         let after = self.peek();
         if after.is('{') {
             let fields = self.braced_operands()?;
-            return Ok(Rvalue::Aggregate(AggregateKind::Adt { path, braced: true }, fields.into()));
+            return Ok(Rvalue::Aggregate(
+                AggregateKind::Adt { path, braced: true },
+                fields.into(),
+            ));
         }
         if after.is('(') && !self.is_callee() {
             let args = self.call_args()?;
             let fields: Vec<_> = args.iter().map(|&o| (None, o)).collect();
-            return Ok(Rvalue::Aggregate(AggregateKind::Adt { path, braced: false }, fields.into()));
+            return Ok(Rvalue::Aggregate(
+                AggregateKind::Adt {
+                    path,
+                    braced: false,
+                },
+                fields.into(),
+            ));
         }
         let op = Operand::Const(self.cur.consts.push(ConstKind::FnItem(path)));
         self.maybe_cast(op)
@@ -1227,7 +1481,9 @@ impl<'a> Parser<'a> {
     /// its line with `-> …`, an aggregate with `;`.
     fn is_callee(&mut self) -> bool {
         self.unpeek();
-        let line_end = self.src[self.pos..].find('\n').map_or(self.src.len(), |i| self.pos + i);
+        let line_end = self.src[self.pos..]
+            .find('\n')
+            .map_or(self.src.len(), |i| self.pos + i);
         let line = &self.src[self.pos..line_end];
         let code = match line.find("; //") {
             Some(i) => &line[..i],

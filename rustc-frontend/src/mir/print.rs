@@ -39,7 +39,14 @@ impl<'a> Printer<'a> {
     }
 
     fn span(&self, s: &SrcSpan) -> String {
-        format!("{}:{}:{}: {}:{}", self.names.str(s.file), s.lo_line, s.lo_col, s.hi_line, s.hi_col)
+        format!(
+            "{}:{}:{}: {}:{}",
+            self.names.str(s.file),
+            s.lo_line,
+            s.lo_col,
+            s.hi_line,
+            s.hi_col
+        )
     }
 
     fn closure(&self, c: &ClosureRef) -> String {
@@ -80,7 +87,11 @@ impl<'a> Printer<'a> {
                         TyKind::Never => vec![W::S("!")],
                         TyKind::Int(i) => vec![W::Own(format!("{i:?}").to_lowercase())],
                         TyKind::Float(f) => vec![W::Own(format!("{f:?}").to_lowercase())],
-                        TyKind::Ref { region, mutable, pointee } => {
+                        TyKind::Ref {
+                            region,
+                            mutable,
+                            pointee,
+                        } => {
                             let mut s = String::from("&");
                             if let Some(r) = region {
                                 s += names.str(*r);
@@ -92,10 +103,15 @@ impl<'a> Printer<'a> {
                             vec![W::Own(s), W::T(*pointee)]
                         }
                         TyKind::RawPtr { mutable, pointee } => {
-                            vec![W::S(if *mutable { "*mut " } else { "*const " }), W::T(*pointee)]
+                            vec![
+                                W::S(if *mutable { "*mut " } else { "*const " }),
+                                W::T(*pointee),
+                            ]
                         }
                         TyKind::Slice(e) => vec![W::S("["), W::T(*e), W::S("]")],
-                        TyKind::Array(e, n) => vec![W::S("["), W::T(*e), W::S("; "), W::K(n), W::S("]")],
+                        TyKind::Array(e, n) => {
+                            vec![W::S("["), W::T(*e), W::S("; "), W::K(n), W::S("]")]
+                        }
                         TyKind::Tuple(ts) => {
                             let mut v = vec![W::S("(")];
                             v.extend(sep(ts.iter().map(|&t| W::T(t)), ", "));
@@ -128,7 +144,11 @@ impl<'a> Printer<'a> {
                         }
                         TyKind::Closure(c) => vec![W::Own(self.closure(c))],
                         TyKind::Coroutine(s) => vec![W::Own(format!("{{{}}}", names.str(*s)))],
-                        TyKind::Pattern(t, pat) => vec![W::S("("), W::T(*t), W::Own(format!(") is {}", names.str(*pat)))],
+                        TyKind::Pattern(t, pat) => vec![
+                            W::S("("),
+                            W::T(*t),
+                            W::Own(format!(") is {}", names.str(*pat))),
+                        ],
                     };
                     push(&mut stack, items);
                 }
@@ -149,7 +169,9 @@ impl<'a> Printer<'a> {
                         }
                         match &seg.name {
                             SegName::Ident(s) => v.push(W::Own(names.str(*s).to_string())),
-                            SegName::ImplAt(span) => v.push(W::Own(format!("<impl at {}>", self.span(span)))),
+                            SegName::ImplAt(span) => {
+                                v.push(W::Own(format!("<impl at {}>", self.span(span))))
+                            }
                             SegName::Impl { trait_, self_ty } => {
                                 v.push(W::S("<impl "));
                                 if let Some(tr) = trait_ {
@@ -157,7 +179,9 @@ impl<'a> Printer<'a> {
                                 }
                                 v.extend([W::T(*self_ty), W::S(">")]);
                             }
-                            SegName::Anon { kind, index } => v.push(W::Own(format!("{{{}#{index}}}", names.str(*kind)))),
+                            SegName::Anon { kind, index } => {
+                                v.push(W::Own(format!("{{{}#{index}}}", names.str(*kind))))
+                            }
                             SegName::Promoted(n) => v.push(W::Own(format!("promoted[{n}]"))),
                             SegName::Empty => {}
                         }
@@ -219,7 +243,11 @@ impl<'a> Printer<'a> {
             if let Some(m) = b.modifiers {
                 let m = self.names.str(m);
                 // `?Sized` touches its bound; `[const] Tr`, `for<'a> Tr` do not.
-                v.push(W::Own(if m.ends_with('?') { m.to_string() } else { format!("{m} ") }));
+                v.push(W::Own(if m.ends_with('?') {
+                    m.to_string()
+                } else {
+                    format!("{m} ")
+                }));
             }
             v.push(W::PT(b.path));
         }
@@ -275,19 +303,36 @@ impl<'a> Printer<'a> {
             ConstKind::Float { text, ty } => {
                 let t = names.str(*text);
                 let finite = t.bytes().any(|b| b.is_ascii_digit());
-                vec![W::Own(format!("{t}{}{}", if finite { "" } else { "_" }, format!("{ty:?}").to_lowercase()))]
+                vec![W::Own(format!(
+                    "{t}{}{}",
+                    if finite { "" } else { "_" },
+                    format!("{ty:?}").to_lowercase()
+                ))]
             }
             ConstKind::Bool(b) => vec![W::Own(b.to_string())],
             ConstKind::Char(ch) => vec![W::Own(format!("{ch:?}"))],
             ConstKind::Unit => vec![W::S("()")],
             ConstKind::Str(s) => vec![W::Own(format!("{:?}", names.str(*s)))],
             ConstKind::Bytes { bytes, deref } => {
-                vec![W::Own(format!("{}b\"{}\"", if *deref { "*" } else { "" }, bytes.escape_ascii()))]
+                vec![W::Own(format!(
+                    "{}b\"{}\"",
+                    if *deref { "*" } else { "" },
+                    bytes.escape_ascii()
+                ))]
             }
             ConstKind::Tuple(cs) => list("(", cs, if cs.len() == 1 { ",)" } else { ")" }),
             ConstKind::Array(cs) => list("[", cs, "]"),
-            ConstKind::Adt { path, fields, braced, doubled } => {
-                let (open, close) = if *doubled { (" {{ ", " }}") } else { (" { ", " }") };
+            ConstKind::Adt {
+                path,
+                fields,
+                braced,
+                doubled,
+            } => {
+                let (open, close) = if *doubled {
+                    (" {{ ", " }}")
+                } else {
+                    (" { ", " }")
+                };
                 let mut v = vec![W::P(*path)];
                 if *braced {
                     v.push(W::S(open));
@@ -312,19 +357,53 @@ impl<'a> Printer<'a> {
             }
             ConstKind::Ref(c) => vec![W::S("&"), W::C(*c)],
             ConstKind::Path(p) | ConstKind::FnItem(p) => vec![W::P(*p)],
-            ConstKind::Ptr(p, t) => vec![W::Own(format!("{{{}: ", alloc_ptr_text(p))), W::T(*t), W::S("}")],
-            ConstKind::Transmute { bits, size: 0, ty } => vec![W::Own(format!("{{transmute({}): ", if *bits == 0 { "()".into() } else { format!("0x{bits:x}") })), W::T(*ty), W::S("}")],
+            ConstKind::Ptr(p, t) => vec![
+                W::Own(format!("{{{}: ", alloc_ptr_text(p))),
+                W::T(*t),
+                W::S("}"),
+            ],
+            ConstKind::Transmute { bits, size: 0, ty } => vec![
+                W::Own(format!(
+                    "{{transmute({}): ",
+                    if *bits == 0 {
+                        "()".into()
+                    } else {
+                        format!("0x{bits:x}")
+                    }
+                )),
+                W::T(*ty),
+                W::S("}"),
+            ],
             ConstKind::Transmute { bits, size, ty } => {
-                vec![W::Own(format!("{{transmute(0x{bits:0w$x}): ", w = *size as usize * 2)), W::T(*ty), W::S("}")]
+                vec![
+                    W::Own(format!(
+                        "{{transmute(0x{bits:0w$x}): ",
+                        w = *size as usize * 2
+                    )),
+                    W::T(*ty),
+                    W::S("}"),
+                ]
             }
             ConstKind::IntPtr(v, t) => vec![W::Own(format!("{{0x{v:x} as ")), W::T(*t), W::S("}")],
             ConstKind::FnPtr(p, t) => vec![W::S("{"), W::P(*p), W::S(" as "), W::T(*t), W::S("}")],
             ConstKind::ZeroSized(t) => vec![W::S("ZeroSized: "), W::T(*t)],
             ConstKind::Indirect { alloc, offset, ty } => {
-                vec![W::Own(format!("Indirect {{ alloc_id: alloc{alloc}, offset: Size({offset} bytes) }}: ")), W::T(*ty)]
+                vec![
+                    W::Own(format!(
+                        "Indirect {{ alloc_id: alloc{alloc}, offset: Size({offset} bytes) }}: "
+                    )),
+                    W::T(*ty),
+                ]
             }
-            ConstKind::Slice { alloc, meta, ty } => vec![W::Own(format!("Slice {{ alloc_id: alloc{alloc}, meta: {meta} }}: ")), W::T(*ty)],
-            ConstKind::Pattern(c, pat) => vec![W::C(*c), W::Own(format!(" is {}", names.str(*pat)))],
+            ConstKind::Slice { alloc, meta, ty } => vec![
+                W::Own(format!(
+                    "Slice {{ alloc_id: alloc{alloc}, meta: {meta} }}: "
+                )),
+                W::T(*ty),
+            ],
+            ConstKind::Pattern(c, pat) => {
+                vec![W::C(*c), W::Own(format!(" is {}", names.str(*pat)))]
+            }
             ConstKind::Uninit => vec![W::S("<uninit>")],
             ConstKind::Placeholder(s) => vec![W::Own(names.str(*s).to_string())],
         }
@@ -362,10 +441,22 @@ impl<'a> Printer<'a> {
                 Proj::Index(l) => {
                     let _ = write!(s, "[{l}]");
                 }
-                Proj::ConstantIndex { offset, min_length, from_end } => {
-                    let _ = write!(s, "[{}{offset} of {min_length}]", if *from_end { "-" } else { "" });
+                Proj::ConstantIndex {
+                    offset,
+                    min_length,
+                    from_end,
+                } => {
+                    let _ = write!(
+                        s,
+                        "[{}{offset} of {min_length}]",
+                        if *from_end { "-" } else { "" }
+                    );
                 }
-                Proj::Subslice { from, to, from_end: true } => match (from, to) {
+                Proj::Subslice {
+                    from,
+                    to,
+                    from_end: true,
+                } => match (from, to) {
                     (f, 0) => {
                         let _ = write!(s, "[{f}:]");
                     }
@@ -376,7 +467,11 @@ impl<'a> Printer<'a> {
                         let _ = write!(s, "[{f}:-{t}]");
                     }
                 },
-                Proj::Subslice { from, to, from_end: false } => {
+                Proj::Subslice {
+                    from,
+                    to,
+                    from_end: false,
+                } => {
                     let _ = write!(s, "[{from}..{to}]");
                 }
             }
@@ -386,7 +481,10 @@ impl<'a> Printer<'a> {
 
     pub fn constant(&self, body: &Body, c: ConstId) -> String {
         let mut out = String::new();
-        let printer = Printer { names: self.names, body: Some(body) };
+        let printer = Printer {
+            names: self.names,
+            body: Some(body),
+        };
         printer.run(vec![W::C(c)], &mut out);
         out
     }
@@ -405,7 +503,10 @@ impl<'a> Printer<'a> {
     }
 
     fn operands(&self, body: &Body, ops: &[Operand]) -> String {
-        ops.iter().map(|&o| self.operand(body, o)).collect::<Vec<_>>().join(", ")
+        ops.iter()
+            .map(|&o| self.operand(body, o))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     pub fn rvalue(&self, body: &Body, rv: &Rvalue) -> String {
@@ -425,43 +526,91 @@ impl<'a> Printer<'a> {
                 };
                 format!("&{k}{}", self.place(body, *p))
             }
-            Rvalue::RawPtr { mutable, fake, place } => {
-                let m = if *mutable { "mut" } else if *fake { "const (fake)" } else { "const" };
+            Rvalue::RawPtr {
+                mutable,
+                fake,
+                place,
+            } => {
+                let m = if *mutable {
+                    "mut"
+                } else if *fake {
+                    "const (fake)"
+                } else {
+                    "const"
+                };
                 format!("&raw {m} {}", self.place(body, *place))
             }
-            Rvalue::ThreadLocalRef { mutable, path } => format!("&/*tls*/ {}{}", if *mutable { "mut " } else { "" }, self.path(*path)),
+            Rvalue::ThreadLocalRef { mutable, path } => format!(
+                "&/*tls*/ {}{}",
+                if *mutable { "mut " } else { "" },
+                self.path(*path)
+            ),
             Rvalue::Cast(k, op, t) => {
                 let k = match k {
-                    CastKind::PointerCoercion(s) => format!("PointerCoercion({})", self.names.str(*s)),
+                    CastKind::PointerCoercion(s) => {
+                        format!("PointerCoercion({})", self.names.str(*s))
+                    }
                     k => format!("{k:?}"),
                 };
                 format!("{} as {} ({k})", self.operand(body, *op), self.ty(*t))
             }
-            Rvalue::BinaryOp(op, a, b) => format!("{op:?}({}, {})", self.operand(body, *a), self.operand(body, *b)),
+            Rvalue::BinaryOp(op, a, b) => format!(
+                "{op:?}({}, {})",
+                self.operand(body, *a),
+                self.operand(body, *b)
+            ),
             Rvalue::UnaryOp(op, a) => format!("{op:?}({})", self.operand(body, *a)),
             Rvalue::Discriminant(p) => format!("discriminant({})", self.place(body, *p)),
             Rvalue::CopyForDeref(p) => format!("deref_copy {}", self.place(body, *p)),
-            Rvalue::WrapUnsafeBinder(op, t) => format!("wrap_binder!({}; {})", self.operand(body, *op), self.ty(*t)),
+            Rvalue::WrapUnsafeBinder(op, t) => {
+                format!("wrap_binder!({}; {})", self.operand(body, *op), self.ty(*t))
+            }
             Rvalue::Aggregate(kind, ops) => {
                 let plain: Vec<Operand> = ops.iter().map(|o| o.1).collect();
                 let fields = || {
                     let fs: Vec<_> = ops
                         .iter()
-                        .map(|(n, o)| format!("{}: {}", n.map_or("?", |n| self.names.str(n)), self.operand(body, *o)))
+                        .map(|(n, o)| {
+                            format!(
+                                "{}: {}",
+                                n.map_or("?", |n| self.names.str(n)),
+                                self.operand(body, *o)
+                            )
+                        })
                         .collect();
-                    if fs.is_empty() { String::new() } else { format!(" {{ {} }}", fs.join(", ")) }
+                    if fs.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" {{ {} }}", fs.join(", "))
+                    }
                 };
                 match kind {
                     AggregateKind::Array => format!("[{}]", self.operands(body, &plain)),
-                    AggregateKind::Tuple if plain.len() == 1 => format!("({},)", self.operands(body, &plain)),
+                    AggregateKind::Tuple if plain.len() == 1 => {
+                        format!("({},)", self.operands(body, &plain))
+                    }
                     AggregateKind::Tuple => format!("({})", self.operands(body, &plain)),
-                    AggregateKind::Adt { path, braced: true } => format!("{}{}", self.path(*path), fields()),
-                    AggregateKind::Adt { path, braced: false } if plain.is_empty() => self.path(*path),
-                    AggregateKind::Adt { path, .. } => format!("{}({})", self.path(*path), self.operands(body, &plain)),
+                    AggregateKind::Adt { path, braced: true } => {
+                        format!("{}{}", self.path(*path), fields())
+                    }
+                    AggregateKind::Adt {
+                        path,
+                        braced: false,
+                    } if plain.is_empty() => self.path(*path),
+                    AggregateKind::Adt { path, .. } => {
+                        format!("{}({})", self.path(*path), self.operands(body, &plain))
+                    }
                     AggregateKind::Closure(c) => format!("{}{}", self.closure(c), fields()),
-                    AggregateKind::Coroutine(s) => format!("{{{}}}{}", self.names.str(*s), fields()),
+                    AggregateKind::Coroutine(s) => {
+                        format!("{{{}}}{}", self.names.str(*s), fields())
+                    }
                     AggregateKind::RawPtr { pointee, mutable } => {
-                        format!("*{} {} from ({})", if *mutable { "mut" } else { "const" }, self.ty(*pointee), self.operands(body, &plain))
+                        format!(
+                            "*{} {} from ({})",
+                            if *mutable { "mut" } else { "const" },
+                            self.ty(*pointee),
+                            self.operands(body, &plain)
+                        )
                     }
                 }
             }
@@ -475,10 +624,20 @@ impl<'a> Printer<'a> {
             StatementKind::StorageLive(l) => format!("StorageLive({l})"),
             StatementKind::StorageDead(l) => format!("StorageDead({l})"),
             StatementKind::SetDiscriminant(pl, v) => format!("discriminant({}) = {v}", p(*pl)),
-            StatementKind::FakeRead(c, pl) => format!("FakeRead({}, {})", self.names.str(*c), p(*pl)),
+            StatementKind::FakeRead(c, pl) => {
+                format!("FakeRead({}, {})", self.names.str(*c), p(*pl))
+            }
             StatementKind::Retag(k, pl) => {
                 let k = self.names.str(*k);
-                format!("Retag({}{})", if k.is_empty() { String::new() } else { format!("[{k}] ") }, p(*pl))
+                format!(
+                    "Retag({}{})",
+                    if k.is_empty() {
+                        String::new()
+                    } else {
+                        format!("[{k}] ")
+                    },
+                    p(*pl)
+                )
             }
             StatementKind::PlaceMention(pl) => format!("PlaceMention({})", p(*pl)),
             StatementKind::Assume(op) => format!("assume({})", self.operand(body, *op)),
@@ -490,7 +649,9 @@ impl<'a> Printer<'a> {
             ),
             StatementKind::ConstEvalCounter => "ConstEvalCounter".into(),
             StatementKind::Nop => "nop".into(),
-            StatementKind::BackwardIncompatibleDropHint(pl) => format!("BackwardIncompatibleDropHint({})", p(*pl)),
+            StatementKind::BackwardIncompatibleDropHint(pl) => {
+                format!("BackwardIncompatibleDropHint({})", p(*pl))
+            }
             StatementKind::Other(s) => self.names.str(*s).to_string(),
         }
     }
@@ -499,7 +660,9 @@ impl<'a> Printer<'a> {
         match u {
             Unwind::Continue => "unwind continue".into(),
             Unwind::Unreachable => "unwind unreachable".into(),
-            Unwind::Terminate(abi) => format!("unwind terminate({})", if abi { "abi" } else { "cleanup" }),
+            Unwind::Terminate(abi) => {
+                format!("unwind terminate({})", if abi { "abi" } else { "cleanup" })
+            }
             Unwind::Cleanup(b) => format!("unwind: {b}"),
         }
     }
@@ -515,27 +678,66 @@ impl<'a> Printer<'a> {
     pub fn terminator(&self, body: &Body, t: &TerminatorKind) -> String {
         match t {
             TerminatorKind::Goto(b) => format!("goto -> {b}"),
-            TerminatorKind::SwitchInt { discr, values, targets, otherwise } => {
-                let mut arms: Vec<String> = values.iter().zip(targets.iter()).map(|(v, b)| format!("{v}: {b}")).collect();
+            TerminatorKind::SwitchInt {
+                discr,
+                values,
+                targets,
+                otherwise,
+            } => {
+                let mut arms: Vec<String> = values
+                    .iter()
+                    .zip(targets.iter())
+                    .map(|(v, b)| format!("{v}: {b}"))
+                    .collect();
                 arms.push(format!("otherwise: {otherwise}"));
-                format!("switchInt({}) -> [{}]", self.operand(body, *discr), arms.join(", "))
+                format!(
+                    "switchInt({}) -> [{}]",
+                    self.operand(body, *discr),
+                    arms.join(", ")
+                )
             }
             TerminatorKind::Return => "return".into(),
             TerminatorKind::Unreachable => "unreachable".into(),
             TerminatorKind::UnwindResume => "resume".into(),
-            TerminatorKind::UnwindTerminate(abi) => format!("terminate({})", if *abi { "abi" } else { "cleanup" }),
-            TerminatorKind::Drop { place, target, unwind } => {
-                format!("drop({}){}", self.place(body, *place), Self::edges("return", Some(*target), *unwind))
+            TerminatorKind::UnwindTerminate(abi) => {
+                format!("terminate({})", if *abi { "abi" } else { "cleanup" })
             }
-            TerminatorKind::Call { dest, func, args, target, unwind } => format!(
+            TerminatorKind::Drop {
+                place,
+                target,
+                unwind,
+            } => {
+                format!(
+                    "drop({}){}",
+                    self.place(body, *place),
+                    Self::edges("return", Some(*target), *unwind)
+                )
+            }
+            TerminatorKind::Call {
+                dest,
+                func,
+                args,
+                target,
+                unwind,
+            } => format!(
                 "{} = {}({}){}",
                 self.place(body, *dest),
                 self.operand(body, *func),
                 self.operands(body, args),
                 Self::edges("return", *target, *unwind)
             ),
-            TerminatorKind::TailCall { func, args } => format!("tailcall {}({})", self.operand(body, *func), self.operands(body, args)),
-            TerminatorKind::Assert { cond, expected, msg, target, unwind } => {
+            TerminatorKind::TailCall { func, args } => format!(
+                "tailcall {}({})",
+                self.operand(body, *func),
+                self.operands(body, args)
+            ),
+            TerminatorKind::Assert {
+                cond,
+                expected,
+                msg,
+                target,
+                unwind,
+            } => {
                 let (text, ops): (String, Vec<Operand>) = match msg {
                     AssertMsg::BoundsCheck { len, index } => ("index out of bounds: the length is {} but the index is {}".into(), vec![*len, *index]),
                     AssertMsg::Overflow(op, a, b) => {
@@ -561,7 +763,10 @@ impl<'a> Printer<'a> {
                     AssertMsg::InvalidEnumConstruction(o) => ("trying to construct an enum from an invalid value {}".into(), vec![*o]),
                     AssertMsg::Other(s, ops) => (self.names.str(*s).to_string(), ops.to_vec()),
                 };
-                let args: String = ops.iter().map(|&o| format!(", {}", self.operand(body, o))).collect();
+                let args: String = ops
+                    .iter()
+                    .map(|&o| format!(", {}", self.operand(body, o)))
+                    .collect();
                 format!(
                     "assert({}{}, \"{text}\"{args}){}",
                     if *expected { "" } else { "!" },
@@ -569,8 +774,12 @@ impl<'a> Printer<'a> {
                     Self::edges("success", Some(*target), *unwind)
                 )
             }
-            TerminatorKind::FalseEdge { real, imaginary } => format!("falseEdge -> [real: {real}, imaginary: {imaginary}]"),
-            TerminatorKind::FalseUnwind { real, unwind } => format!("falseUnwind{}", Self::edges("real", Some(*real), *unwind)),
+            TerminatorKind::FalseEdge { real, imaginary } => {
+                format!("falseEdge -> [real: {real}, imaginary: {imaginary}]")
+            }
+            TerminatorKind::FalseUnwind { real, unwind } => {
+                format!("falseUnwind{}", Self::edges("real", Some(*real), *unwind))
+            }
         }
     }
 
@@ -587,9 +796,21 @@ impl<'a> Printer<'a> {
         out.push_str(kw);
         out.push_str(&self.path(body.name));
         if body.kind == BodyKind::Fn {
-            let args: Vec<_> =
-                (1..=body.arg_count as usize).map(|i| format!("{}: {}", Local::new(i), self.ty(body.locals[Local::new(i)].ty))).collect();
-            let _ = writeln!(out, "({}) -> {} {{", args.join(", "), self.ty(body.return_ty()));
+            let args: Vec<_> = (1..=body.arg_count as usize)
+                .map(|i| {
+                    format!(
+                        "{}: {}",
+                        Local::new(i),
+                        self.ty(body.locals[Local::new(i)].ty)
+                    )
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "({}) -> {} {{",
+                args.join(", "),
+                self.ty(body.return_ty())
+            );
         } else {
             let _ = writeln!(out, ": {} = {{", self.ty(body.return_ty()));
         }
@@ -610,10 +831,19 @@ impl<'a> Printer<'a> {
             if s.index() != 0 {
                 let d = &body.scopes[s];
                 let inl = match d.inlined {
-                    Some((c, track)) => format!(" (inlined {}{})", if track { "#[track_caller] " } else { "" }, self.names.str(c)),
+                    Some((c, track)) => format!(
+                        " (inlined {}{})",
+                        if track { "#[track_caller] " } else { "" },
+                        self.names.str(c)
+                    ),
                     None => String::new(),
                 };
-                let _ = writeln!(out, "{}scope {}{inl} {{", "    ".repeat(depth - 1), s.index());
+                let _ = writeln!(
+                    out,
+                    "{}scope {}{inl} {{",
+                    "    ".repeat(depth - 1),
+                    s.index()
+                );
                 stack.push((s, depth, true));
             }
             for v in body.debug.iter().filter(|v| v.scope == s) {
@@ -629,7 +859,12 @@ impl<'a> Printer<'a> {
             }
             for (l, d) in body.locals.iter() {
                 if d.scope == s && (l.index() == 0 || l.index() > body.arg_count as usize) {
-                    let _ = writeln!(out, "{ind}let {}{l}: {};", if d.mutable { "mut " } else { "" }, self.ty(d.ty));
+                    let _ = writeln!(
+                        out,
+                        "{ind}let {}{l}: {};",
+                        if d.mutable { "mut " } else { "" },
+                        self.ty(d.ty)
+                    );
                 }
             }
             for &c in children[s.index()].iter().rev() {
@@ -637,7 +872,11 @@ impl<'a> Printer<'a> {
             }
         }
         for (b, data) in body.blocks.iter() {
-            let _ = writeln!(out, "\n    {b}{}: {{", if data.cleanup { " (cleanup)" } else { "" });
+            let _ = writeln!(
+                out,
+                "\n    {b}{}: {{",
+                if data.cleanup { " (cleanup)" } else { "" }
+            );
             for s in body.block_stmts(b) {
                 let _ = writeln!(out, "        {};", self.statement(body, s));
             }
@@ -652,7 +891,11 @@ impl<'a> Printer<'a> {
 fn int_text(v: u128, ty: IntTy) -> String {
     let bits = super::consts::int_bits(ty);
     let name = format!("{ty:?}").to_lowercase();
-    let mask = if bits == 128 { u128::MAX } else { (1u128 << bits) - 1 };
+    let mask = if bits == 128 {
+        u128::MAX
+    } else {
+        (1u128 << bits) - 1
+    };
     let raw = v & mask;
     if ty.is_signed() {
         let min = 1u128 << (bits - 1);

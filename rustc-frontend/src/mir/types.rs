@@ -48,8 +48,13 @@ enum Frame {
     Top,
     /// A path read where a type was wanted.
     PathTy,
-    Ref { region: Option<Sym>, mutable: bool },
-    Ptr { mutable: bool },
+    Ref {
+        region: Option<Sym>,
+        mutable: bool,
+    },
+    Ptr {
+        mutable: bool,
+    },
     /// After `[`: the element type comes.
     Bracket,
     /// `[T; PATH]`: the length path comes.
@@ -60,7 +65,11 @@ enum Frame {
     /// `fn(…) -> R {PATH}`: the path comes.
     FnDefPath(FnSig),
     /// `dyn`/`impl` bounds so far, and the modifiers (`?`, `[const]`, `for<'a>`) of the next.
-    Bounds { is_dyn: bool, bounds: Vec<Bound>, pending: Option<Sym> },
+    Bounds {
+        is_dyn: bool,
+        bounds: Vec<Bound>,
+        pending: Option<Sym>,
+    },
     /// After `<` at the start of a path: the self type comes.
     QSelf,
     /// `<T as PATH>`: the trait comes.
@@ -72,11 +81,18 @@ enum Frame {
     Sugar(Vec<Ty>),
     SugarRet(Vec<Ty>),
     /// `<impl T>` / `<impl Tr for T>`: the trait (if read) while the self type comes.
-    ImplSeg { trait_: Option<PathId>, mods: Option<Sym> },
+    ImplSeg {
+        trait_: Option<PathId>,
+        mods: Option<Sym>,
+    },
 }
 
 fn seg(name: SegName) -> Segment {
-    Segment { name, args: Box::new([]), paren_sugar: None }
+    Segment {
+        name,
+        args: Box::new([]),
+        paren_sugar: None,
+    }
 }
 
 impl<'a> Parser<'a> {
@@ -101,7 +117,11 @@ impl<'a> Parser<'a> {
             step = match step {
                 Step::Want(Want::Ty) => self.ty_start(&mut stack)?,
                 Step::Want(Want::Path(ctx)) => {
-                    let pb = PathB { qself: None, segs: Vec::new(), ctx };
+                    let pb = PathB {
+                        qself: None,
+                        segs: Vec::new(),
+                        ctx,
+                    };
                     self.path_start(pb, &mut stack)?
                 }
                 Step::Want(Want::GenArg) => self.gen_arg(&mut stack)?,
@@ -175,7 +195,9 @@ impl<'a> Parser<'a> {
                     "bool" => Some(TyKind::Bool),
                     "char" => Some(TyKind::Char),
                     "str" => Some(TyKind::Str),
-                    w => IntTy::from_name(w).map(TyKind::Int).or_else(|| FloatTy::from_name(w).map(TyKind::Float)),
+                    w => IntTy::from_name(w)
+                        .map(TyKind::Int)
+                        .or_else(|| FloatTy::from_name(w).map(TyKind::Float)),
                 };
                 if let Some(kind) = prim
                     && !path_follows
@@ -187,7 +209,11 @@ impl<'a> Parser<'a> {
                     "dyn" | "impl" if !path_follows => {
                         self.bump();
                         let pending = self.bound_modifiers()?;
-                        stack.push(Frame::Bounds { is_dyn: word == "dyn", bounds: Vec::new(), pending });
+                        stack.push(Frame::Bounds {
+                            is_dyn: word == "dyn",
+                            bounds: Vec::new(),
+                            pending,
+                        });
                         Ok(Step::Want(Want::Path(PathCtx::Type)))
                     }
                     "fn" | "unsafe" | "extern" | "for" if !path_follows => self.fn_sig_start(stack),
@@ -247,7 +273,13 @@ impl<'a> Parser<'a> {
 
     /// `for<'a> unsafe extern "C" fn(` — then the argument types.
     fn fn_sig_start(&mut self, stack: &mut Vec<Frame>) -> PResult<Step> {
-        let mut sig = SigB { binder: Vec::new(), is_unsafe: false, abi: None, inputs: Vec::new(), c_variadic: false };
+        let mut sig = SigB {
+            binder: Vec::new(),
+            is_unsafe: false,
+            abi: None,
+            inputs: Vec::new(),
+            c_variadic: false,
+        };
         if self.eat_kw("for") {
             self.expect('<')?;
             loop {
@@ -282,7 +314,12 @@ impl<'a> Parser<'a> {
         self.fn_sig_done(sig, None, stack)
     }
 
-    fn fn_sig_done(&mut self, sig: SigB, output: Option<Ty>, stack: &mut Vec<Frame>) -> PResult<Step> {
+    fn fn_sig_done(
+        &mut self,
+        sig: SigB,
+        output: Option<Ty>,
+        stack: &mut Vec<Frame>,
+    ) -> PResult<Step> {
         let sig = FnSig {
             binder: sig.binder.into(),
             is_unsafe: sig.is_unsafe,
@@ -360,9 +397,14 @@ impl<'a> Parser<'a> {
                 self.bump();
                 self.bump();
                 if self.eat_kw("at") {
-                    let text = self.raw_until('>', "`<impl at FILE:L:C: L:C>`")?.trim_start();
+                    let text = self
+                        .raw_until('>', "`<impl at FILE:L:C: L:C>`")?
+                        .trim_start();
                     let Some(span) = self.span_text(text) else {
-                        return self.err(t.start, format!("expected `FILE:L:C: L:C` in `<impl at {text}>`"));
+                        return self.err(
+                            t.start,
+                            format!("expected `FILE:L:C: L:C` in `<impl at {text}>`"),
+                        );
                     };
                     pb.segs.push(seg(SegName::ImplAt(span)));
                     return self.path_continue(pb, stack);
@@ -379,7 +421,10 @@ impl<'a> Parser<'a> {
     /// After a segment: its generic arguments, `Fn` sugar, the next segment, or the end.
     fn path_continue(&mut self, pb: PathB, stack: &mut Vec<Frame>) -> PResult<Step> {
         let t = self.peek();
-        let last_has_args = pb.segs.last().is_some_and(|s| !s.args.is_empty() || s.paren_sugar.is_some());
+        let last_has_args = pb
+            .segs
+            .last()
+            .is_some_and(|s| !s.args.is_empty() || s.paren_sugar.is_some());
         // In a type, `Foo<T>` and `Fn(A)` touch the name; `as Foo (Transmute)` does not.
         if pb.ctx == PathCtx::Type && !last_has_args && t.start as usize == self.pos {
             if t.is('<') {
@@ -416,7 +461,10 @@ impl<'a> Parser<'a> {
             self.bump();
             return self.seg_head(pb, stack);
         }
-        let path = Path { qself: pb.qself, segments: pb.segs.into() };
+        let path = Path {
+            qself: pb.qself,
+            segments: pb.segs.into(),
+        };
         Ok(Step::Done(Done::Path(self.names.path(path))))
     }
 
@@ -428,8 +476,15 @@ impl<'a> Parser<'a> {
         self.attach_sugar(args, None, stack)
     }
 
-    fn attach_sugar(&mut self, args: Vec<Ty>, ret: Option<Ty>, stack: &mut Vec<Frame>) -> PResult<Step> {
-        let Some(Frame::Path(mut pb)) = stack.pop() else { unreachable!() };
+    fn attach_sugar(
+        &mut self,
+        args: Vec<Ty>,
+        ret: Option<Ty>,
+        stack: &mut Vec<Frame>,
+    ) -> PResult<Step> {
+        let Some(Frame::Path(mut pb)) = stack.pop() else {
+            unreachable!()
+        };
         if let Some(last) = pb.segs.last_mut() {
             last.paren_sugar = Some((args.into(), ret));
         }
@@ -442,8 +497,12 @@ impl<'a> Parser<'a> {
         let arg = match t.kind {
             Tok::Punct('>') => {
                 self.bump();
-                let Some(Frame::Args(args, _)) = stack.pop() else { unreachable!() };
-                let Some(Frame::Path(mut pb)) = stack.pop() else { unreachable!() };
+                let Some(Frame::Args(args, _)) = stack.pop() else {
+                    unreachable!()
+                };
+                let Some(Frame::Path(mut pb)) = stack.pop() else {
+                    unreachable!()
+                };
                 if let Some(last) = pb.segs.last_mut() {
                     last.args = args.into();
                 }
@@ -454,9 +513,15 @@ impl<'a> Parser<'a> {
                 GenericArg::Lifetime(self.names.sym(self.text(t)))
             }
             // `{closure@…}` is a type; `{ N + 1 }` a constant.
-            Tok::Punct('{') if !self.src[t.end as usize..].starts_with(' ') => return Ok(Step::Want(Want::Ty)),
-            Tok::Num | Tok::Char | Tok::Punct('-') | Tok::Punct('{') => GenericArg::Const(self.const_arg()?),
-            Tok::Ident if matches!(self.text(t), "true" | "false") => GenericArg::Const(self.const_arg()?),
+            Tok::Punct('{') if !self.src[t.end as usize..].starts_with(' ') => {
+                return Ok(Step::Want(Want::Ty));
+            }
+            Tok::Num | Tok::Char | Tok::Punct('-') | Tok::Punct('{') => {
+                GenericArg::Const(self.const_arg()?)
+            }
+            Tok::Ident if matches!(self.text(t), "true" | "false") => {
+                GenericArg::Const(self.const_arg()?)
+            }
             Tok::Ident if self.peek2().is('=') => {
                 self.bump();
                 self.bump();
@@ -527,7 +592,11 @@ impl<'a> Parser<'a> {
             }
             Frame::Ref { region, mutable } => {
                 let pointee = ty_of(self, done);
-                Ok(self.ty_done(TyKind::Ref { region, mutable, pointee }))
+                Ok(self.ty_done(TyKind::Ref {
+                    region,
+                    mutable,
+                    pointee,
+                }))
             }
             Frame::Ptr { mutable } => {
                 let pointee = ty_of(self, done);
@@ -602,9 +671,18 @@ impl<'a> Parser<'a> {
                 self.expect('}')?;
                 Ok(self.ty_done(TyKind::FnDef(sig, p)))
             }
-            Frame::Bounds { is_dyn, mut bounds, pending } => {
-                let Done::Path(path) = done else { unreachable!() };
-                bounds.push(Bound { modifiers: pending, path });
+            Frame::Bounds {
+                is_dyn,
+                mut bounds,
+                pending,
+            } => {
+                let Done::Path(path) = done else {
+                    unreachable!()
+                };
+                bounds.push(Bound {
+                    modifiers: pending,
+                    path,
+                });
                 let mut region = None;
                 while self.eat('+') {
                     if self.peek().kind == Tok::Lifetime {
@@ -613,10 +691,24 @@ impl<'a> Parser<'a> {
                         continue;
                     }
                     let pending = self.bound_modifiers()?;
-                    stack.push(Frame::Bounds { is_dyn, bounds, pending });
+                    stack.push(Frame::Bounds {
+                        is_dyn,
+                        bounds,
+                        pending,
+                    });
                     return Ok(Step::Want(Want::Path(PathCtx::Type)));
                 }
-                let kind = if is_dyn { TyKind::Dyn { bounds: bounds.into(), region } } else { TyKind::Opaque { bounds: bounds.into(), region } };
+                let kind = if is_dyn {
+                    TyKind::Dyn {
+                        bounds: bounds.into(),
+                        region,
+                    }
+                } else {
+                    TyKind::Opaque {
+                        bounds: bounds.into(),
+                        region,
+                    }
+                };
                 Ok(self.ty_done(kind))
             }
             Frame::QSelf => {
@@ -626,12 +718,24 @@ impl<'a> Parser<'a> {
                     return Ok(Step::Want(Want::Path(PathCtx::Type)));
                 }
                 self.expect('>')?;
-                self.qself_done(QSelf { self_ty, trait_: None }, stack)
+                self.qself_done(
+                    QSelf {
+                        self_ty,
+                        trait_: None,
+                    },
+                    stack,
+                )
             }
             Frame::QSelfTrait(self_ty) => {
                 let Done::Path(p) = done else { unreachable!() };
                 self.expect('>')?;
-                self.qself_done(QSelf { self_ty, trait_: Some(p) }, stack)
+                self.qself_done(
+                    QSelf {
+                        self_ty,
+                        trait_: Some(p),
+                    },
+                    stack,
+                )
             }
             Frame::Args(mut args, binding) => {
                 let t = ty_of(self, done);
@@ -665,20 +769,40 @@ impl<'a> Parser<'a> {
                     _ => None,
                 };
                 let opaque = |p: &mut Self| match as_path(p) {
-                    Some(path) => p.names.ty(TyKind::Opaque { bounds: Box::new([Bound { modifiers: mods, path }]), region: None }),
+                    Some(path) => p.names.ty(TyKind::Opaque {
+                        bounds: Box::new([Bound {
+                            modifiers: mods,
+                            path,
+                        }]),
+                        region: None,
+                    }),
                     None => t,
                 };
                 if self.peek().is('+')
                     && let Some(path) = as_path(self)
                 {
-                    stack.push(Frame::ImplSeg { trait_: None, mods: None });
-                    return self.reduce(Frame::Bounds { is_dyn: false, bounds: Vec::new(), pending: mods }, Done::Path(path), stack);
+                    stack.push(Frame::ImplSeg {
+                        trait_: None,
+                        mods: None,
+                    });
+                    return self.reduce(
+                        Frame::Bounds {
+                            is_dyn: false,
+                            bounds: Vec::new(),
+                            pending: mods,
+                        },
+                        Done::Path(path),
+                        stack,
+                    );
                 }
                 if self.eat_kw("for") {
                     let Some(trait_) = as_path(self) else {
                         return self.expected("a trait path before `for`");
                     };
-                    stack.push(Frame::ImplSeg { trait_: Some(trait_), mods: None });
+                    stack.push(Frame::ImplSeg {
+                        trait_: Some(trait_),
+                        mods: None,
+                    });
                     return Ok(Step::Want(Want::Ty));
                 }
                 if self.eat_kw("as") {
@@ -692,19 +816,29 @@ impl<'a> Parser<'a> {
                     return Ok(Step::Want(Want::GenArg));
                 }
                 self.expect('>')?;
-                let Some(Frame::Path(mut pb)) = stack.pop() else { unreachable!() };
+                let Some(Frame::Path(mut pb)) = stack.pop() else {
+                    unreachable!()
+                };
                 if self.peek().kind == Tok::ColonColon || pb.segs.is_empty() {
-                    pb.segs.push(seg(SegName::Impl { trait_: None, self_ty: t }));
+                    pb.segs.push(seg(SegName::Impl {
+                        trait_: None,
+                        self_ty: t,
+                    }));
                 } else if let Some(last) = pb.segs.last_mut() {
                     let arg = opaque(self);
                     last.args = Box::new([GenericArg::Ty(arg)]);
                 }
                 self.path_continue(pb, stack)
             }
-            Frame::ImplSeg { trait_: trait_ @ Some(_), .. } => {
+            Frame::ImplSeg {
+                trait_: trait_ @ Some(_),
+                ..
+            } => {
                 let self_ty = ty_of(self, done);
                 self.expect('>')?;
-                let Some(Frame::Path(mut pb)) = stack.pop() else { unreachable!() };
+                let Some(Frame::Path(mut pb)) = stack.pop() else {
+                    unreachable!()
+                };
                 pb.segs.push(seg(SegName::Impl { trait_, self_ty }));
                 self.path_continue(pb, stack)
             }
@@ -714,7 +848,9 @@ impl<'a> Parser<'a> {
 
     /// After `<T>` or `<T as Tr>`: `::` and the first segment.
     fn qself_done(&mut self, qself: QSelf, stack: &mut Vec<Frame>) -> PResult<Step> {
-        let Some(Frame::Path(mut pb)) = stack.pop() else { unreachable!() };
+        let Some(Frame::Path(mut pb)) = stack.pop() else {
+            unreachable!()
+        };
         pb.qself = Some(qself);
         self.expect_kind(Tok::ColonColon, "`::` after a qualified type")?;
         self.seg_head(pb, stack)
