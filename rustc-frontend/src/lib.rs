@@ -5,6 +5,7 @@
 //! frontend reads.
 pub mod driver;
 pub mod mir;
+pub mod resolve;
 
 use clap::{Parser, ValueEnum};
 use std::io::Write;

@@ -121,3 +121,38 @@ fn cli_reads_a_crate_and_refuses_to_fake_wir() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Name resolution on core: how its call sites resolve to core's own bodies. Printed; the
+/// assertions only keep the share of resolved calls from falling back.
+#[test]
+fn core_call_sites_resolve() {
+    let Some(tc) = toolchain() else { return };
+    let lib = tc
+        .library_mir(&driver::cache_root().unwrap())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let text = std::fs::read_to_string(lib.mir_path("core")).unwrap();
+    let mut file = mir::parse(&text, ParseOptions::default()).file;
+    let start = Instant::now();
+    let r = rustc_frontend::resolve::Resolver::new(&mut file);
+    let (s, missing) = rustc_frontend::resolve::call_stats(&mut file, &r);
+    eprintln!("impl bodies: {:?}", r.stats);
+    eprintln!(
+        "core call sites: {s:?} in {:.2} s",
+        start.elapsed().as_secs_f64()
+    );
+    let mut counts: std::collections::HashMap<&str, usize> = Default::default();
+    for m in &missing {
+        *counts.entry(m.as_str()).or_default() += 1;
+    }
+    let mut top: Vec<_> = counts.into_iter().collect();
+    top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    eprintln!("most frequent unresolved:");
+    for (p, n) in top.iter().take(40) {
+        eprintln!("{n:6} {p}");
+    }
+    // Of the calls that can be resolved before monomorphization (not through a type parameter,
+    // a vtable or a pointer), at least 90% find their body (92.6% when this was written).
+    let by_name = s.body + s.default;
+    let resolvable = s.calls - s.deferred - s.virtual_ - s.indirect;
+    assert!(by_name * 10 >= resolvable * 9, "{s:?}");
+}

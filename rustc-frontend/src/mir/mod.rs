@@ -12,5 +12,5 @@ pub mod print;
 mod types;
 
 pub use model::*;
-pub use parser::{ParseError, ParseOptions, ParseOutput, parse};
+pub use parser::{ImplHeader, ParseError, ParseOptions, ParseOutput, parse, parse_impl_header};
 pub use types::PathCtx;

@@ -1551,3 +1551,78 @@ impl<'a> Parser<'a> {
         Ok(Rvalue::Cast(kind, op, ty))
     }
 }
+
+/// The header of an impl block in Rust source (`impl<T: Clone> const Tr<T> for Box<T> where …`),
+/// read with the MIR type reader: the trait (none for an inherent impl), the self type and the
+/// names of the impl's type and const parameters. `None` when the text is not such a header (a
+/// macro's `impl $tr for $t`, say).
+pub struct ImplHeader {
+    pub trait_: Option<PathId>,
+    pub self_ty: Ty,
+    pub params: Vec<Sym>,
+}
+
+pub fn parse_impl_header(names: &mut Interner, src: &str) -> Option<ImplHeader> {
+    let mut p = Parser {
+        src,
+        pos: 0,
+        peeked: None,
+        names: std::mem::take(names),
+        cur: BodyParts::default(),
+    };
+    let header = p.impl_header();
+    *names = std::mem::take(&mut p.names);
+    header.ok()
+}
+
+impl Parser<'_> {
+    fn impl_header(&mut self) -> PResult<ImplHeader> {
+        self.eat_kw("unsafe");
+        self.expect_kw("impl")?;
+        let mut params = Vec::new();
+        if self.eat('<') {
+            // Parameter names stand first in each comma-separated entry at depth 1.
+            let mut depth = 1;
+            let mut entry_start = true;
+            while depth > 0 {
+                let t = self.bump();
+                match t.kind {
+                    Tok::Eof => return self.expected("`>` closing the impl's parameters"),
+                    Tok::Punct('<') => depth += 1,
+                    Tok::Punct('>') => depth -= 1,
+                    Tok::Punct(',') if depth == 1 => {
+                        entry_start = true;
+                        continue;
+                    }
+                    Tok::Ident if entry_start && depth == 1 && self.text(t) != "const" => {
+                        params.push(self.names.sym(self.text(t)));
+                    }
+                    Tok::Ident if self.text(t) == "const" => continue,
+                    _ => {}
+                }
+                entry_start = false;
+            }
+        }
+        self.eat_kw("const");
+        if self.peek().is('!') {
+            return self.expected("a positive impl");
+        }
+        let first = self.ty()?;
+        if self.eat_kw("for") {
+            let TyKind::Path(trait_) = *self.names.ty_kind(first) else {
+                return self.expected("a trait path before `for`");
+            };
+            let self_ty = self.ty()?;
+            return Ok(ImplHeader {
+                trait_: Some(trait_),
+                self_ty,
+                params,
+            });
+        }
+        Ok(ImplHeader {
+            trait_: None,
+            self_ty: first,
+            params,
+        })
+    }
+}
