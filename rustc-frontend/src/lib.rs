@@ -1,1 +1,279 @@
+//! The Rust frontend (`rustc-wasmir`): drives a real rustc to get the MIR of the user's crate and
+//! of core, compiler_builtins and alloc for wasm32 (`driver`), and reads that MIR into a typed
+//! model (`mir`). The lowering from MIR to WasmIR is not written yet: `--emit=wir` and
+//! `--emit=wasm` say so and fail, while `--emit=mir` and `--emit=mir-summary` show what the
+//! frontend reads.
+pub mod driver;
+pub mod mir;
+pub mod resolve;
 
+use clap::{Parser, ValueEnum};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Exit code for a diagnosed error.
+pub const EXIT_ERROR: i32 = 1;
+/// Exit code for a malformed command line.
+pub const EXIT_USAGE: i32 = 2;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Emit {
+    /// WasmIR text (the default; needs the lowering, not implemented yet).
+    Wir,
+    /// A wasm binary (needs the lowering, not implemented yet).
+    Wasm,
+    /// The crate's MIR as rustc printed it.
+    Mir,
+    /// What the reader made of the crate's MIR: counts, and one body printed from the model.
+    MirSummary,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum CrateType {
+    Lib,
+    Cdylib,
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "rustc-wasmir",
+    version,
+    about = "The Rust frontend of WasmIR: Rust (through rustc's MIR) to WasmIR",
+    long_about = "Compiles FILE.rs to MIR for wasm32-unknown-unknown with rustc 1.96 (Debian: \
+                  `apt-get install rustc-web rust-web-src`), against the MIR of core, \
+                  compiler_builtins and alloc built once and cached ($WASMIR_CACHE_DIR, else \
+                  $XDG_CACHE_HOME/wasmir, else ~/.cache/wasmir), and reads it. A `.mir` file is \
+                  read as it is. The lowering to WasmIR is not implemented yet: --emit=wir and \
+                  --emit=wasm fail with a message; --emit=mir and --emit=mir-summary work.\n\
+                  Exit codes: 0 success, 1 an error (rustc's, the reader's, or a missing piece), \
+                  2 bad command line."
+)]
+struct Args {
+    /// The crate root (`.rs`), or MIR text (`.mir`) to read without running rustc.
+    input: PathBuf,
+    /// Write the output here instead of standard output.
+    #[arg(short = 'o', value_name = "OUT")]
+    output: Option<PathBuf>,
+    /// What to write.
+    #[arg(long, value_enum, default_value = "wir")]
+    emit: Emit,
+    /// The crate type (the MIR is the same; it decides the lowering's roots).
+    #[arg(long, value_enum, default_value = "lib")]
+    crate_type: CrateType,
+    /// The crate's name (default: the file's stem).
+    #[arg(long, value_name = "NAME")]
+    crate_name: Option<String>,
+    /// The rustc to use (default /usr/bin/rustc).
+    #[arg(long, value_name = "PATH")]
+    rustc: Option<PathBuf>,
+    /// The `library` directory of that rustc's source (default: in its sysroot).
+    #[arg(long, value_name = "PATH")]
+    rust_src: Option<PathBuf>,
+    /// With --emit=mir-summary: the body to print (a substring of its path; default the first
+    /// function).
+    #[arg(long, value_name = "NAME")]
+    dump: Option<String>,
+    /// With --emit=mir-summary: also read the cached MIR of core, compiler_builtins and alloc and
+    /// report their counts and reading times.
+    #[arg(long)]
+    with_library: bool,
+}
+
+/// Runs `rustc-wasmir` with `args` (`args[0]` is the program name). Returns the exit code.
+pub fn run(args: &[String], stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+    let args = match Args::try_parse_from(args) {
+        Ok(a) => a,
+        Err(e) => {
+            let text = e.render().to_string();
+            if e.use_stderr() {
+                let _ = stderr.write_all(text.as_bytes());
+                return EXIT_USAGE;
+            }
+            let _ = stdout.write_all(text.as_bytes());
+            return 0;
+        }
+    };
+    match run_args(&args, stdout) {
+        Ok(()) => 0,
+        Err(msg) => {
+            let _ = writeln!(stderr, "error: {msg}");
+            EXIT_ERROR
+        }
+    }
+}
+
+fn run_args(args: &Args, stdout: &mut dyn Write) -> Result<(), String> {
+    if !args.input.exists() {
+        return Err(format!(
+            "cannot read `{}`: no such file",
+            args.input.display()
+        ));
+    }
+    if matches!(args.emit, Emit::Wir | Emit::Wasm) {
+        return Err(format!(
+            "--emit={}: the lowering from MIR to WasmIR is not implemented yet (the frontend builds and reads the MIR: see --emit=mir-summary)",
+            if args.emit == Emit::Wir {
+                "wir"
+            } else {
+                "wasm"
+            }
+        ));
+    }
+    let is_mir = args.input.extension().is_some_and(|e| e == "mir");
+    let mut toolchain = None;
+    let text = if is_mir {
+        std::fs::read_to_string(&args.input)
+            .map_err(|e| format!("cannot read `{}`: {e}", args.input.display()))?
+    } else {
+        let tc = driver::Toolchain::find(args.rustc.as_deref(), args.rust_src.as_deref())
+            .map_err(|e| e.0)?;
+        let lib = tc
+            .library_mir(&driver::cache_root().map_err(|e| e.0)?)
+            .map_err(|e| e.0)?;
+        let name = match &args.crate_name {
+            Some(n) => n.clone(),
+            None => crate_name_of(&args.input),
+        };
+        let tmp = std::env::temp_dir().join(format!("rustc-wasmir-{}", std::process::id()));
+        std::fs::create_dir_all(&tmp)
+            .map_err(|e| format!("cannot create `{}`: {e}", tmp.display()))?;
+        let text = tc.crate_mir(&lib, &args.input, &name, &tmp);
+        let _ = std::fs::remove_dir_all(&tmp);
+        toolchain = Some((tc, lib));
+        text.map_err(|e| e.0)?
+    };
+    if args.emit == Emit::Mir {
+        return write_output(args.output.as_deref(), text.as_bytes(), stdout);
+    }
+    let name = args.input.display().to_string();
+    let mut out = String::new();
+    let file = read_mir(&name, &text, &mut out)?;
+    dump_body(&file, args.dump.as_deref(), &mut out)?;
+    if args.with_library {
+        let lib = match toolchain {
+            Some((_, lib)) => lib,
+            None => {
+                let tc = driver::Toolchain::find(args.rustc.as_deref(), args.rust_src.as_deref())
+                    .map_err(|e| e.0)?;
+                tc.library_mir(&driver::cache_root().map_err(|e| e.0)?)
+                    .map_err(|e| e.0)?
+            }
+        };
+        for krate in driver::LibraryMir::CRATES {
+            let path = lib.mir_path(krate);
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+            read_mir(&path.display().to_string(), &text, &mut out)?;
+        }
+    }
+    write_output(args.output.as_deref(), out.as_bytes(), stdout)
+}
+
+/// Reads MIR text and appends its counts to `out`; a syntax error is returned with its place.
+fn read_mir(name: &str, text: &str, out: &mut String) -> Result<mir::MirFile, String> {
+    let start = Instant::now();
+    let parsed = mir::parse(text, mir::ParseOptions::default());
+    let took = start.elapsed();
+    if let Some(e) = parsed.errors.first() {
+        let more = if parsed.errors.len() > 1 {
+            format!(" (and {} more errors)", parsed.errors.len() - 1)
+        } else {
+            String::new()
+        };
+        return Err(format!("{name}:{e}{more}"));
+    }
+    let f = parsed.file;
+    let c = Counts::of(&f);
+    out.push_str(&format!(
+        "{name}: {} bodies ({} functions), {} blocks, {} statements, {} locals, {} allocations; {} types, {} paths; read {} bytes in {:.1} ms\n",
+        c.bodies,
+        c.fns,
+        c.blocks,
+        c.stmts,
+        c.locals,
+        f.allocs.len(),
+        f.names.num_types(),
+        f.names.num_paths(),
+        text.len(),
+        took.as_secs_f64() * 1e3
+    ));
+    Ok(f)
+}
+
+/// Counts of what a MIR file holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub bodies: usize,
+    pub fns: usize,
+    pub blocks: usize,
+    pub stmts: usize,
+    pub locals: usize,
+}
+
+impl Counts {
+    pub fn of(f: &mir::MirFile) -> Counts {
+        let mut c = Counts {
+            bodies: f.bodies.len(),
+            ..Counts::default()
+        };
+        for b in f.bodies.values() {
+            c.fns += usize::from(b.kind == mir::BodyKind::Fn);
+            c.blocks += b.blocks.len();
+            c.stmts += b.stmts.len();
+            c.locals += b.locals.len();
+        }
+        c
+    }
+}
+
+fn dump_body(f: &mir::MirFile, which: Option<&str>, out: &mut String) -> Result<(), String> {
+    let printer = mir::print::Printer {
+        names: &f.names,
+        body: None,
+    };
+    let found = f.bodies.values().find(|b| match which {
+        Some(name) => printer.path(b.name).contains(name),
+        None => b.kind == mir::BodyKind::Fn,
+    });
+    match (found, which) {
+        (Some(b), _) => {
+            out.push('\n');
+            out.push_str(&printer.body(b));
+            Ok(())
+        }
+        (None, Some(name)) => Err(format!("no body whose path contains `{name}`")),
+        (None, None) => Ok(()),
+    }
+}
+
+/// A crate name from a file name: its stem, with characters rustc refuses replaced by `_`.
+fn crate_name_of(file: &Path) -> String {
+    let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("main");
+    let name: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("_{name}")
+    } else {
+        name
+    }
+}
+
+fn write_output(path: Option<&Path>, bytes: &[u8], stdout: &mut dyn Write) -> Result<(), String> {
+    match path {
+        Some(p) => {
+            std::fs::write(p, bytes).map_err(|e| format!("cannot write `{}`: {e}", p.display()))
+        }
+        None => stdout
+            .write_all(bytes)
+            .map_err(|e| format!("cannot write the output: {e}")),
+    }
+}

@@ -180,16 +180,22 @@ pub enum LocData {
 
 /// A hash-consing table: each distinct value stored once, addressed by a typed handle.
 #[derive(Clone)]
-struct Interner<K: EntityRef, V: Clone + Eq + Hash> {
+pub struct Interner<K: EntityRef, V: Clone + Eq + Hash> {
     items: PrimaryMap<K, V>,
     map: FxHashMap<V, K>,
 }
 
+impl<K: EntityRef, V: Clone + Eq + Hash> Default for Interner<K, V> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl<K: EntityRef, V: Clone + Eq + Hash> Interner<K, V> {
-    fn new() -> Self {
+    pub fn new() -> Self {
         Interner { items: PrimaryMap::new(), map: FxHashMap::default() }
     }
-    fn intern(&mut self, v: V) -> K {
+    pub fn intern(&mut self, v: V) -> K {
         if let Some(&k) = self.map.get(&v) {
             return k;
         }
@@ -197,8 +203,18 @@ impl<K: EntityRef, V: Clone + Eq + Hash> Interner<K, V> {
         self.map.insert(v, k);
         k
     }
-    fn get(&self, v: &V) -> Option<K> {
+    pub fn get(&self, v: &V) -> Option<K> {
         self.map.get(v).copied()
+    }
+    /// The value behind a handle.
+    pub fn data(&self, k: K) -> &V {
+        &self.items[k]
+    }
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
     }
 }
 

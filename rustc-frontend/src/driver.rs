@@ -1,0 +1,411 @@
+//! Driving a real rustc: finding a compiler and a matching library source, building and caching
+//! the MIR of core, compiler_builtins and alloc for wasm32-unknown-unknown, and compiling the
+//! user's crate to MIR the same way.
+//!
+//! The MIR text is rustc's pretty printer, which changes between releases: only the versions in
+//! [`SUPPORTED_RUSTC`], whose output was read in full (all of core, compiler_builtins and alloc)
+//! by [`crate::mir`], are accepted.
+use std::fmt;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Releases (`major.minor`) whose MIR text format the reader was checked against.
+pub const SUPPORTED_RUSTC: &[&str] = &["1.96"];
+
+/// The target all MIR is built for: 32-bit `usize` and pointers, wasm's layouts.
+pub const TARGET: &str = "wasm32-unknown-unknown";
+
+/// Bumped when the flags or the layout of the cache change, so that old entries are not reused.
+const CACHE_FORMAT: &str = "v1";
+
+/// How to get the compiler and the library source on Debian.
+pub const APT_HINT: &str = "apt-get install rustc-web rust-web-src";
+
+/// Flags shared by every MIR build: optimized MIR for wasm32 with full paths and no unwinding.
+const MIR_FLAGS: &[&str] = &[
+    "--edition",
+    "2024",
+    "--target",
+    TARGET,
+    "-O",
+    "-Zinline-mir",
+    "-Ztrim-diagnostic-paths=false",
+    "-Cpanic=abort",
+];
+
+#[derive(Debug)]
+pub struct DriverError(pub String);
+
+impl fmt::Display for DriverError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn err<T>(msg: impl Into<String>) -> Result<T, DriverError> {
+    Err(DriverError(msg.into()))
+}
+
+/// A compiler and the library source it was built from.
+#[derive(Clone, Debug)]
+pub struct Toolchain {
+    pub rustc: PathBuf,
+    /// The `library` directory (holding `core/`, `alloc/`, `compiler-builtins/`).
+    pub library: PathBuf,
+    /// `1.96.0`.
+    pub release: String,
+    pub commit_hash: String,
+}
+
+impl Toolchain {
+    /// Finds the compiler (`rustc`, default `/usr/bin/rustc`) and its library source (`rust_src`,
+    /// default `$(rustc --print sysroot)/lib/rustlib/src/rust/library`), and checks that they
+    /// match and that the compiler's MIR format is supported.
+    pub fn find(rustc: Option<&Path>, rust_src: Option<&Path>) -> Result<Toolchain, DriverError> {
+        let rustc = rustc.map_or_else(|| PathBuf::from("/usr/bin/rustc"), Path::to_path_buf);
+        if !rustc.exists() {
+            return err(format!(
+                "no rustc at `{}`: the Rust frontend needs rustc 1.96 and its library source; on Debian: `{APT_HINT}` (or pass --rustc PATH --rust-src PATH)",
+                rustc.display()
+            ));
+        }
+        let vv = run_capture(Command::new(&rustc).arg("-vV"))?;
+        let field = |name: &str| {
+            vv.lines()
+                .find_map(|l| l.strip_prefix(name))
+                .map(|v| v.trim().to_string())
+        };
+        let (Some(release), Some(commit_hash)) = (field("release:"), field("commit-hash:")) else {
+            return err(format!(
+                "`{} -vV` did not print a release and a commit hash:\n{vv}",
+                rustc.display()
+            ));
+        };
+        check_supported(&release)?;
+        let library = match rust_src {
+            Some(p) => p.to_path_buf(),
+            None => {
+                let sysroot = run_capture(Command::new(&rustc).args(["--print", "sysroot"]))?;
+                Path::new(sysroot.trim()).join("lib/rustlib/src/rust/library")
+            }
+        };
+        if !library.join("core/src/lib.rs").exists() {
+            return err(format!(
+                "no Rust library source at `{}` (expected core/src/lib.rs there): the frontend builds core and alloc from source; on Debian: `{APT_HINT}` (or pass --rust-src PATH to the `library` directory of rustc {release}'s source)",
+                library.display()
+            ));
+        }
+        check_source_version(&library, &release)?;
+        Ok(Toolchain {
+            rustc,
+            library,
+            release,
+            commit_hash,
+        })
+    }
+
+    /// The cache directory for this compiler's library MIR.
+    pub fn cache_key(&self) -> String {
+        let hash: String = self.commit_hash.chars().take(12).collect();
+        format!("{}-{hash}-{TARGET}-{CACHE_FORMAT}", self.release)
+    }
+
+    /// The MIR of core, compiler_builtins and alloc, built once per compiler and cached.
+    pub fn library_mir(&self, cache_root: &Path) -> Result<LibraryMir, DriverError> {
+        let dir = cache_root.join("mir").join(self.cache_key());
+        let lib = LibraryMir { dir: dir.clone() };
+        if lib.is_complete() {
+            return Ok(lib);
+        }
+        fs::create_dir_all(cache_root.join("mir")).or_else(|e| {
+            err(format!(
+                "cannot create the cache directory `{}`: {e}",
+                cache_root.display()
+            ))
+        })?;
+        // One builder at a time; others wait and then find the finished entry. The rename below
+        // keeps the cache whole even where locks are not honoured.
+        let lock_path = cache_root
+            .join("mir")
+            .join(format!("{}.lock", self.cache_key()));
+        let lock = fs::File::create(&lock_path)
+            .or_else(|e| err(format!("cannot create `{}`: {e}", lock_path.display())))?;
+        let _ = lock.lock();
+        if lib.is_complete() {
+            return Ok(lib);
+        }
+        let tmp =
+            cache_root
+                .join("mir")
+                .join(format!("tmp-{}-{}", self.cache_key(), std::process::id()));
+        let _ = fs::remove_dir_all(&tmp);
+        fs::create_dir_all(&tmp)
+            .or_else(|e| err(format!("cannot create `{}`: {e}", tmp.display())))?;
+        let built = self.build_library(&tmp);
+        if let Err(e) = built {
+            let _ = fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
+        fs::write(
+            tmp.join("complete"),
+            format!("{} {}\n", self.release, self.commit_hash),
+        )
+        .or_else(|e| err(format!("cannot write to `{}`: {e}", tmp.display())))?;
+        if fs::rename(&tmp, &dir).is_err() {
+            // Another process finished first: use its entry.
+            let _ = fs::remove_dir_all(&tmp);
+            if !lib.is_complete() {
+                return err(format!(
+                    "cannot move the built MIR into `{}`",
+                    dir.display()
+                ));
+            }
+        }
+        drop(lock);
+        Ok(lib)
+    }
+
+    fn build_library(&self, out: &Path) -> Result<(), DriverError> {
+        let lib = &self.library;
+        let rmeta =
+            |name: &str| format!("{name}={}", out.join(format!("lib{name}.rmeta")).display());
+        let crates: [(&str, PathBuf, Vec<String>); 3] = [
+            ("core", lib.join("core/src/lib.rs"), vec![]),
+            (
+                "compiler_builtins",
+                lib.join("compiler-builtins/compiler-builtins/src/lib.rs"),
+                [
+                    "--cfg",
+                    "feature=\"compiler-builtins\"",
+                    "--cfg",
+                    "feature=\"mem\"",
+                    "--cfg",
+                    "feature=\"unstable-intrinsics\"",
+                    "--cfg",
+                    "f16_enabled",
+                    "--cfg",
+                    "f128_enabled",
+                    "--cfg",
+                    "intrinsics_enabled",
+                    "--cfg",
+                    "arch_enabled",
+                    "--cfg",
+                    "optimizations_enabled",
+                    "--extern",
+                ]
+                .iter()
+                .map(|s| s.to_string())
+                .chain([rmeta("core")])
+                .collect(),
+            ),
+            (
+                "alloc",
+                lib.join("alloc/src/lib.rs"),
+                vec![
+                    "--extern".into(),
+                    rmeta("core"),
+                    "--extern".into(),
+                    rmeta("compiler_builtins"),
+                ],
+            ),
+        ];
+        for (name, src, extra) in crates {
+            let mut cmd = Command::new(&self.rustc);
+            cmd.env("RUSTC_BOOTSTRAP", "1")
+                // compiler_builtins' build script would set these for libm.
+                .env("CFG_CARGO_FEATURES", "[\"compiler-builtins\", \"mem\"]")
+                .env("CFG_OPT_LEVEL", "3")
+                .env("CFG_TARGET_FEATURES", "[]")
+                .args(["--crate-type", "lib", "--crate-name", name])
+                .args(MIR_FLAGS)
+                .args([
+                    "-Zforce-unstable-if-unmarked",
+                    "--emit=metadata,mir",
+                    "--cap-lints",
+                    "allow",
+                    "--out-dir",
+                ])
+                .arg(out)
+                .args(extra)
+                .arg(src);
+            run_checked(&mut cmd, &format!("building the MIR of `{name}`"))?;
+        }
+        Ok(())
+    }
+
+    /// Compiles the user's crate to MIR (with source spans) against the cached library; returns
+    /// the MIR text.
+    pub fn crate_mir(
+        &self,
+        lib: &LibraryMir,
+        file: &Path,
+        crate_name: &str,
+        out_dir: &Path,
+    ) -> Result<String, DriverError> {
+        let out = out_dir.join(format!("{crate_name}.mir"));
+        let extern_ = |name: &str| {
+            format!(
+                "{name}={}",
+                lib.dir.join(format!("lib{name}.rmeta")).display()
+            )
+        };
+        let mut cmd = Command::new(&self.rustc);
+        // MIR is emitted for every item whatever the crate type; a library needs no allocator or
+        // panic handler at this stage (the lowering supplies defaults).
+        cmd.env("RUSTC_BOOTSTRAP", "1")
+            .args(["--crate-type", "lib", "--crate-name", crate_name])
+            .args(MIR_FLAGS)
+            .args(["-Zmir-include-spans", "--emit=mir", "-o"])
+            .arg(&out)
+            .arg("-L")
+            .arg(format!("dependency={}", lib.dir.display()))
+            // `#![no_std]` brings in compiler_builtins by name.
+            .args([
+                "--extern",
+                &extern_("core"),
+                "--extern",
+                &extern_("alloc"),
+                "--extern",
+                &extern_("compiler_builtins"),
+            ])
+            .arg(file);
+        run_checked(&mut cmd, &format!("compiling `{}` to MIR", file.display()))?;
+        fs::read_to_string(&out).or_else(|e| err(format!("cannot read `{}`: {e}", out.display())))
+    }
+}
+
+/// The cached MIR of the library crates.
+#[derive(Clone, Debug)]
+pub struct LibraryMir {
+    pub dir: PathBuf,
+}
+
+impl LibraryMir {
+    pub const CRATES: [&'static str; 3] = ["core", "compiler_builtins", "alloc"];
+
+    fn is_complete(&self) -> bool {
+        self.dir.join("complete").exists()
+    }
+
+    pub fn mir_path(&self, krate: &str) -> PathBuf {
+        self.dir.join(format!("{krate}.mir"))
+    }
+}
+
+/// Refuses compilers whose MIR text has not been checked.
+pub fn check_supported(release: &str) -> Result<(), DriverError> {
+    let mm: String = release.split('.').take(2).collect::<Vec<_>>().join(".");
+    if SUPPORTED_RUSTC.contains(&mm.as_str()) {
+        return Ok(());
+    }
+    err(format!(
+        "rustc {release} is not supported: the frontend reads rustc's textual MIR, which changes between releases, and has been checked only against rustc {} (Debian: `{APT_HINT}`; pass --rustc PATH --rust-src PATH to choose another installation)",
+        SUPPORTED_RUSTC.join(", ")
+    ))
+}
+
+/// Checks that the library source is that of `release`, when its path or a `version` file says
+/// which release it is (Debian: `/usr/src/rustc-1.96.0/library`).
+fn check_source_version(library: &Path, release: &str) -> Result<(), DriverError> {
+    let real = fs::canonicalize(library).unwrap_or_else(|_| library.to_path_buf());
+    let root = real.parent().unwrap_or(&real);
+    let from_file = fs::read_to_string(root.join("version"))
+        .ok()
+        .and_then(|v| v.split_whitespace().next().map(str::to_string));
+    let from_path = root
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_prefix("rustc-"))
+        .map(str::to_string);
+    match from_file.or(from_path) {
+        Some(v) if v == release || v.starts_with(&format!("{release}-")) => Ok(()),
+        Some(v) => err(format!(
+            "the library source at `{}` is for rustc {v} but the compiler is rustc {release}: install the matching pair (Debian: `{APT_HINT}`) or pass --rust-src PATH",
+            library.display()
+        )),
+        // A source without a version marker (rustup's rust-src component lives in the compiler's
+        // own sysroot) is taken as the compiler's.
+        None => Ok(()),
+    }
+}
+
+/// The cache root: `$WASMIR_CACHE_DIR`, `$XDG_CACHE_HOME/wasmir` or `~/.cache/wasmir`.
+pub fn cache_root() -> Result<PathBuf, DriverError> {
+    let var = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    if let Some(d) = var("WASMIR_CACHE_DIR") {
+        return Ok(d);
+    }
+    if let Some(d) = var("XDG_CACHE_HOME") {
+        return Ok(d.join("wasmir"));
+    }
+    match var("HOME") {
+        Some(h) => Ok(h.join(".cache/wasmir")),
+        None => err("no cache directory: set WASMIR_CACHE_DIR (or XDG_CACHE_HOME or HOME)"),
+    }
+}
+
+fn run_capture(cmd: &mut Command) -> Result<String, DriverError> {
+    let what = format!("{cmd:?}");
+    match cmd.output() {
+        Ok(o) if o.status.success() => Ok(String::from_utf8_lossy(&o.stdout).into_owned()),
+        Ok(o) => err(format!(
+            "`{what}` failed: {}",
+            String::from_utf8_lossy(&o.stderr).trim()
+        )),
+        Err(e) => err(format!("cannot run `{what}`: {e}")),
+    }
+}
+
+fn run_checked(cmd: &mut Command, what: &str) -> Result<(), DriverError> {
+    match cmd.output() {
+        Ok(o) if o.status.success() => Ok(()),
+        Ok(o) => err(format!(
+            "rustc failed {what}:\n{}",
+            String::from_utf8_lossy(&o.stderr).trim_end()
+        )),
+        Err(e) => err(format!("cannot run rustc for {what}: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsupported_versions_are_refused() {
+        assert!(check_supported("1.96.0").is_ok());
+        assert!(check_supported("1.96.1").is_ok());
+        let e = check_supported("1.95.0").unwrap_err().0;
+        assert!(
+            e.contains("rustc 1.95.0 is not supported") && e.contains("1.96"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn missing_compiler_names_the_apt_packages() {
+        let e = Toolchain::find(Some(Path::new("/nonexistent/rustc")), None)
+            .unwrap_err()
+            .0;
+        assert!(e.contains(APT_HINT), "{e}");
+    }
+
+    #[test]
+    fn mismatched_source_is_refused() {
+        let dir = std::env::temp_dir().join(format!("wasmir-src-{}", std::process::id()));
+        let lib = dir.join("rustc-1.95.0/library");
+        fs::create_dir_all(&lib).unwrap();
+        let e = check_source_version(&lib, "1.96.0").unwrap_err().0;
+        assert!(
+            e.contains("rustc 1.95.0") && e.contains("rustc 1.96.0"),
+            "{e}"
+        );
+        assert!(check_source_version(&lib, "1.95.0").is_ok());
+        let _ = fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,686 @@
+//! Name resolution: from the path a call site prints (`<u32 as fmt::Display>::fmt`,
+//! `num::<impl u32>::checked_add`, `ptr::NonNull::<T>::as_ptr`, `mem::drop::<T>`) to the body
+//! that implements it, whose name rustc prints differently (`fmt::num::<impl at FILE:L:C: L:C>::fmt`).
+//!
+//! The MIR text does not say which trait an impl block implements, nor for which type. This table
+//! learns it from the impl's header in the library source at the printed span (`impl<T> Tr for
+//! Box<T>`, read with the MIR type reader), or, where the span is a `#[derive]` or a macro's
+//! `impl $tr for $t`, from the derive's name and the method's own `self` argument. A call site is
+//! then matched against the impls of its trait and method by self type, the impl's parameters
+//! standing for any type, the most specific impl winning; a trait's provided method answers when no
+//! impl overrides it. See `docs/architecture/rustc-frontend.md`.
+use crate::mir::print::Printer;
+use crate::mir::*;
+use cranelift_entity::EntityRef;
+use rustc_hash::FxHashMap;
+use std::fs;
+
+/// Where the trait and self type of an impl body came from.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ImplOrigin {
+    /// The impl header in the source at the span.
+    Header,
+    /// `#[derive(Tr)]`: the trait from the attribute, the self type from the method's arguments.
+    Derive,
+    /// A macro's `impl $tr for $t`: the trait when the macro wrote it out, the self type from
+    /// the method's arguments.
+    Macro,
+}
+
+#[derive(Clone, Debug)]
+struct Candidate {
+    body: BodyId,
+    /// The body's path without generic arguments, for items nested in the method.
+    name: String,
+    self_ty: Ty,
+    /// The impl's parameters (`T` in `impl<T> Tr for Vec<T>`), which match any type; `None`
+    /// when unknown (then single-segment, argument-less names are taken as parameters).
+    params: Option<Vec<Sym>>,
+    /// The trait's type arguments (`[T]` in `impl<T> SliceIndex<[T]> for usize`), when the
+    /// header was read.
+    trait_args: Option<Vec<Ty>>,
+}
+
+/// The type arguments of a path's last segment.
+fn type_args(names: &Interner, p: PathId) -> Vec<Ty> {
+    let Some(seg) = names.path_data(p).segments.last() else {
+        return Vec::new();
+    };
+    seg.args
+        .iter()
+        .filter_map(|g| {
+            if let GenericArg::Ty(t) = g {
+                Some(*t)
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+/// What a call site's path resolves to.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Resolution {
+    /// The body of the impl method or function.
+    Body(BodyId),
+    /// A trait's provided method: no impl overrides it.
+    Default(BodyId),
+    /// The self type is a type parameter or an `impl Trait` (`<T as Tr>::f`): resolved after
+    /// monomorphization.
+    Deferred,
+    /// `<dyn Tr as Tr>::f`: a call through the vtable.
+    Virtual,
+    /// Several impls fit equally well.
+    Ambiguous,
+    /// Nothing fits.
+    Unresolved,
+}
+
+/// Counts of impl bodies by how their impl was identified.
+#[derive(Clone, Copy, Default, Debug)]
+pub struct ImplStats {
+    pub header: usize,
+    pub derive: usize,
+    pub macro_known_trait: usize,
+    pub macro_unknown_trait: usize,
+    pub no_self_type: usize,
+}
+
+pub struct Resolver {
+    /// Bodies outside impls, by printed path without generic arguments.
+    by_path: FxHashMap<String, BodyId>,
+    /// Trait impl methods by (trait name, method name).
+    trait_impls: FxHashMap<(Sym, Sym), Vec<Candidate>>,
+    /// Methods of impls whose trait is not known (a macro's `impl $tr for $t`), by method name.
+    unknown_trait: FxHashMap<Sym, Vec<Candidate>>,
+    /// Inherent impl methods by method name.
+    inherent: FxHashMap<Sym, Vec<Candidate>>,
+    /// Closure bodies by the closure's span (`<{closure@SPAN} as FnMut<A>>::call_mut`).
+    closures: FxHashMap<SrcSpan, BodyId>,
+    /// Names of types that impls are written for (`Sq` in `impl Shape for Sq`): a
+    /// single-segment name among them is a type, not a parameter.
+    known_types: rustc_hash::FxHashSet<Sym>,
+    pub stats: ImplStats,
+}
+
+/// The last identifier of a path.
+fn last_ident(names: &Interner, p: PathId) -> Option<Sym> {
+    match names.path_data(p).segments.last()?.name {
+        SegName::Ident(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// A path printed without generic arguments (`mem::drop::<T>` → `mem::drop`).
+fn bare_path(names: &mut Interner, p: PathId) -> String {
+    let mut data = names.path_data(p).clone();
+    for s in data.segments.iter_mut() {
+        s.args = Box::new([]);
+    }
+    let p = names.path(data);
+    Printer { names, body: None }.path(p)
+}
+
+/// Source files, read once, split into lines.
+#[derive(Default)]
+struct Sources(FxHashMap<Sym, Option<Vec<String>>>);
+
+impl Sources {
+    /// The text of a span (1-based lines, columns in characters).
+    fn text(&mut self, names: &Interner, s: &SrcSpan) -> Option<String> {
+        let lines = self
+            .0
+            .entry(s.file)
+            .or_insert_with(|| {
+                fs::read_to_string(names.str(s.file))
+                    .ok()
+                    .map(|t| t.lines().map(str::to_string).collect())
+            })
+            .as_ref()?;
+        let (l1, l2) = (s.lo_line as usize, s.hi_line as usize);
+        if l1 == 0 || l2 < l1 || l2 > lines.len() {
+            return None;
+        }
+        let mut out = String::new();
+        for (i, line) in lines[l1 - 1..l2].iter().enumerate() {
+            let from = if i == 0 { s.lo_col as usize - 1 } else { 0 };
+            let to = if i + l1 == l2 {
+                s.hi_col as usize - 1
+            } else {
+                usize::MAX
+            };
+            out.extend(line.chars().skip(from).take(to.saturating_sub(from)));
+            out.push('\n');
+        }
+        Some(out)
+    }
+}
+
+impl Resolver {
+    /// Builds the table from the bodies of `file`, reading impl headers from the source files
+    /// their spans name.
+    pub fn new(file: &mut MirFile) -> Resolver {
+        let mut r = Resolver {
+            by_path: FxHashMap::default(),
+            trait_impls: FxHashMap::default(),
+            unknown_trait: FxHashMap::default(),
+            inherent: FxHashMap::default(),
+            closures: FxHashMap::default(),
+            known_types: Default::default(),
+            stats: ImplStats::default(),
+        };
+        let mut sources = Sources::default();
+        let names = &mut file.names;
+        for (id, body) in file.bodies.iter() {
+            if body.kind != BodyKind::Fn || body.ctfe {
+                continue;
+            }
+            let path = names.path_data(body.name).clone();
+            let n = path.segments.len();
+            // An impl method: `…::<impl at SPAN>::name`.
+            let impl_span = match (n >= 2).then(|| &path.segments[n - 2].name) {
+                Some(SegName::ImplAt(span)) => Some(*span),
+                _ => None,
+            };
+            if let SegName::Anon { kind, .. } = path.segments[n - 1].name
+                && names.str(kind) == "closure"
+                && body.arg_count >= 1
+            {
+                let mut t = body.locals[Local::new(1)].ty;
+                if let TyKind::Ref { pointee, .. } = names.ty_kind(t) {
+                    t = *pointee;
+                }
+                if let TyKind::Closure(ClosureRef::Span(span)) = names.ty_kind(t) {
+                    r.closures.insert(*span, id);
+                }
+            }
+            let (Some(span), SegName::Ident(method)) = (impl_span, &path.segments[n - 1].name)
+            else {
+                let key = bare_path(names, body.name);
+                r.by_path.entry(key).or_insert(id);
+                continue;
+            };
+            let method = *method;
+            let text = sources.text(names, &span).unwrap_or_default();
+            let header = parse_impl_header(names, &text);
+            let trait_args = header
+                .as_ref()
+                .and_then(|h| h.trait_)
+                .map(|t| type_args(names, t));
+            let (trait_, self_ty, params, origin) = match header {
+                Some(h) => (
+                    h.trait_.and_then(|t| last_ident(names, t)),
+                    Some(h.self_ty),
+                    Some(h.params),
+                    ImplOrigin::Header,
+                ),
+                None => {
+                    let trimmed = text.trim();
+                    let derive = trimmed
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || c == '_' || c == ':')
+                        && !trimmed.is_empty();
+                    let trait_ = if derive {
+                        Some(names.sym(trimmed.rsplit("::").next().unwrap_or(trimmed)))
+                    } else {
+                        // `impl fmt::Display for $t`: the trait when written out.
+                        trimmed
+                            .strip_prefix("impl")
+                            .and_then(|rest| rest.split(" for ").next())
+                            .filter(|t| !t.contains('$') && !t.contains('<'))
+                            .and_then(|t| t.trim().rsplit("::").next())
+                            .filter(|t| !t.is_empty())
+                            .map(|t| names.sym(t.trim()))
+                    };
+                    let origin = if derive {
+                        ImplOrigin::Derive
+                    } else {
+                        ImplOrigin::Macro
+                    };
+                    (trait_, self_from_args(names, body, method), None, origin)
+                }
+            };
+            let Some(self_ty) = self_ty else {
+                r.stats.no_self_type += 1;
+                continue;
+            };
+            match origin {
+                ImplOrigin::Header => r.stats.header += 1,
+                ImplOrigin::Derive => r.stats.derive += 1,
+                ImplOrigin::Macro if trait_.is_some() => r.stats.macro_known_trait += 1,
+                ImplOrigin::Macro => r.stats.macro_unknown_trait += 1,
+            }
+            if let (Some(ps), TyKind::Path(p)) = (&params, names.ty_kind(self_ty))
+                && let Some(t) = last_ident(names, *p)
+                && !ps.contains(&t)
+            {
+                r.known_types.insert(t);
+            }
+            let name = bare_path(names, body.name);
+            let cand = Candidate {
+                body: id,
+                name,
+                self_ty,
+                params,
+                trait_args,
+            };
+            let is_trait_impl = trait_.is_some() || origin != ImplOrigin::Header;
+            match trait_ {
+                Some(t) => r.trait_impls.entry((t, method)).or_default().push(cand),
+                None if is_trait_impl => r.unknown_trait.entry(method).or_default().push(cand),
+                None => r.inherent.entry(method).or_default().push(cand),
+            }
+        }
+        r
+    }
+
+    /// Resolves the path of a function item at a call site.
+    pub fn resolve(&self, names: &mut Interner, func: PathId) -> Resolution {
+        let path = names.path_data(func).clone();
+        let n = path.segments.len();
+        // Where the impl is named: the qualified self (`<T as Tr>::m`) or an impl segment
+        // (`num::<impl u32>::m`); the method follows, and maybe items nested in it
+        // (`num::<impl u8>::unchecked_shr::precondition_check`).
+        let impl_at = if path.qself.is_some() {
+            Some(0)
+        } else {
+            (0..n.saturating_sub(1))
+                .find(|&i| matches!(path.segments[i].name, SegName::Impl { trait_: None, .. }))
+                .map(|i| i + 1)
+        };
+        let Some(m) = impl_at else {
+            if let Some(&b) = self.by_path.get(&bare_path(names, func)) {
+                return Resolution::Body(b);
+            }
+            // `ptr::NonNull::<T>::as_ptr`: an inherent method of the type named by the prefix,
+            // or an item nested in one (`NonNull::<T>::new_unchecked::precondition_check`).
+            for m in (1..n).rev() {
+                let SegName::Ident(method) = path.segments[m].name else {
+                    continue;
+                };
+                let prefix = names.path(Path {
+                    qself: None,
+                    segments: path.segments[..m].into(),
+                });
+                let self_ty = names.ty(TyKind::Path(prefix));
+                let found = self.best(names, self.inherent.get(&method), self_ty, &[]);
+                if let (Resolution::Body(_), _) = found {
+                    return self.nested(names, &path, m, found);
+                }
+            }
+            return Resolution::Unresolved;
+        };
+        let Some(SegName::Ident(method)) = path.segments.get(m).map(|s| s.name.clone()) else {
+            return Resolution::Unresolved;
+        };
+        let found = match &path.qself {
+            Some(q)
+                if self.is_param(names, q.self_ty) || is_projection_or_opaque(names, q.self_ty) =>
+            {
+                return Resolution::Deferred;
+            }
+            Some(QSelf {
+                self_ty,
+                trait_: Some(_),
+            }) if matches!(names.ty_kind(*self_ty), TyKind::Dyn { .. }) => {
+                return Resolution::Virtual;
+            }
+            Some(QSelf {
+                self_ty,
+                trait_: Some(tr),
+            }) if matches!(
+                last_ident(names, *tr).map(|t| names.str(t)),
+                Some("Fn" | "FnMut" | "FnOnce")
+            ) && let Some(span) = closure_span(names, *self_ty) =>
+            {
+                return self
+                    .closures
+                    .get(&span)
+                    .map_or(Resolution::Unresolved, |&b| Resolution::Body(b));
+            }
+            // `<[T]>::len`: an inherent method of a type without a path.
+            Some(QSelf {
+                self_ty,
+                trait_: None,
+            }) => self.best(names, self.inherent.get(&method), *self_ty, &[]),
+            Some(QSelf {
+                self_ty,
+                trait_: Some(tr),
+            }) => {
+                let Some(tname) = last_ident(names, *tr) else {
+                    return Resolution::Unresolved;
+                };
+                let targs = type_args(names, *tr);
+                match self.best(
+                    names,
+                    self.trait_impls.get(&(tname, method)),
+                    *self_ty,
+                    &targs,
+                ) {
+                    (Resolution::Unresolved, _) => {
+                        // A provided method of the trait: the body is named by the trait's path.
+                        let default = format!("{}::{}", bare_path(names, *tr), names.str(method));
+                        match self.by_path.get(&default) {
+                            Some(&b) if m + 1 == n => return Resolution::Default(b),
+                            _ => self.best(names, self.unknown_trait.get(&method), *self_ty, &[]),
+                        }
+                    }
+                    found => found,
+                }
+            }
+            None => {
+                let SegName::Impl { self_ty, .. } = path.segments[m - 1].name else {
+                    unreachable!()
+                };
+                self.best(names, self.inherent.get(&method), self_ty, &[])
+            }
+        };
+        self.nested(names, &path, m, found)
+    }
+
+    /// The method at segment `m` was found: the answer, or the item nested in it that the rest of
+    /// the path names (bodies of nested items are named after the method's body).
+    fn nested(
+        &self,
+        names: &mut Interner,
+        path: &Path,
+        m: usize,
+        found: (Resolution, Option<&Candidate>),
+    ) -> Resolution {
+        match found {
+            (Resolution::Body(b), _) if m + 1 == path.segments.len() => Resolution::Body(b),
+            (Resolution::Body(_), Some(c)) => {
+                let rest = Path {
+                    qself: None,
+                    segments: path.segments[m + 1..].into(),
+                };
+                let rest = names.path(rest);
+                let key = format!("{}::{}", c.name, bare_path(names, rest));
+                self.by_path
+                    .get(&key)
+                    .map_or(Resolution::Unresolved, |&b| Resolution::Body(b))
+            }
+            (r, _) => r,
+        }
+    }
+
+    /// The most specific candidate whose self type fits `ty`.
+    /// `trait_args`: the type arguments of the call's trait, if any.
+    fn best<'c>(
+        &self,
+        names: &Interner,
+        cands: Option<&'c Vec<Candidate>>,
+        ty: Ty,
+        trait_args: &[Ty],
+    ) -> (Resolution, Option<&'c Candidate>) {
+        let mut best: Option<(u32, &Candidate)> = None;
+        let mut tie = false;
+        for c in cands.into_iter().flatten() {
+            let Some(mut score) = self.fits(names, c.self_ty, c.params.as_deref(), ty) else {
+                continue;
+            };
+            // The trait's arguments: compared when both sides have as many (rustc leaves out
+            // arguments equal to their defaults: `Rem` for `Rem<Self>`).
+            if let Some(pat) = &c.trait_args
+                && pat.len() == trait_args.len()
+            {
+                let mut all = Some(1);
+                for (&p, &t) in pat.iter().zip(trait_args) {
+                    all = all
+                        .zip(self.fits(names, p, c.params.as_deref(), t))
+                        .map(|(a, b)| a + b);
+                }
+                let Some(bonus) = all else { continue };
+                score += bonus;
+            }
+            match best {
+                Some((s, b)) if s == score && b.body != c.body => tie = true,
+                Some((s, _)) if s >= score => {}
+                _ => {
+                    best = Some((score, c));
+                    tie = false;
+                }
+            }
+        }
+        match best {
+            None => (Resolution::Unresolved, None),
+            Some(_) if tie => (Resolution::Ambiguous, None),
+            Some((_, c)) => (Resolution::Body(c.body), Some(c)),
+        }
+    }
+}
+
+/// The impl's self type from the method itself: `self` is the first argument (`&Self`,
+/// `&mut Self` or `Self`); `default()`-like methods return `Self`.
+fn self_from_args(names: &Interner, body: &Body, method: Sym) -> Option<Ty> {
+    if body.arg_count == 0 {
+        return matches!(names.str(method), "default" | "new").then(|| body.return_ty());
+    }
+    let first = body.locals[Local::new(1)].ty;
+    Some(match names.ty_kind(first) {
+        TyKind::Ref { pointee, .. } => *pointee,
+        _ => first,
+    })
+}
+
+/// `impl Tr` or `<T as Tr>::Assoc`: known only once the parameters are.
+fn is_projection_or_opaque(names: &Interner, t: Ty) -> bool {
+    match names.ty_kind(t) {
+        TyKind::Opaque { .. } => true,
+        TyKind::Path(p) => names.path_data(*p).qself.is_some(),
+        _ => false,
+    }
+}
+
+/// The span of a closure type, or of the closure a reference points to.
+fn closure_span(names: &Interner, mut t: Ty) -> Option<SrcSpan> {
+    if let TyKind::Ref { pointee, .. } = names.ty_kind(t) {
+        t = *pointee;
+    }
+    match names.ty_kind(t) {
+        TyKind::Closure(ClosureRef::Span(s)) => Some(*s),
+        _ => None,
+    }
+}
+
+impl Resolver {
+    /// A type parameter: a capitalized single-segment path without arguments (`T`, `Ptr`,
+    /// `Self`) that no impl is written for (crate-root types print as one segment too).
+    fn is_param(&self, names: &Interner, t: Ty) -> bool {
+        match names.ty_kind(t) {
+            TyKind::Path(p) => {
+                let d = names.path_data(*p);
+                d.qself.is_none()
+                    && d.segments.len() == 1
+                    && d.segments[0].args.is_empty()
+                    && matches!(d.segments[0].name, SegName::Ident(s) if names.str(s).starts_with(char::is_uppercase) && !self.known_types.contains(&s))
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Whether the impl's self type `pat` (its parameters standing for any type) fits the call's
+/// self type `ty`, and how specific it is (how many type constructors it fixes). Paths compare by
+/// their last segment: the source writes `Option<T>`, the MIR `option::Option<T>`.
+impl Resolver {
+    fn fits(&self, names: &Interner, pat: Ty, params: Option<&[Sym]>, ty: Ty) -> Option<u32> {
+        let mut score = 0;
+        let mut stack = vec![(pat, ty)];
+        while let Some((p, t)) = stack.pop() {
+            let is_wild = match params {
+                Some(ps) => {
+                    matches!(names.ty_kind(p), TyKind::Path(path) if { let d = names.path_data(*path); d.qself.is_none() && d.segments.len() == 1 && d.segments[0].args.is_empty() && matches!(d.segments[0].name, SegName::Ident(s) if ps.contains(&s)) })
+                }
+                None => self.is_param(names, p),
+            };
+            // A parameter on either side fits anything.
+            if is_wild || self.is_param(names, t) || p == t {
+                score += u32::from(p == t && !is_wild);
+                continue;
+            }
+            score += 1;
+            match (names.ty_kind(p), names.ty_kind(t)) {
+                (
+                    TyKind::Ref {
+                        mutable: m1,
+                        pointee: a,
+                        ..
+                    },
+                    TyKind::Ref {
+                        mutable: m2,
+                        pointee: b,
+                        ..
+                    },
+                )
+                | (
+                    TyKind::RawPtr {
+                        mutable: m1,
+                        pointee: a,
+                    },
+                    TyKind::RawPtr {
+                        mutable: m2,
+                        pointee: b,
+                    },
+                ) if m1 == m2 => stack.push((*a, *b)),
+                (TyKind::Slice(a), TyKind::Slice(b))
+                | (TyKind::Array(a, _), TyKind::Array(b, _)) => stack.push((*a, *b)),
+                (TyKind::Tuple(a), TyKind::Tuple(b)) if a.len() == b.len() => {
+                    stack.extend(a.iter().copied().zip(b.iter().copied()))
+                }
+                (TyKind::FnPtr(a), TyKind::FnPtr(b)) if a.inputs.len() == b.inputs.len() => {
+                    stack.extend(a.inputs.iter().copied().zip(b.inputs.iter().copied()));
+                }
+                (TyKind::Dyn { bounds: a, .. }, TyKind::Dyn { bounds: b, .. }) => {
+                    if a.first().and_then(|x| last_ident(names, x.path))
+                        != b.first().and_then(|x| last_ident(names, x.path))
+                    {
+                        return None;
+                    }
+                }
+                (TyKind::Path(a), TyKind::Path(b)) => {
+                    let (da, db) = (names.path_data(*a), names.path_data(*b));
+                    if da.qself.is_some() || db.qself.is_some() {
+                        continue;
+                    }
+                    let (sa, sb) = (da.segments.last()?, db.segments.last()?);
+                    if sa.name != sb.name {
+                        return None;
+                    }
+                    let (ta, tb) = (type_args(names, *a), type_args(names, *b));
+                    // Defaulted parameters (`Vec<T, A = Global>`) may be left out on one side.
+                    stack.extend(ta.into_iter().zip(tb));
+                }
+                _ => return None,
+            }
+        }
+        Some(score)
+    }
+}
+
+/// How the call sites of a file resolve.
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
+pub struct CallStats {
+    pub calls: usize,
+    pub body: usize,
+    pub default: usize,
+    pub deferred: usize,
+    pub virtual_: usize,
+    pub ambiguous: usize,
+    pub unresolved: usize,
+    /// Calls through a function pointer or a constant: nothing to resolve by name.
+    pub indirect: usize,
+}
+
+/// Resolves every call in `file` against `r`; returns the counts and the unresolved paths (for
+/// inspection).
+pub fn call_stats(file: &mut MirFile, r: &Resolver) -> (CallStats, Vec<String>) {
+    let mut s = CallStats::default();
+    let mut missing = Vec::new();
+    // One entry a call: the function item's path, or `None` for a call through a pointer.
+    let calls: Vec<Option<PathId>> = file
+        .bodies
+        .values()
+        .filter(|b| !b.ctfe)
+        .flat_map(|b| {
+            b.blocks.values().filter_map(move |d| match &d.term.kind {
+                TerminatorKind::Call { func, .. } | TerminatorKind::TailCall { func, .. } => {
+                    Some(match *func {
+                        Operand::Const(c) => match b.consts[c] {
+                            ConstKind::FnItem(p) => Some(p),
+                            _ => None,
+                        },
+                        _ => None,
+                    })
+                }
+                _ => None,
+            })
+        })
+        .collect();
+    for func in calls {
+        s.calls += 1;
+        let Some(func) = func else {
+            s.indirect += 1;
+            continue;
+        };
+        match r.resolve(&mut file.names, func) {
+            Resolution::Body(_) => s.body += 1,
+            Resolution::Default(_) => s.default += 1,
+            Resolution::Deferred => s.deferred += 1,
+            Resolution::Virtual => s.virtual_ += 1,
+            Resolution::Ambiguous => {
+                s.ambiguous += 1;
+                missing.push(format!(
+                    "(ambiguous) {}",
+                    Printer {
+                        names: &file.names,
+                        body: None
+                    }
+                    .path(func)
+                ));
+            }
+            Resolution::Unresolved => {
+                s.unresolved += 1;
+                missing.push(
+                    Printer {
+                        names: &file.names,
+                        body: None,
+                    }
+                    .path(func),
+                );
+            }
+        }
+    }
+    (s, missing)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn impl_headers_from_source() {
+        let mut names = Interner::default();
+        let h = parse_impl_header(
+            &mut names,
+            "impl<T: ?Sized, A: Allocator> const Deref for Box<T, A>",
+        )
+        .unwrap();
+        let p = Printer {
+            names: &names,
+            body: None,
+        };
+        assert_eq!(
+            (p.path(h.trait_.unwrap()), p.ty(h.self_ty)),
+            ("Deref".to_string(), "Box<T, A>".to_string())
+        );
+        assert_eq!(
+            h.params.iter().map(|&s| names.str(s)).collect::<Vec<_>>(),
+            ["T", "A"]
+        );
+        let h = parse_impl_header(&mut names, "impl<const N: usize> [u8; N]").unwrap();
+        assert!(h.trait_.is_none());
+        assert_eq!(names.str(h.params[0]), "N");
+        assert!(parse_impl_header(&mut names, "impl $tr for $t").is_none());
+    }
+}
