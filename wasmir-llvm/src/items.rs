@@ -45,8 +45,9 @@ pub struct Function {
     pub name: String,
     pub op: OpRef,
     pub params: Vec<ValType>,
-    /// At most one: multiple results are refused.
-    pub result: Option<ValType>,
+    /// Several results are returned as an LLVM struct, which the wasm32 target lowers to a
+    /// multi-result wasm function (the `experimental-mv` ABI).
+    pub results: Vec<ValType>,
     pub import: Option<(String, String)>,
     pub export: Option<String>,
 }
@@ -169,11 +170,7 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
                 let TypeData::Function { params, results } = ctx.type_data(*fty) else { return Err(format!("@{name}: its type is not a function type")) };
                 let at = |e: String| format!("@{name}: {e}; {OTHER_BACKENDS}");
                 let params = params.iter().map(|&t| ValType::of(ctx, t)).collect::<Result<Vec<_>, _>>().map_err(at)?;
-                let result = match &results[..] {
-                    [] => None,
-                    [t] => Some(ValType::of(ctx, *t).map_err(at)?),
-                    _ => return Err(format!("@{name} returns {} values; multiple results are not supported by the llvm backend yet; {OTHER_BACKENDS}", results.len())),
-                };
+                let results = results.iter().map(|&t| ValType::of(ctx, t)).collect::<Result<Vec<_>, _>>().map_err(at)?;
                 let mut export = str_attr(ctx, b, op, "export");
                 let mut more = exports_of(sym(ctx, b, op));
                 if export.is_none() && !more.is_empty() {
@@ -186,7 +183,7 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
                 if import.is_some() && export.is_some() {
                     return Err(format!("@{name} is imported and exported; re-exporting an import is not supported by the llvm backend; {OTHER_BACKENDS}"));
                 }
-                items.functions.push(Function { name, op: OpRef { body: top, op }, params, result, import, export });
+                items.functions.push(Function { name, op: OpRef { body: top, op }, params, results, import, export });
             }
             "wasm.memory" => {
                 let name = name_of(op);
@@ -269,4 +266,18 @@ fn const_init(ctx: &Context, b: &Body, op: Op, ty: ValType) -> Result<Const, Str
         _ => bits,
     };
     Ok(Const { ty, bits })
+}
+
+/// Checks that the target features LLVM is given (`--target-features`, see
+/// [`crate::feature_enabled`]) allow what the module needs: without them LLVM would not refuse,
+/// it would quietly fall back to something the backend cannot accept (results returned through
+/// a shadow stack in linear memory).
+pub fn check_target(items: &Items, features: &str) -> Result<(), String> {
+    let off = |feature: &str| !crate::feature_enabled(features, feature);
+    if off("multivalue")
+        && let Some(f) = items.functions.iter().find(|f| f.results.len() > 1)
+    {
+        return Err(format!("@{} returns {} values, which needs the target feature `multivalue`, disabled by --target-features; enable it or {OTHER_BACKENDS}", f.name, f.results.len()));
+    }
+    Ok(())
 }

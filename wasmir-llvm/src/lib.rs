@@ -16,11 +16,16 @@ pub mod lower;
 use inkwell::OptimizationLevel;
 use inkwell::context::Context as LlContext;
 use inkwell::passes::PassBuilderOptions;
-use inkwell::targets::{CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetTriple};
+use inkwell::targets::{CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachineOptions, TargetTriple};
 use wasmir::{Context, Module};
 
 /// The target triple of the generated code.
 pub const TRIPLE: &str = "wasm32-unknown-unknown";
+
+/// The target ABI. With `experimental-mv` (and the `multivalue` feature) the wasm32 target
+/// returns an LLVM struct as the results of a multi-result wasm function; with the default ABI
+/// it would return it through memory, on a shadow stack. It changes nothing else.
+pub const TARGET_ABI: &str = "experimental-mv";
 
 /// The default `--target-features`: what the lowering relies on (sign extension, saturating
 /// conversions, bulk memory for LLVM's own `memset`/`memcpy`) and what every current engine has.
@@ -115,9 +120,15 @@ pub fn compile(ctx: &Context, module: &Module, opts: &Options) -> Result<Compile
     Target::initialize_webassembly(&InitializationConfig::default());
     let triple = TargetTriple::create(TRIPLE);
     let target = Target::from_triple(&triple).map_err(|e| format!("LLVM has no wasm32 target: {e}"))?;
-    let tm = target
-        .create_target_machine(&triple, "generic", &opts.features, opts.opt.codegen(), RelocMode::Static, CodeModel::Default)
-        .ok_or("LLVM cannot make a wasm32 target machine")?;
+    items::check_target(&cfg_items, &opts.features)?;
+    let tm_options = TargetMachineOptions::new()
+        .set_cpu("generic")
+        .set_features(&opts.features)
+        .set_abi(TARGET_ABI)
+        .set_level(opts.opt.codegen())
+        .set_reloc_mode(RelocMode::Static)
+        .set_code_model(CodeModel::Default);
+    let tm = target.create_target_machine_from_options(&triple, tm_options).ok_or("LLVM cannot make a wasm32 target machine")?;
     let ll = LlContext::create();
     let m = ll.create_module("wasmir");
     m.set_source_file_name("wasmir");
@@ -156,6 +167,20 @@ pub const WASM_FEATURES: &[&str] = &[
     "tail-call",
     "wide-arithmetic",
 ];
+
+/// The features LLVM 22's `generic` CPU enables for wasm32 before `--target-features` applies.
+const GENERIC_FEATURES: &[&str] = &["bulk-memory", "bulk-memory-opt", "call-indirect-overlong", "multivalue", "mutable-globals", "nontrapping-fptoint", "reference-types", "sign-ext"];
+
+/// Whether the feature `name` is on with the `--target-features` list `features`: its last
+/// mention (`+name`/`-name`) decides, else the `generic` CPU's default. (LLVM then adds implied
+/// features: `bulk-memory` brings `bulk-memory-opt`, whatever the list says about the latter.)
+pub fn feature_enabled(features: &str, name: &str) -> bool {
+    let last = features.split(',').rev().find(|f| f.get(1..) == Some(name));
+    match last {
+        Some(f) => f.starts_with('+'),
+        None => GENERIC_FEATURES.contains(&name),
+    }
+}
 
 /// Checks that `features` is a list LLVM's wasm32 target accepts: `+name` or `-name`, separated
 /// by commas.

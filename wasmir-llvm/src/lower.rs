@@ -48,15 +48,23 @@ pub fn llvm_type<'ll>(ll: &'ll LlContext, t: ValType) -> BasicTypeEnum<'ll> {
     }
 }
 
+/// The LLVM return type of a function with several results: a struct of them, which the
+/// `experimental-mv` ABI returns as the wasm function's results (see [`crate::TARGET_ABI`]).
+fn results_struct<'ll>(ll: &'ll LlContext, results: &[ValType]) -> inkwell::types::StructType<'ll> {
+    let fields: Vec<BasicTypeEnum> = results.iter().map(|&r| llvm_type(ll, r)).collect();
+    ll.struct_type(&fields, false)
+}
+
 /// Declares every function and global of `items` in `m`.
 pub fn declare<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, items: &Items) -> Result<Decls<'ll>, String> {
     let mut decls = Decls { functions: FxHashMap::default(), globals: FxHashMap::default() };
     let null_ok = ll.create_enum_attribute(Attribute::get_named_enum_kind_id("null_pointer_is_valid"), 0);
     for f in &items.functions {
         let params: Vec<BasicMetadataTypeEnum> = f.params.iter().map(|&p| llvm_type(ll, p).into()).collect();
-        let fty = match f.result {
-            Some(r) => llvm_type(ll, r).fn_type(&params, false),
-            None => ll.void_type().fn_type(&params, false),
+        let fty = match &f.results[..] {
+            [] => ll.void_type().fn_type(&params, false),
+            [r] => llvm_type(ll, *r).fn_type(&params, false),
+            rs => results_struct(ll, rs).fn_type(&params, false),
         };
         // Only exports and imports are visible outside: everything else is internal, so LLVM
         // may inline it and wasm-ld drops it when unused.
@@ -333,13 +341,12 @@ impl<'ll> Lower<'ll, '_> {
             }
             "cf.switch" => self.switch(op)?,
             "func.return" | "wasm.return" => {
-                match b.operands(op).len() {
-                    0 => self.builder.build_return(None),
-                    1 => {
-                        let v = self.get(b.operand(op, 0))?;
-                        self.builder.build_return(Some(&v))
-                    }
-                    _ => return Err(self.unsupported("multi-value return")),
+                let vs: Vec<BasicValueEnum> = b.operands(op).map(|v| self.get(v)).collect::<Result<_, _>>()?;
+                match &vs[..] {
+                    [] => self.builder.build_return(None),
+                    [v] => self.builder.build_return(Some(v)),
+                    // Several results: one struct, built by `insertvalue`s.
+                    _ => self.builder.build_aggregate_return(&vs),
                 }
                 .map_err(bug)?;
             }
@@ -405,14 +412,27 @@ impl<'ll> Lower<'ll, '_> {
             _ => return Err(format!("@{}: a `func.call` without its callee", self.name)),
         };
         let f = *self.decls.functions.get(&callee).ok_or_else(|| format!("@{}: the callee @{callee} is not a function the llvm backend lowers", self.name))?;
-        if b.num_results(op) > 1 {
-            return Err(self.unsupported("func.call with several results"));
-        }
         let args: Vec<BasicValueEnum> = b.operands(op).map(|v| self.get(v)).collect::<Result<_, _>>()?;
         let r = self.call(f, &args)?;
-        if b.num_results(op) == 1 {
-            let r = r.ok_or_else(|| bug("a call without its result"))?;
+        self.set_results(op, r)
+    }
+
+    /// Gives `op` the results of a call: none, the one value, or the fields of the struct a
+    /// function with several results returns.
+    fn set_results(&mut self, op: Op, r: Option<BasicValueEnum<'ll>>) -> Result<(), String> {
+        let n = self.b.num_results(op);
+        if n == 0 {
+            return Ok(());
+        }
+        let r = r.ok_or_else(|| bug("a call without its result"))?;
+        if n == 1 {
             self.set(op, r);
+            return Ok(());
+        }
+        let BasicValueEnum::StructValue(s) = r else { return Err(bug("a call with several results that does not return a struct")) };
+        for i in 0..n {
+            let v = self.builder.build_extract_value(s, i as u32, "").map_err(bug)?;
+            self.vals.insert(self.b.result(op, i), v);
         }
         Ok(())
     }
