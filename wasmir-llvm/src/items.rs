@@ -86,6 +86,8 @@ pub struct Items {
     pub memory_sym: Option<Ident>,
     pub globals: Vec<Global>,
     pub data: Vec<Data>,
+    /// The start function (`wasm.start`).
+    pub start: Option<String>,
 }
 
 /// The memory, globals and data segments: what [`crate::link::finish`] attaches to the module
@@ -95,13 +97,23 @@ pub struct Layout {
     pub memory: Option<Memory>,
     pub globals: Vec<Global>,
     pub data: Vec<Data>,
+    /// The start function, which wasm-ld knows nothing of: the linked module gets it back.
+    pub start: Option<String>,
 }
 
 impl Items {
     pub fn layout(&self) -> Layout {
-        Layout { memory: self.memory.clone(), globals: self.globals.clone(), data: self.data.clone() }
+        Layout { memory: self.memory.clone(), globals: self.globals.clone(), data: self.data.clone(), start: self.start.clone() }
     }
 }
+
+/// The prefix of the backend's own symbols and exports (such as [`START_EXPORT`]); a module's
+/// symbols and export names may not start with it.
+pub const RESERVED: &str = "__wasmir.";
+
+/// The export through which the linked module's start function is found (see
+/// `lower::start_function`); `link::finish` removes it.
+pub const START_EXPORT: &str = "__wasmir.start";
 
 /// The advice every refusal ends with.
 pub const OTHER_BACKENDS: &str = "use --backend=direct or --backend=cranelift";
@@ -142,6 +154,24 @@ fn import_of(ctx: &Context, b: &Body, op: Op) -> Option<(String, String)> {
     Some((s(*v.first()?)?, s(*v.get(1)?)?))
 }
 
+/// A function or global name becomes an LLVM symbol: LLVM's and the backend's own prefixes are
+/// not free.
+fn check_symbol(name: &str, what: &str) -> Result<(), String> {
+    for (prefix, owner) in [("llvm.", "LLVM"), (RESERVED, "the llvm backend")] {
+        if name.starts_with(prefix) {
+            return Err(format!("@{name}: symbols starting with `{prefix}` are reserved by {owner}; rename the {what}"));
+        }
+    }
+    Ok(())
+}
+
+fn check_export_name(name: &str) -> Result<(), String> {
+    if name.starts_with(RESERVED) {
+        return Err(format!("the export \"{name}\": export names starting with `{RESERVED}` are reserved by the llvm backend; {OTHER_BACKENDS}"));
+    }
+    Ok(())
+}
+
 /// Reads the module level of a verified module.
 pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
     let mut items = Items::default();
@@ -153,6 +183,7 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
     for op in b.block_ops(block) {
         if ctx.op_name(b.opcode(op)) == "wasm.export" {
             let name = str_attr(ctx, b, op, "name").ok_or("a `wasm.export` without a name")?;
+            check_export_name(&name)?;
             let target = sym_ref(ctx, b, op, "target").ok_or("a `wasm.export` without a target")?;
             exports.push((target, name));
         }
@@ -163,15 +194,16 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
         match opname {
             "func.func" => {
                 let name = name_of(op);
-                if name.starts_with("llvm.") {
-                    return Err(format!("@{name}: symbols starting with `llvm.` are reserved by LLVM; rename the function"));
-                }
+                check_symbol(&name, "function")?;
                 let Some(AttrData::Type(fty)) = attr(ctx, b, op, "function_type") else { return Err(format!("@{name} has no function type")) };
                 let TypeData::Function { params, results } = ctx.type_data(*fty) else { return Err(format!("@{name}: its type is not a function type")) };
                 let at = |e: String| format!("@{name}: {e}; {OTHER_BACKENDS}");
                 let params = params.iter().map(|&t| ValType::of(ctx, t)).collect::<Result<Vec<_>, _>>().map_err(at)?;
                 let results = results.iter().map(|&t| ValType::of(ctx, t)).collect::<Result<Vec<_>, _>>().map_err(at)?;
                 let mut export = str_attr(ctx, b, op, "export");
+                if let Some(e) = &export {
+                    check_export_name(e)?;
+                }
                 let mut more = exports_of(sym(ctx, b, op));
                 if export.is_none() && !more.is_empty() {
                     export = Some(more.remove(0));
@@ -202,6 +234,7 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
             }
             "wasm.global" => {
                 let name = name_of(op);
+                check_symbol(&name, "global")?;
                 if import_of(ctx, b, op).is_some() {
                     return Err(format!("@{name}: imported globals are not supported by the llvm backend yet; {OTHER_BACKENDS}"));
                 }
@@ -222,10 +255,19 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
                 items.data.push(Data { offset: init.bits as u32, bytes });
             }
             "wasm.export" => {}
+            "wasm.start" => {
+                let f = sym_ref(ctx, b, op, "function").ok_or("a `wasm.start` without its function")?;
+                items.start = Some(ctx.str(f).to_string());
+            }
             other => {
                 return Err(format!("`{other}` (@{}) is not supported by the llvm backend; {OTHER_BACKENDS}", name_of(op)));
             }
         }
+    }
+    if let Some(start) = &items.start
+        && !items.functions.iter().any(|f| &f.name == start)
+    {
+        return Err(format!("the start function @{start} is not a function the llvm backend lowers; {OTHER_BACKENDS}"));
     }
     // Every export must have found its item.
     for (target, name) in &exports {

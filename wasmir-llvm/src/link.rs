@@ -11,7 +11,7 @@
 //! (its limits, import and exports), adds the active data segments at their offsets, and writes
 //! the globals' initial values, which wasm-ld does not carry for wasm globals. A linked module
 //! that holds data of its own or uses the shadow stack would break that contract and is refused.
-use crate::items::{Const, Layout, ValType};
+use crate::items::{Const, Layout, START_EXPORT, ValType};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
@@ -92,24 +92,40 @@ pub fn link(object: &[u8], layout: &Layout) -> Result<Vec<u8>, String> {
     finish(&linked, layout)
 }
 
-/// The names wasm-ld's name section gives the linked module's globals.
-fn global_names(wasm: &[u8]) -> Result<Vec<(u32, String)>, String> {
-    let mut names = Vec::new();
-    for payload in Parser::new(0).parse_all(wasm) {
-        if let Payload::CustomSection(c) = payload.map_err(|e| e.to_string())?
-            && let wasmparser::KnownCustom::Name(reader) = c.as_known()
-        {
-            for sub in reader {
-                if let wasmparser::Name::Global(map) = sub.map_err(|e| e.to_string())? {
+/// The names wasm-ld's name section gives the linked module's functions and globals (by index
+/// in their index spaces, imports first).
+#[derive(Default)]
+struct Names {
+    functions: Vec<(u32, String)>,
+    globals: Vec<(u32, String)>,
+}
+
+impl Names {
+    fn of(wasm: &[u8]) -> Result<Names, String> {
+        let mut names = Names::default();
+        for payload in Parser::new(0).parse_all(wasm) {
+            if let Payload::CustomSection(c) = payload.map_err(|e| e.to_string())?
+                && let wasmparser::KnownCustom::Name(reader) = c.as_known()
+            {
+                for sub in reader {
+                    let (map, into) = match sub.map_err(|e| e.to_string())? {
+                        wasmparser::Name::Function(map) => (map, &mut names.functions),
+                        wasmparser::Name::Global(map) => (map, &mut names.globals),
+                        _ => continue,
+                    };
                     for n in map {
                         let n = n.map_err(|e| e.to_string())?;
-                        names.push((n.index, n.name.to_string()));
+                        into.push((n.index, n.name.to_string()));
                     }
                 }
             }
         }
+        Ok(names)
     }
-    Ok(names)
+
+    fn global(&self, name: &str) -> Option<u32> {
+        self.globals.iter().find(|(_, n)| n == name).map(|&(i, _)| i)
+    }
 }
 
 fn const_expr(c: Const) -> we::ConstExpr {
@@ -143,11 +159,31 @@ fn names_without_module(data: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The linked index of the start function: that of the function exported as [`START_EXPORT`]
+/// (see `lower::start_function`).
+fn start_index(linked: &[u8], layout: &Layout) -> Result<Option<u32>, String> {
+    if layout.start.is_none() {
+        return Ok(None);
+    }
+    for payload in Parser::new(0).parse_all(linked) {
+        if let Payload::ExportSection(reader) = payload.map_err(|e| e.to_string())? {
+            for e in reader {
+                let e = e.map_err(|e| e.to_string())?;
+                if e.name == START_EXPORT {
+                    return Ok(Some(e.index));
+                }
+            }
+        }
+    }
+    Err(format!("internal error: wasm-ld did not export the start function as `{START_EXPORT}`"))
+}
+
 /// Gives the module wasm-ld wrote the memory, data and global initializers of `layout`.
 pub fn finish(linked: &[u8], layout: &Layout) -> Result<Vec<u8>, String> {
-    let globals = global_names(linked)?;
-    let index_of = |name: &str| globals.iter().find(|(_, n)| n == name).map(|&(i, _)| i);
-    let stack_pointer = index_of("__stack_pointer");
+    let names = Names::of(linked)?;
+    let globals = &names.globals;
+    let stack_pointer = names.global("__stack_pointer");
+    let start = start_index(linked, layout)?;
     let mut re = RoundtripReencoder;
     let mut out = we::Module::new();
     let mut memory_done = false;
@@ -163,7 +199,7 @@ pub fn finish(linked: &[u8], layout: &Layout) -> Result<Vec<u8>, String> {
             out.section(&s);
         }
     };
-    let exports_of = |out: &mut we::Module, reader: Option<wasmparser::ExportSectionReader<'_>>| -> Result<(), String> {
+    let exports_and_start = |out: &mut we::Module, reader: Option<wasmparser::ExportSectionReader<'_>>| -> Result<(), String> {
         let mut s = we::ExportSection::new();
         if let Some(reader) = reader {
             for e in reader {
@@ -171,6 +207,8 @@ pub fn finish(linked: &[u8], layout: &Layout) -> Result<Vec<u8>, String> {
                 match e.kind {
                     // wasm-ld's own `memory` export: the module's exports replace it.
                     wasmparser::ExternalKind::Memory => {}
+                    // The start function's export, which the start section replaces.
+                    wasmparser::ExternalKind::Func if e.name == START_EXPORT => {}
                     wasmparser::ExternalKind::Global => {
                         // A global exported by symbol name at link time, under its wasm names.
                         let name = globals.iter().find(|&&(i, _)| i == e.index).map(|(_, n)| n.as_str());
@@ -193,6 +231,10 @@ pub fn finish(linked: &[u8], layout: &Layout) -> Result<Vec<u8>, String> {
         }
         if !s.is_empty() {
             out.section(&s);
+        }
+        // The start section comes next in a module's section order.
+        if let Some(function_index) = start {
+            out.section(&we::StartSection { function_index });
         }
         Ok(())
     };
@@ -246,7 +288,7 @@ pub fn finish(linked: &[u8], layout: &Layout) -> Result<Vec<u8>, String> {
                     add_memory(&mut out);
                     memory_done = true;
                 }
-                exports_of(&mut out, Some(reader))?;
+                exports_and_start(&mut out, Some(reader))?;
                 exports_done = true;
             }
             Payload::DataCountSection { .. } => {}
@@ -257,7 +299,7 @@ pub fn finish(linked: &[u8], layout: &Layout) -> Result<Vec<u8>, String> {
             }
             Payload::CodeSectionStart { range, .. } => {
                 if !exports_done {
-                    exports_of(&mut out, None)?;
+                    exports_and_start(&mut out, None)?;
                     exports_done = true;
                 }
                 out.section(&we::RawSection { id: we::SectionId::Code as u8, data: &linked[range] });
@@ -290,7 +332,7 @@ pub fn finish(linked: &[u8], layout: &Layout) -> Result<Vec<u8>, String> {
         }
     }
     if !exports_done {
-        exports_of(&mut out, None)?;
+        exports_and_start(&mut out, None)?;
     }
     if !data_done {
         add_data(&mut out);

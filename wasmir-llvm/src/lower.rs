@@ -17,7 +17,7 @@
 //! Linear memory is addressed through `inttoptr` of the wasm address; functions carry
 //! `null_pointer_is_valid`, since wasm address 0 is an ordinary address. The wasm offset is added
 //! with `add nuw`, which the wasm32 target folds into the instruction's `offset=`.
-use crate::items::{Function, Items, OTHER_BACKENDS, ValType};
+use crate::items::{Function, Items, OTHER_BACKENDS, START_EXPORT, ValType};
 use inkwell::attributes::{Attribute, AttributeLoc};
 use inkwell::basic_block::BasicBlock;
 use inkwell::builder::Builder;
@@ -107,6 +107,22 @@ pub fn declare<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, items: &Items) -> Res
         decls.globals.insert(g.name.clone(), (gv, g.init.ty));
     }
     Ok(decls)
+}
+
+/// The start function, seen through a function of the backend's own that calls it and is
+/// exported as [`START_EXPORT`]: wasm-ld keeps exports, and `link::finish` makes that export the
+/// start section. (Keeping the function itself in `@llvm.used` would take its address, and
+/// wasm-ld would add a function table for it.) LLVM inlines the call when it can.
+pub fn start_function<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, items: &Items, decls: &Decls<'ll>) -> Result<(), String> {
+    let Some(start) = &items.start else { return Ok(()) };
+    let wrapper = m.add_function(START_EXPORT, ll.void_type().fn_type(&[], false), Some(Linkage::External));
+    wrapper.add_attribute(AttributeLoc::Function, ll.create_string_attribute("wasm-export-name", START_EXPORT));
+    wrapper.add_attribute(AttributeLoc::Function, ll.create_enum_attribute(Attribute::get_named_enum_kind_id("null_pointer_is_valid"), 0));
+    let builder = ll.create_builder();
+    builder.position_at_end(ll.append_basic_block(wrapper, ""));
+    builder.build_call(decls.functions[start], &[], "").map_err(bug)?;
+    builder.build_return(None).map_err(bug)?;
+    Ok(())
 }
 
 /// Lowers the body of `f` (in the CFG-form copy of the module) into its declared LLVM function.
