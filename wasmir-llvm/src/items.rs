@@ -5,7 +5,7 @@
 //! LLVM only sees functions and globals. The memory and the data segments never go through LLVM
 //! (see [`crate::link`]), so they are read here once and attached to the linked module. Anything
 //! outside the slice the backend supports is refused here, before LLVM runs, with the op's name.
-use wasmir::{AttrData, Body, Context, Ident, Module, Op, OpRef, Type, TypeData};
+use wasmir::{AttrData, Body, Context, Ident, Module, Op, OpRef, Type, TypeData, Value};
 
 /// A wasm value type the backend lowers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,7 +33,7 @@ impl ValType {
     }
 }
 
-/// A constant: the initial value of a global, as raw bits.
+/// A constant, as raw bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Const {
     pub ty: ValType,
@@ -61,19 +61,49 @@ pub struct Memory {
     pub exports: Vec<String>,
 }
 
-/// A `wasm.global`, defined in the module.
+/// One instruction of a constant expression (an initializer), in wasm's stack order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InitOp {
+    Const(Const),
+    /// `global.get` of an imported global, by its symbol.
+    GlobalGet(String),
+    /// The extended-const arithmetic: `i32`/`i64` `add`, `sub` and `mul`.
+    Arith { ty: ValType, op: &'static str },
+}
+
+/// A constant expression: the initial value of a global, the offset of a data segment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InitExpr {
+    pub ty: ValType,
+    pub ops: Vec<InitOp>,
+}
+
+impl InitExpr {
+    /// The value, when the expression is one constant.
+    pub fn constant(&self) -> Option<Const> {
+        match self.ops[..] {
+            [InitOp::Const(c)] => Some(c),
+            _ => None,
+        }
+    }
+}
+
+/// A `wasm.global`: imported, or defined in the module with its initializer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Global {
     pub name: String,
+    pub ty: ValType,
     pub mutable: bool,
-    pub init: Const,
+    pub import: Option<(String, String)>,
+    /// `None` for an import.
+    pub init: Option<InitExpr>,
     pub exports: Vec<String>,
 }
 
-/// An active data segment of memory 0 at a constant offset.
+/// An active data segment of memory 0.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Data {
-    pub offset: u32,
+    pub offset: InitExpr,
     pub bytes: Vec<u8>,
 }
 
@@ -235,14 +265,19 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
             "wasm.global" => {
                 let name = name_of(op);
                 check_symbol(&name, "global")?;
-                if import_of(ctx, b, op).is_some() {
-                    return Err(format!("@{name}: imported globals are not supported by the llvm backend yet; {OTHER_BACKENDS}"));
-                }
                 let Some(AttrData::Type(t)) = attr(ctx, b, op, "type") else { return Err(format!("@{name}: a global without a type")) };
                 let ty = ValType::of(ctx, *t).map_err(|e| format!("@{name}: {e}; {OTHER_BACKENDS}"))?;
-                let init = const_init(ctx, b, op, ty).map_err(|e| format!("@{name}: {e}; {OTHER_BACKENDS}"))?;
+                let import = import_of(ctx, b, op);
+                let init = match import {
+                    Some(_) => None,
+                    None => Some(init_expr(ctx, b, op, ty).map_err(|e| format!("@{name}: {e}; {OTHER_BACKENDS}"))?),
+                };
                 let mutable = attr(ctx, b, op, "mutable").is_some();
-                items.globals.push(Global { name, mutable, init, exports: exports_of(sym(ctx, b, op)) });
+                let exports = exports_of(sym(ctx, b, op));
+                if import.is_some() && !exports.is_empty() {
+                    return Err(format!("@{name} is imported and exported; re-exporting an imported global is not supported by the llvm backend; {OTHER_BACKENDS}"));
+                }
+                items.globals.push(Global { name, ty, mutable, import, init, exports });
             }
             "wasm.data" => {
                 let name = name_of(op);
@@ -250,9 +285,9 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
                 if target.is_none() {
                     return Err(format!("@{name}: passive data segments are not supported by the llvm backend; {OTHER_BACKENDS}"));
                 }
-                let init = const_init(ctx, b, op, ValType::I32).map_err(|e| format!("@{name}: the offset: {e}; {OTHER_BACKENDS}"))?;
+                let offset = init_expr(ctx, b, op, ValType::I32).map_err(|e| format!("@{name}: the offset: {e}; {OTHER_BACKENDS}"))?;
                 let bytes = ctx.dict_get(b.op(op).attrs, "bytes").and_then(|a| ctx.attr_bytes(a)).unwrap_or(&[]).to_vec();
-                items.data.push(Data { offset: init.bits as u32, bytes });
+                items.data.push(Data { offset, bytes });
             }
             "wasm.export" => {}
             "wasm.start" => {
@@ -269,6 +304,16 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
     {
         return Err(format!("the start function @{start} is not a function the llvm backend lowers; {OTHER_BACKENDS}"));
     }
+    // An initializer reads imported globals only (as wasm 2.0 says; wasm-ld would drop a global
+    // defined in the module that only an initializer reads).
+    let inits = items.globals.iter().filter_map(|g| g.init.as_ref()).chain(items.data.iter().map(|d| &d.offset));
+    for op in inits.flat_map(|e| &e.ops) {
+        if let InitOp::GlobalGet(g) = op
+            && !items.globals.iter().any(|x| &x.name == g && x.import.is_some())
+        {
+            return Err(format!("an initializer reads @{g}, which is not an imported global; the llvm backend supports `wasm.global.get` in initializers of imported globals only; {OTHER_BACKENDS}"));
+        }
+    }
     // Every export must have found its item.
     for (target, name) in &exports {
         let t = ctx.str(*target);
@@ -280,34 +325,55 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
     Ok(items)
 }
 
-/// The value of an initializer region holding one constant: `wasm.<ty>.const` then `wasm.yield`.
-fn const_init(ctx: &Context, b: &Body, op: Op, ty: ValType) -> Result<Const, String> {
+/// The initializer region of `op` (a global or a data segment) as a constant expression: the
+/// yielded value's definition, emitted operands first. Constants, `wasm.global.get` and the
+/// extended-const `add`/`sub`/`mul` of i32 and i64.
+fn init_expr(ctx: &Context, b: &Body, op: Op, ty: ValType) -> Result<InitExpr, String> {
     let region = *b.regions(op).first().ok_or("no initializer")?;
     let block = b.first_block(region).ok_or("an empty initializer")?;
-    let ops: Vec<Op> = b.block_ops(block).collect();
-    let [c, y] = ops[..] else { return Err("initializers other than a single constant are not supported".into()) };
-    if ctx.op_name(b.opcode(y)) != "wasm.yield" {
-        return Err("initializers other than a single constant are not supported".into());
+    let y = b.last_op(block).filter(|&y| ctx.op_name(b.opcode(y)) == "wasm.yield" && b.num_operands(y) == 1).ok_or("an initializer that does not yield one value")?;
+    let mut ops = Vec::new();
+    init_value(ctx, b, b.operand(y, 0), &mut ops)?;
+    Ok(InitExpr { ty, ops })
+}
+
+/// Appends to `ops` the instructions that compute `v`.
+fn init_value(ctx: &Context, b: &Body, v: Value, ops: &mut Vec<InitOp>) -> Result<(), String> {
+    let wasmir::ValueDef::Result(op, _) = b.value_def(v) else { return Err("an initializer reads a value it does not define".into()) };
+    let name = ctx.op_name(b.opcode(op));
+    let ty = ValType::of(ctx, b.value_type(v))?;
+    let unsupported = || format!("`{name}` in an initializer is not supported by the llvm backend (constants, `wasm.global.get` and i32/i64 `add`, `sub`, `mul` are)");
+    match name {
+        "wasm.i32.const" | "wasm.i64.const" | "wasm.f32.const" | "wasm.f64.const" => {
+            let bits = match attr(ctx, b, op, "value") {
+                Some(AttrData::Int { value, .. }) => *value as u64,
+                Some(AttrData::Float { bits, .. }) => *bits,
+                _ => return Err("a constant without its value".into()),
+            };
+            let bits = match ty {
+                ValType::I32 | ValType::F32 => bits & 0xffff_ffff,
+                _ => bits,
+            };
+            ops.push(InitOp::Const(Const { ty, bits }));
+        }
+        "wasm.global.get" => {
+            let g = sym_ref(ctx, b, op, "global").ok_or("a `wasm.global.get` without its global")?;
+            ops.push(InitOp::GlobalGet(ctx.str(g).to_string()));
+        }
+        _ => {
+            let arith = match name.strip_prefix("wasm.").and_then(|n| n.split_once('.')) {
+                Some(("i32" | "i64", "add")) => "add",
+                Some(("i32" | "i64", "sub")) => "sub",
+                Some(("i32" | "i64", "mul")) => "mul",
+                _ => return Err(unsupported()),
+            };
+            for x in b.operands(op) {
+                init_value(ctx, b, x, ops)?;
+            }
+            ops.push(InitOp::Arith { ty, op: arith });
+        }
     }
-    let want = match ty {
-        ValType::I32 => "wasm.i32.const",
-        ValType::I64 => "wasm.i64.const",
-        ValType::F32 => "wasm.f32.const",
-        ValType::F64 => "wasm.f64.const",
-    };
-    if ctx.op_name(b.opcode(c)) != want {
-        return Err(format!("the initializer `{}` is not a constant (`{want}`)", ctx.op_name(b.opcode(c))));
-    }
-    let bits = match attr(ctx, b, c, "value") {
-        Some(AttrData::Int { value, .. }) => *value as u64,
-        Some(AttrData::Float { bits, .. }) => *bits,
-        _ => return Err("a constant without its value".into()),
-    };
-    let bits = match ty {
-        ValType::I32 | ValType::F32 => bits & 0xffff_ffff,
-        _ => bits,
-    };
-    Ok(Const { ty, bits })
+    Ok(())
 }
 
 /// Checks that the target features LLVM is given (`--target-features`, see

@@ -139,6 +139,7 @@ pub fn compile(ctx: &Context, module: &Module, opts: &Options) -> Result<Compile
         lower::lower_function(&ll, &m, &decls, &ctx, &cfg, &cfg_items, f)?;
     }
     lower::start_function(&ll, &m, &cfg_items, &decls)?;
+    lower::keep_imported_globals(&ll, &m, &cfg_items, &decls);
     // LLVM's passes assume valid IR: anything wrong here is reported, never handed on.
     m.verify().map_err(|e| format!("internal error: the LLVM IR does not verify: {}", e.to_string().trim_end()))?;
     m.run_passes(opts.opt.passes(), &tm, PassBuilderOptions::create()).map_err(|e| format!("LLVM's passes failed: {e}"))?;

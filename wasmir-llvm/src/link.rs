@@ -11,7 +11,7 @@
 //! (its limits, import and exports), adds the active data segments at their offsets, and writes
 //! the globals' initial values, which wasm-ld does not carry for wasm globals. A linked module
 //! that holds data of its own or uses the shadow stack would break that contract and is refused.
-use crate::items::{Const, Layout, START_EXPORT, ValType};
+use crate::items::{InitExpr, InitOp, Layout, START_EXPORT, ValType};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
@@ -68,8 +68,8 @@ impl Drop for TempDir {
     }
 }
 
-/// Links `object` with wasm-ld into a module and finishes it with `layout`. `exported_globals`
-/// are symbols wasm-ld must keep and export (under their symbol name; [`finish`] renames them).
+/// Links `object` with wasm-ld into a module and finishes it with `layout`. Exported globals are
+/// symbols wasm-ld must keep and export (under their symbol name; [`finish`] renames them).
 pub fn link(object: &[u8], layout: &Layout) -> Result<Vec<u8>, String> {
     let ld = find_wasm_ld()?;
     let dir = TempDir::new()?;
@@ -82,6 +82,15 @@ pub fn link(object: &[u8], layout: &Layout) -> Result<Vec<u8>, String> {
     cmd.arg("--no-entry").arg("-o").arg(&out).arg(&obj);
     for g in layout.globals.iter().filter(|g| !g.exports.is_empty()) {
         cmd.arg(format!("--export={}", g.name));
+    }
+    // Imported globals are undefined symbols, which wasm-ld imports (as `env` and the symbol's
+    // name, which `finish` corrects) only when allowed to; only they are, so that an undefined
+    // function (a libcall LLVM chose) still fails the link.
+    let imported: Vec<&str> = layout.globals.iter().filter(|g| g.import.is_some()).map(|g| g.name.as_str()).collect();
+    if !imported.is_empty() {
+        let list = dir.0.join("imported-globals.txt");
+        std::fs::write(&list, imported.join("\n")).map_err(|e| format!("cannot write the list of imported globals for wasm-ld: {e}"))?;
+        cmd.arg(format!("--allow-undefined-file={}", list.display()));
     }
     let output = cmd.output().map_err(|e| format!("cannot run wasm-ld (`{}`): {e}", ld.display()))?;
     if !output.status.success() {
@@ -128,12 +137,39 @@ impl Names {
     }
 }
 
-fn const_expr(c: Const) -> we::ConstExpr {
-    match c.ty {
-        ValType::I32 => we::ConstExpr::i32_const(c.bits as u32 as i32),
-        ValType::I64 => we::ConstExpr::i64_const(c.bits as i64),
-        ValType::F32 => we::ConstExpr::f32_const(we::Ieee32::new(c.bits as u32)),
-        ValType::F64 => we::ConstExpr::f64_const(we::Ieee64::new(c.bits)),
+/// An initializer as a wasm constant expression; `global.get` reads the linked index of the
+/// imported global.
+fn const_expr(e: &InitExpr, names: &Names) -> Result<we::ConstExpr, String> {
+    let mut insns = Vec::with_capacity(e.ops.len());
+    for op in &e.ops {
+        insns.push(match op {
+            InitOp::Const(c) => match c.ty {
+                ValType::I32 => we::Instruction::I32Const(c.bits as u32 as i32),
+                ValType::I64 => we::Instruction::I64Const(c.bits as i64),
+                ValType::F32 => we::Instruction::F32Const(we::Ieee32::new(c.bits as u32)),
+                ValType::F64 => we::Instruction::F64Const(we::Ieee64::new(c.bits)),
+            },
+            InitOp::GlobalGet(g) => we::Instruction::GlobalGet(names.global(g).ok_or_else(|| format!("internal error: wasm-ld dropped the imported global @{g}"))?),
+            InitOp::Arith { ty, op } => match (ty, *op) {
+                (ValType::I32, "add") => we::Instruction::I32Add,
+                (ValType::I32, "sub") => we::Instruction::I32Sub,
+                (ValType::I32, "mul") => we::Instruction::I32Mul,
+                (ValType::I64, "add") => we::Instruction::I64Add,
+                (ValType::I64, "sub") => we::Instruction::I64Sub,
+                (ValType::I64, "mul") => we::Instruction::I64Mul,
+                _ => return Err(format!("internal error: `{ty:?}.{op}` in an initializer")),
+            },
+        });
+    }
+    Ok(we::ConstExpr::extended(insns))
+}
+
+fn val_type(t: ValType) -> we::ValType {
+    match t {
+        ValType::I32 => we::ValType::I32,
+        ValType::I64 => we::ValType::I64,
+        ValType::F32 => we::ValType::F32,
+        ValType::F64 => we::ValType::F64,
     }
 }
 
@@ -178,166 +214,246 @@ fn start_index(linked: &[u8], layout: &Layout) -> Result<Option<u32>, String> {
     Err(format!("internal error: wasm-ld did not export the start function as `{START_EXPORT}`"))
 }
 
-/// Gives the module wasm-ld wrote the memory, data and global initializers of `layout`.
-pub fn finish(linked: &[u8], layout: &Layout) -> Result<Vec<u8>, String> {
-    let names = Names::of(linked)?;
-    let globals = &names.globals;
-    let stack_pointer = names.global("__stack_pointer");
-    let start = start_index(linked, layout)?;
-    let mut re = RoundtripReencoder;
-    let mut out = we::Module::new();
-    let mut memory_done = false;
-    let mut exports_done = false;
-    let mut data_done = false;
-    let bad = |what: &str| format!("internal error: the module linked by wasm-ld {what}, which would overlap the WasmIR module's own memory layout");
-    let add_memory = |out: &mut we::Module| {
-        if let Some(m) = &layout.memory
-            && m.import.is_none()
+/// The place of a section in a module's order (the binary format's order, not its id); custom
+/// sections, which wasm-ld writes last, come after all.
+fn rank(id: u8) -> u8 {
+    match id {
+        1..=5 => id,
+        13 => 6, // tag
+        6 => 7,  // global
+        7 => 8,  // export
+        8 => 9,  // start
+        9 => 10, // element
+        12 => 11, // data count
+        10 => 12, // code
+        11 => 13, // data
+        _ => 14,
+    }
+}
+
+/// The ranks of the sections [`finish`] writes or rewrites.
+const IMPORTS: u8 = 2;
+const MEMORY: u8 = 5;
+const GLOBALS: u8 = 7;
+const EXPORTS: u8 = 8;
+const START: u8 = 9;
+const DATA: u8 = 13;
+
+/// The state of [`finish`]: the module being written, and how far its own sections are.
+struct Finish<'a> {
+    layout: &'a Layout,
+    names: Names,
+    out: we::Module,
+    /// The rank up to which [`finish`]'s own sections have been written.
+    written: u8,
+    /// The start function's linked index.
+    start: Option<u32>,
+    /// How many globals the linked module imports (its globals' indices start there).
+    imported_globals: u32,
+}
+
+impl Finish<'_> {
+    fn bad(what: &str) -> String {
+        format!("internal error: the module linked by wasm-ld {what}, which would overlap the WasmIR module's own memory layout")
+    }
+
+    fn memory_type(&self) -> Option<we::MemoryType> {
+        let m = self.layout.memory.as_ref()?;
+        Some(we::MemoryType { minimum: m.min, maximum: m.max, memory64: false, shared: false, page_size_log2: None })
+    }
+
+    /// Writes this function's own sections of the ranks below `before` that are not written yet,
+    /// where wasm-ld wrote none for them to merge with.
+    fn flush(&mut self, before: u8) -> Result<(), String> {
+        while self.written + 1 < before {
+            self.written += 1;
+            match self.written {
+                IMPORTS => self.imports(None)?,
+                MEMORY => self.memory(),
+                EXPORTS => self.exports(None)?,
+                START => self.start(),
+                DATA => self.data()?,
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes a section of rank `r` that takes the place of wasm-ld's.
+    fn at(&mut self, r: u8) -> Result<(), String> {
+        self.flush(r)?;
+        self.written = r;
+        Ok(())
+    }
+
+    /// wasm-ld's imports, with the memory import and the imported globals' true modules, names
+    /// and mutability: wasm-ld imports an undefined global as `env` and its symbol name.
+    fn imports(&mut self, reader: Option<wasmparser::ImportSectionReader<'_>>) -> Result<(), String> {
+        let mut s = we::ImportSection::new();
+        for i in reader.into_iter().flat_map(|r| r.into_imports()) {
+            let i = i.map_err(|e| e.to_string())?;
+            if let wasmparser::TypeRef::Global(_) = i.ty {
+                self.imported_globals += 1;
+                let g = self.layout.globals.iter().find(|g| i.module == "env" && g.name == i.name);
+                if let Some(g) = g
+                    && let Some((module, name)) = &g.import
+                {
+                    s.import(module, name, we::GlobalType { val_type: val_type(g.ty), mutable: g.mutable, shared: false });
+                    continue;
+                }
+            }
+            RoundtripReencoder.parse_import(&mut s, i).map_err(|e| e.to_string())?;
+        }
+        if let Some(m) = &self.layout.memory
+            && let Some((module, name)) = &m.import
+        {
+            s.import(module, name, self.memory_type().expect("a memory"));
+        }
+        if !s.is_empty() {
+            self.out.section(&s);
+        }
+        Ok(())
+    }
+
+    fn memory(&mut self) {
+        if let Some(t) = self.memory_type()
+            && self.layout.memory.as_ref().is_some_and(|m| m.import.is_none())
         {
             let mut s = we::MemorySection::new();
-            s.memory(we::MemoryType { minimum: m.min, maximum: m.max, memory64: false, shared: false, page_size_log2: None });
-            out.section(&s);
+            s.memory(t);
+            self.out.section(&s);
         }
-    };
-    let exports_and_start = |out: &mut we::Module, reader: Option<wasmparser::ExportSectionReader<'_>>| -> Result<(), String> {
+    }
+
+    /// wasm-ld's globals with the WasmIR module's initializers and mutability.
+    fn globals(&mut self, reader: wasmparser::GlobalSectionReader<'_>) -> Result<(), String> {
+        let mut s = we::GlobalSection::new();
+        for (i, g) in reader.into_iter().enumerate() {
+            let g = g.map_err(|e| e.to_string())?;
+            let index = self.imported_globals + i as u32;
+            let name = self.names.globals.iter().find(|&&(k, _)| k == index).map(|(_, n)| n.as_str());
+            let ty = RoundtripReencoder.global_type(g.ty).map_err(|e| e.to_string())?;
+            match self.layout.globals.iter().find(|x| Some(x.name.as_str()) == name).and_then(|x| Some((x, x.init.as_ref()?))) {
+                Some((x, init)) => s.global(we::GlobalType { mutable: x.mutable, ..ty }, &const_expr(init, &self.names)?),
+                None => s.global(ty, &RoundtripReencoder.const_expr(g.init_expr).map_err(|e| e.to_string())?),
+            };
+        }
+        self.out.section(&s);
+        Ok(())
+    }
+
+    /// wasm-ld's exports, with the memory's and the globals' under their wasm names, without
+    /// wasm-ld's `memory` and the start function's.
+    fn exports(&mut self, reader: Option<wasmparser::ExportSectionReader<'_>>) -> Result<(), String> {
         let mut s = we::ExportSection::new();
-        if let Some(reader) = reader {
-            for e in reader {
-                let e = e.map_err(|e| e.to_string())?;
-                match e.kind {
-                    // wasm-ld's own `memory` export: the module's exports replace it.
-                    wasmparser::ExternalKind::Memory => {}
-                    // The start function's export, which the start section replaces.
-                    wasmparser::ExternalKind::Func if e.name == START_EXPORT => {}
-                    wasmparser::ExternalKind::Global => {
-                        // A global exported by symbol name at link time, under its wasm names.
-                        let name = globals.iter().find(|&&(i, _)| i == e.index).map(|(_, n)| n.as_str());
-                        let g = layout.globals.iter().find(|g| Some(g.name.as_str()) == name);
-                        let Some(g) = g else { return Err(bad(&format!("exports the global `{}`", e.name))) };
-                        for n in &g.exports {
-                            s.export(n, we::ExportKind::Global, e.index);
-                        }
+        for e in reader.into_iter().flatten() {
+            let e = e.map_err(|e| e.to_string())?;
+            match e.kind {
+                // wasm-ld's own `memory` export: the module's exports replace it.
+                wasmparser::ExternalKind::Memory => {}
+                // The start function's export, which the start section replaces.
+                wasmparser::ExternalKind::Func if e.name == START_EXPORT => {}
+                wasmparser::ExternalKind::Global => {
+                    // A global exported by symbol name at link time, under its wasm names.
+                    let name = self.names.globals.iter().find(|&&(i, _)| i == e.index).map(|(_, n)| n.as_str());
+                    let g = self.layout.globals.iter().find(|g| Some(g.name.as_str()) == name);
+                    let Some(g) = g else { return Err(Self::bad(&format!("exports the global `{}`", e.name))) };
+                    for n in &g.exports {
+                        s.export(n, we::ExportKind::Global, e.index);
                     }
-                    _ => {
-                        s.export(e.name, RoundtripReencoder.export_kind(e.kind).map_err(|e| e.to_string())?, e.index);
-                    }
+                }
+                _ => {
+                    s.export(e.name, RoundtripReencoder.export_kind(e.kind).map_err(|e| e.to_string())?, e.index);
                 }
             }
         }
-        if let Some(m) = &layout.memory {
+        if let Some(m) = &self.layout.memory {
             for n in &m.exports {
                 s.export(n, we::ExportKind::Memory, 0);
             }
         }
         if !s.is_empty() {
-            out.section(&s);
-        }
-        // The start section comes next in a module's section order.
-        if let Some(function_index) = start {
-            out.section(&we::StartSection { function_index });
+            self.out.section(&s);
         }
         Ok(())
-    };
-    let add_data = |out: &mut we::Module| {
-        if layout.data.is_empty() {
-            return;
+    }
+
+    fn start(&mut self) {
+        if let Some(function_index) = self.start {
+            self.out.section(&we::StartSection { function_index });
+        }
+    }
+
+    fn data(&mut self) -> Result<(), String> {
+        if self.layout.data.is_empty() {
+            return Ok(());
         }
         let mut s = we::DataSection::new();
-        for d in &layout.data {
-            s.active(0, &we::ConstExpr::i32_const(d.offset as i32), d.bytes.iter().copied());
+        for d in &self.layout.data {
+            s.active(0, &const_expr(&d.offset, &self.names)?, d.bytes.iter().copied());
         }
-        out.section(&s);
-    };
+        self.out.section(&s);
+        Ok(())
+    }
+}
+
+/// Gives the module wasm-ld wrote the memory, data, imports, start function and global
+/// initializers of `layout`, each section in its place in the module's order.
+pub fn finish(linked: &[u8], layout: &Layout) -> Result<Vec<u8>, String> {
+    let names = Names::of(linked)?;
+    let stack_pointer = names.global("__stack_pointer");
+    let start = start_index(linked, layout)?;
+    let mut f = Finish { layout, names, out: we::Module::new(), written: 1, start, imported_globals: 0 };
     for payload in Parser::new(0).parse_all(linked) {
         let payload = payload.map_err(|e| format!("internal error: wasm-ld wrote a module that does not parse: {e}"))?;
         match payload {
             Payload::Version { .. } | Payload::End(_) => {}
             Payload::ImportSection(reader) => {
-                let mut s = we::ImportSection::new();
-                re.parse_import_section(&mut s, reader).map_err(|e| e.to_string())?;
-                if let Some(m) = &layout.memory
-                    && let Some((module, name)) = &m.import
-                {
-                    s.import(module, name, we::MemoryType { minimum: m.min, maximum: m.max, memory64: false, shared: false, page_size_log2: None });
-                }
-                out.section(&s);
+                f.at(IMPORTS)?;
+                f.imports(Some(reader))?;
             }
-            Payload::MemorySection(_) => {
-                add_memory(&mut out);
-                memory_done = true;
-            }
+            Payload::MemorySection(_) => f.flush(MEMORY + 1)?,
             Payload::GlobalSection(reader) => {
-                if !memory_done {
-                    add_memory(&mut out);
-                    memory_done = true;
-                }
-                let mut s = we::GlobalSection::new();
-                for (i, g) in reader.into_iter().enumerate() {
-                    let g = g.map_err(|e| e.to_string())?;
-                    let name = globals.iter().find(|&&(k, _)| k as usize == i).map(|(_, n)| n.as_str());
-                    let ty = re.global_type(g.ty).map_err(|e| e.to_string())?;
-                    match layout.globals.iter().find(|x| Some(x.name.as_str()) == name) {
-                        Some(x) => s.global(we::GlobalType { mutable: x.mutable, ..ty }, &const_expr(x.init)),
-                        None => s.global(ty, &re.const_expr(g.init_expr).map_err(|e| e.to_string())?),
-                    };
-                }
-                out.section(&s);
+                f.at(GLOBALS)?;
+                f.globals(reader)?;
             }
             Payload::ExportSection(reader) => {
-                if !memory_done {
-                    add_memory(&mut out);
-                    memory_done = true;
-                }
-                exports_and_start(&mut out, Some(reader))?;
-                exports_done = true;
+                f.at(EXPORTS)?;
+                f.exports(Some(reader))?;
             }
             Payload::DataCountSection { .. } => {}
             Payload::DataSection(reader) => {
                 if reader.count() > 0 {
-                    return Err(bad("holds data segments"));
+                    return Err(Finish::bad("holds data segments"));
                 }
-            }
-            Payload::CodeSectionStart { range, .. } => {
-                if !exports_done {
-                    exports_and_start(&mut out, None)?;
-                    exports_done = true;
-                }
-                out.section(&we::RawSection { id: we::SectionId::Code as u8, data: &linked[range] });
             }
             Payload::CodeSectionEntry(body) => {
                 if let Some(sp) = stack_pointer {
                     for o in body.get_operators_reader().map_err(|e| e.to_string())? {
                         if matches!(o.map_err(|e| e.to_string())?, wasmparser::Operator::GlobalGet { global_index } | wasmparser::Operator::GlobalSet { global_index } if global_index == sp) {
-                            return Err(bad("uses a shadow stack in linear memory"));
+                            return Err(Finish::bad("uses a shadow stack in linear memory"));
                         }
                     }
                 }
             }
             Payload::CustomSection(c) => {
-                if !data_done {
-                    add_data(&mut out);
-                    data_done = true;
-                }
+                f.flush(rank(0))?;
                 if c.name() == "name" {
-                    out.section(&we::CustomSection { name: "name".into(), data: names_without_module(c.data()).into() });
+                    f.out.section(&we::CustomSection { name: "name".into(), data: names_without_module(c.data()).into() });
                 } else {
-                    out.section(&we::CustomSection { name: c.name().into(), data: c.data().into() });
+                    f.out.section(&we::CustomSection { name: c.name().into(), data: c.data().into() });
                 }
             }
             other => {
                 if let Some((id, range)) = other.as_section() {
-                    out.section(&we::RawSection { id, data: &linked[range] });
+                    f.flush(rank(id))?;
+                    f.out.section(&we::RawSection { id, data: &linked[range] });
                 }
             }
         }
     }
-    if !exports_done {
-        exports_and_start(&mut out, None)?;
-    }
-    if !data_done {
-        add_data(&mut out);
-    }
-    let wasm = out.finish();
+    f.flush(rank(0))?;
+    let wasm = f.out.finish();
     wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
         .validate_all(&wasm)
         .map_err(|e| format!("internal error: the module linked from LLVM's object does not validate: {e}"))?;

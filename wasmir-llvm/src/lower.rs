@@ -17,7 +17,7 @@
 //! Linear memory is addressed through `inttoptr` of the wasm address; functions carry
 //! `null_pointer_is_valid`, since wasm address 0 is an ordinary address. The wasm offset is added
 //! with `add nuw`, which the wasm32 target folds into the instruction's `offset=`.
-use crate::items::{Function, Items, OTHER_BACKENDS, START_EXPORT, ValType};
+use crate::items::{Const, Function, Items, OTHER_BACKENDS, START_EXPORT, ValType};
 use inkwell::attributes::{Attribute, AttributeLoc};
 use inkwell::basic_block::BasicBlock;
 use inkwell::builder::Builder;
@@ -81,32 +81,67 @@ pub fn declare<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, items: &Items) -> Res
         decls.functions.insert(f.name.clone(), fv);
     }
     for g in &items.globals {
-        let ty = llvm_type(ll, g.init.ty);
+        let ty = llvm_type(ll, g.ty);
         let gv = m.add_global(ty, Some(AddressSpace::from(WASM_GLOBAL_SPACE)), &g.name);
-        // A NaN's payload may not survive LLVM's float constants, so a NaN-initialized global
-        // is external for LLVM, which then assumes nothing about its value. wasm-ld drops the
-        // initializers of wasm globals anyway: the linked module gets the exact bits back
-        // (`link::finish`).
-        let nan = match g.init.ty {
-            ValType::F32 => f32::from_bits(g.init.bits as u32).is_nan(),
-            ValType::F64 => f64::from_bits(g.init.bits).is_nan(),
-            _ => false,
-        };
-        let init: BasicValueEnum = match g.init.ty {
-            ValType::I32 => ll.i32_type().const_int(g.init.bits, false).into(),
-            ValType::I64 => ll.i64_type().const_int(g.init.bits, false).into(),
-            ValType::F32 if !nan => ll.f32_type().const_float(f32::from_bits(g.init.bits as u32) as f64).into(),
-            ValType::F64 if !nan => ll.f64_type().const_float(f64::from_bits(g.init.bits)).into(),
-            _ => ty.const_zero(),
-        };
-        gv.set_initializer(&init);
+        decls.globals.insert(g.name.clone(), (gv, g.ty));
+        if g.import.is_some() {
+            // A declaration: wasm-ld imports it (`link::link`), and `link::finish` gives the
+            // import its module, name and mutability.
+            gv.set_linkage(Linkage::External);
+            gv.set_constant(!g.mutable);
+            continue;
+        }
+        // The value LLVM may rely on: a constant initializer. Any other initializer (reading an
+        // imported global, extended-const) and a NaN, whose payload may not survive LLVM's float
+        // constants, leave the global external for LLVM, which then assumes nothing about its
+        // value. wasm-ld drops the initializers of wasm globals anyway: the linked module gets
+        // the exact ones back (`link::finish`).
+        let known = g.init.as_ref().and_then(|e| e.constant()).and_then(|c| known_value(ll, c));
+        gv.set_initializer(&known.unwrap_or_else(|| ty.const_zero()));
         // Exported globals need a symbol wasm-ld can export; the others stay internal.
-        gv.set_linkage(if g.exports.is_empty() && !nan { Linkage::Internal } else { Linkage::External });
+        let opaque = known.is_none() || !g.exports.is_empty();
+        gv.set_linkage(if opaque { Linkage::External } else { Linkage::Internal });
         // Constant for LLVM (loads fold to the initializer) only when wasm says so.
-        gv.set_constant(!g.mutable && g.exports.is_empty() && !nan);
-        decls.globals.insert(g.name.clone(), (gv, g.init.ty));
+        gv.set_constant(!g.mutable && !opaque);
     }
     Ok(decls)
+}
+
+/// `c` as an LLVM constant, unless it is a NaN.
+fn known_value<'ll>(ll: &'ll LlContext, c: Const) -> Option<BasicValueEnum<'ll>> {
+    Some(match c.ty {
+        ValType::I32 => ll.i32_type().const_int(c.bits, false).into(),
+        ValType::I64 => ll.i64_type().const_int(c.bits, false).into(),
+        ValType::F32 => {
+            let x = f32::from_bits(c.bits as u32);
+            if x.is_nan() {
+                return None;
+            }
+            ll.f32_type().const_float(x as f64).into()
+        }
+        ValType::F64 => {
+            let x = f64::from_bits(c.bits);
+            if x.is_nan() {
+                return None;
+            }
+            ll.f64_type().const_float(x).into()
+        }
+    })
+}
+
+/// Puts the imported globals in `@llvm.used`: wasm-ld keeps a global that no code reads only
+/// then, and an initializer may read it. (These are `NO_STRIP` symbols in the object; wasm-ld
+/// keeps them without exporting them.)
+pub fn keep_imported_globals<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, items: &Items, decls: &Decls<'ll>) {
+    let ptr = ll.ptr_type(AddressSpace::default());
+    let kept: Vec<PointerValue> = items.globals.iter().filter(|g| g.import.is_some()).map(|g| decls.globals[&g.name].0.as_pointer_value().const_address_space_cast(ptr)).collect();
+    if kept.is_empty() {
+        return;
+    }
+    let used = m.add_global(ptr.array_type(kept.len() as u32), None, "llvm.used");
+    used.set_linkage(Linkage::Appending);
+    used.set_section(Some("llvm.metadata"));
+    used.set_initializer(&ptr.const_array(&kept));
 }
 
 /// The start function, seen through a function of the backend's own that calls it and is
