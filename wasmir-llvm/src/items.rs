@@ -376,16 +376,37 @@ fn init_value(ctx: &Context, b: &Body, v: Value, ops: &mut Vec<InitOp>) -> Resul
     Ok(())
 }
 
+/// The ops that need a target feature (of LLVM's wasm32 target) to be lowered as the backend
+/// lowers them, and that feature: `memory.fill`/`memory.copy` become `llvm.memset`/`llvm.memmove`,
+/// which without `bulk-memory-opt` are calls to C's `memset`/`memmove`, which nothing defines.
+/// (`bulk-memory` implies `bulk-memory-opt`.)
+const OPS_NEEDING: &[(&str, &[&str])] = &[("wasm.memory.fill", &["bulk-memory-opt", "bulk-memory"]), ("wasm.memory.copy", &["bulk-memory-opt", "bulk-memory"])];
+
 /// Checks that the target features LLVM is given (`--target-features`, see
 /// [`crate::feature_enabled`]) allow what the module needs: without them LLVM would not refuse,
 /// it would quietly fall back to something the backend cannot accept (results returned through
-/// a shadow stack in linear memory).
-pub fn check_target(items: &Items, features: &str) -> Result<(), String> {
-    let off = |feature: &str| !crate::feature_enabled(features, feature);
-    if off("multivalue")
+/// a shadow stack in linear memory, a libcall).
+pub fn check_target(ctx: &Context, module: &Module, items: &Items, features: &str) -> Result<(), String> {
+    let on = |feature: &str| crate::feature_enabled(features, feature);
+    if !on("multivalue")
         && let Some(f) = items.functions.iter().find(|f| f.results.len() > 1)
     {
         return Err(format!("@{} returns {} values, which needs the target feature `multivalue`, disabled by --target-features; enable it or {OTHER_BACKENDS}", f.name, f.results.len()));
+    }
+    for f in items.functions.iter().filter(|f| f.import.is_none()) {
+        let mut missing = None;
+        module.walk_op(f.op, |r| {
+            let name = ctx.op_name(module.body(r.body).opcode(r.op));
+            if missing.is_none()
+                && let Some((_, needs)) = OPS_NEEDING.iter().find(|(op, _)| *op == name)
+                && !needs.iter().any(|n| on(n))
+            {
+                missing = Some((name, needs[0]));
+            }
+        });
+        if let Some((op, feature)) = missing {
+            return Err(format!("`{op}` (in @{}) needs the target feature `{feature}`, disabled by --target-features; enable it or {OTHER_BACKENDS}", f.name));
+        }
     }
     Ok(())
 }

@@ -120,7 +120,7 @@ pub fn compile(ctx: &Context, module: &Module, opts: &Options) -> Result<Compile
     Target::initialize_webassembly(&InitializationConfig::default());
     let triple = TargetTriple::create(TRIPLE);
     let target = Target::from_triple(&triple).map_err(|e| format!("LLVM has no wasm32 target: {e}"))?;
-    items::check_target(&cfg_items, &opts.features)?;
+    items::check_target(&ctx, &cfg, &cfg_items, &opts.features)?;
     let tm_options = TargetMachineOptions::new()
         .set_cpu("generic")
         .set_features(&opts.features)

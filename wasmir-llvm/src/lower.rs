@@ -429,6 +429,7 @@ impl<'ll> Lower<'ll, '_> {
                     self.builder.build_store(gv.as_pointer_value(), v).map_err(bug)?;
                 }
             }
+            "wasm.memory.fill" | "wasm.memory.copy" => self.fill_or_copy(op, name)?,
             "wasm.memory.size" | "wasm.memory.grow" => {
                 self.check_memory(op, name)?;
                 let i32t = self.ll.i32_type();
@@ -520,8 +521,62 @@ impl<'ll> Lower<'ll, '_> {
         Ok(())
     }
 
+    /// `memory.fill` and `memory.copy`: wasm checks the whole range first and traps without
+    /// writing anything, also for a length of 0 past the end. LLVM's `memset`/`memmove` may
+    /// instead be split into stores (or deleted when the length is 0), so the range is checked
+    /// here, explicitly, against the memory's size; then the operation cannot trap, and LLVM may
+    /// lower it as it likes (with `bulk-memory-opt`, `memory.fill`/`memory.copy` when the length
+    /// is not a small constant). `memmove`, since wasm's ranges may overlap.
+    fn fill_or_copy(&mut self, op: Op, name: &str) -> Result<(), String> {
+        let b = self.b;
+        let (dst, x, len) = (self.int(b.operand(op, 0))?, self.int(b.operand(op, 1))?, self.int(b.operand(op, 2))?);
+        let ptr = |bl: &Builder<'ll>, a: IntValue<'ll>| bl.build_int_to_ptr(a, self.ll.ptr_type(AddressSpace::default()), "").map_err(bug);
+        if name == "wasm.memory.fill" {
+            self.check_memory(op, name)?;
+            self.check_range(&[dst], len)?;
+            let byte = self.builder.build_int_truncate(x, self.ll.i8_type(), "").map_err(bug)?;
+            self.builder.build_memset(ptr(&self.builder, dst)?, 1, byte, len).map_err(bug)?;
+        } else {
+            self.check_memory_at(op, name, "dst")?;
+            self.check_memory_at(op, name, "src")?;
+            self.check_range(&[dst, x], len)?;
+            self.builder.build_memmove(ptr(&self.builder, dst)?, 1, ptr(&self.builder, x)?, 1, len).map_err(bug)?;
+        }
+        Ok(())
+    }
+
+    /// Traps unless `[start, start + len)` lies in memory 0 for each of `starts` (in 64 bits:
+    /// the sum of two 32-bit values does not wrap).
+    fn check_range(&mut self, starts: &[IntValue<'ll>], len: IntValue<'ll>) -> Result<(), String> {
+        let (i32t, i64t) = (self.ll.i32_type(), self.ll.i64_type());
+        let pages = self.call1("llvm.wasm.memory.size", &[i32t.into()], &[i32t.const_zero().into()])?.into_int_value();
+        let bl = &self.builder;
+        let pages = bl.build_int_z_extend(pages, i64t, "").map_err(bug)?;
+        let size = bl.build_left_shift(pages, i64t.const_int(16, false), "").map_err(bug)?;
+        let len = bl.build_int_z_extend(len, i64t, "").map_err(bug)?;
+        let mut bad = None;
+        for &s in starts {
+            let s = bl.build_int_z_extend(s, i64t, "").map_err(bug)?;
+            let end = bl.build_int_add(s, len, "").map_err(bug)?;
+            let past = bl.build_int_compare(IntPredicate::UGT, end, size, "").map_err(bug)?;
+            bad = Some(match bad {
+                None => past,
+                Some(b) => bl.build_or(b, past, "").map_err(bug)?,
+            });
+        }
+        match bad {
+            Some(bad) => self.trap_if(bad),
+            None => Ok(()),
+        }
+    }
+
     fn check_memory(&self, op: Op, name: &str) -> Result<(), String> {
-        match self.attr_of(op, "memory") {
+        self.check_memory_at(op, name, "memory")
+    }
+
+    /// Checks that the memory the attribute `key` of `op` names is the module's.
+    fn check_memory_at(&self, op: Op, name: &str, key: &str) -> Result<(), String> {
+        match self.attr_of(op, key) {
             Some(AttrData::SymbolRef(p)) if Some(p[0]) == self.memory => Ok(()),
             _ => Err(format!("`{name}` (in @{}) does not use the module's memory; {OTHER_BACKENDS}", self.name)),
         }
