@@ -100,10 +100,12 @@ pub struct Global {
     pub exports: Vec<String>,
 }
 
-/// An active data segment of memory 0.
+/// A data segment: active (in memory 0, at its offset) or passive (`memory.init` reads it).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Data {
-    pub offset: InitExpr,
+    pub name: String,
+    /// `None` for a passive segment.
+    pub offset: Option<InitExpr>,
     pub bytes: Vec<u8>,
 }
 
@@ -144,6 +146,17 @@ pub const RESERVED: &str = "__wasmir.";
 /// The export through which the linked module's start function is found (see
 /// `lower::start_function`); `link::finish` removes it.
 pub const START_EXPORT: &str = "__wasmir.start";
+
+/// The backend's function that stands for `memory.init` from the data segment `segment` (see
+/// `lower::data_op`).
+pub fn memory_init_symbol(segment: &str) -> String {
+    format!("{RESERVED}memory.init.{segment}")
+}
+
+/// The backend's function that stands for `data.drop` of the data segment `segment`.
+pub fn data_drop_symbol(segment: &str) -> String {
+    format!("{RESERVED}data.drop.{segment}")
+}
 
 /// The advice every refusal ends with.
 pub const OTHER_BACKENDS: &str = "use --backend=direct or --backend=cranelift";
@@ -281,13 +294,13 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
             }
             "wasm.data" => {
                 let name = name_of(op);
-                let target = sym_ref(ctx, b, op, "memory");
-                if target.is_none() {
-                    return Err(format!("@{name}: passive data segments are not supported by the llvm backend; {OTHER_BACKENDS}"));
-                }
-                let offset = init_expr(ctx, b, op, ValType::I32).map_err(|e| format!("@{name}: the offset: {e}; {OTHER_BACKENDS}"))?;
+                // Passive without a memory.
+                let offset = match sym_ref(ctx, b, op, "memory") {
+                    Some(_) => Some(init_expr(ctx, b, op, ValType::I32).map_err(|e| format!("@{name}: the offset: {e}; {OTHER_BACKENDS}"))?),
+                    None => None,
+                };
                 let bytes = ctx.dict_get(b.op(op).attrs, "bytes").and_then(|a| ctx.attr_bytes(a)).unwrap_or(&[]).to_vec();
-                items.data.push(Data { offset, bytes });
+                items.data.push(Data { name, offset, bytes });
             }
             "wasm.export" => {}
             "wasm.start" => {
@@ -306,7 +319,7 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
     }
     // An initializer reads imported globals only (as wasm 2.0 says; wasm-ld would drop a global
     // defined in the module that only an initializer reads).
-    let inits = items.globals.iter().filter_map(|g| g.init.as_ref()).chain(items.data.iter().map(|d| &d.offset));
+    let inits = items.globals.iter().filter_map(|g| g.init.as_ref()).chain(items.data.iter().filter_map(|d| d.offset.as_ref()));
     for op in inits.flat_map(|e| &e.ops) {
         if let InitOp::GlobalGet(g) = op
             && !items.globals.iter().any(|x| &x.name == g && x.import.is_some())
@@ -378,9 +391,15 @@ fn init_value(ctx: &Context, b: &Body, v: Value, ops: &mut Vec<InitOp>) -> Resul
 
 /// The ops that need a target feature (of LLVM's wasm32 target) to be lowered as the backend
 /// lowers them, and that feature: `memory.fill`/`memory.copy` become `llvm.memset`/`llvm.memmove`,
-/// which without `bulk-memory-opt` are calls to C's `memset`/`memmove`, which nothing defines.
-/// (`bulk-memory` implies `bulk-memory-opt`.)
-const OPS_NEEDING: &[(&str, &[&str])] = &[("wasm.memory.fill", &["bulk-memory-opt", "bulk-memory"]), ("wasm.memory.copy", &["bulk-memory-opt", "bulk-memory"])];
+/// which without `bulk-memory-opt` are calls to C's `memset`/`memmove`, which nothing defines
+/// (`bulk-memory` implies `bulk-memory-opt`); `memory.init`/`data.drop` are written into the
+/// linked module as they are (`link::finish`), so the features must allow them.
+const OPS_NEEDING: &[(&str, &[&str])] = &[
+    ("wasm.memory.fill", &["bulk-memory-opt", "bulk-memory"]),
+    ("wasm.memory.copy", &["bulk-memory-opt", "bulk-memory"]),
+    ("wasm.memory.init", &["bulk-memory"]),
+    ("wasm.data.drop", &["bulk-memory"]),
+];
 
 /// Checks that the target features LLVM is given (`--target-features`, see
 /// [`crate::feature_enabled`]) allow what the module needs: without them LLVM would not refuse,
@@ -392,6 +411,11 @@ pub fn check_target(ctx: &Context, module: &Module, items: &Items, features: &st
         && let Some(f) = items.functions.iter().find(|f| f.results.len() > 1)
     {
         return Err(format!("@{} returns {} values, which needs the target feature `multivalue`, disabled by --target-features; enable it or {OTHER_BACKENDS}", f.name, f.results.len()));
+    }
+    if !on("bulk-memory")
+        && let Some(d) = items.data.iter().find(|d| d.offset.is_none())
+    {
+        return Err(format!("@{}: passive data segments need the target feature `bulk-memory`, disabled by --target-features; enable it or {OTHER_BACKENDS}", d.name));
     }
     for f in items.functions.iter().filter(|f| f.import.is_none()) {
         let mut missing = None;

@@ -11,7 +11,7 @@
 //! (its limits, import and exports), adds the active data segments at their offsets, and writes
 //! the globals' initial values, which wasm-ld does not carry for wasm globals. A linked module
 //! that holds data of its own or uses the shadow stack would break that contract and is refused.
-use crate::items::{InitExpr, InitOp, Layout, START_EXPORT, ValType};
+use crate::items::{InitExpr, InitOp, Layout, START_EXPORT, ValType, data_drop_symbol, memory_init_symbol};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
@@ -132,6 +132,10 @@ impl Names {
         Ok(names)
     }
 
+    fn function(&self, name: &str) -> Option<u32> {
+        self.functions.iter().find(|(_, n)| n == name).map(|&(i, _)| i)
+    }
+
     fn global(&self, name: &str) -> Option<u32> {
         self.globals.iter().find(|(_, n)| n == name).map(|&(i, _)| i)
     }
@@ -214,6 +218,26 @@ fn start_index(linked: &[u8], layout: &Layout) -> Result<Option<u32>, String> {
     Err(format!("internal error: wasm-ld did not export the start function as `{START_EXPORT}`"))
 }
 
+/// The bodies of the backend's stand-ins for `memory.init` and `data.drop` in the linked module
+/// (`lower::data_op`): each becomes the instruction on its parameters, for its segment.
+fn data_ops(names: &Names, layout: &Layout) -> Vec<(u32, we::Function)> {
+    let mut out = Vec::new();
+    for (data_index, d) in layout.data.iter().enumerate() {
+        let data_index = data_index as u32;
+        if let Some(i) = names.function(&memory_init_symbol(&d.name)) {
+            let mut f = we::Function::new([]);
+            f.instructions().local_get(0).local_get(1).local_get(2).memory_init(0, data_index).end();
+            out.push((i, f));
+        }
+        if let Some(i) = names.function(&data_drop_symbol(&d.name)) {
+            let mut f = we::Function::new([]);
+            f.instructions().data_drop(data_index).end();
+            out.push((i, f));
+        }
+    }
+    out
+}
+
 /// The place of a section in a module's order (the binary format's order, not its id); custom
 /// sections, which wasm-ld writes last, come after all.
 fn rank(id: u8) -> u8 {
@@ -237,6 +261,8 @@ const MEMORY: u8 = 5;
 const GLOBALS: u8 = 7;
 const EXPORTS: u8 = 8;
 const START: u8 = 9;
+const DATA_COUNT: u8 = 11;
+const CODE: u8 = 12;
 const DATA: u8 = 13;
 
 /// The state of [`finish`]: the module being written, and how far its own sections are.
@@ -250,6 +276,15 @@ struct Finish<'a> {
     start: Option<u32>,
     /// How many globals the linked module imports (its globals' indices start there).
     imported_globals: u32,
+    /// How many functions it imports.
+    imported_functions: u32,
+    /// The bodies that replace those of the backend's stand-ins for `memory.init` and
+    /// `data.drop` (see [`data_ops`]), by function index.
+    data_ops: Vec<(u32, we::Function)>,
+    /// The code section being rewritten: the entries still to come.
+    code: Option<(we::CodeSection, u32)>,
+    /// The index of the next code entry's function.
+    next_function: u32,
 }
 
 impl Finish<'_> {
@@ -272,6 +307,7 @@ impl Finish<'_> {
                 MEMORY => self.memory(),
                 EXPORTS => self.exports(None)?,
                 START => self.start(),
+                DATA_COUNT => self.data_count(),
                 DATA => self.data()?,
                 _ => {}
             }
@@ -292,6 +328,9 @@ impl Finish<'_> {
         let mut s = we::ImportSection::new();
         for i in reader.into_iter().flat_map(|r| r.into_imports()) {
             let i = i.map_err(|e| e.to_string())?;
+            if let wasmparser::TypeRef::Func(_) = i.ty {
+                self.imported_functions += 1;
+            }
             if let wasmparser::TypeRef::Global(_) = i.ty {
                 self.imported_globals += 1;
                 let g = self.layout.globals.iter().find(|g| i.module == "env" && g.name == i.name);
@@ -384,13 +423,41 @@ impl Finish<'_> {
         }
     }
 
+    /// The data count section, which `memory.init` and `data.drop` need (and passive segments
+    /// come with).
+    fn data_count(&mut self) {
+        if !self.data_ops.is_empty() || self.layout.data.iter().any(|d| d.offset.is_none()) {
+            self.out.section(&we::DataCountSection { count: self.layout.data.len() as u32 });
+        }
+    }
+
+    /// A code entry of wasm-ld's: copied, or replaced when it is a stand-in for a data op.
+    fn code_entry(&mut self, linked: &[u8], body: wasmparser::FunctionBody<'_>) {
+        let index = self.next_function;
+        self.next_function += 1;
+        let Some((code, left)) = &mut self.code else { return };
+        match self.data_ops.iter().find(|(i, _)| *i == index) {
+            Some((_, f)) => code.function(f),
+            None => code.raw(&linked[body.range()]),
+        };
+        *left -= 1;
+        if *left == 0
+            && let Some((code, _)) = self.code.take()
+        {
+            self.out.section(&code);
+        }
+    }
+
     fn data(&mut self) -> Result<(), String> {
         if self.layout.data.is_empty() {
             return Ok(());
         }
         let mut s = we::DataSection::new();
         for d in &self.layout.data {
-            s.active(0, &const_expr(&d.offset, &self.names)?, d.bytes.iter().copied());
+            match &d.offset {
+                Some(offset) => s.active(0, &const_expr(offset, &self.names)?, d.bytes.iter().copied()),
+                None => s.passive(d.bytes.iter().copied()),
+            };
         }
         self.out.section(&s);
         Ok(())
@@ -403,7 +470,8 @@ pub fn finish(linked: &[u8], layout: &Layout) -> Result<Vec<u8>, String> {
     let names = Names::of(linked)?;
     let stack_pointer = names.global("__stack_pointer");
     let start = start_index(linked, layout)?;
-    let mut f = Finish { layout, names, out: we::Module::new(), written: 1, start, imported_globals: 0 };
+    let data_ops = data_ops(&names, layout);
+    let mut f = Finish { layout, names, out: we::Module::new(), written: 1, start, imported_globals: 0, imported_functions: 0, data_ops, code: None, next_function: 0 };
     for payload in Parser::new(0).parse_all(linked) {
         let payload = payload.map_err(|e| format!("internal error: wasm-ld wrote a module that does not parse: {e}"))?;
         match payload {
@@ -427,7 +495,17 @@ pub fn finish(linked: &[u8], layout: &Layout) -> Result<Vec<u8>, String> {
                     return Err(Finish::bad("holds data segments"));
                 }
             }
+            Payload::CodeSectionStart { count, range, .. } => {
+                f.at(CODE)?;
+                f.next_function = f.imported_functions;
+                if f.data_ops.is_empty() {
+                    f.out.section(&we::RawSection { id: we::SectionId::Code as u8, data: &linked[range] });
+                } else {
+                    f.code = Some((we::CodeSection::new(), count));
+                }
+            }
             Payload::CodeSectionEntry(body) => {
+                f.code_entry(linked, body.clone());
                 if let Some(sp) = stack_pointer {
                     for o in body.get_operators_reader().map_err(|e| e.to_string())? {
                         if matches!(o.map_err(|e| e.to_string())?, wasmparser::Operator::GlobalGet { global_index } | wasmparser::Operator::GlobalSet { global_index } if global_index == sp) {

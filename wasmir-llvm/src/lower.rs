@@ -17,7 +17,7 @@
 //! Linear memory is addressed through `inttoptr` of the wasm address; functions carry
 //! `null_pointer_is_valid`, since wasm address 0 is an ordinary address. The wasm offset is added
 //! with `add nuw`, which the wasm32 target folds into the instruction's `offset=`.
-use crate::items::{Const, Function, Items, OTHER_BACKENDS, START_EXPORT, ValType};
+use crate::items::{Const, Function, Items, OTHER_BACKENDS, START_EXPORT, ValType, data_drop_symbol, memory_init_symbol};
 use inkwell::attributes::{Attribute, AttributeLoc};
 use inkwell::basic_block::BasicBlock;
 use inkwell::builder::Builder;
@@ -430,6 +430,7 @@ impl<'ll> Lower<'ll, '_> {
                 }
             }
             "wasm.memory.fill" | "wasm.memory.copy" => self.fill_or_copy(op, name)?,
+            "wasm.memory.init" | "wasm.data.drop" => self.data_op(op, name)?,
             "wasm.memory.size" | "wasm.memory.grow" => {
                 self.check_memory(op, name)?;
                 let i32t = self.ll.i32_type();
@@ -542,6 +543,41 @@ impl<'ll> Lower<'ll, '_> {
             self.check_range(&[dst, x], len)?;
             self.builder.build_memmove(ptr(&self.builder, dst)?, 1, ptr(&self.builder, x)?, 1, len).map_err(bug)?;
         }
+        Ok(())
+    }
+
+    /// `memory.init` and `data.drop`, for which LLVM 22 has no intrinsic (and its wasm32 target
+    /// no notion of passive segments): a call to a function of the backend's own per segment
+    /// and op (`__wasmir.memory.init.<segment>(dest, offset, len)`, `__wasmir.data.drop.<segment>()`),
+    /// whose body `link::finish` replaces with the instruction. The function is `weak`, so LLVM
+    /// neither inlines it nor infers anything from its empty body: the call stays, and LLVM
+    /// assumes it may read, write or trap.
+    fn data_op(&mut self, op: Op, name: &str) -> Result<(), String> {
+        let segment = match self.attr_of(op, "segment") {
+            Some(AttrData::SymbolRef(p)) => self.ctx.str(p[0]).to_string(),
+            _ => return Err(format!("@{}: `{name}` without its data segment", self.name)),
+        };
+        let (symbol, params) = if name == "wasm.memory.init" {
+            self.check_memory(op, name)?;
+            (memory_init_symbol(&segment), 3)
+        } else {
+            (data_drop_symbol(&segment), 0)
+        };
+        let f = match self.m.get_function(&symbol) {
+            Some(f) => f,
+            None => {
+                let i32t: BasicMetadataTypeEnum = self.ll.i32_type().into();
+                let f = self.m.add_function(&symbol, self.ll.void_type().fn_type(&vec![i32t; params], false), Some(Linkage::WeakAny));
+                f.as_global_value().set_visibility(inkwell::GlobalVisibility::Hidden);
+                f.add_attribute(AttributeLoc::Function, self.ll.create_enum_attribute(Attribute::get_named_enum_kind_id("noinline"), 0));
+                let builder = self.ll.create_builder();
+                builder.position_at_end(self.ll.append_basic_block(f, ""));
+                builder.build_return(None).map_err(bug)?;
+                f
+            }
+        };
+        let args: Vec<BasicValueEnum> = self.b.operands(op).map(|v| self.get(v)).collect::<Result<_, _>>()?;
+        self.call(f, &args)?;
         Ok(())
     }
 
