@@ -55,6 +55,8 @@ pub struct Function {
 /// The module's linear memory.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Memory {
+    /// A 64-bit memory (memory64): addresses are i64, and the module is compiled for wasm64.
+    pub memory64: bool,
     pub min: u64,
     pub max: Option<u64>,
     pub import: Option<(String, String)>,
@@ -134,6 +136,11 @@ pub struct Layout {
 }
 
 impl Items {
+    /// Whether the module's memory is 64-bit (memory64), which makes it a wasm64 module.
+    pub fn memory64(&self) -> bool {
+        self.memory.as_ref().is_some_and(|m| m.memory64)
+    }
+
     pub fn layout(&self) -> Layout {
         Layout { memory: self.memory.clone(), globals: self.globals.clone(), data: self.data.clone(), start: self.start.clone() }
     }
@@ -265,7 +272,7 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
                 if items.memory.is_some() {
                     return Err(format!("@{name} is a second memory; multiple memories are not supported by the llvm backend; {OTHER_BACKENDS}"));
                 }
-                for (flag, what) in [("i64", "64-bit memories (memory64)"), ("shared", "shared memories"), ("page_size_log2", "custom page sizes")] {
+                for (flag, what) in [("shared", "shared memories"), ("page_size_log2", "custom page sizes")] {
                     if attr(ctx, b, op, flag).is_some() {
                         return Err(format!("@{name}: {what} are not supported by the llvm backend; {OTHER_BACKENDS}"));
                     }
@@ -273,7 +280,8 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
                 let min = int_attr(ctx, b, op, "min").unwrap_or(0) as u64;
                 let max = int_attr(ctx, b, op, "max").map(|m| m as u64);
                 items.memory_sym = sym(ctx, b, op);
-                items.memory = Some(Memory { min, max, import: import_of(ctx, b, op), exports: exports_of(sym(ctx, b, op)) });
+                let memory64 = attr(ctx, b, op, "i64").is_some();
+                items.memory = Some(Memory { memory64, min, max, import: import_of(ctx, b, op), exports: exports_of(sym(ctx, b, op)) });
             }
             "wasm.global" => {
                 let name = name_of(op);
@@ -283,7 +291,7 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
                 let import = import_of(ctx, b, op);
                 let init = match import {
                     Some(_) => None,
-                    None => Some(init_expr(ctx, b, op, ty).map_err(|e| format!("@{name}: {e}; {OTHER_BACKENDS}"))?),
+                    None => Some(init_expr(ctx, b, op).map_err(|e| format!("@{name}: {e}; {OTHER_BACKENDS}"))?),
                 };
                 let mutable = attr(ctx, b, op, "mutable").is_some();
                 let exports = exports_of(sym(ctx, b, op));
@@ -296,7 +304,7 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
                 let name = name_of(op);
                 // Passive without a memory.
                 let offset = match sym_ref(ctx, b, op, "memory") {
-                    Some(_) => Some(init_expr(ctx, b, op, ValType::I32).map_err(|e| format!("@{name}: the offset: {e}; {OTHER_BACKENDS}"))?),
+                    Some(_) => Some(init_expr(ctx, b, op).map_err(|e| format!("@{name}: the offset: {e}; {OTHER_BACKENDS}"))?),
                     None => None,
                 };
                 let bytes = ctx.dict_get(b.op(op).attrs, "bytes").and_then(|a| ctx.attr_bytes(a)).unwrap_or(&[]).to_vec();
@@ -341,13 +349,14 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
 /// The initializer region of `op` (a global or a data segment) as a constant expression: the
 /// yielded value's definition, emitted operands first. Constants, `wasm.global.get` and the
 /// extended-const `add`/`sub`/`mul` of i32 and i64.
-fn init_expr(ctx: &Context, b: &Body, op: Op, ty: ValType) -> Result<InitExpr, String> {
+fn init_expr(ctx: &Context, b: &Body, op: Op) -> Result<InitExpr, String> {
     let region = *b.regions(op).first().ok_or("no initializer")?;
     let block = b.first_block(region).ok_or("an empty initializer")?;
     let y = b.last_op(block).filter(|&y| ctx.op_name(b.opcode(y)) == "wasm.yield" && b.num_operands(y) == 1).ok_or("an initializer that does not yield one value")?;
+    let value = b.operand(y, 0);
     let mut ops = Vec::new();
-    init_value(ctx, b, b.operand(y, 0), &mut ops)?;
-    Ok(InitExpr { ty, ops })
+    init_value(ctx, b, value, &mut ops)?;
+    Ok(InitExpr { ty: ValType::of(ctx, b.value_type(value))?, ops })
 }
 
 /// Appends to `ops` the instructions that compute `v`.

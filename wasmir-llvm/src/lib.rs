@@ -1,5 +1,6 @@
-//! WasmIR through LLVM 22: functions lowered to LLVM IR for `wasm32-unknown-unknown`, optimized
-//! by LLVM's new pass manager, written as a relocatable object and linked by wasm-ld.
+//! WasmIR through LLVM 22: functions lowered to LLVM IR for `wasm32-unknown-unknown` (or
+//! `wasm64-unknown-unknown` for a 64-bit memory), optimized by LLVM's new pass manager, written
+//! as a relocatable object and linked by wasm-ld.
 //!
 //! - [`items`] reads the module level (functions, the memory, globals, data segments) and
 //!   refuses what the backend does not support;
@@ -21,6 +22,10 @@ use wasmir::{Context, Module};
 
 /// The target triple of the generated code.
 pub const TRIPLE: &str = "wasm32-unknown-unknown";
+
+/// The target triple of a module whose memory is 64-bit (memory64): addresses and LLVM's
+/// pointers are 64-bit.
+pub const TRIPLE64: &str = "wasm64-unknown-unknown";
 
 /// The target ABI. With `experimental-mv` (and the `multivalue` feature) the wasm32 target
 /// returns an LLVM struct as the results of a multi-result wasm function; with the default ABI
@@ -118,8 +123,8 @@ pub fn compile(ctx: &Context, module: &Module, opts: &Options) -> Result<Compile
     let cfg_items = items::collect(&ctx, &cfg)?;
 
     Target::initialize_webassembly(&InitializationConfig::default());
-    let triple = TargetTriple::create(TRIPLE);
-    let target = Target::from_triple(&triple).map_err(|e| format!("LLVM has no wasm32 target: {e}"))?;
+    let triple = TargetTriple::create(if cfg_items.memory64() { TRIPLE64 } else { TRIPLE });
+    let target = Target::from_triple(&triple).map_err(|e| format!("LLVM has no WebAssembly target: {e}"))?;
     items::check_target(&ctx, &cfg, &cfg_items, &opts.features)?;
     let tm_options = TargetMachineOptions::new()
         .set_cpu("generic")
@@ -128,7 +133,7 @@ pub fn compile(ctx: &Context, module: &Module, opts: &Options) -> Result<Compile
         .set_level(opts.opt.codegen())
         .set_reloc_mode(RelocMode::Static)
         .set_code_model(CodeModel::Default);
-    let tm = target.create_target_machine_from_options(&triple, tm_options).ok_or("LLVM cannot make a wasm32 target machine")?;
+    let tm = target.create_target_machine_from_options(&triple, tm_options).ok_or("LLVM cannot make a WebAssembly target machine")?;
     let ll = LlContext::create();
     let m = ll.create_module("wasmir");
     m.set_source_file_name("wasmir");

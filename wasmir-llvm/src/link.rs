@@ -80,6 +80,9 @@ pub fn link(object: &[u8], layout: &Layout) -> Result<Vec<u8>, String> {
     // No entry point (a library-style module: its exports are the interface); exports come from
     // the `wasm-export-name` attributes; the result is finished below.
     cmd.arg("--no-entry").arg("-o").arg(&out).arg(&obj);
+    if layout.memory.as_ref().is_some_and(|m| m.memory64) {
+        cmd.arg("-mwasm64");
+    }
     for g in layout.globals.iter().filter(|g| !g.exports.is_empty()) {
         cmd.arg(format!("--export={}", g.name));
     }
@@ -294,7 +297,7 @@ impl Finish<'_> {
 
     fn memory_type(&self) -> Option<we::MemoryType> {
         let m = self.layout.memory.as_ref()?;
-        Some(we::MemoryType { minimum: m.min, maximum: m.max, memory64: false, shared: false, page_size_log2: None })
+        Some(we::MemoryType { minimum: m.min, maximum: m.max, memory64: m.memory64, shared: false, page_size_log2: None })
     }
 
     /// Writes this function's own sections of the ranks below `before` that are not written yet,

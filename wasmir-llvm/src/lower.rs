@@ -433,13 +433,14 @@ impl<'ll> Lower<'ll, '_> {
             "wasm.memory.init" | "wasm.data.drop" => self.data_op(op, name)?,
             "wasm.memory.size" | "wasm.memory.grow" => {
                 self.check_memory(op, name)?;
-                let i32t = self.ll.i32_type();
-                let zero = i32t.const_zero().into();
+                // In pages, of the memory's address type (i64 for memory64).
+                let at = self.ty(b.value_type(b.result(op, 0)))?;
+                let zero = self.ll.i32_type().const_zero().into();
                 let v = if name == "wasm.memory.size" {
-                    self.call1("llvm.wasm.memory.size", &[i32t.into()], &[zero])?
+                    self.call1("llvm.wasm.memory.size", &[at], &[zero])?
                 } else {
                     let delta = self.get(b.operand(op, 0))?;
-                    self.call1("llvm.wasm.memory.grow", &[i32t.into()], &[zero, delta])?
+                    self.call1("llvm.wasm.memory.grow", &[at], &[zero, delta])?
                 };
                 self.set(op, v);
             }
@@ -557,17 +558,18 @@ impl<'ll> Lower<'ll, '_> {
             Some(AttrData::SymbolRef(p)) => self.ctx.str(p[0]).to_string(),
             _ => return Err(format!("@{}: `{name}` without its data segment", self.name)),
         };
-        let (symbol, params) = if name == "wasm.memory.init" {
+        let symbol = if name == "wasm.memory.init" {
             self.check_memory(op, name)?;
-            (memory_init_symbol(&segment), 3)
+            memory_init_symbol(&segment)
         } else {
-            (data_drop_symbol(&segment), 0)
+            data_drop_symbol(&segment)
         };
         let f = match self.m.get_function(&symbol) {
             Some(f) => f,
             None => {
-                let i32t: BasicMetadataTypeEnum = self.ll.i32_type().into();
-                let f = self.m.add_function(&symbol, self.ll.void_type().fn_type(&vec![i32t; params], false), Some(Linkage::WeakAny));
+                // dest has the memory's address type; offset and len are i32.
+                let params: Vec<BasicMetadataTypeEnum> = self.b.operands(op).map(|v| self.ty(self.b.value_type(v)).map(Into::into)).collect::<Result<_, _>>()?;
+                let f = self.m.add_function(&symbol, self.ll.void_type().fn_type(&params, false), Some(Linkage::WeakAny));
                 f.as_global_value().set_visibility(inkwell::GlobalVisibility::Hidden);
                 f.add_attribute(AttributeLoc::Function, self.ll.create_enum_attribute(Attribute::get_named_enum_kind_id("noinline"), 0));
                 let builder = self.ll.create_builder();
@@ -581,29 +583,35 @@ impl<'ll> Lower<'ll, '_> {
         Ok(())
     }
 
-    /// Traps unless `[start, start + len)` lies in memory 0 for each of `starts` (in 64 bits:
-    /// the sum of two 32-bit values does not wrap).
+    /// Traps unless `[start, start + len)` lies in memory 0 for each of `starts`. The size in
+    /// bytes of a 32-bit memory needs 33 bits, so the check is in 64 bits: `start + len <= size`
+    /// for a 32-bit memory (the sum cannot wrap), `len <= size && start <= size - len` for a
+    /// 64-bit one (which never computes the sum, which could).
     fn check_range(&mut self, starts: &[IntValue<'ll>], len: IntValue<'ll>) -> Result<(), String> {
-        let (i32t, i64t) = (self.ll.i32_type(), self.ll.i64_type());
-        let pages = self.call1("llvm.wasm.memory.size", &[i32t.into()], &[i32t.const_zero().into()])?.into_int_value();
+        let at = len.get_type();
+        let i64t = self.ll.i64_type();
+        let pages = self.call1("llvm.wasm.memory.size", &[at.into()], &[self.ll.i32_type().const_zero().into()])?.into_int_value();
         let bl = &self.builder;
-        let pages = bl.build_int_z_extend(pages, i64t, "").map_err(bug)?;
-        let size = bl.build_left_shift(pages, i64t.const_int(16, false), "").map_err(bug)?;
-        let len = bl.build_int_z_extend(len, i64t, "").map_err(bug)?;
-        let mut bad = None;
+        let wide = |v: IntValue<'ll>| bl.build_int_z_extend_or_bit_cast(v, i64t, "").map_err(bug);
+        let size = bl.build_left_shift(wide(pages)?, i64t.const_int(16, false), "").map_err(bug)?;
+        let len = wide(len)?;
+        let memory64 = at.get_bit_width() == 64;
+        let mut bad = if memory64 { Some(bl.build_int_compare(IntPredicate::UGT, len, size, "").map_err(bug)?) } else { None };
         for &s in starts {
-            let s = bl.build_int_z_extend(s, i64t, "").map_err(bug)?;
-            let end = bl.build_int_add(s, len, "").map_err(bug)?;
-            let past = bl.build_int_compare(IntPredicate::UGT, end, size, "").map_err(bug)?;
+            let past = if memory64 {
+                let room = bl.build_int_sub(size, len, "").map_err(bug)?;
+                bl.build_int_compare(IntPredicate::UGT, s, room, "")
+            } else {
+                let end = bl.build_int_add(wide(s)?, len, "").map_err(bug)?;
+                bl.build_int_compare(IntPredicate::UGT, end, size, "")
+            }
+            .map_err(bug)?;
             bad = Some(match bad {
-                None => past,
                 Some(b) => bl.build_or(b, past, "").map_err(bug)?,
+                None => past,
             });
         }
-        match bad {
-            Some(bad) => self.trap_if(bad),
-            None => Ok(()),
-        }
+        self.trap_if(bad.ok_or_else(|| bug("a range check without a range"))?)
     }
 
     fn check_memory(&self, op: Op, name: &str) -> Result<(), String> {
@@ -626,15 +634,15 @@ impl<'ll> Lower<'ll, '_> {
             Some(AttrData::Int { value, .. }) => *value as u64,
             _ => 0,
         };
-        let i32t = self.ll.i32_type();
-        let offset = u32::try_from(offset).map_err(|_| format!("@{}: `{name}` with an offset beyond 32 bits", self.name))?;
+        // The address is i32, or i64 in a 64-bit memory (where LLVM's pointers are 64-bit too).
         let addr = self.int(self.b.operand(op, 0))?;
-        if addr.get_type().get_bit_width() != 32 {
-            return Err(self.unsupported(&format!("{name} with a 64-bit address")));
+        let at = addr.get_type();
+        if at.get_bit_width() == 32 && u32::try_from(offset).is_err() {
+            return Err(format!("@{}: `{name}` with an offset beyond 32 bits", self.name));
         }
-        // `nuw`: wasm adds the offset without wrapping (an access past 4 GiB traps), and it lets
-        // the wasm32 target fold the constant into the instruction's offset field.
-        let ea = if offset == 0 { addr } else { self.builder.build_int_nuw_add(addr, i32t.const_int(offset as u64, false), "").map_err(bug)? };
+        // `nuw`: wasm adds the offset without wrapping (an access past the address space traps),
+        // and it lets the target fold the constant into the instruction's offset field.
+        let ea = if offset == 0 { addr } else { self.builder.build_int_nuw_add(addr, at.const_int(offset, false), "").map_err(bug)? };
         let ptr = self.builder.build_int_to_ptr(ea, self.ll.ptr_type(AddressSpace::default()), "").map_err(bug)?;
         let natural = match access {
             MemAccess::Load { bytes, .. } | MemAccess::Store { bytes } if bytes > 0 => bytes,
