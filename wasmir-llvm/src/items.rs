@@ -1,6 +1,7 @@
 //! The module-level items of a WasmIR module, as the LLVM backend needs them: functions with
-//! their imports and exports, the one linear memory, the globals with their initial values, and
-//! the active data segments.
+//! their imports and exports, the one linear memory, the globals (imported, or with their
+//! initializers), the data segments and the start function. [`check_target`] then checks that
+//! the target features allow what the module needs.
 //!
 //! LLVM only sees functions and globals. The memory and the data segments never go through LLVM
 //! (see [`crate::link`]), so they are read here once and attached to the linked module. Anything

@@ -1,5 +1,6 @@
 //! Linking the object LLVM writes with wasm-ld, then giving the linked module the WasmIR
-//! module's memory, data segments and global initializers.
+//! module's memory, data segments, global initializers, imported globals' names and start
+//! function, and the bodies of the backend's stand-ins for `memory.init` and `data.drop`.
 //!
 //! Why the memory stays out of LLVM: a WasmIR module places its data at fixed addresses of its
 //! own memory (`wasm.data @d @mem "…"` at offset 1024), and its code computes addresses itself.
@@ -8,8 +9,8 @@
 //! through `inttoptr` of the wasm address, LLVM is given no data in linear memory at all (locals
 //! are promoted to SSA values by `mem2reg` at every level, and no LLVM global lives in address
 //! space 0), and after linking [`finish`] replaces the memory wasm-ld made with the module's own
-//! (its limits, import and exports), adds the active data segments at their offsets, and writes
-//! the globals' initial values, which wasm-ld does not carry for wasm globals. A linked module
+//! (its limits, import and exports), adds the data segments (the active ones at their offsets),
+//! and writes the globals' initial values, which wasm-ld does not carry for wasm globals. A linked module
 //! that holds data of its own or uses the shadow stack would break that contract and is refused.
 use crate::items::{InitExpr, InitOp, Layout, START_EXPORT, ValType, data_drop_symbol, memory_init_symbol};
 use std::path::{Path, PathBuf};
