@@ -1,12 +1,14 @@
 //! The module-level items of a WasmIR module, as the LLVM backend needs them: functions with
-//! their imports and exports, the one linear memory, the globals with their initial values, the
-//! active data segments, the tables and the element segments.
+//! their imports and exports, the one linear memory, the globals (imported, or with their
+//! initializers), the data segments, the tables, the element segments and the start function.
+//! [`check_target`] then checks that the target features allow what the module needs.
 //!
 //! LLVM only sees functions, globals and the tables' code. The memory, the data segments, the
 //! tables' limits and the element segments never go through LLVM (see [`crate::link`]), so they
 //! are read here once and attached to the linked module. Anything outside the slice the backend
-//! supports is refused here, before LLVM runs, with the op's name.
-use wasmir::{AttrData, Body, Context, HeapType, Ident, Module, Op, OpRef, Type, TypeData};
+//! supports is refused here, before LLVM runs, with the op's name: by [`collect`] for the items,
+//! by [`check_target`] for the ops and the target features they need.
+use wasmir::{AttrData, Body, Context, HeapType, Ident, Module, Op, OpRef, Type, TypeData, Value};
 
 /// A wasm value type the backend lowers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,7 +47,7 @@ impl ValType {
     }
 }
 
-/// A constant: the initial value of a global, as raw bits.
+/// A constant, as raw bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Const {
     pub ty: ValType,
@@ -57,8 +59,9 @@ pub struct Function {
     pub name: String,
     pub op: OpRef,
     pub params: Vec<ValType>,
-    /// At most one: multiple results are refused.
-    pub result: Option<ValType>,
+    /// Several results are returned as an LLVM struct, which the wasm32 target lowers to a
+    /// multi-result wasm function (the `experimental-mv` ABI).
+    pub results: Vec<ValType>,
     pub import: Option<(String, String)>,
     pub export: Option<String>,
 }
@@ -66,25 +69,60 @@ pub struct Function {
 /// The module's linear memory.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Memory {
+    /// A 64-bit memory (memory64): addresses are i64, and the module is compiled for wasm64.
+    pub memory64: bool,
     pub min: u64,
     pub max: Option<u64>,
     pub import: Option<(String, String)>,
     pub exports: Vec<String>,
 }
 
-/// A `wasm.global`, defined in the module.
+/// One instruction of a constant expression (an initializer), in wasm's stack order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InitOp {
+    Const(Const),
+    /// `global.get` of an imported global, by its symbol.
+    GlobalGet(String),
+    /// The extended-const arithmetic: `i32`/`i64` `add`, `sub` and `mul`.
+    Arith { ty: ValType, op: &'static str },
+}
+
+/// A constant expression: the initial value of a global, the offset of a data or element
+/// segment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InitExpr {
+    pub ty: ValType,
+    pub ops: Vec<InitOp>,
+}
+
+impl InitExpr {
+    /// The value, when the expression is one constant.
+    pub fn constant(&self) -> Option<Const> {
+        match self.ops[..] {
+            [InitOp::Const(c)] => Some(c),
+            _ => None,
+        }
+    }
+}
+
+/// A `wasm.global`: imported, or defined in the module with its initializer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Global {
     pub name: String,
+    pub ty: ValType,
     pub mutable: bool,
-    pub init: Const,
+    pub import: Option<(String, String)>,
+    /// `None` for an import.
+    pub init: Option<InitExpr>,
     pub exports: Vec<String>,
 }
 
-/// An active data segment of memory 0 at a constant offset.
+/// A data segment: active (in memory 0, at its offset) or passive (`memory.init` reads it).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Data {
-    pub offset: u32,
+    pub name: String,
+    /// `None` for a passive segment.
+    pub offset: Option<InitExpr>,
     pub bytes: Vec<u8>,
 }
 
@@ -100,7 +138,7 @@ pub struct Table {
     pub exports: Vec<String>,
     /// The table `call_indirect` reaches through a function pointer (`inttoptr` of the index),
     /// which the wasm32 target calls through wasm-ld's `__indirect_function_table`: the first
-    /// table of `funcref`. The link makes both the same table.
+    /// table of `funcref`, and none in a wasm64 module. The link makes both the same table.
     pub indirect: bool,
 }
 
@@ -108,14 +146,14 @@ impl Table {
     /// The LLVM global (a table in address space 1) the table's ops name, and the symbol the
     /// link finds it by.
     pub fn symbol(index: usize) -> String {
-        format!("wasmir.table.{index}")
+        format!("{RESERVED}table.{index}")
     }
 }
 
 /// An element segment's mode; an active one names its table by index in [`Items::tables`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ElemMode {
-    Active { table: usize, offset: u32 },
+    Active { table: usize, offset: InitExpr },
     Passive,
     Declared,
 }
@@ -150,9 +188,11 @@ pub struct Items {
     pub data: Vec<Data>,
     pub tables: Vec<Table>,
     pub elems: Vec<Elem>,
-    /// Whether LLVM needs `+reference-types`: reference values, or tables reached other than
+    /// Whether LLVM needs `reference-types`: reference values, or tables reached other than
     /// by `call_indirect` through the indirect table.
     pub uses_references: bool,
+    /// The start function (`wasm.start`).
+    pub start: Option<String>,
 }
 
 /// The memory, globals, data segments, tables and element segments: what
@@ -164,11 +204,25 @@ pub struct Layout {
     pub data: Vec<Data>,
     pub tables: Vec<Table>,
     pub elems: Vec<Elem>,
+    /// The start function, which wasm-ld knows nothing of: the linked module gets it back.
+    pub start: Option<String>,
 }
 
 impl Items {
+    /// Whether the module's memory is 64-bit (memory64), which makes it a wasm64 module.
+    pub fn memory64(&self) -> bool {
+        self.memory.as_ref().is_some_and(|m| m.memory64)
+    }
+
     pub fn layout(&self) -> Layout {
-        Layout { memory: self.memory.clone(), globals: self.globals.clone(), data: self.data.clone(), tables: self.tables.clone(), elems: self.elems.clone() }
+        Layout {
+            memory: self.memory.clone(),
+            globals: self.globals.clone(),
+            data: self.data.clone(),
+            tables: self.tables.clone(),
+            elems: self.elems.clone(),
+            start: self.start.clone(),
+        }
     }
 
     /// The table named `name`, with its index.
@@ -180,6 +234,25 @@ impl Items {
     pub fn in_elems(&self, function: &str) -> bool {
         self.elems.iter().any(|e| e.items.iter().any(|i| matches!(i, ElemItem::Func(f) if f == function)))
     }
+}
+
+/// The prefix of the backend's own symbols and exports (such as [`START_EXPORT`] and the tables'
+/// [`Table::symbol`]); a module's symbols and export names may not start with it.
+pub const RESERVED: &str = "__wasmir.";
+
+/// The export through which the linked module's start function is found (see
+/// `lower::start_function`); `link::finish` removes it.
+pub const START_EXPORT: &str = "__wasmir.start";
+
+/// The backend's function that stands for `memory.init` from the data segment `segment` (see
+/// `lower::data_op`).
+pub fn memory_init_symbol(segment: &str) -> String {
+    format!("{RESERVED}memory.init.{segment}")
+}
+
+/// The backend's function that stands for `data.drop` of the data segment `segment`.
+pub fn data_drop_symbol(segment: &str) -> String {
+    format!("{RESERVED}data.drop.{segment}")
 }
 
 /// Checks that LLVM's wasm assembler can name the function `name` (its parser takes no quoted
@@ -241,6 +314,24 @@ fn import_of(ctx: &Context, b: &Body, op: Op) -> Option<(String, String)> {
     Some((s(*v.first()?)?, s(*v.get(1)?)?))
 }
 
+/// A function or global name becomes an LLVM symbol: LLVM's and the backend's own prefixes are
+/// not free.
+fn check_symbol(name: &str, what: &str) -> Result<(), String> {
+    for (prefix, owner) in [("llvm.", "LLVM"), (RESERVED, "the llvm backend")] {
+        if name.starts_with(prefix) {
+            return Err(format!("@{name}: symbols starting with `{prefix}` are reserved by {owner}; rename the {what}"));
+        }
+    }
+    Ok(())
+}
+
+fn check_export_name(name: &str) -> Result<(), String> {
+    if name.starts_with(RESERVED) {
+        return Err(format!("the export \"{name}\": export names starting with `{RESERVED}` are reserved by the llvm backend; {OTHER_BACKENDS}"));
+    }
+    Ok(())
+}
+
 /// Reads the module level of a verified module.
 pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
     let mut items = Items::default();
@@ -252,6 +343,7 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
     for op in b.block_ops(block) {
         if ctx.op_name(b.opcode(op)) == "wasm.export" {
             let name = str_attr(ctx, b, op, "name").ok_or("a `wasm.export` without a name")?;
+            check_export_name(&name)?;
             let target = sym_ref(ctx, b, op, "target").ok_or("a `wasm.export` without a target")?;
             exports.push((target, name));
         }
@@ -264,22 +356,16 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
         match opname {
             "func.func" => {
                 let name = name_of(op);
-                if name.starts_with("llvm.") {
-                    return Err(format!("@{name}: symbols starting with `llvm.` are reserved by LLVM; rename the function"));
-                }
-                if name.starts_with("wasmir.") {
-                    return Err(format!("@{name}: symbols starting with `wasmir.` are reserved by the llvm backend for its tables; rename the function"));
-                }
+                check_symbol(&name, "function")?;
                 let Some(AttrData::Type(fty)) = attr(ctx, b, op, "function_type") else { return Err(format!("@{name} has no function type")) };
                 let TypeData::Function { params, results } = ctx.type_data(*fty) else { return Err(format!("@{name}: its type is not a function type")) };
                 let at = |e: String| format!("@{name}: {e}; {OTHER_BACKENDS}");
                 let params = params.iter().map(|&t| ValType::of(ctx, t)).collect::<Result<Vec<_>, _>>().map_err(at)?;
-                let result = match &results[..] {
-                    [] => None,
-                    [t] => Some(ValType::of(ctx, *t).map_err(at)?),
-                    _ => return Err(format!("@{name} returns {} values; multiple results are not supported by the llvm backend yet; {OTHER_BACKENDS}", results.len())),
-                };
+                let results = results.iter().map(|&t| ValType::of(ctx, t)).collect::<Result<Vec<_>, _>>().map_err(at)?;
                 let mut export = str_attr(ctx, b, op, "export");
+                if let Some(e) = &export {
+                    check_export_name(e)?;
+                }
                 let mut more = exports_of(sym(ctx, b, op));
                 if export.is_none() && !more.is_empty() {
                     export = Some(more.remove(0));
@@ -291,14 +377,14 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
                 if import.is_some() && export.is_some() {
                     return Err(format!("@{name} is imported and exported; re-exporting an import is not supported by the llvm backend; {OTHER_BACKENDS}"));
                 }
-                items.functions.push(Function { name, op: OpRef { body: top, op }, params, result, import, export });
+                items.functions.push(Function { name, op: OpRef { body: top, op }, params, results, import, export });
             }
             "wasm.memory" => {
                 let name = name_of(op);
                 if items.memory.is_some() {
                     return Err(format!("@{name} is a second memory; multiple memories are not supported by the llvm backend; {OTHER_BACKENDS}"));
                 }
-                for (flag, what) in [("i64", "64-bit memories (memory64)"), ("shared", "shared memories"), ("page_size_log2", "custom page sizes")] {
+                for (flag, what) in [("shared", "shared memories"), ("page_size_log2", "custom page sizes")] {
                     if attr(ctx, b, op, flag).is_some() {
                         return Err(format!("@{name}: {what} are not supported by the llvm backend; {OTHER_BACKENDS}"));
                     }
@@ -306,41 +392,56 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
                 let min = int_attr(ctx, b, op, "min").unwrap_or(0) as u64;
                 let max = int_attr(ctx, b, op, "max").map(|m| m as u64);
                 items.memory_sym = sym(ctx, b, op);
-                items.memory = Some(Memory { min, max, import: import_of(ctx, b, op), exports: exports_of(sym(ctx, b, op)) });
+                let memory64 = attr(ctx, b, op, "i64").is_some();
+                items.memory = Some(Memory { memory64, min, max, import: import_of(ctx, b, op), exports: exports_of(sym(ctx, b, op)) });
             }
             "wasm.global" => {
                 let name = name_of(op);
-                if import_of(ctx, b, op).is_some() {
-                    return Err(format!("@{name}: imported globals are not supported by the llvm backend yet; {OTHER_BACKENDS}"));
-                }
+                check_symbol(&name, "global")?;
                 let Some(AttrData::Type(t)) = attr(ctx, b, op, "type") else { return Err(format!("@{name}: a global without a type")) };
                 let ty = ValType::of(ctx, *t).map_err(|e| format!("@{name}: {e}; {OTHER_BACKENDS}"))?;
                 if ty.is_ref() {
                     return Err(format!("@{name}: globals of reference type are not supported by the llvm backend yet; {OTHER_BACKENDS}"));
                 }
-                let init = const_init(ctx, b, op, ty).map_err(|e| format!("@{name}: {e}; {OTHER_BACKENDS}"))?;
+                let import = import_of(ctx, b, op);
+                let init = match import {
+                    Some(_) => None,
+                    None => Some(init_expr(ctx, b, op).map_err(|e| format!("@{name}: {e}; {OTHER_BACKENDS}"))?),
+                };
                 let mutable = attr(ctx, b, op, "mutable").is_some();
-                items.globals.push(Global { name, mutable, init, exports: exports_of(sym(ctx, b, op)) });
+                let exports = exports_of(sym(ctx, b, op));
+                if import.is_some() && !exports.is_empty() {
+                    return Err(format!("@{name} is imported and exported; re-exporting an imported global is not supported by the llvm backend; {OTHER_BACKENDS}"));
+                }
+                items.globals.push(Global { name, ty, mutable, import, init, exports });
             }
             "wasm.data" => {
                 let name = name_of(op);
-                let target = sym_ref(ctx, b, op, "memory");
-                if target.is_none() {
-                    return Err(format!("@{name}: passive data segments are not supported by the llvm backend; {OTHER_BACKENDS}"));
-                }
-                let init = const_init(ctx, b, op, ValType::I32).map_err(|e| format!("@{name}: the offset: {e}; {OTHER_BACKENDS}"))?;
+                // Passive without a memory.
+                let offset = match sym_ref(ctx, b, op, "memory") {
+                    Some(_) => Some(init_expr(ctx, b, op).map_err(|e| format!("@{name}: the offset: {e}; {OTHER_BACKENDS}"))?),
+                    None => None,
+                };
                 let bytes = ctx.dict_get(b.op(op).attrs, "bytes").and_then(|a| ctx.attr_bytes(a)).unwrap_or(&[]).to_vec();
-                items.data.push(Data { offset: init.bits as u32, bytes });
+                items.data.push(Data { name, offset, bytes });
             }
             "wasm.table" => items.tables.push(table(ctx, b, op, exports_of(sym(ctx, b, op)))?),
             "wasm.elem" => elem_ops.push(op),
             "wasm.export" => {}
+            "wasm.start" => {
+                let f = sym_ref(ctx, b, op, "function").ok_or("a `wasm.start` without its function")?;
+                items.start = Some(ctx.str(f).to_string());
+            }
             other => {
                 return Err(format!("`{other}` (@{}) is not supported by the llvm backend; {OTHER_BACKENDS}", name_of(op)));
             }
         }
     }
-    if let Some(t) = items.tables.iter_mut().find(|t| t.elem == ValType::FuncRef) {
+    // In a wasm64 module LLVM's function pointers are 64-bit and wasm-ld's indirect function
+    // table is a table64, which no WasmIR table the backend supports can stand for.
+    if !items.memory64()
+        && let Some(t) = items.tables.iter_mut().find(|t| t.elem == ValType::FuncRef)
+    {
         t.indirect = true;
     }
     for op in elem_ops {
@@ -348,6 +449,25 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
         items.elems.push(e);
     }
     items.uses_references = uses_references(ctx, module, &items);
+    if let Some(start) = &items.start
+        && !items.functions.iter().any(|f| &f.name == start)
+    {
+        return Err(format!("the start function @{start} is not a function the llvm backend lowers; {OTHER_BACKENDS}"));
+    }
+    // An initializer reads imported globals only (as wasm 2.0 says; wasm-ld would drop a global
+    // defined in the module that only an initializer reads).
+    let offsets = items.elems.iter().filter_map(|e| match &e.mode {
+        ElemMode::Active { offset, .. } => Some(offset),
+        _ => None,
+    });
+    let inits = items.globals.iter().filter_map(|g| g.init.as_ref()).chain(items.data.iter().filter_map(|d| d.offset.as_ref())).chain(offsets);
+    for op in inits.flat_map(|e| &e.ops) {
+        if let InitOp::GlobalGet(g) = op
+            && !items.globals.iter().any(|x| &x.name == g && x.import.is_some())
+        {
+            return Err(format!("an initializer reads @{g}, which is not an imported global; the llvm backend supports `wasm.global.get` in initializers of imported globals only; {OTHER_BACKENDS}"));
+        }
+    }
     // Every export must have found its item.
     for (target, name) in &exports {
         let t = ctx.str(*target);
@@ -362,39 +482,118 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
     Ok(items)
 }
 
-/// The value of an initializer region holding one constant: `wasm.<ty>.const` then `wasm.yield`.
-fn const_init(ctx: &Context, b: &Body, op: Op, ty: ValType) -> Result<Const, String> {
-    const_region(ctx, b, *b.regions(op).first().ok_or("no initializer")?, ty)
+/// The initializer region of `op` (a global or a data segment) as a constant expression.
+fn init_expr(ctx: &Context, b: &Body, op: Op) -> Result<InitExpr, String> {
+    init_region(ctx, b, *b.regions(op).first().ok_or("no initializer")?)
 }
 
-/// The value of a region holding one constant: `wasm.<ty>.const` then `wasm.yield`.
-fn const_region(ctx: &Context, b: &Body, region: wasmir::Region, ty: ValType) -> Result<Const, String> {
+/// An initializer region (of a global, or the offset of a data or element segment) as a
+/// constant expression: the yielded value's definition, emitted operands first. Constants,
+/// `wasm.global.get` and the extended-const `add`/`sub`/`mul` of i32 and i64.
+fn init_region(ctx: &Context, b: &Body, region: wasmir::Region) -> Result<InitExpr, String> {
     let block = b.first_block(region).ok_or("an empty initializer")?;
-    let ops: Vec<Op> = b.block_ops(block).collect();
-    let [c, y] = ops[..] else { return Err("initializers other than a single constant are not supported".into()) };
-    if ctx.op_name(b.opcode(y)) != "wasm.yield" {
-        return Err("initializers other than a single constant are not supported".into());
+    let y = b.last_op(block).filter(|&y| ctx.op_name(b.opcode(y)) == "wasm.yield" && b.num_operands(y) == 1).ok_or("an initializer that does not yield one value")?;
+    let value = b.operand(y, 0);
+    let mut ops = Vec::new();
+    init_value(ctx, b, value, &mut ops)?;
+    Ok(InitExpr { ty: ValType::of(ctx, b.value_type(value))?, ops })
+}
+
+/// Appends to `ops` the instructions that compute `v`.
+fn init_value(ctx: &Context, b: &Body, v: Value, ops: &mut Vec<InitOp>) -> Result<(), String> {
+    let wasmir::ValueDef::Result(op, _) = b.value_def(v) else { return Err("an initializer reads a value it does not define".into()) };
+    let name = ctx.op_name(b.opcode(op));
+    let ty = ValType::of(ctx, b.value_type(v))?;
+    let unsupported = || format!("`{name}` in an initializer is not supported by the llvm backend (constants, `wasm.global.get` and i32/i64 `add`, `sub`, `mul` are)");
+    match name {
+        "wasm.i32.const" | "wasm.i64.const" | "wasm.f32.const" | "wasm.f64.const" => {
+            let bits = match attr(ctx, b, op, "value") {
+                Some(AttrData::Int { value, .. }) => *value as u64,
+                Some(AttrData::Float { bits, .. }) => *bits,
+                _ => return Err("a constant without its value".into()),
+            };
+            let bits = match ty {
+                ValType::I32 | ValType::F32 => bits & 0xffff_ffff,
+                _ => bits,
+            };
+            ops.push(InitOp::Const(Const { ty, bits }));
+        }
+        "wasm.global.get" => {
+            let g = sym_ref(ctx, b, op, "global").ok_or("a `wasm.global.get` without its global")?;
+            ops.push(InitOp::GlobalGet(ctx.str(g).to_string()));
+        }
+        _ => {
+            let arith = match name.strip_prefix("wasm.").and_then(|n| n.split_once('.')) {
+                Some(("i32" | "i64", "add")) => "add",
+                Some(("i32" | "i64", "sub")) => "sub",
+                Some(("i32" | "i64", "mul")) => "mul",
+                _ => return Err(unsupported()),
+            };
+            for x in b.operands(op) {
+                init_value(ctx, b, x, ops)?;
+            }
+            ops.push(InitOp::Arith { ty, op: arith });
+        }
     }
-    let want = match ty {
-        ValType::I32 => "wasm.i32.const",
-        ValType::I64 => "wasm.i64.const",
-        ValType::F32 => "wasm.f32.const",
-        ValType::F64 => "wasm.f64.const",
-        ValType::ExternRef | ValType::FuncRef => return Err("reference constants are not supported".into()),
-    };
-    if ctx.op_name(b.opcode(c)) != want {
-        return Err(format!("the initializer `{}` is not a constant (`{want}`)", ctx.op_name(b.opcode(c))));
+    Ok(())
+}
+
+/// The ops that need a target feature (of LLVM's wasm32 target) to be lowered as the backend
+/// lowers them, and that feature: `memory.fill`/`memory.copy` become `llvm.memset`/`llvm.memmove`,
+/// which without `bulk-memory-opt` are calls to C's `memset`/`memmove`, which nothing defines
+/// (`bulk-memory` implies `bulk-memory-opt`); `memory.init`/`data.drop` are written into the
+/// linked module as they are (`link::finish`), so the features must allow them.
+const OPS_NEEDING: &[(&str, &[&str])] = &[
+    ("wasm.memory.fill", &["bulk-memory-opt", "bulk-memory"]),
+    ("wasm.memory.copy", &["bulk-memory-opt", "bulk-memory"]),
+    ("wasm.memory.init", &["bulk-memory"]),
+    ("wasm.data.drop", &["bulk-memory"]),
+];
+
+/// Checks what the functions' bodies and the module's items need of LLVM, before LLVM runs: no
+/// op of [`REFUSED_OPS`], and the target features LLVM is given (`--target-features`, see
+/// [`crate::feature_enabled`]) on for what the module uses. Without a feature LLVM would not
+/// refuse, it would quietly fall back to something the backend cannot accept (results returned
+/// through a shadow stack in linear memory, a libcall) or fail inside its code generator.
+pub fn check_target(ctx: &Context, module: &Module, items: &Items, features: &str) -> Result<(), String> {
+    let on = |feature: &str| crate::feature_enabled(features, feature);
+    let enable = |feature: &str| format!("which needs the target feature `{feature}`, disabled by --target-features; enable it or {OTHER_BACKENDS}");
+    if !on("multivalue")
+        && let Some(f) = items.functions.iter().find(|f| f.results.len() > 1)
+    {
+        return Err(format!("@{} returns {} values, {}", f.name, f.results.len(), enable("multivalue")));
     }
-    let bits = match attr(ctx, b, c, "value") {
-        Some(AttrData::Int { value, .. }) => *value as u64,
-        Some(AttrData::Float { bits, .. }) => *bits,
-        _ => return Err("a constant without its value".into()),
-    };
-    let bits = match ty {
-        ValType::I32 | ValType::F32 => bits & 0xffff_ffff,
-        _ => bits,
-    };
-    Ok(Const { ty, bits })
+    if !on("bulk-memory")
+        && let Some(d) = items.data.iter().find(|d| d.offset.is_none())
+    {
+        return Err(format!("@{}: passive data segments need the target feature `bulk-memory`, disabled by --target-features; enable it or {OTHER_BACKENDS}", d.name));
+    }
+    if !on("reference-types") && items.uses_references {
+        return Err(format!("the module uses reference values, or tables other than by `call_indirect` on its first funcref table, which need the target feature `reference-types`, disabled by --target-features; enable it or {OTHER_BACKENDS}"));
+    }
+    for f in items.functions.iter().filter(|f| f.import.is_none()) {
+        let mut refused = None;
+        module.walk_op(f.op, |r| {
+            if refused.is_some() {
+                return;
+            }
+            let b = module.body(r.body);
+            let name = ctx.op_name(b.opcode(r.op));
+            if let Some((_, why)) = REFUSED_OPS.iter().find(|(op, _)| *op == name) {
+                refused = Some(format!("`{name}` (in @{}) is not supported by the llvm backend: {why}; {OTHER_BACKENDS}", f.name));
+            } else if let Some((_, needs)) = OPS_NEEDING.iter().find(|(op, _)| *op == name)
+                && !needs.iter().any(|n| on(n))
+            {
+                refused = Some(format!("`{name}` (in @{}) needs the target feature `{}`, disabled by --target-features; enable it or {OTHER_BACKENDS}", f.name, needs[0]));
+            } else if name == "wasm.call_indirect" && b.num_results(r.op) > 1 && !on("multivalue") {
+                refused = Some(format!("`{name}` (in @{}) returns {} values, {}", f.name, b.num_results(r.op), enable("multivalue")));
+            }
+        });
+        if let Some(e) = refused {
+            return Err(e);
+        }
+    }
+    Ok(())
 }
 
 /// A `wasm.table`: `funcref` or `externref`, 32-bit indices, null as the initial element.
@@ -423,8 +622,8 @@ fn table(ctx: &Context, b: &Body, op: Op, exports: Vec<String>) -> Result<Table,
     Ok(Table { name, elem, min, max, import: import_of(ctx, b, op), exports, indirect: false })
 }
 
-/// A `wasm.elem`: items `wasm.ref.func` or `wasm.ref.null`; an active segment's offset a
-/// constant.
+/// A `wasm.elem`: items `wasm.ref.func` or `wasm.ref.null`; an active segment's offset an
+/// initializer as for data segments.
 fn elem(ctx: &Context, b: &Body, op: Op, tables: &[Table]) -> Result<Elem, String> {
     let name = sym(ctx, b, op).map(|n| ctx.str(n).to_string()).unwrap_or_default();
     let Some(AttrData::Type(t)) = attr(ctx, b, op, "type") else { return Err(format!("@{name}: an element segment without its type")) };
@@ -435,8 +634,8 @@ fn elem(ctx: &Context, b: &Body, op: Op, tables: &[Table]) -> Result<Elem, Strin
             let t = ctx.str(t);
             let table = tables.iter().position(|x| x.name == t).ok_or_else(|| format!("@{name}: its table @{t} is not a table the llvm backend lowers"))?;
             let region = *regions.get(1).ok_or_else(|| format!("@{name}: an active element segment without its offset"))?;
-            let offset = const_region(ctx, b, region, ValType::I32).map_err(|e| format!("@{name}: the offset: {e}; {OTHER_BACKENDS}"))?;
-            ElemMode::Active { table, offset: offset.bits as u32 }
+            let offset = init_region(ctx, b, region).map_err(|e| format!("@{name}: the offset: {e}; {OTHER_BACKENDS}"))?;
+            ElemMode::Active { table, offset }
         }
         None if attr(ctx, b, op, "declare").is_some() => ElemMode::Declared,
         None => ElemMode::Passive,
@@ -465,7 +664,7 @@ fn elem(ctx: &Context, b: &Body, op: Op, tables: &[Table]) -> Result<Elem, Strin
     Ok(Elem { name, mode, elem, items })
 }
 
-/// Whether LLVM must be given `+reference-types`: a reference value anywhere (a signature, a
+/// Whether LLVM needs the `reference-types` feature: a reference value anywhere (a signature, a
 /// local, an op's result), or a table op other than `call_indirect` through the indirect table.
 fn uses_references(ctx: &Context, module: &Module, items: &Items) -> bool {
     let is_ref = |t: Type| ValType::of(ctx, t).is_ok_and(ValType::is_ref);

@@ -1,5 +1,6 @@
-//! WasmIR through LLVM 22: functions lowered to LLVM IR for `wasm32-unknown-unknown`, optimized
-//! by LLVM's new pass manager, written as a relocatable object and linked by wasm-ld.
+//! WasmIR through LLVM 22: functions lowered to LLVM IR for `wasm32-unknown-unknown` (or
+//! `wasm64-unknown-unknown` for a 64-bit memory), optimized by LLVM's new pass manager, written
+//! as a relocatable object and linked by wasm-ld.
 //!
 //! - [`items`] reads the module level (functions, the memory, globals, data segments, tables,
 //!   element segments) and refuses what the backend does not support;
@@ -16,11 +17,20 @@ pub mod lower;
 use inkwell::OptimizationLevel;
 use inkwell::context::Context as LlContext;
 use inkwell::passes::PassBuilderOptions;
-use inkwell::targets::{CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetTriple};
+use inkwell::targets::{CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachineOptions, TargetTriple};
 use wasmir::{Context, Module};
 
 /// The target triple of the generated code.
 pub const TRIPLE: &str = "wasm32-unknown-unknown";
+
+/// The target triple of a module whose memory is 64-bit (memory64): addresses and LLVM's
+/// pointers are 64-bit.
+pub const TRIPLE64: &str = "wasm64-unknown-unknown";
+
+/// The target ABI. With `experimental-mv` (and the `multivalue` feature) the wasm32 target
+/// returns an LLVM struct as the results of a multi-result wasm function; with the default ABI
+/// it would return it through memory, on a shadow stack. It changes nothing else.
+pub const TARGET_ABI: &str = "experimental-mv";
 
 /// The default `--target-features`: what the lowering relies on (sign extension, saturating
 /// conversions, bulk memory for LLVM's own `memset`/`memcpy`) and what every current engine has.
@@ -111,20 +121,25 @@ pub fn compile(ctx: &Context, module: &Module, opts: &Options) -> Result<Compile
     wasmir::pass::manager::run(&mut ctx, &mut cfg, &pipeline, &instr, &mut |_, _, _| {}).map_err(|(_, f)| format!("`{}` failed: {}", f.pass, f.message))?;
     // lower-to-cfg leaves the module level as it was: its items are the input's.
     let cfg_items = items::collect(&ctx, &cfg)?;
-    let features = features_for(&cfg_items, &opts.features)?;
 
     Target::initialize_webassembly(&InitializationConfig::default());
-    let triple = TargetTriple::create(TRIPLE);
-    let target = Target::from_triple(&triple).map_err(|e| format!("LLVM has no wasm32 target: {e}"))?;
+    let triple = TargetTriple::create(if cfg_items.memory64() { TRIPLE64 } else { TRIPLE });
+    let target = Target::from_triple(&triple).map_err(|e| format!("LLVM has no WebAssembly target: {e}"))?;
+    items::check_target(&ctx, &cfg, &cfg_items, &opts.features)?;
     // At -O0 LLVM selects instructions with FastISel, which calls a `funcref` as if it were a
     // table index (invalid wasm); SelectionDAG, from the lowest optimizing level on, does not.
     let codegen = match opts.opt.codegen() {
         OptimizationLevel::None if cfg_items.uses_references => OptimizationLevel::Less,
         level => level,
     };
-    let tm = target
-        .create_target_machine(&triple, "generic", &features, codegen, RelocMode::Static, CodeModel::Default)
-        .ok_or("LLVM cannot make a wasm32 target machine")?;
+    let tm_options = TargetMachineOptions::new()
+        .set_cpu("generic")
+        .set_features(&opts.features)
+        .set_abi(TARGET_ABI)
+        .set_level(codegen)
+        .set_reloc_mode(RelocMode::Static)
+        .set_code_model(CodeModel::Default);
+    let tm = target.create_target_machine_from_options(&triple, tm_options).ok_or("LLVM cannot make a WebAssembly target machine")?;
     let ll = LlContext::create();
     let m = ll.create_module("wasmir");
     m.set_source_file_name("wasmir");
@@ -134,6 +149,7 @@ pub fn compile(ctx: &Context, module: &Module, opts: &Options) -> Result<Compile
     for f in cfg_items.functions.iter().filter(|f| f.import.is_none()) {
         lower::lower_function(&ll, &m, &decls, &ctx, &cfg, &cfg_items, f)?;
     }
+    lower::start_function(&ll, &m, &cfg_items, &decls)?;
     // LLVM's passes assume valid IR: anything wrong here is reported, never handed on.
     m.verify().map_err(|e| format!("internal error: the LLVM IR does not verify: {}", e.to_string().trim_end()))?;
     m.run_passes(opts.opt.passes(), &tm, PassBuilderOptions::create()).map_err(|e| format!("LLVM's passes failed: {e}"))?;
@@ -141,19 +157,6 @@ pub fn compile(ctx: &Context, module: &Module, opts: &Options) -> Result<Compile
     let llvm_ir = m.print_to_string().to_string();
     let object = tm.write_to_memory_buffer(&m, FileType::Object).map_err(|e| format!("LLVM cannot write the object: {e}"))?.as_slice().to_vec();
     Ok(Compiled { llvm_ir, object, layout: cfg_items.layout() })
-}
-
-/// The target features for a module: `features`, with `+reference-types` added when the module
-/// uses references or tables beyond `call_indirect` through the indirect table (LLVM's wasm32
-/// target cannot compile them without it).
-fn features_for(items: &items::Items, features: &str) -> Result<String, String> {
-    if !items.uses_references || features.split(',').any(|f| f == "+reference-types") {
-        return Ok(features.to_string());
-    }
-    if features.split(',').any(|f| f == "-reference-types") {
-        return Err(format!("the module uses reference types or tables, which LLVM compiles only with the reference-types feature, but --target-features disables it; {}", items::OTHER_BACKENDS));
-    }
-    Ok(if features.is_empty() { "+reference-types".to_string() } else { format!("{features},+reference-types") })
 }
 
 /// The features of LLVM 22's wasm32 target (`llc -mtriple=wasm32 -mattr=help`).
@@ -177,6 +180,20 @@ pub const WASM_FEATURES: &[&str] = &[
     "tail-call",
     "wide-arithmetic",
 ];
+
+/// The features LLVM 22's `generic` CPU enables for wasm32 before `--target-features` applies.
+const GENERIC_FEATURES: &[&str] = &["bulk-memory", "bulk-memory-opt", "call-indirect-overlong", "multivalue", "mutable-globals", "nontrapping-fptoint", "reference-types", "sign-ext"];
+
+/// Whether the feature `name` is on with the `--target-features` list `features`: its last
+/// mention (`+name`/`-name`) decides, else the `generic` CPU's default. (LLVM then adds implied
+/// features: `bulk-memory` brings `bulk-memory-opt`, whatever the list says about the latter.)
+pub fn feature_enabled(features: &str, name: &str) -> bool {
+    let last = features.split(',').rev().find(|f| f.get(1..) == Some(name));
+    match last {
+        Some(f) => f.starts_with('+'),
+        None => GENERIC_FEATURES.contains(&name),
+    }
+}
 
 /// Checks that `features` is a list LLVM's wasm32 target accepts: `+name` or `-name`, separated
 /// by commas.

@@ -17,7 +17,7 @@
 //! Linear memory is addressed through `inttoptr` of the wasm address; functions carry
 //! `null_pointer_is_valid`, since wasm address 0 is an ordinary address. The wasm offset is added
 //! with `add nuw`, which the wasm32 target folds into the instruction's `offset=`.
-use crate::items::{Function, Items, OTHER_BACKENDS, ValType};
+use crate::items::{Const, Function, Items, OTHER_BACKENDS, START_EXPORT, ValType, data_drop_symbol, memory_init_symbol};
 use inkwell::attributes::{Attribute, AttributeLoc};
 use inkwell::basic_block::BasicBlock;
 use inkwell::builder::Builder;
@@ -53,13 +53,22 @@ pub fn llvm_type<'ll>(ll: &'ll LlContext, t: ValType) -> BasicTypeEnum<'ll> {
     }
 }
 
-/// The LLVM type of a function with these parameters and at most one result.
-pub fn fn_type<'ll>(ll: &'ll LlContext, params: &[ValType], result: Option<ValType>) -> FunctionType<'ll> {
+/// The LLVM type of a function with these parameters and results: several results are returned
+/// as one struct of them (see [`results_struct`]).
+pub fn fn_type<'ll>(ll: &'ll LlContext, params: &[ValType], results: &[ValType]) -> FunctionType<'ll> {
     let params: Vec<BasicMetadataTypeEnum> = params.iter().map(|&p| llvm_type(ll, p).into()).collect();
-    match result {
-        Some(r) => llvm_type(ll, r).fn_type(&params, false),
-        None => ll.void_type().fn_type(&params, false),
+    match results {
+        [] => ll.void_type().fn_type(&params, false),
+        [r] => llvm_type(ll, *r).fn_type(&params, false),
+        rs => results_struct(ll, rs).fn_type(&params, false),
     }
+}
+
+/// The LLVM return type of a function with several results: a struct of them, which the
+/// `experimental-mv` ABI returns as the wasm function's results (see [`crate::TARGET_ABI`]).
+fn results_struct<'ll>(ll: &'ll LlContext, results: &[ValType]) -> inkwell::types::StructType<'ll> {
+    let fields: Vec<BasicTypeEnum> = results.iter().map(|&r| llvm_type(ll, r)).collect();
+    ll.struct_type(&fields, false)
 }
 
 /// Declares every function and global of `items` in `m`.
@@ -67,7 +76,7 @@ pub fn declare<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, items: &Items) -> Res
     let mut decls = Decls { functions: FxHashMap::default(), globals: FxHashMap::default() };
     let null_ok = ll.create_enum_attribute(Attribute::get_named_enum_kind_id("null_pointer_is_valid"), 0);
     for f in &items.functions {
-        let fty = fn_type(ll, &f.params, f.result);
+        let fty = fn_type(ll, &f.params, &f.results);
         // Only exports and imports are visible outside: everything else is internal, so LLVM
         // may inline it and wasm-ld drops it when unused.
         let linkage = if f.import.is_some() || f.export.is_some() { Linkage::External } else { Linkage::Internal };
@@ -82,34 +91,87 @@ pub fn declare<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, items: &Items) -> Res
         fv.add_attribute(AttributeLoc::Function, null_ok);
         decls.functions.insert(f.name.clone(), fv);
     }
-    refs::keep_elem_functions(ll, m, items, &decls);
     for g in &items.globals {
-        let ty = llvm_type(ll, g.init.ty);
+        let ty = llvm_type(ll, g.ty);
         let gv = m.add_global(ty, Some(AddressSpace::from(WASM_GLOBAL_SPACE)), &g.name);
-        // A NaN's payload may not survive LLVM's float constants, so a NaN-initialized global
-        // is external for LLVM, which then assumes nothing about its value. wasm-ld drops the
-        // initializers of wasm globals anyway: the linked module gets the exact bits back
-        // (`link::finish`).
-        let nan = match g.init.ty {
-            ValType::F32 => f32::from_bits(g.init.bits as u32).is_nan(),
-            ValType::F64 => f64::from_bits(g.init.bits).is_nan(),
-            _ => false,
-        };
-        let init: BasicValueEnum = match g.init.ty {
-            ValType::I32 => ll.i32_type().const_int(g.init.bits, false).into(),
-            ValType::I64 => ll.i64_type().const_int(g.init.bits, false).into(),
-            ValType::F32 if !nan => ll.f32_type().const_float(f32::from_bits(g.init.bits as u32) as f64).into(),
-            ValType::F64 if !nan => ll.f64_type().const_float(f64::from_bits(g.init.bits)).into(),
-            _ => ty.const_zero(),
-        };
-        gv.set_initializer(&init);
+        decls.globals.insert(g.name.clone(), (gv, g.ty));
+        if g.import.is_some() {
+            // A declaration: wasm-ld imports it (`link::link`), and `link::finish` gives the
+            // import its module, name and mutability.
+            gv.set_linkage(Linkage::External);
+            gv.set_constant(!g.mutable);
+            continue;
+        }
+        // The value LLVM may rely on: a constant initializer. Any other initializer (reading an
+        // imported global, extended-const) and a NaN, whose payload may not survive LLVM's float
+        // constants, leave the global external for LLVM, which then assumes nothing about its
+        // value. wasm-ld drops the initializers of wasm globals anyway: the linked module gets
+        // the exact ones back (`link::finish`).
+        let known = g.init.as_ref().and_then(|e| e.constant()).and_then(|c| known_value(ll, c));
+        gv.set_initializer(&known.unwrap_or_else(|| ty.const_zero()));
         // Exported globals need a symbol wasm-ld can export; the others stay internal.
-        gv.set_linkage(if g.exports.is_empty() && !nan { Linkage::Internal } else { Linkage::External });
+        let opaque = known.is_none() || !g.exports.is_empty();
+        gv.set_linkage(if opaque { Linkage::External } else { Linkage::Internal });
         // Constant for LLVM (loads fold to the initializer) only when wasm says so.
-        gv.set_constant(!g.mutable && g.exports.is_empty() && !nan);
-        decls.globals.insert(g.name.clone(), (gv, g.init.ty));
+        gv.set_constant(!g.mutable && !opaque);
     }
+    keep_used(ll, m, items, &decls);
     Ok(decls)
+}
+
+/// `c` as an LLVM constant, unless it is a NaN (or a reference, which globals never hold).
+fn known_value<'ll>(ll: &'ll LlContext, c: Const) -> Option<BasicValueEnum<'ll>> {
+    Some(match c.ty {
+        ValType::I32 => ll.i32_type().const_int(c.bits, false).into(),
+        ValType::I64 => ll.i64_type().const_int(c.bits, false).into(),
+        ValType::F32 => {
+            let x = f32::from_bits(c.bits as u32);
+            if x.is_nan() {
+                return None;
+            }
+            ll.f32_type().const_float(x as f64).into()
+        }
+        ValType::F64 => {
+            let x = f64::from_bits(c.bits);
+            if x.is_nan() {
+                return None;
+            }
+            ll.f64_type().const_float(x).into()
+        }
+        ValType::ExternRef | ValType::FuncRef => return None,
+    })
+}
+
+/// Fills `@llvm.used`, whose symbols wasm-ld keeps (`NO_STRIP` in the object) without exporting
+/// them: the functions element segments name (see `refs::elem_functions`), and the imported
+/// globals, which wasm-ld would drop when no code reads them while an initializer may.
+fn keep_used<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, items: &Items, decls: &Decls<'ll>) {
+    let ptr = ll.ptr_type(AddressSpace::default());
+    let mut kept = refs::elem_functions(items, decls);
+    kept.extend(items.globals.iter().filter(|g| g.import.is_some()).map(|g| decls.globals[&g.name].0.as_pointer_value().const_address_space_cast(ptr)));
+    if kept.is_empty() {
+        return;
+    }
+    let used = m.add_global(ptr.array_type(kept.len() as u32), None, "llvm.used");
+    used.set_linkage(Linkage::Appending);
+    used.set_section(Some("llvm.metadata"));
+    used.set_initializer(&ptr.const_array(&kept));
+}
+
+/// The start function, seen through a function of the backend's own that calls it and is
+/// exported as [`START_EXPORT`]: wasm-ld keeps exports, and `link::finish` makes that export the
+/// start section. (Keeping the function itself in `@llvm.used` would take its address, and
+/// wasm-ld would add a function table for it.) LLVM inlines the call when it can.
+pub fn start_function<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, items: &Items, decls: &Decls<'ll>) -> Result<(), String> {
+    let Some(start) = &items.start else { return Ok(()) };
+    let wrapper = m.add_function(START_EXPORT, ll.void_type().fn_type(&[], false), Some(Linkage::External));
+    wrapper.add_attribute(AttributeLoc::Function, ll.create_string_attribute("wasm-export-name", START_EXPORT));
+    wrapper.add_attribute(AttributeLoc::Function, ll.create_enum_attribute(Attribute::get_named_enum_kind_id("null_pointer_is_valid"), 0));
+    let builder = ll.create_builder();
+    builder.position_at_end(ll.append_basic_block(wrapper, ""));
+    builder.build_call(decls.functions[start], &[], "").map_err(bug)?;
+    builder.build_return(None).map_err(bug)?;
+    Ok(())
 }
 
 /// Lowers the body of `f` (in the CFG-form copy of the module) into its declared LLVM function.
@@ -346,13 +408,12 @@ impl<'ll> Lower<'ll, '_> {
             }
             "cf.switch" => self.switch(op)?,
             "func.return" | "wasm.return" => {
-                match b.operands(op).len() {
-                    0 => self.builder.build_return(None),
-                    1 => {
-                        let v = self.get(b.operand(op, 0))?;
-                        self.builder.build_return(Some(&v))
-                    }
-                    _ => return Err(self.unsupported("multi-value return")),
+                let vs: Vec<BasicValueEnum> = b.operands(op).map(|v| self.get(v)).collect::<Result<_, _>>()?;
+                match &vs[..] {
+                    [] => self.builder.build_return(None),
+                    [v] => self.builder.build_return(Some(v)),
+                    // Several results: one struct, built by `insertvalue`s.
+                    _ => self.builder.build_aggregate_return(&vs),
                 }
                 .map_err(bug)?;
             }
@@ -384,15 +445,18 @@ impl<'ll> Lower<'ll, '_> {
                     self.builder.build_store(gv.as_pointer_value(), v).map_err(bug)?;
                 }
             }
+            "wasm.memory.fill" | "wasm.memory.copy" => self.fill_or_copy(op, name)?,
+            "wasm.memory.init" | "wasm.data.drop" => self.data_op(op, name)?,
             "wasm.memory.size" | "wasm.memory.grow" => {
                 self.check_memory(op, name)?;
-                let i32t = self.ll.i32_type();
-                let zero = i32t.const_zero().into();
+                // In pages, of the memory's address type (i64 for memory64).
+                let at = self.ty(b.value_type(b.result(op, 0)))?;
+                let zero = self.ll.i32_type().const_zero().into();
                 let v = if name == "wasm.memory.size" {
-                    self.call1("llvm.wasm.memory.size", &[i32t.into()], &[zero])?
+                    self.call1("llvm.wasm.memory.size", &[at], &[zero])?
                 } else {
                     let delta = self.get(b.operand(op, 0))?;
-                    self.call1("llvm.wasm.memory.grow", &[i32t.into()], &[zero, delta])?
+                    self.call1("llvm.wasm.memory.grow", &[at], &[zero, delta])?
                 };
                 self.set(op, v);
             }
@@ -418,14 +482,27 @@ impl<'ll> Lower<'ll, '_> {
             _ => return Err(format!("@{}: a `func.call` without its callee", self.name)),
         };
         let f = *self.decls.functions.get(&callee).ok_or_else(|| format!("@{}: the callee @{callee} is not a function the llvm backend lowers", self.name))?;
-        if b.num_results(op) > 1 {
-            return Err(self.unsupported("func.call with several results"));
-        }
         let args: Vec<BasicValueEnum> = b.operands(op).map(|v| self.get(v)).collect::<Result<_, _>>()?;
         let r = self.call(f, &args)?;
-        if b.num_results(op) == 1 {
-            let r = r.ok_or_else(|| bug("a call without its result"))?;
+        self.set_results(op, r)
+    }
+
+    /// Gives `op` the results of a call: none, the one value, or the fields of the struct a
+    /// function with several results returns.
+    fn set_results(&mut self, op: Op, r: Option<BasicValueEnum<'ll>>) -> Result<(), String> {
+        let n = self.b.num_results(op);
+        if n == 0 {
+            return Ok(());
+        }
+        let r = r.ok_or_else(|| bug("a call without its result"))?;
+        if n == 1 {
             self.set(op, r);
+            return Ok(());
+        }
+        let BasicValueEnum::StructValue(s) = r else { return Err(bug("a call with several results that does not return a struct")) };
+        for i in 0..n {
+            let v = self.builder.build_extract_value(s, i as u32, "").map_err(bug)?;
+            self.vals.insert(self.b.result(op, i), v);
         }
         Ok(())
     }
@@ -462,8 +539,104 @@ impl<'ll> Lower<'ll, '_> {
         Ok(())
     }
 
+    /// `memory.fill` and `memory.copy`: wasm checks the whole range first and traps without
+    /// writing anything, also for a length of 0 past the end. LLVM's `memset`/`memmove` may
+    /// instead be split into stores (or deleted when the length is 0), so the range is checked
+    /// here, explicitly, against the memory's size; then the operation cannot trap, and LLVM may
+    /// lower it as it likes (with `bulk-memory-opt`, `memory.fill`/`memory.copy` when the length
+    /// is not a small constant). `memmove`, since wasm's ranges may overlap.
+    fn fill_or_copy(&mut self, op: Op, name: &str) -> Result<(), String> {
+        let b = self.b;
+        let (dst, x, len) = (self.int(b.operand(op, 0))?, self.int(b.operand(op, 1))?, self.int(b.operand(op, 2))?);
+        let ptr = |bl: &Builder<'ll>, a: IntValue<'ll>| bl.build_int_to_ptr(a, self.ll.ptr_type(AddressSpace::default()), "").map_err(bug);
+        if name == "wasm.memory.fill" {
+            self.check_memory(op, name)?;
+            self.check_range(&[dst], len)?;
+            let byte = self.builder.build_int_truncate(x, self.ll.i8_type(), "").map_err(bug)?;
+            self.builder.build_memset(ptr(&self.builder, dst)?, 1, byte, len).map_err(bug)?;
+        } else {
+            self.check_memory_at(op, name, "dst")?;
+            self.check_memory_at(op, name, "src")?;
+            self.check_range(&[dst, x], len)?;
+            self.builder.build_memmove(ptr(&self.builder, dst)?, 1, ptr(&self.builder, x)?, 1, len).map_err(bug)?;
+        }
+        Ok(())
+    }
+
+    /// `memory.init` and `data.drop`, for which LLVM 22 has no intrinsic (and its wasm32 target
+    /// no notion of passive segments): a call to a function of the backend's own per segment
+    /// and op (`__wasmir.memory.init.<segment>(dest, offset, len)`, `__wasmir.data.drop.<segment>()`),
+    /// whose body `link::finish` replaces with the instruction. The function is `weak`, so LLVM
+    /// neither inlines it nor infers anything from its empty body: the call stays, and LLVM
+    /// assumes it may read, write or trap.
+    fn data_op(&mut self, op: Op, name: &str) -> Result<(), String> {
+        let segment = match self.attr_of(op, "segment") {
+            Some(AttrData::SymbolRef(p)) => self.ctx.str(p[0]).to_string(),
+            _ => return Err(format!("@{}: `{name}` without its data segment", self.name)),
+        };
+        let symbol = if name == "wasm.memory.init" {
+            self.check_memory(op, name)?;
+            memory_init_symbol(&segment)
+        } else {
+            data_drop_symbol(&segment)
+        };
+        let f = match self.m.get_function(&symbol) {
+            Some(f) => f,
+            None => {
+                // dest has the memory's address type; offset and len are i32.
+                let params: Vec<BasicMetadataTypeEnum> = self.b.operands(op).map(|v| self.ty(self.b.value_type(v)).map(Into::into)).collect::<Result<_, _>>()?;
+                let f = self.m.add_function(&symbol, self.ll.void_type().fn_type(&params, false), Some(Linkage::WeakAny));
+                f.as_global_value().set_visibility(inkwell::GlobalVisibility::Hidden);
+                f.add_attribute(AttributeLoc::Function, self.ll.create_enum_attribute(Attribute::get_named_enum_kind_id("noinline"), 0));
+                let builder = self.ll.create_builder();
+                builder.position_at_end(self.ll.append_basic_block(f, ""));
+                builder.build_return(None).map_err(bug)?;
+                f
+            }
+        };
+        let args: Vec<BasicValueEnum> = self.b.operands(op).map(|v| self.get(v)).collect::<Result<_, _>>()?;
+        self.call(f, &args)?;
+        Ok(())
+    }
+
+    /// Traps unless `[start, start + len)` lies in memory 0 for each of `starts`. The size in
+    /// bytes of a 32-bit memory needs 33 bits, so the check is in 64 bits: `start + len <= size`
+    /// for a 32-bit memory (the sum cannot wrap), `len <= size && start <= size - len` for a
+    /// 64-bit one (which never computes the sum, which could).
+    fn check_range(&mut self, starts: &[IntValue<'ll>], len: IntValue<'ll>) -> Result<(), String> {
+        let at = len.get_type();
+        let i64t = self.ll.i64_type();
+        let pages = self.call1("llvm.wasm.memory.size", &[at.into()], &[self.ll.i32_type().const_zero().into()])?.into_int_value();
+        let bl = &self.builder;
+        let wide = |v: IntValue<'ll>| bl.build_int_z_extend_or_bit_cast(v, i64t, "").map_err(bug);
+        let size = bl.build_left_shift(wide(pages)?, i64t.const_int(16, false), "").map_err(bug)?;
+        let len = wide(len)?;
+        let memory64 = at.get_bit_width() == 64;
+        let mut bad = if memory64 { Some(bl.build_int_compare(IntPredicate::UGT, len, size, "").map_err(bug)?) } else { None };
+        for &s in starts {
+            let past = if memory64 {
+                let room = bl.build_int_sub(size, len, "").map_err(bug)?;
+                bl.build_int_compare(IntPredicate::UGT, s, room, "")
+            } else {
+                let end = bl.build_int_add(wide(s)?, len, "").map_err(bug)?;
+                bl.build_int_compare(IntPredicate::UGT, end, size, "")
+            }
+            .map_err(bug)?;
+            bad = Some(match bad {
+                Some(b) => bl.build_or(b, past, "").map_err(bug)?,
+                None => past,
+            });
+        }
+        self.trap_if(bad.ok_or_else(|| bug("a range check without a range"))?)
+    }
+
     fn check_memory(&self, op: Op, name: &str) -> Result<(), String> {
-        match self.attr_of(op, "memory") {
+        self.check_memory_at(op, name, "memory")
+    }
+
+    /// Checks that the memory the attribute `key` of `op` names is the module's.
+    fn check_memory_at(&self, op: Op, name: &str, key: &str) -> Result<(), String> {
+        match self.attr_of(op, key) {
             Some(AttrData::SymbolRef(p)) if Some(p[0]) == self.memory => Ok(()),
             _ => Err(format!("`{name}` (in @{}) does not use the module's memory; {OTHER_BACKENDS}", self.name)),
         }
@@ -477,15 +650,15 @@ impl<'ll> Lower<'ll, '_> {
             Some(AttrData::Int { value, .. }) => *value as u64,
             _ => 0,
         };
-        let i32t = self.ll.i32_type();
-        let offset = u32::try_from(offset).map_err(|_| format!("@{}: `{name}` with an offset beyond 32 bits", self.name))?;
+        // The address is i32, or i64 in a 64-bit memory (where LLVM's pointers are 64-bit too).
         let addr = self.int(self.b.operand(op, 0))?;
-        if addr.get_type().get_bit_width() != 32 {
-            return Err(self.unsupported(&format!("{name} with a 64-bit address")));
+        let at = addr.get_type();
+        if at.get_bit_width() == 32 && u32::try_from(offset).is_err() {
+            return Err(format!("@{}: `{name}` with an offset beyond 32 bits", self.name));
         }
-        // `nuw`: wasm adds the offset without wrapping (an access past 4 GiB traps), and it lets
-        // the wasm32 target fold the constant into the instruction's offset field.
-        let ea = if offset == 0 { addr } else { self.builder.build_int_nuw_add(addr, i32t.const_int(offset as u64, false), "").map_err(bug)? };
+        // `nuw`: wasm adds the offset without wrapping (an access past the address space traps),
+        // and it lets the target fold the constant into the instruction's offset field.
+        let ea = if offset == 0 { addr } else { self.builder.build_int_nuw_add(addr, at.const_int(offset, false), "").map_err(bug)? };
         let ptr = self.builder.build_int_to_ptr(ea, self.ll.ptr_type(AddressSpace::default()), "").map_err(bug)?;
         let natural = match access {
             MemAccess::Load { bytes, .. } | MemAccess::Store { bytes } if bytes > 0 => bytes,

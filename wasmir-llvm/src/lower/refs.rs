@@ -5,24 +5,25 @@
 //! intrinsics (`llvm.wasm.ref.null.*`, `llvm.wasm.ref.is_null.*`, `llvm.wasm.table.*`): LLVM 22
 //! cannot select a null constant of these types, so none is ever built.
 //!
-//! Each WasmIR table is an LLVM global `wasmir.table.<index>` of type `[0 x ptr addrspace(N)]` in
-//! address space 1, which the target turns into a wasm table; the link replaces it by the
-//! module's table (see [`crate::link`]). `call_indirect` through the indirect table (the first
-//! table of `funcref`) is a call through `inttoptr` of the index, which the target emits as
+//! Each WasmIR table is an LLVM global `__wasmir.table.<index>` of type
+//! `[0 x ptr addrspace(N)]` in address space 1, which the target turns into a wasm table; the
+//! link replaces it by the module's table (see [`crate::link`]). `call_indirect` through the
+//! indirect table (the first table of `funcref`, in a wasm32 module) is a call through `inttoptr`
+//! of the index, which the target emits as
 //! `call_indirect` on `__indirect_function_table` with the callee's type: the engine checks the
 //! bounds, null and the signature, as wasm does. Through another table it is `table.get` and a
 //! call of the `funcref`, which the target makes a `call_indirect` through its one-element
 //! `__funcref_call_table`, with the same checks.
 //!
 //! Two things LLVM 22 has no direct form for go through scratch tables the generated code alone
-//! uses: `ref.func` (inline assembly writes `ref.func f` into `wasmir.ref_func`, `table.get` reads
-//! it back) and `select` of references, which the target miscompiles (it cannot select
+//! uses: `ref.func` (inline assembly writes `ref.func f` into `__wasmir.ref_func`, `table.get`
+//! reads it back) and `select` of references, which the target miscompiles (it cannot select
 //! `select_cc` of references, and encodes `select` untyped): after LLVM's passes,
 //! [`finish_references`] rewrites every such `select` into two `table.set`s into
-//! `wasmir.select.<type>` and a `table.get` at the chosen index. Each use writes and reads its
+//! `__wasmir.select.<type>` and a `table.get` at the chosen index. Each use writes and reads its
 //! scratch table in a row, with no call in between, so the uses never see each other's values.
 use super::{Decls, Lower, WASM_GLOBAL_SPACE, bug, fn_type, llvm_type};
-use crate::items::{Items, OTHER_BACKENDS, REFUSED_OPS, Table, ValType};
+use crate::items::{Items, OTHER_BACKENDS, Table, ValType};
 use inkwell::builder::Builder;
 use inkwell::context::Context as LlContext;
 use inkwell::intrinsics::Intrinsic;
@@ -47,11 +48,11 @@ const FUNCREF_CALL_TABLE: &str = "__funcref_call_table";
 pub const SCRATCH_SIZE: u64 = 2;
 
 /// The scratch table of `ref.func`.
-const REF_FUNC_SCRATCH: &str = "wasmir.ref_func";
+const REF_FUNC_SCRATCH: &str = "__wasmir.ref_func";
 
 /// The scratch table of `select` of a reference type.
 fn select_scratch(kind: ValType) -> &'static str {
-    if kind == ValType::FuncRef { "wasmir.select.funcref" } else { "wasmir.select.externref" }
+    if kind == ValType::FuncRef { "__wasmir.select.funcref" } else { "__wasmir.select.externref" }
 }
 
 /// The symbols of the scratch tables (see the module documentation).
@@ -100,10 +101,10 @@ fn call_intrinsic<'ll>(m: &LlModule<'ll>, builder: &Builder<'ll>, name: &str, ar
 }
 
 /// Functions named by element segments must reach the linked module with their own index, even
-/// when no code calls them: they become hidden (visible to wasm-ld, never exported) and
-/// `llvm.used`, which wasm-ld keeps.
-pub(super) fn keep_elem_functions<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, items: &Items, decls: &Decls<'ll>) {
-    let mut used: Vec<PointerValue<'ll>> = Vec::new();
+/// when no code calls them: they become hidden (visible to wasm-ld, never exported), and their
+/// addresses go into `llvm.used` (`lower::keep_used`), which wasm-ld keeps.
+pub(super) fn elem_functions<'ll>(items: &Items, decls: &Decls<'ll>) -> Vec<PointerValue<'ll>> {
+    let mut used = Vec::new();
     for f in items.functions.iter().filter(|f| items.in_elems(&f.name)) {
         let fv = decls.functions[&f.name];
         if f.import.is_none() && f.export.is_none() {
@@ -112,14 +113,7 @@ pub(super) fn keep_elem_functions<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, it
         }
         used.push(fv.as_global_value().as_pointer_value());
     }
-    if used.is_empty() {
-        return;
-    }
-    let list = ll.ptr_type(AddressSpace::default()).const_array(&used);
-    let g = m.add_global(list.get_type(), None, "llvm.used");
-    g.set_linkage(Linkage::Appending);
-    g.set_section(Some("llvm.metadata"));
-    g.set_initializer(&list);
+    used
 }
 
 /// After LLVM's passes, before the object is written: every `select` of references becomes
@@ -230,9 +224,6 @@ impl<'ll> Lower<'ll, '_> {
 
     /// Table ops, reference ops and `call_indirect`; `false` when `name` is none of them.
     pub(super) fn reference_op(&mut self, op: Op, name: &str) -> Result<bool, String> {
-        if let Some((_, why)) = REFUSED_OPS.iter().find(|(n, _)| *n == name) {
-            return Err(format!("`{name}` (in @{}) is not supported by the llvm backend: {why}; {OTHER_BACKENDS}", self.name));
-        }
         let b = self.b;
         let arg = |i: usize| self.get(b.operand(op, i));
         let v = match name {
@@ -282,7 +273,10 @@ impl<'ll> Lower<'ll, '_> {
                 self.call(f, &[dst.as_pointer_value().into(), src.as_pointer_value().into(), arg(0)?, arg(1)?, arg(2)?])?;
                 None
             }
-            "wasm.call_indirect" => self.call_indirect(op)?,
+            "wasm.call_indirect" => {
+                self.call_indirect(op)?;
+                None
+            }
             _ => return Ok(false),
         };
         if let Some(v) = v {
@@ -312,21 +306,19 @@ impl<'ll> Lower<'ll, '_> {
 
     /// `wasm.call_indirect`: through the indirect table, a call of `inttoptr` of the index;
     /// through another, a call of the `funcref` `table.get` reads. Either way the engine checks
-    /// the bounds, null and the signature, and traps as wasm does.
-    fn call_indirect(&mut self, op: Op) -> Result<Option<BasicValueEnum<'ll>>, String> {
+    /// the bounds, null and the signature, and traps as wasm does. Several results come back as
+    /// one struct, as from a direct call.
+    fn call_indirect(&mut self, op: Op) -> Result<(), String> {
         let b = self.b;
         if self.attr_of(op, "typedef").is_some() {
             return Err(format!("`wasm.call_indirect` (in @{}) with a `typedef` (a GC type's identity) is not supported by the llvm backend; {OTHER_BACKENDS}", self.name));
         }
         let Some(AttrData::Type(fty)) = self.attr_of(op, "type") else { return Err(format!("@{}: a `wasm.call_indirect` without its type", self.name)) };
         let wasmir::TypeData::Function { params, results } = self.ctx.type_data(*fty) else { return Err(format!("@{}: a `wasm.call_indirect` whose type is not a function type", self.name)) };
-        if results.len() > 1 {
-            return Err(self.unsupported("wasm.call_indirect with several results"));
-        }
         let at = |e: String| format!("@{}: {e}; {OTHER_BACKENDS}", self.name);
         let params = params.iter().map(|&t| ValType::of(self.ctx, t)).collect::<Result<Vec<_>, _>>().map_err(at)?;
-        let result = results.first().map(|&t| ValType::of(self.ctx, t)).transpose().map_err(at)?;
-        let fnty = fn_type(self.ll, &params, result);
+        let results = results.iter().map(|&t| ValType::of(self.ctx, t)).collect::<Result<Vec<_>, _>>().map_err(at)?;
+        let fnty = fn_type(self.ll, &params, &results);
         let index: IntValue<'ll> = self.int(b.operand(op, 0))?;
         let callee = if self.table_named(op, "table")?.1.indirect {
             // The call goes through the target's own table, which the link makes this one.
@@ -338,10 +330,7 @@ impl<'ll> Lower<'ll, '_> {
         };
         let args: Vec<BasicMetadataValueEnum> = b.operands(op).skip(1).map(|v| self.get(v).map(Into::into)).collect::<Result<_, _>>()?;
         let r = self.builder.build_indirect_call(fnty, callee, &args, "").map_err(bug)?.try_as_basic_value().basic();
-        if b.num_results(op) == 1 {
-            return Ok(Some(r.ok_or_else(|| bug("a call without its result"))?));
-        }
-        Ok(None)
+        self.set_results(op, r)
     }
 }
 
