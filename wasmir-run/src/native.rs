@@ -4,8 +4,8 @@
 use super::{EXIT_ERROR, F32, F64, Failure, Kind, format_f32, format_f64, parse_float, parse_int};
 use std::io::Write;
 use wasmir::diag::{Diagnostic, SourceFile, render_all};
-use wasmir_cranelift::cranelift_codegen::ir::{self as cl, types};
 use wasmir_cranelift::native::jit::{self, DEFAULT_DEPTH_LIMIT, Limits};
+use wasmir_native::ValType;
 
 /// The stack of the thread that runs compiled code: deep recursion is stopped by the depth
 /// limit (or the stack check) long before it is used up.
@@ -82,13 +82,13 @@ fn failure(f: jit::Failure, context: &str) -> Failure {
 }
 
 /// `(i32, i32) -> (i64)`.
-fn signature(params: &[cl::Type], results: &[cl::Type]) -> String {
-    let list = |ts: &[cl::Type]| ts.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", ");
+fn signature(params: &[ValType], results: &[ValType]) -> String {
+    let list = |ts: &[ValType]| ts.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", ");
     format!("({}) -> ({})", list(params), list(results))
 }
 
 /// The arguments' bits, parsed as on the wasmtime path.
-fn parse_args(func: &str, params: &[cl::Type], results: &[cl::Type], args: &[String]) -> Result<Vec<u64>, Failure> {
+fn parse_args(func: &str, params: &[ValType], results: &[ValType], args: &[String]) -> Result<Vec<u64>, Failure> {
     let expected = || format!("`{func}` has signature {}", signature(params, results));
     if args.len() != params.len() {
         return Err(Failure::usage(format!(
@@ -106,21 +106,21 @@ fn parse_args(func: &str, params: &[cl::Type], results: &[cl::Type], args: &[Str
         .enumerate()
         .map(|(i, (&t, a))| {
             let parsed = match t {
-                types::I32 => parse_int(a, 32),
-                types::I64 => parse_int(a, 64),
-                types::F32 => parse_float(a, &F32),
-                _ => parse_float(a, &F64),
+                ValType::I32 => parse_int(a, 32),
+                ValType::I64 => parse_int(a, 64),
+                ValType::F32 => parse_float(a, &F32),
+                ValType::F64 => parse_float(a, &F64),
             };
             parsed.map_err(|why| Failure::usage(format!("argument {} `{a}` is not a valid {t}: {why}; {}", i + 1, expected())))
         })
         .collect()
 }
 
-fn format_bits(bits: u64, t: cl::Type) -> String {
+fn format_bits(bits: u64, t: ValType) -> String {
     match t {
-        types::I32 => (bits as u32 as i32).to_string(),
-        types::I64 => (bits as i64).to_string(),
-        types::F32 => format_f32(bits as u32),
-        _ => format_f64(bits),
+        ValType::I32 => (bits as u32 as i32).to_string(),
+        ValType::I64 => (bits as i64).to_string(),
+        ValType::F32 => format_f32(bits as u32),
+        ValType::F64 => format_f64(bits),
     }
 }
