@@ -7,12 +7,15 @@
 //! - [`lower`] turns each function, in CFG form (`lower-to-cfg` on a copy), into LLVM IR with
 //!   wasm's semantics made explicit (traps are branches to `llvm.trap`, never LLVM UB);
 //! - [`link`] runs wasm-ld and gives the linked module the WasmIR module's memory, data segments,
-//!   global initializers, tables and element segments, which never go through LLVM.
+//!   global initializers, tables and element segments, which never go through LLVM;
+//! - [`native`] compiles for the host instead, in the vmctx ABI of `wasmir_native` (the one of
+//!   Cranelift's native code): an ELF object, or code loaded in this process.
 //!
 //! See docs/architecture/llvm.md for the reasoning.
 pub mod items;
 pub mod link;
 pub mod lower;
+pub mod native;
 
 use inkwell::OptimizationLevel;
 use inkwell::context::Context as LlContext;
@@ -113,12 +116,7 @@ impl Compiled {
 
 /// Lowers a verified module to LLVM IR, optimizes it and writes the object.
 pub fn compile(ctx: &Context, module: &Module, opts: &Options) -> Result<Compiled, String> {
-    // Function bodies in CFG form, on a copy: the caller's module stays as it is.
-    let mut ctx = ctx.clone();
-    let mut cfg = module.clone();
-    let pipeline = wasmir::pass::pipeline::parse("module(func(lower-to-cfg))").map_err(|d| d.message)?;
-    let instr = wasmir::pass::manager::Instrumentation { verify_each: true, ..Default::default() };
-    wasmir::pass::manager::run(&mut ctx, &mut cfg, &pipeline, &instr, &mut |_, _, _| {}).map_err(|(_, f)| format!("`{}` failed: {}", f.pass, f.message))?;
+    let (ctx, cfg) = to_cfg(ctx, module)?;
     // lower-to-cfg leaves the module level as it was: its items are the input's.
     let cfg_items = items::collect(&ctx, &cfg)?;
 
@@ -141,22 +139,49 @@ pub fn compile(ctx: &Context, module: &Module, opts: &Options) -> Result<Compile
         .set_code_model(CodeModel::Default);
     let tm = target.create_target_machine_from_options(&triple, tm_options).ok_or("LLVM cannot make a WebAssembly target machine")?;
     let ll = LlContext::create();
-    let m = ll.create_module("wasmir");
-    m.set_source_file_name("wasmir");
-    m.set_triple(&triple);
-    m.set_data_layout(&tm.get_target_data().get_data_layout());
+    let m = new_module(&ll, &tm);
     let decls = lower::declare(&ll, &m, &cfg_items)?;
     for f in cfg_items.functions.iter().filter(|f| f.import.is_none()) {
         lower::lower_function(&ll, &m, &decls, &ctx, &cfg, &cfg_items, f)?;
     }
     lower::start_function(&ll, &m, &cfg_items, &decls)?;
+    optimize(&m, &tm, opts.opt)?;
+    lower::finish_references(&ll, &m)?;
+    let (llvm_ir, object) = emit(&m, &tm)?;
+    Ok(Compiled { llvm_ir, object, layout: cfg_items.layout() })
+}
+
+/// An empty module `wasmir` (also its source file name, so the IR names no path) for `tm`.
+fn new_module<'ll>(ll: &'ll LlContext, tm: &inkwell::targets::TargetMachine) -> inkwell::module::Module<'ll> {
+    let m = ll.create_module("wasmir");
+    m.set_source_file_name("wasmir");
+    m.set_triple(&tm.get_triple());
+    m.set_data_layout(&tm.get_target_data().get_data_layout());
+    m
+}
+
+/// Verifies `m` and runs LLVM's pipeline at `opt` on it.
+fn optimize(m: &inkwell::module::Module<'_>, tm: &inkwell::targets::TargetMachine, opt: OptLevel) -> Result<(), String> {
     // LLVM's passes assume valid IR: anything wrong here is reported, never handed on.
     m.verify().map_err(|e| format!("internal error: the LLVM IR does not verify: {}", e.to_string().trim_end()))?;
-    m.run_passes(opts.opt.passes(), &tm, PassBuilderOptions::create()).map_err(|e| format!("LLVM's passes failed: {e}"))?;
-    lower::finish_references(&ll, &m)?;
+    m.run_passes(opt.passes(), tm, PassBuilderOptions::create()).map_err(|e| format!("LLVM's passes failed: {e}"))
+}
+
+/// The (optimized) IR as text, and the object.
+fn emit(m: &inkwell::module::Module<'_>, tm: &inkwell::targets::TargetMachine) -> Result<(String, Vec<u8>), String> {
     let llvm_ir = m.print_to_string().to_string();
-    let object = tm.write_to_memory_buffer(&m, FileType::Object).map_err(|e| format!("LLVM cannot write the object: {e}"))?.as_slice().to_vec();
-    Ok(Compiled { llvm_ir, object, layout: cfg_items.layout() })
+    let object = tm.write_to_memory_buffer(m, FileType::Object).map_err(|e| format!("LLVM cannot write the object: {e}"))?.as_slice().to_vec();
+    Ok((llvm_ir, object))
+}
+
+/// Function bodies in CFG form, on a copy: the caller's module stays as it is.
+fn to_cfg(ctx: &Context, module: &Module) -> Result<(Context, Module), String> {
+    let mut ctx = ctx.clone();
+    let mut cfg = module.clone();
+    let pipeline = wasmir::pass::pipeline::parse("module(func(lower-to-cfg))").map_err(|d| d.message)?;
+    let instr = wasmir::pass::manager::Instrumentation { verify_each: true, ..Default::default() };
+    wasmir::pass::manager::run(&mut ctx, &mut cfg, &pipeline, &instr, &mut |_, _, _| {}).map_err(|(_, f)| format!("`{}` failed: {}", f.pass, f.message))?;
+    Ok((ctx, cfg))
 }
 
 /// The features of LLVM 22's wasm32 target (`llc -mtriple=wasm32 -mattr=help`).

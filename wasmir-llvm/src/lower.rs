@@ -29,6 +29,9 @@ use inkwell::values::{BasicMetadataValueEnum, BasicValue, BasicValueEnum, FloatV
 use inkwell::{AddressSpace, FloatPredicate, IntPredicate};
 use rustc_hash::FxHashMap;
 use wasmir::{AttrData, Context, Ident, Module, Op, Value};
+use wasmir_native::Trap;
+
+pub(crate) mod native;
 
 mod refs;
 pub use refs::{SCRATCH_SIZE, finish_references, scratch_symbols};
@@ -176,6 +179,12 @@ pub fn start_function<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, items: &Items,
 
 /// Lowers the body of `f` (in the CFG-form copy of the module) into its declared LLVM function.
 pub fn lower_function<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, decls: &Decls<'ll>, ctx: &Context, module: &Module, items: &Items, f: &Function) -> Result<(), String> {
+    lower_in_mode(ll, m, decls, ctx, module, items, f, None)
+}
+
+/// Lowers `f` for wasm32, or (`native`) for the host in the vmctx ABI (see [`native`]).
+#[allow(clippy::too_many_arguments)]
+fn lower_in_mode<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, decls: &Decls<'ll>, ctx: &Context, module: &Module, items: &Items, f: &Function, native: Option<&native::Env>) -> Result<(), String> {
     let fv = decls.functions[&f.name];
     let body_id = module.body(f.op.body).inner_body(f.op.op).ok_or_else(|| format!("@{}: it has no body", f.name))?;
     let b = module.body(body_id);
@@ -196,6 +205,7 @@ pub fn lower_function<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, decls: &Decls<
         vals: FxHashMap::default(),
         locals: FxHashMap::default(),
         trap: None,
+        native: None,
     };
     let wblocks: Vec<wasmir::Block> = b.region_blocks(region).collect();
     for (i, &blk) in wblocks.iter().enumerate() {
@@ -208,7 +218,8 @@ pub fn lower_function<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, decls: &Decls<
         l.builder.position_at_end(bb);
         for (k, &a) in b.block_args(blk).iter().enumerate() {
             let v: BasicValueEnum = if i == 0 {
-                fv.get_nth_param(k as u32).ok_or_else(|| format!("@{}: the entry block has more arguments than the function has parameters", f.name))?
+                // Native code takes `vmctx` first.
+                fv.get_nth_param(k as u32 + native.is_some() as u32).ok_or_else(|| format!("@{}: the entry block has more arguments than the function has parameters", f.name))?
             } else {
                 let t = l.ty(b.value_type(a))?;
                 l.builder.build_phi(t, "").map_err(bug)?.as_basic_value()
@@ -216,8 +227,12 @@ pub fn lower_function<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, decls: &Decls<
             l.vals.insert(a, v);
         }
     }
+    if let Some(env) = native {
+        l.native_prologue(env, region)?;
+    }
     for &blk in &wblocks {
         l.builder.position_at_end(l.blocks[&blk]);
+        l.native_block_start(blk)?;
         for op in b.block_ops(blk) {
             l.op(op)?;
         }
@@ -245,6 +260,8 @@ struct Lower<'ll, 'a> {
     locals: FxHashMap<Value, (PointerValue<'ll>, BasicTypeEnum<'ll>)>,
     /// The function's one trap block (`llvm.trap`, `unreachable`), made on first use.
     trap: Option<BasicBlock<'ll>>,
+    /// Native mode's state (see [`native`]); `None` for wasm32.
+    native: Option<native::State<'ll, 'a>>,
 }
 
 /// How a float-to-integer conversion checks its input: `lo < x` (or `lo <= x` when
@@ -315,8 +332,10 @@ impl<'ll> Lower<'ll, '_> {
     }
 
     /// Branches to the trap block when `bad` holds, and continues in a new block otherwise.
-    fn trap_if(&mut self, bad: IntValue<'ll>) -> Result<(), String> {
+    /// `why` is the trap's code in native mode.
+    fn trap_if(&mut self, bad: IntValue<'ll>, why: Trap) -> Result<(), String> {
         let trap = match self.trap {
+            _ if self.native.is_some() => self.native_trap_block(why)?,
             Some(t) => t,
             None => {
                 let here = self.builder.get_insert_block().ok_or_else(|| bug("no insert block"))?;
@@ -369,6 +388,9 @@ impl<'ll> Lower<'ll, '_> {
         let name = ctx.op_name(b.opcode(op));
         if !b.regions(op).is_empty() || b.inner_body(op).is_some() {
             return Err(format!("`{name}` (in @{}) keeps structured control flow that lower-to-cfg could not remove; {OTHER_BACKENDS}", self.name));
+        }
+        if self.native.is_some() && self.native_op(op, name)? {
+            return Ok(());
         }
         match name {
             "wasm.local" => {
@@ -482,7 +504,10 @@ impl<'ll> Lower<'ll, '_> {
             _ => return Err(format!("@{}: a `func.call` without its callee", self.name)),
         };
         let f = *self.decls.functions.get(&callee).ok_or_else(|| format!("@{}: the callee @{callee} is not a function the llvm backend lowers", self.name))?;
-        let args: Vec<BasicValueEnum> = b.operands(op).map(|v| self.get(v)).collect::<Result<_, _>>()?;
+        let mut args: Vec<BasicValueEnum> = b.operands(op).map(|v| self.get(v)).collect::<Result<_, _>>()?;
+        if let Some(st) = &self.native {
+            args.insert(0, st.vmctx().into());
+        }
         let r = self.call(f, &args)?;
         self.set_results(op, r)
     }
@@ -627,7 +652,7 @@ impl<'ll> Lower<'ll, '_> {
                 None => past,
             });
         }
-        self.trap_if(bad.ok_or_else(|| bug("a range check without a range"))?)
+        self.trap_if(bad.ok_or_else(|| bug("a range check without a range"))?, Trap::OutOfBounds)
     }
 
     fn check_memory(&self, op: Op, name: &str) -> Result<(), String> {
@@ -656,10 +681,6 @@ impl<'ll> Lower<'ll, '_> {
         if at.get_bit_width() == 32 && u32::try_from(offset).is_err() {
             return Err(format!("@{}: `{name}` with an offset beyond 32 bits", self.name));
         }
-        // `nuw`: wasm adds the offset without wrapping (an access past the address space traps),
-        // and it lets the target fold the constant into the instruction's offset field.
-        let ea = if offset == 0 { addr } else { self.builder.build_int_nuw_add(addr, at.const_int(offset, false), "").map_err(bug)? };
-        let ptr = self.builder.build_int_to_ptr(ea, self.ll.ptr_type(AddressSpace::default()), "").map_err(bug)?;
         let natural = match access {
             MemAccess::Load { bytes, .. } | MemAccess::Store { bytes } if bytes > 0 => bytes,
             _ => llvm_width(ty) / 8,
@@ -667,6 +688,15 @@ impl<'ll> Lower<'ll, '_> {
         let align = match self.attr_of(op, "align") {
             Some(AttrData::Int { value, .. }) => (*value as u32).clamp(1, natural),
             _ => natural,
+        };
+        // Native code: a bounds-checked host address, of unknown alignment.
+        let (ptr, align) = if self.native.is_some() {
+            (self.native_address(addr, offset, natural)?, 1)
+        } else {
+            // `nuw`: wasm adds the offset without wrapping (an access past the address space
+            // traps), and it lets the target fold the constant into the instruction's offset field.
+            let ea = if offset == 0 { addr } else { self.builder.build_int_nuw_add(addr, at.const_int(offset, false), "").map_err(bug)? };
+            (self.builder.build_int_to_ptr(ea, self.ll.ptr_type(AddressSpace::default()), "").map_err(bug)?, align)
         };
         let mem_ty = |bytes: u32| -> BasicTypeEnum<'ll> { int_type(self.ll, bytes * 8).into() };
         match access {
@@ -788,7 +818,12 @@ impl<'ll> Lower<'ll, '_> {
                 let below = bl.build_float_compare(FloatPredicate::OLT, x, ft.const_float(r.hi), "").map_err(bug)?;
                 let ok = bl.build_and(above, below, "").map_err(bug)?;
                 let bad = bl.build_not(ok, "").map_err(bug)?;
-                self.trap_if(bad)?;
+                if self.native.is_some() {
+                    // Native code tells NaN (an invalid conversion) from the rest (an overflow).
+                    let nan = bl.build_float_compare(FloatPredicate::UNO, x, x, "").map_err(bug)?;
+                    self.trap_if(nan, Trap::BadConversion)?;
+                }
+                self.trap_if(bad, Trap::IntegerOverflow)?;
                 let bl = &self.builder;
                 if signed { bl.build_float_to_signed_int(x, it, "") } else { bl.build_float_to_unsigned_int(x, it, "") }.map_err(bug)?.into()
             }
@@ -812,12 +847,12 @@ impl<'ll> Lower<'ll, '_> {
                 let is_min = bl.build_int_compare(IntPredicate::EQ, x, int_min, "").map_err(bug)?;
                 let is_m1 = bl.build_int_compare(IntPredicate::EQ, y, minus_one, "").map_err(bug)?;
                 let overflow = bl.build_and(is_min, is_m1, "").map_err(bug)?;
-                let bad = bl.build_or(zero, overflow, "").map_err(bug)?;
-                self.trap_if(bad)?;
+                self.trap_if(zero, Trap::DivideByZero)?;
+                self.trap_if(overflow, Trap::IntegerOverflow)?;
                 self.builder.build_int_signed_div(x, y, "")
             }
             "rem_s" => {
-                self.trap_if(zero)?;
+                self.trap_if(zero, Trap::DivideByZero)?;
                 // x rem -1 is 0 in wasm; x srem 1 is 0 too, without srem's INT_MIN overflow.
                 let bl = &self.builder;
                 let is_m1 = bl.build_int_compare(IntPredicate::EQ, y, minus_one, "").map_err(bug)?;
@@ -825,11 +860,11 @@ impl<'ll> Lower<'ll, '_> {
                 bl.build_int_signed_rem(x, y, "")
             }
             "div_u" => {
-                self.trap_if(zero)?;
+                self.trap_if(zero, Trap::DivideByZero)?;
                 self.builder.build_int_unsigned_div(x, y, "")
             }
             _ => {
-                self.trap_if(zero)?;
+                self.trap_if(zero, Trap::DivideByZero)?;
                 self.builder.build_int_unsigned_rem(x, y, "")
             }
         };

@@ -23,7 +23,7 @@ use std::fmt::Write as _;
 use std::io::{Read, Write};
 use std::num::NonZeroUsize;
 use std::path::Path;
-#[cfg(feature = "cranelift")]
+#[cfg(any(feature = "cranelift", feature = "llvm"))]
 mod native;
 
 use wasmtime::{
@@ -88,7 +88,10 @@ const MAX_BACKTRACE_FRAMES: usize = 20;
                   anything else is refused with a message. Fuel counts loop iterations there. \
                   --backend=cranelift-wasm runs with wasmtime the wasm of the cranelift wasm path \
                   (every function through Cranelift's mid-end and back, as `wasmir-translate \
-                  --backend=cranelift -O2`).\n\n\
+                  --backend=cranelift -O2`). --backend=llvm-native (builds with the `llvm` \
+                  feature) compiles the module with LLVM -O2 for the host, in the ABI of \
+                  Cranelift's native code, loads the object with LLVM's JIT and runs it with the \
+                  same runtime.\n\n\
                   EXIT CODES: 0 success, 1 error (bad module, unresolved import, missing export, \
                   trap: reported on stderr as `error: trap: REASON` with the wasm backtrace), 2 \
                   bad command line (including arguments that do not match the function's \
@@ -108,8 +111,8 @@ struct Args {
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_MEMORY)]
     max_memory: u64,
     /// How to run the module: `direct` (wasmtime), `cranelift` (compiled natively for the host
-    /// by Cranelift, for the subset it covers) or `cranelift-wasm` (wasmtime, on the wasm of the
-    /// cranelift wasm path).
+    /// by Cranelift, for the subset it covers), `cranelift-wasm` (wasmtime, on the wasm of the
+    /// cranelift wasm path) or `llvm-native` (compiled natively by LLVM, same ABI and runtime).
     #[arg(long, value_enum, value_name = "BACKEND", default_value = "direct")]
     backend: Backend,
     /// The arguments of the invoked function.
@@ -128,6 +131,9 @@ enum Backend {
     /// wasmtime, on the wasm of the cranelift wasm path (`wasmir-translate --backend=cranelift
     /// -O2`: every function through Cranelift's mid-end and back).
     CraneliftWasm,
+    /// Native code from the module's WasmIR, through LLVM (`wasmir-translate --backend=llvm
+    /// --target=native -O2`), loaded by LLVM's JIT and run by the same runtime as `cranelift`.
+    LlvmNative,
 }
 
 /// What the store carries: the resource limits and the output of the spectest print functions
@@ -217,7 +223,13 @@ fn execute(args: &Args, stdin: &mut dyn Read, stdout: &mut dyn Write) -> Result<
     let (kind, bytes) = match args.backend {
         Backend::Direct => (kind, bytes),
         #[cfg(feature = "cranelift")]
-        Backend::Cranelift => return native::execute(args, &name, &bytes, kind, stdout),
+        Backend::Cranelift => return native::execute(args, &name, &bytes, kind, native::Compiler::Cranelift, stdout),
+        #[cfg(feature = "llvm")]
+        Backend::LlvmNative => return native::execute(args, &name, &bytes, kind, native::Compiler::Llvm, stdout),
+        #[cfg(not(feature = "llvm"))]
+        Backend::LlvmNative => {
+            return Err(Failure::error("the llvm backend is not in this build: it needs LLVM 22 and the cargo feature `llvm` of wasmir-run; run without --backend (wasmtime)"));
+        }
         #[cfg(feature = "cranelift")]
         Backend::CraneliftWasm => (Kind::Wasm, through_cranelift(&name, &bytes, kind)?),
         #[cfg(not(feature = "cranelift"))]

@@ -35,6 +35,16 @@ enum Emit {
     Obj,
 }
 
+/// What `--backend=llvm` compiles for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Target {
+    /// WebAssembly (wasm32-unknown-unknown), linked by wasm-ld.
+    Wasm32,
+    /// The host: an ELF object in the vmctx ABI of native code (that of `--backend=cranelift
+    /// --emit=obj`).
+    Native,
+}
+
 #[derive(Parser, Debug)]
 #[command(
     name = "wasmir-translate",
@@ -81,6 +91,11 @@ struct Args {
     /// +nontrapping-fptoint,+multivalue.
     #[arg(long, value_name = "FEATURES")]
     target_features: Option<String>,
+    /// With --backend=llvm: compile for `wasm32` (the default) or `native`, the host, in the
+    /// vmctx ABI of native code (--emit=obj or llvm-ir; `wasmir-run --backend=llvm-native` runs
+    /// it).
+    #[arg(long, value_enum)]
+    target: Option<Target>,
 }
 
 /// Runs `wasmir-translate` with `args` (`args[0]` is the program name). Returns the exit code.
@@ -179,6 +194,10 @@ pub fn run(args: &[String], stdin: &mut dyn Read, stdout: &mut dyn Write, stderr
     if let Emit::Wir = emit {
         let text = wasmir::print_module(&ctx, &module, Default::default());
         return write_output(args.output.as_deref(), text.as_bytes(), stdout, stderr);
+    }
+    if args.target.is_some() && !matches!(args.backend, Backend::Llvm) {
+        let _ = writeln!(stderr, "error: --target applies to --backend=llvm (--backend=cranelift --emit=obj always writes native code)");
+        return EXIT_USAGE;
     }
     match args.backend {
         Backend::Direct => {}
@@ -292,6 +311,9 @@ fn cranelift(ctx: &mut Context, module: &mut wasmir::Module, emit: Emit, args: &
 /// (`--emit=wasm`/`wat`). `--emit=llvm-ir` prints the optimized LLVM IR.
 #[cfg(feature = "llvm")]
 fn llvm(ctx: &Context, module: &wasmir::Module, emit: Emit, args: &Args, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+    if args.target == Some(Target::Native) {
+        return llvm_native(ctx, module, emit, args, stdout, stderr);
+    }
     let features = args.target_features.clone().unwrap_or_else(|| wasmir_llvm::DEFAULT_FEATURES.to_string());
     if let Err(e) = wasmir_llvm::check_features(&features) {
         let _ = writeln!(stderr, "error: {e}");
@@ -320,6 +342,31 @@ fn llvm(ctx: &Context, module: &wasmir::Module, emit: Emit, args: &Args, stdout:
                 EXIT_ERROR
             }
         },
+    }
+}
+
+/// `--backend=llvm --target=native`: the module compiled for the host in the vmctx ABI
+/// (`wasmir_llvm::native`), written as an object (`--emit=obj`) or as the optimized LLVM IR.
+#[cfg(feature = "llvm")]
+fn llvm_native(ctx: &Context, module: &wasmir::Module, emit: Emit, args: &Args, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+    if args.target_features.is_some() {
+        let _ = writeln!(stderr, "error: --target-features names wasm32 features; native code is for the generic host CPU");
+        return EXIT_USAGE;
+    }
+    if !matches!(emit, Emit::Obj | Emit::LlvmIr) {
+        let _ = writeln!(stderr, "error: --target=native writes obj or llvm-ir; wasmir-run --backend=llvm-native runs the module natively");
+        return EXIT_ERROR;
+    }
+    let compiled = match wasmir_llvm::native::compile(ctx, module, wasmir_llvm::OptLevel::from_flag(args.opt_level.as_deref())) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = writeln!(stderr, "error: wasmir-translate --target=native: {e}; --backend=llvm (wasm32) or --backend=direct writes wasm for more modules");
+            return EXIT_ERROR;
+        }
+    };
+    match emit {
+        Emit::Obj => write_output(args.output.as_deref(), &compiled.object, stdout, stderr),
+        _ => write_output(args.output.as_deref(), compiled.llvm_ir.as_bytes(), stdout, stderr),
     }
 }
 

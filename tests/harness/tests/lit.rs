@@ -193,11 +193,18 @@ const NATIVE_DIFFERENTIAL_FLOOR: usize = 51;
 /// the cranelift wasm path's (`wasmir-run --backend=cranelift-wasm`).
 const CRANELIFT_WASM_DIFFERENTIAL_FLOOR: usize = 200;
 
-/// The differential test of the Cranelift backend: every RUN line that ends in `wasmir-run …
-/// --invoke …` (on the default backend) runs again with `--backend=cranelift` (native code)
-/// and with `--backend=cranelift-wasm` (the cranelift wasm path, run by wasmtime); stdout and
-/// the exit code must be the same, unless the native backend refuses the module as outside its
-/// subset. Part of this test binary, as another binary would link wasmtime again.
+/// How many RUN lines at least must give the same result through wasmtime and through LLVM's
+/// native code (`wasmir-run --backend=llvm-native`, in builds with the `llvm` feature).
+#[cfg(feature = "llvm")]
+const LLVM_NATIVE_DIFFERENTIAL_FLOOR: usize = 66;
+
+/// The differential test of the native and Cranelift backends: every RUN line that ends in
+/// `wasmir-run … --invoke …` (on the default backend) runs again with `--backend=cranelift`
+/// (native code), with `--backend=cranelift-wasm` (the cranelift wasm path, run by wasmtime)
+/// and, with the `llvm` feature, with `--backend=llvm-native` (LLVM's native code, same ABI and
+/// runtime as Cranelift's); stdout and the exit code must be the same, unless a native backend
+/// refuses the module as outside its subset. Part of this test binary, as another binary would
+/// link wasmtime again.
 #[test]
 fn backend_differential() {
     let root = lit_root();
@@ -205,7 +212,11 @@ fn backend_differential() {
     let temp_dir = env::temp_dir().join(format!("wasmir-lit-backends-{}", std::process::id()));
     fs::create_dir_all(&temp_dir).expect("cannot create the temp directory for %t");
     let mut differs = Vec::new();
-    for (backend, floor) in [("cranelift", NATIVE_DIFFERENTIAL_FLOOR), ("cranelift-wasm", CRANELIFT_WASM_DIFFERENTIAL_FLOOR)] {
+    #[allow(unused_mut)]
+    let mut backends = vec![("cranelift", NATIVE_DIFFERENTIAL_FLOOR), ("cranelift-wasm", CRANELIFT_WASM_DIFFERENTIAL_FLOOR)];
+    #[cfg(feature = "llvm")]
+    backends.push(("llvm-native", LLVM_NATIVE_DIFFERENTIAL_FLOOR));
+    for (backend, floor) in backends {
         let (mut same, mut unsupported) = (0, 0);
         for case in &cases {
             if case.skip.is_some() {

@@ -12,47 +12,10 @@
 //! naming it; wasmtime (the default backend) runs those.
 //!
 //! # The ABI
-//! Every function takes a first parameter `vmctx`, a pointer to a [`VmCtx`] (`#[repr(C)]`,
-//! 64-bit hosts only), then its wasm parameters, and returns its wasm results, in Cranelift's
-//! `tail` calling convention (which, unlike the C one, returns any number of values); the host
-//! calls them only through the `extern "C"` entry points below. The fields, at the byte offsets of the `OFFSET_*` constants:
-//!
-//! | offset | field | |
-//! |---|---|---|
-//! | 0 | `memory_base: *mut u8` | the linear memory (may move on `memory.grow`) |
-//! | 8 | `memory_size: u64` | its size in bytes, a multiple of 64 KiB |
-//! | 16 | `globals: *mut u64` | the globals, 8 bytes each in module order, the value in the low bytes |
-//! | 24 | `trap: u32` | 0, or the [`Trap`] code of the trap being reported |
-//! | 32 | `depth: u64` | the current call depth |
-//! | 40 | `depth_limit: u64` | `call stack exhausted` when a call would go deeper |
-//! | 48 | `stack_limit: u64` | `call stack exhausted` when the stack pointer is below it (0: no check) |
-//! | 56 | `fuel: u64` | decremented at each loop back edge; `all fuel consumed` at 0 (`u64::MAX`: unlimited) |
-//! | 64 | `memory_grow: extern "C" fn(vmctx, delta_pages: u64) -> u64` | the old size in pages, or `u64::MAX` |
-//! | 72 | `memory_fill: extern "C" fn(vmctx, dst: u64, byte: u32, len: u64)` | |
-//! | 80 | `memory_copy: extern "C" fn(vmctx, dst: u64, src: u64, len: u64)` | |
-//!
-//! The callbacks belong to the embedder: they check bounds, set `trap` on failure, and update
-//! `memory_base`/`memory_size` when the memory moves or grows.
-//!
-//! # Traps
-//! No signals: compiled code never executes a trapping instruction. A trap stores its code in
-//! `vmctx.trap` and returns zeros; after every call (and callback) the caller checks `trap` and
-//! returns too, so the outermost caller sees it. Divisions check for zero and overflow first,
-//! float-to-integer truncations for NaN and range, memory accesses for bounds (`uextend(addr) +
-//! offset + size <= memory_size`, in 64 bits). The embedder resets `trap` and `depth` before
-//! each call from the host.
-//!
-//! # Symbols (objects)
-//! Each function is a local symbol `wasmir_func_<name>`; each exported function `NAME` gets a
-//! global entry point `wasmir_entry_NAME` of type `extern "C" fn(vmctx, args: *const u64,
-//! results: *mut u64)` (arguments and results 8 bytes each, as in `globals`), and
-//! `wasmir_start` (`extern "C" fn(vmctx)`) runs the start function (a no-op without one). What instantiation
-//! needs is in read-only data: `wasmir_layout`, u64 words `[min_pages, max_pages (u64::MAX: no
-//! maximum), global_count, segment_count, then (offset, length) per active data segment]`;
-//! `wasmir_globals_init`, the globals' initial values (8 bytes each); `wasmir_segments`, the
-//! segments' bytes one after the other. The embedder allocates the memory and the globals,
-//! copies those in (a segment out of bounds fails instantiation), fills in the callbacks, and
-//! calls `wasmir_start`.
+//! The one of [`wasmir_native`] (the context, entry points, trap codes, objects' data), shared
+//! with the LLVM backend; its definitions are re-exported here. Module functions use
+//! Cranelift's `tail` calling convention (which, unlike the C one, returns any number of
+//! values); the host calls them only through the `extern "C"` entry points.
 use crate::lower::{self as shared, Mode};
 use cranelift_codegen::ir::{self as cl, AbiParam, InstBuilder, MemFlagsData, Signature, UserFuncName, types};
 use cranelift_codegen::isa::{CallConv, TargetIsa};
@@ -64,90 +27,10 @@ pub mod jit;
 pub(crate) mod lower;
 pub mod object;
 
-/// The context every native function receives as its first argument; see the module docs.
-#[repr(C)]
-#[derive(Debug)]
-pub struct VmCtx {
-    pub memory_base: *mut u8,
-    pub memory_size: u64,
-    pub globals: *mut u64,
-    pub trap: u32,
-    pub _pad: u32,
-    pub depth: u64,
-    pub depth_limit: u64,
-    pub stack_limit: u64,
-    pub fuel: u64,
-    pub memory_grow: extern "C" fn(*mut VmCtx, u64) -> u64,
-    pub memory_fill: extern "C" fn(*mut VmCtx, u64, u32, u64),
-    pub memory_copy: extern "C" fn(*mut VmCtx, u64, u64, u64),
-}
-
-pub const OFFSET_MEMORY_BASE: i32 = 0;
-pub const OFFSET_MEMORY_SIZE: i32 = 8;
-pub const OFFSET_GLOBALS: i32 = 16;
-pub const OFFSET_TRAP: i32 = 24;
-pub const OFFSET_DEPTH: i32 = 32;
-pub const OFFSET_DEPTH_LIMIT: i32 = 40;
-pub const OFFSET_STACK_LIMIT: i32 = 48;
-pub const OFFSET_FUEL: i32 = 56;
-pub const OFFSET_MEMORY_GROW: i32 = 64;
-pub const OFFSET_MEMORY_FILL: i32 = 72;
-pub const OFFSET_MEMORY_COPY: i32 = 80;
-
-// The offsets above are the ABI: keep them and the struct in step.
-const _: () = {
-    assert!(std::mem::offset_of!(VmCtx, memory_size) == OFFSET_MEMORY_SIZE as usize);
-    assert!(std::mem::offset_of!(VmCtx, globals) == OFFSET_GLOBALS as usize);
-    assert!(std::mem::offset_of!(VmCtx, trap) == OFFSET_TRAP as usize);
-    assert!(std::mem::offset_of!(VmCtx, depth) == OFFSET_DEPTH as usize);
-    assert!(std::mem::offset_of!(VmCtx, depth_limit) == OFFSET_DEPTH_LIMIT as usize);
-    assert!(std::mem::offset_of!(VmCtx, stack_limit) == OFFSET_STACK_LIMIT as usize);
-    assert!(std::mem::offset_of!(VmCtx, fuel) == OFFSET_FUEL as usize);
-    assert!(std::mem::offset_of!(VmCtx, memory_grow) == OFFSET_MEMORY_GROW as usize);
-    assert!(std::mem::offset_of!(VmCtx, memory_fill) == OFFSET_MEMORY_FILL as usize);
-    assert!(std::mem::offset_of!(VmCtx, memory_copy) == OFFSET_MEMORY_COPY as usize);
+pub use wasmir_native::{
+    Image, MemoryPlan, OFFSET_DEPTH, OFFSET_DEPTH_LIMIT, OFFSET_FUEL, OFFSET_GLOBALS, OFFSET_MEMORY_BASE, OFFSET_MEMORY_COPY, OFFSET_MEMORY_FILL, OFFSET_MEMORY_GROW, OFFSET_MEMORY_SIZE, OFFSET_STACK_LIMIT,
+    OFFSET_TRAP, Trap, VmCtx,
 };
-
-/// The codes compiled code stores in `vmctx.trap`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u32)]
-pub enum Trap {
-    Unreachable = 1,
-    DivideByZero = 2,
-    IntegerOverflow = 3,
-    BadConversion = 4,
-    OutOfBounds = 5,
-    StackExhausted = 6,
-    OutOfFuel = 7,
-}
-
-impl Trap {
-    pub fn from_code(code: u32) -> Option<Trap> {
-        Some(match code {
-            1 => Trap::Unreachable,
-            2 => Trap::DivideByZero,
-            3 => Trap::IntegerOverflow,
-            4 => Trap::BadConversion,
-            5 => Trap::OutOfBounds,
-            6 => Trap::StackExhausted,
-            7 => Trap::OutOfFuel,
-            _ => return None,
-        })
-    }
-
-    /// wasmtime's wording, so that both backends report a trap alike.
-    pub fn message(self) -> &'static str {
-        match self {
-            Trap::Unreachable => "wasm `unreachable` instruction executed",
-            Trap::DivideByZero => "integer divide by zero",
-            Trap::IntegerOverflow => "integer overflow",
-            Trap::BadConversion => "invalid conversion to integer",
-            Trap::OutOfBounds => "out of bounds memory access",
-            Trap::StackExhausted => "call stack exhausted",
-            Trap::OutOfFuel => "all fuel consumed by WebAssembly",
-        }
-    }
-}
 
 /// A module function, as the lowering of its callers sees it.
 pub struct Callee {
@@ -167,13 +50,6 @@ pub struct Env {
     pub call_conv: CallConv,
 }
 
-/// The linear memory's limits, in 64 KiB pages.
-#[derive(Clone, Copy, Debug)]
-pub struct MemoryPlan {
-    pub min_pages: u64,
-    pub max_pages: Option<u64>,
-}
-
 /// An exported function.
 #[derive(Clone, Debug)]
 pub struct Export {
@@ -181,6 +57,25 @@ pub struct Export {
     pub func: u32,
     pub params: Vec<cl::Type>,
     pub results: Vec<cl::Type>,
+}
+
+impl Export {
+    /// The export as the runtime sees it.
+    pub fn abi(&self) -> wasmir_native::Export {
+        let abi = |ts: &[cl::Type]| ts.iter().map(|&t| abi_type(t)).collect();
+        wasmir_native::Export { name: self.name.clone(), params: abi(&self.params), results: abi(&self.results) }
+    }
+}
+
+/// The ABI's name for a CLIF type of the subset.
+fn abi_type(t: cl::Type) -> wasmir_native::ValType {
+    use wasmir_native::ValType;
+    match t {
+        types::I32 => ValType::I32,
+        types::I64 => ValType::I64,
+        types::F32 => ValType::F32,
+        _ => ValType::F64,
+    }
 }
 
 /// A module in CLIF, ready for [`jit`] or [`object`]: `functions[i]` is `u0:i`; then one host
@@ -191,10 +86,8 @@ pub struct Program {
     pub entries: Vec<(Export, cl::Function)>,
     /// `extern "C" fn(vmctx)` running the start function (or nothing).
     pub start: cl::Function,
-    pub memory: Option<MemoryPlan>,
-    /// The initial bits of each global.
-    pub globals: Vec<u64>,
-    pub data: Vec<(u64, Vec<u8>)>,
+    /// The memory, the globals' initial bits and the data segments.
+    pub image: Image,
 }
 
 /// The message for a module outside the native subset.
@@ -331,7 +224,7 @@ pub fn compile(ctx: &Context, module: &Module, isa: &dyn TargetIsa) -> Result<Pr
     let n = functions.len() as u32;
     let entries = exports.iter().enumerate().map(|(k, e)| (e.clone(), entry_function(&env, e, n + k as u32, isa))).collect();
     let start = start_function(&env, n + exports.len() as u32, start, isa);
-    Ok(Program { functions, entries, start, memory, globals, data: segments })
+    Ok(Program { functions, entries, start, image: Image { memory, globals, data: segments } })
 }
 
 fn sym_name(ctx: &Context, b: &Body, op: Op) -> Option<Ident> {
@@ -485,14 +378,14 @@ pub(crate) fn define<M: cranelift_module::Module>(m: &mut M, program: &Program) 
         Ok(id)
     };
     for (name, f) in &program.functions {
-        declare(m, format!("wasmir_func_{name}"), f, Linkage::Local)?;
+        declare(m, format!("{}{name}", wasmir_native::FUNC_PREFIX), f, Linkage::Local)?;
     }
     let mut entries = Vec::new();
     for (e, f) in &program.entries {
-        entries.push(declare(m, format!("wasmir_entry_{}", e.name), f, Linkage::Export)?);
+        entries.push(declare(m, format!("{}{}", wasmir_native::ENTRY_PREFIX, e.name), f, Linkage::Export)?);
     }
-    let start = declare(m, "wasmir_start".into(), &program.start, Linkage::Export)?;
-    let all = program.functions.iter().map(|(n, f)| (n.as_str(), f)).chain(program.entries.iter().map(|(e, f)| (e.name.as_str(), f))).chain([("wasmir_start", &program.start)]);
+    let start = declare(m, wasmir_native::START.into(), &program.start, Linkage::Export)?;
+    let all = program.functions.iter().map(|(n, f)| (n.as_str(), f)).chain(program.entries.iter().map(|(e, f)| (e.name.as_str(), f))).chain([(wasmir_native::START, &program.start)]);
     let mut ctx = m.make_context();
     for (id, (name, f)) in ids.iter().zip(all) {
         ctx.func = f.clone();

@@ -12,14 +12,7 @@ pub fn emit(ctx: &Context, module: &Module) -> Result<Vec<u8>, String> {
     let mut m = ObjectModule::new(builder);
     super::define(&mut m, &program)?;
 
-    let words = |ws: &[u64]| ws.iter().flat_map(|w| w.to_le_bytes()).collect::<Vec<u8>>();
-    let (min, max) = program.memory.map_or((0, Some(0)), |p| (p.min_pages, p.max_pages));
-    let mut layout = vec![min, max.unwrap_or(u64::MAX), program.globals.len() as u64, program.data.len() as u64];
-    for (offset, bytes) in &program.data {
-        layout.extend([*offset, bytes.len() as u64]);
-    }
-    let segments: Vec<u8> = program.data.iter().flat_map(|(_, b)| b.iter().copied()).collect();
-    for (name, bytes) in [("wasmir_layout", words(&layout)), ("wasmir_globals_init", words(&program.globals)), ("wasmir_segments", segments)] {
+    for (name, bytes) in program.image.object_data() {
         let id = m.declare_data(name, Linkage::Export, false, false).map_err(|e| format!("internal error: Cranelift: {e}"))?;
         let mut d = DataDescription::new();
         d.set_align(8);

@@ -32,6 +32,7 @@ use inkwell::types::{AnyType, AnyTypeEnum, BasicType, BasicTypeEnum};
 use inkwell::values::{AsValueRef, BasicMetadataValueEnum, BasicValue, BasicValueEnum, GlobalValue, InstructionOpcode, InstructionValue, IntValue, PointerValue};
 use inkwell::{AddressSpace, GlobalVisibility, IntPredicate};
 use wasmir::{AttrData, Op};
+use wasmir_native::Trap;
 
 /// LLVM's address space for `externref` values.
 pub const EXTERNREF_SPACE: u16 = 10;
@@ -242,7 +243,7 @@ impl<'ll> Lower<'ll, '_> {
                 let index = self.int(b.operand(op, 0))?;
                 let size = self.call1("llvm.wasm.table.size", &[], &[t])?.into_int_value();
                 let out = self.builder.build_int_compare(IntPredicate::UGE, index, size, "").map_err(bug)?;
-                self.trap_if(out)?;
+                self.trap_if(out, Trap::OutOfBounds)?;
                 Some(self.call1(&format!("llvm.wasm.table.get.{}", suffix(elem)), &[], &[t, index.into()])?)
             }
             "wasm.table.set" => {
