@@ -193,6 +193,8 @@ pub struct Items {
     pub uses_references: bool,
     /// The start function (`wasm.start`).
     pub start: Option<String>,
+    /// The custom sections (`wasm.custom`), in module order.
+    pub customs: Vec<Custom>,
 }
 
 /// The memory, globals, data segments, tables and element segments: what
@@ -206,6 +208,16 @@ pub struct Layout {
     pub elems: Vec<Elem>,
     /// The start function, which wasm-ld knows nothing of: the linked module gets it back.
     pub start: Option<String>,
+    pub customs: Vec<Custom>,
+}
+
+/// A custom section, kept verbatim: its name, its contents, and the known section it follows
+/// (`"code"`, …; `None`: first).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Custom {
+    pub name: String,
+    pub bytes: Vec<u8>,
+    pub after: Option<String>,
 }
 
 impl Items {
@@ -222,6 +234,7 @@ impl Items {
             tables: self.tables.clone(),
             elems: self.elems.clone(),
             start: self.start.clone(),
+            customs: self.customs.clone(),
         }
     }
 
@@ -432,6 +445,11 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
                 let f = sym_ref(ctx, b, op, "function").ok_or("a `wasm.start` without its function")?;
                 items.start = Some(ctx.str(f).to_string());
             }
+            "wasm.custom" => items.customs.push(Custom {
+                name: str_attr(ctx, b, op, "name").unwrap_or_default(),
+                bytes: ctx.dict_get(b.op(op).attrs, "bytes").and_then(|a| ctx.attr_bytes(a)).unwrap_or(&[]).to_vec(),
+                after: str_attr(ctx, b, op, "after"),
+            }),
             other => {
                 return Err(format!("`{other}` (@{}) is not supported by the llvm backend; {OTHER_BACKENDS}", name_of(op)));
             }

@@ -20,7 +20,7 @@
 //! are told apart by the exports `link` asks for, the WasmIR module's tables take their place
 //! (see [`TablePlan`]), the code is renumbered, and the element segments are written with the
 //! linked functions' indices.
-use crate::items::{ElemItem, ElemMode, InitExpr, InitOp, Layout, START_EXPORT, Table, ValType, data_drop_symbol, memory_init_symbol};
+use crate::items::{Custom, ElemItem, ElemMode, InitExpr, InitOp, Layout, START_EXPORT, Table, ValType, data_drop_symbol, memory_init_symbol};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
@@ -629,11 +629,70 @@ pub fn finish(linked: &[u8], layout: &Layout) -> Result<Vec<u8>, String> {
         }
     }
     f.flush(rank(0))?;
-    let wasm = f.out.finish();
+    let wasm = place_customs(f.out.finish(), &layout.customs)?;
     wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
         .validate_all(&wasm)
         .map_err(|e| format!("internal error: the module linked from LLVM's object does not validate: {e}"))?;
     Ok(wasm)
+}
+
+/// The rank of the known section a custom section follows (`after "code"`; 0: first).
+fn rank_of_name(after: Option<&str>) -> u8 {
+    let id = match after {
+        None => return 0,
+        Some("type") => 1,
+        Some("import") => 2,
+        Some("function") => 3,
+        Some("table") => 4,
+        Some("memory") => 5,
+        Some("tag") => 13,
+        Some("global") => 6,
+        Some("export") => 7,
+        Some("start") => 8,
+        Some("element") => 9,
+        Some("datacount") => 12,
+        Some("code") => 10,
+        Some("data") => 11,
+        Some(_) => return rank(0),
+    };
+    rank(id)
+}
+
+/// The module's custom sections put back at their places: each after the known section it
+/// followed, as the direct backend places them. wasm-ld's own custom sections (`name`,
+/// `producers`, `target_features`) stay last, except one the module has itself, which the
+/// module's replaces.
+fn place_customs(wasm: Vec<u8>, customs: &[Custom]) -> Result<Vec<u8>, String> {
+    if customs.is_empty() {
+        return Ok(wasm);
+    }
+    let mut pending: Vec<(u8, &Custom)> = customs.iter().map(|c| (rank_of_name(c.after.as_deref()), c)).collect();
+    // Stable: customs after the same section keep their order.
+    pending.sort_by_key(|&(r, _)| r);
+    let mut next = 0;
+    let mut out = we::Module::new();
+    let emit_before = |out: &mut we::Module, r: u8, next: &mut usize| {
+        while *next < pending.len() && pending[*next].0 < r {
+            let c = pending[*next].1;
+            out.section(&we::CustomSection { name: c.name.as_str().into(), data: c.bytes.as_slice().into() });
+            *next += 1;
+        }
+    };
+    for payload in Parser::new(0).parse_all(&wasm) {
+        let payload = payload.map_err(|e| format!("internal error: re-reading the linked module: {e}"))?;
+        let Some((id, range)) = payload.as_section() else { continue };
+        if let Payload::CustomSection(c) = &payload {
+            emit_before(&mut out, rank(0), &mut next);
+            if customs.iter().any(|m| m.name == c.name()) {
+                continue;
+            }
+        } else {
+            emit_before(&mut out, rank(id), &mut next);
+        }
+        out.section(&we::RawSection { id, data: &wasm[range] });
+    }
+    emit_before(&mut out, u8::MAX, &mut next);
+    Ok(out.finish())
 }
 
 /// The symbols of the tables the object may define: the module's ([`Table::symbol`]),
