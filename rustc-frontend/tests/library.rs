@@ -113,7 +113,9 @@ fn cli_reads_and_lowers_a_crate() {
     let (code, out, err) = run_with(&[]);
     assert_eq!(code, 0, "{err}");
     assert!(
-        out.contains("func.func @add(") && out.contains("export \"add\"") && out.contains("wasm.i32.add"),
+        out.contains("func.func @add(")
+            && out.contains("export \"add\"")
+            && out.contains("wasm.i32.add"),
         "{out}"
     );
     let (code, _, err) = run_with(&["--emit=mir-summary", "--rustc", "/nonexistent/rustc"]);

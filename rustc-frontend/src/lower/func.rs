@@ -408,18 +408,7 @@ impl FnLower<'_, '_, '_> {
             }
             next += 1;
         }
-        let target = self.blocks[0];
-        self.b().create(
-            "cf.br",
-            &[],
-            &[],
-            &[],
-            &[wasmir::SuccSpec {
-                block: target,
-                args: &[],
-            }],
-            &[],
-        );
+        self.br(Block::new(0));
         Ok(())
     }
 
@@ -455,11 +444,7 @@ impl FnLower<'_, '_, '_> {
     fn frame_addr(&mut self, off: u64) -> Value {
         let fp = self.fp;
         let i32t = self.ctx.i32();
-        let base = {
-            let mut b = self.b();
-            let op = b.create("wasm.local.get", &[fp], &[i32t], &[], &[], &[]);
-            b.module.bodies[b.body].result(op, 0)
-        };
+        let base = self.create1("wasm.local.get", &[fp], i32t, &[]);
         self.add_offset(base, off)
     }
 
@@ -500,9 +485,7 @@ impl FnLower<'_, '_, '_> {
         };
         let m = self.mem_attrs();
         let t = wasm_ty(self.ctx, s);
-        let mut b = self.b();
-        let op = b.create(name, &[addr], &[t], &[("memory", m)], &[], &[]);
-        b.module.bodies[b.body].result(op, 0)
+        self.create1(name, &[addr], t, &[("memory", m)])
     }
 
     fn store(&mut self, s: Scalar, addr: Value, v: Value) {
@@ -515,8 +498,7 @@ impl FnLower<'_, '_, '_> {
             Scalar::F64 => "wasm.f64.store",
         };
         let m = self.mem_attrs();
-        self.b()
-            .create(name, &[addr, v], &[], &[("memory", m)], &[], &[]);
+        self.create0(name, &[addr, v], &[("memory", m)]);
     }
 
     fn copy(&mut self, dst: Value, src: Value, size: u64) {
@@ -524,15 +506,22 @@ impl FnLower<'_, '_, '_> {
             return;
         }
         let n = self.b().i32_const(size as i32);
+        self.copy_len(dst, src, n);
+    }
+
+    /// `wasm.memory.copy` of `len` bytes.
+    fn copy_len(&mut self, dst: Value, src: Value, len: Value) {
         let m = self.mem_attrs();
-        self.b().create(
+        self.create0(
             "wasm.memory.copy",
-            &[dst, src, n],
-            &[],
+            &[dst, src, len],
             &[("dst", m), ("src", m)],
-            &[],
-            &[],
         );
+    }
+
+    /// Creates an op without results or successors.
+    fn create0(&mut self, name: &str, operands: &[Value], attrs: &[(&str, Attr)]) {
+        self.b().create(name, operands, &[], attrs, &[], &[]);
     }
 
     /// Keeps a small integer in its canonical form in an i32: sign- or zero-extended from its
@@ -565,16 +554,26 @@ impl FnLower<'_, '_, '_> {
         }
     }
 
-    fn local_get(&mut self, l: Value, s: Scalar) -> Value {
-        let t = wasm_ty(self.ctx, s);
+    /// Creates an op with one result of type `t`; returns the result.
+    fn create1(
+        &mut self,
+        name: &str,
+        operands: &[Value],
+        t: Type,
+        attrs: &[(&str, Attr)],
+    ) -> Value {
         let mut b = self.b();
-        let op = b.create("wasm.local.get", &[l], &[t], &[], &[], &[]);
+        let op = b.create(name, operands, &[t], attrs, &[], &[]);
         b.module.bodies[b.body].result(op, 0)
     }
 
+    fn local_get(&mut self, l: Value, s: Scalar) -> Value {
+        let t = wasm_ty(self.ctx, s);
+        self.create1("wasm.local.get", &[l], t, &[])
+    }
+
     fn local_set(&mut self, l: Value, v: Value) {
-        self.b()
-            .create("wasm.local.set", &[l, v], &[], &[], &[], &[]);
+        self.create0("wasm.local.set", &[l, v], &[]);
     }
 
     fn trap_block(&mut self) -> wasmir::Block {
@@ -588,7 +587,7 @@ impl FnLower<'_, '_, '_> {
         self.module.bodies[self.fbody].append_block(region, t);
         let saved = self.cur;
         self.cur = t;
-        self.b().create("wasm.unreachable", &[], &[], &[], &[], &[]);
+        self.create0("wasm.unreachable", &[], &[]);
         self.cur = saved;
         self.trap = Some(t);
         t
@@ -821,30 +820,19 @@ impl FnLower<'_, '_, '_> {
             ConstKind::Adt { path, .. } | ConstKind::Path(path) if !matches!(&k, ConstKind::Adt { fields, .. } if !fields.is_empty()) =>
             {
                 // A variant of a fieldless enum: its discriminant.
-                let path = *path;
-                let data = names.path_data(path).clone();
+                let data = names.path_data(*path).clone();
                 let n = data.segments.len();
-                let (Some(SegName::Ident(e)), SegName::Ident(v)) = (
-                    n.checked_sub(2).map(|i| data.segments[i].name.clone()),
-                    data.segments[n - 1].name.clone(),
-                ) else {
-                    return self.err("a constant of an unnamed variant");
+                let ident = |i: Option<usize>| match i.map(|i| &data.segments[i].name) {
+                    Some(SegName::Ident(x)) => Some(*x),
+                    _ => None,
                 };
-                let Some(d) = self
-                    .sh
-                    .items
-                    .adt(e)
-                    .and_then(|a| a.variants.as_ref())
-                    .and_then(|vs| vs.iter().find(|(x, _)| *x == v))
-                    .map(|(_, d)| *d)
-                else {
-                    return self.err("a constant of an enum variant whose enum is not a fieldless enum of the crate");
-                };
+                let (e, v) = (ident(n.checked_sub(2)), ident(n.checked_sub(1)));
                 let ep = names.path(Path {
                     qself: None,
-                    segments: data.segments[..n - 1].into(),
+                    segments: data.segments[..n.saturating_sub(1)].into(),
                 });
-                (names.ty(TyKind::Path(ep)), Some(d))
+                let ety = names.ty(TyKind::Path(ep));
+                (ety, Some(self.discriminant_of(e, v, ety)?))
             }
             ConstKind::Tuple(_)
             | ConstKind::Adt { .. }
@@ -889,25 +877,7 @@ impl FnLower<'_, '_, '_> {
                     }
                 }
                 ConstKind::Adt { fields, .. } => {
-                    let TyKind::Path(p) = *self.sh.names.ty_kind(ty) else {
-                        return self.err("an ADT constant of a non-path type");
-                    };
-                    let def_fields: Vec<Sym> = match self
-                        .sh
-                        .names
-                        .path_data(p)
-                        .segments
-                        .last()
-                        .map(|s| s.name.clone())
-                    {
-                        Some(SegName::Ident(s)) => self
-                            .sh
-                            .items
-                            .adt(s)
-                            .map(|d| d.fields.iter().map(|f| f.0).collect())
-                            .unwrap_or_default(),
-                        _ => Vec::new(),
-                    };
+                    let def_fields = self.adt_field_names(ty);
                     for (i, (name, e)) in fields.iter().enumerate() {
                         let idx = match name {
                             Some(n) => def_fields.iter().position(|f| f == n).unwrap_or(i),
@@ -1052,40 +1022,15 @@ impl FnLower<'_, '_, '_> {
                 let size = self.layout(pointee)?.size;
                 let sz = self.b().i32_const(size as i32);
                 let len = self.op2("wasm.i32.mul", n, sz);
-                let m = self.mem_attrs();
-                self.b().create(
-                    "wasm.memory.copy",
-                    &[d, s, len],
-                    &[],
-                    &[("dst", m), ("src", m)],
-                    &[],
-                    &[],
-                );
+                self.copy_len(d, s, len);
                 Ok(())
             }
         }
     }
 
     fn assign(&mut self, dest: Place, rv: &Rvalue) -> R<()> {
-        let dty = {
-            // The destination's type, without evaluating it yet.
-            let mut t = self.tys[dest.local.index()];
-            for p in self.mir.place_projs(dest).to_vec() {
-                t = match p {
-                    Proj::Deref => match self.sh.names.ty_kind(t) {
-                        TyKind::Ref { pointee, .. } | TyKind::RawPtr { pointee, .. } => *pointee,
-                        _ => return self.err("a dereference of a non-pointer"),
-                    },
-                    Proj::Field(_, ft) => self.subst(ft),
-                    Proj::Index(_) | Proj::ConstantIndex { .. } => match self.sh.names.ty_kind(t) {
-                        TyKind::Array(e, _) => *e,
-                        _ => return self.err("indexing a non-array"),
-                    },
-                    _ => return self.err("enum variants and subslices as destinations"),
-                };
-            }
-            t
-        };
+        // The destination's type, without evaluating it yet.
+        let dty = self.place_ty(dest)?;
         let dl = self.layout(dty)?;
         if let Some(s) = reg_scalar(&dl) {
             let v = self.scalar_rvalue(rv, s, dty)?;
@@ -1116,25 +1061,7 @@ impl FnLower<'_, '_, '_> {
                     return self.err("enum values");
                 }
                 let d = self.place_addr(dest)?;
-                let def_fields: Vec<Sym> = match self.sh.names.ty_kind(dty) {
-                    TyKind::Path(p) => match self
-                        .sh
-                        .names
-                        .path_data(*p)
-                        .segments
-                        .last()
-                        .map(|s| s.name.clone())
-                    {
-                        Some(SegName::Ident(s)) => self
-                            .sh
-                            .items
-                            .adt(s)
-                            .map(|d| d.fields.iter().map(|f| f.0).collect())
-                            .unwrap_or_default(),
-                        _ => Vec::new(),
-                    },
-                    _ => Vec::new(),
-                };
+                let def_fields = self.adt_field_names(dty);
                 if let AggregateKind::Adt { .. } = kind
                     && def_fields.is_empty()
                     && !ops.is_empty()
@@ -1176,14 +1103,7 @@ impl FnLower<'_, '_, '_> {
                     };
                     let len = self.b().i32_const((n * el.size) as i32);
                     let m = self.mem_attrs();
-                    self.b().create(
-                        "wasm.memory.fill",
-                        &[d, v, len],
-                        &[],
-                        &[("memory", m)],
-                        &[],
-                        &[],
-                    );
+                    self.create0("wasm.memory.fill", &[d, v, len], &[("memory", m)]);
                     return Ok(());
                 }
                 if n > 64 {
@@ -1302,11 +1222,7 @@ impl FnLower<'_, '_, '_> {
                     (xz, None)
                 };
                 let i64t = self.ctx.i64();
-                let divisor = {
-                    let mut b = self.b();
-                    let op = b.create("wasm.select", &[guard, one, x], &[i64t], &[], &[], &[]);
-                    b.module.bodies[b.body].result(op, 0)
-                };
+                let divisor = self.create1("wasm.select", &[guard, one, x], i64t, &[]);
                 let q = self.iop(s, div_op, r, divisor);
                 let ne = self.op2("wasm.i64.ne", q, y);
                 let nz = self.op1("wasm.i32.eqz", guard);
@@ -1350,57 +1266,14 @@ impl FnLower<'_, '_, '_> {
                 }
             }
             Rvalue::BinaryOp(op, a, b) => self.binary(*op, a, b, s)?,
-            Rvalue::Aggregate(AggregateKind::Adt { .. }, ops) if ops.is_empty() => {
+            Rvalue::Aggregate(AggregateKind::Adt { path, .. }, ops) if ops.is_empty() => {
                 // A fieldless enum's variant: its discriminant.
-                let lay = self.layout(dty)?;
-                let AggregateKind::Adt { path, .. } = (match rv {
-                    Rvalue::Aggregate(k, _) => k,
-                    _ => unreachable!(),
-                })
-                .clone() else {
-                    unreachable!()
+                let variant = self.last_ident(*path);
+                let enum_name = match *self.sh.names.ty_kind(dty) {
+                    TyKind::Path(tp) => self.last_ident(tp),
+                    _ => None,
                 };
-                let variant = match self
-                    .sh
-                    .names
-                    .path_data(path)
-                    .segments
-                    .last()
-                    .map(|s| s.name.clone())
-                {
-                    Some(SegName::Ident(v)) => v,
-                    _ => return self.err("an enum variant without a name"),
-                };
-                let TyKind::Path(tp) = *self.sh.names.ty_kind(dty) else {
-                    return self.err("an enum value of a non-path type");
-                };
-                let ename = match self
-                    .sh
-                    .names
-                    .path_data(tp)
-                    .segments
-                    .last()
-                    .map(|s| s.name.clone())
-                {
-                    Some(SegName::Ident(e)) => e,
-                    _ => return self.err("an enum without a name"),
-                };
-                let d = if self.show(dty).ends_with("Ordering") {
-                    match self.sh.names.str(variant) {
-                        "Less" => -1,
-                        "Equal" => 0,
-                        _ => 1,
-                    }
-                } else {
-                    let Some(vs) = self.sh.items.adt(ename).and_then(|a| a.variants.clone()) else {
-                        return self.err(format!("values of `{}`", self.show(dty)));
-                    };
-                    match vs.iter().find(|(n, _)| *n == variant) {
-                        Some((_, d)) => *d,
-                        None => return self.err("an unknown enum variant"),
-                    }
-                };
-                let _ = lay;
+                let d = self.discriminant_of(enum_name, variant, dty)?;
                 self.iconst(s, d)
             }
             Rvalue::Discriminant(p) => {
@@ -1456,16 +1329,10 @@ impl FnLower<'_, '_, '_> {
                     let hc = self.b().i32_const(hi as i32);
                     let gt = self.op2(&format!("wasm.i32.gt_{cmp}"), wide, hc);
                     let i32t = self.ctx.i32();
-                    let c1 = {
-                        let mut b = self.b();
-                        let op = b.create("wasm.select", &[gt, hc, wide], &[i32t], &[], &[], &[]);
-                        b.module.bodies[b.body].result(op, 0)
-                    };
+                    let c1 = self.create1("wasm.select", &[gt, hc, wide], i32t, &[]);
                     let lc = self.b().i32_const(lo as i32);
                     let lt = self.op2(&format!("wasm.i32.lt_{cmp}"), c1, lc);
-                    let mut b = self.b();
-                    let op = b.create("wasm.select", &[lt, lc, c1], &[i32t], &[], &[], &[]);
-                    b.module.bodies[b.body].result(op, 0)
+                    self.create1("wasm.select", &[lt, lc, c1], i32t, &[])
                 } else {
                     let w = if bits == 64 { "i64" } else { "i32" };
                     self.op1(
@@ -1655,35 +1522,79 @@ impl FnLower<'_, '_, '_> {
         })
     }
 
+    /// The type of a place, from its local's and its projections' types.
+    fn place_ty(&mut self, p: Place) -> R<Ty> {
+        let mut t = self.tys[p.local.index()];
+        for pr in self.mir.place_projs(p).to_vec() {
+            t = match pr {
+                Proj::Deref => match self.sh.names.ty_kind(t) {
+                    TyKind::Ref { pointee, .. } | TyKind::RawPtr { pointee, .. } => *pointee,
+                    _ => return self.err("a dereference of a non-pointer"),
+                },
+                Proj::Field(_, ft) => self.subst(ft),
+                Proj::Index(_) | Proj::ConstantIndex { .. } => match self.sh.names.ty_kind(t) {
+                    TyKind::Array(e, _) => *e,
+                    _ => return self.err("indexing a non-array"),
+                },
+                _ => return self.err("enum variants and subslices in places"),
+            };
+        }
+        Ok(t)
+    }
+
     fn operand_ty(&mut self, op: &Operand) -> R<Ty> {
-        Ok(match op {
-            Operand::Copy(p) | Operand::Move(p) => {
-                let mut t = self.tys[p.local.index()];
-                for pr in self.mir.place_projs(*p).to_vec() {
-                    t = match pr {
-                        Proj::Deref => match self.sh.names.ty_kind(t) {
-                            TyKind::Ref { pointee, .. } | TyKind::RawPtr { pointee, .. } => {
-                                *pointee
-                            }
-                            _ => t,
-                        },
-                        Proj::Field(_, ft) => self.subst(ft),
-                        Proj::Index(_) | Proj::ConstantIndex { .. } => {
-                            match self.sh.names.ty_kind(t) {
-                                TyKind::Array(e, _) => *e,
-                                _ => t,
-                            }
-                        }
-                        _ => t,
-                    };
-                }
-                t
-            }
-            Operand::Const(_) | Operand::RuntimeChecks(_) => {
-                // Evaluated once more only for its type: constants have no effects.
-                self.operand(op)?.1
-            }
-        })
+        match op {
+            Operand::Copy(p) | Operand::Move(p) => self.place_ty(*p),
+            // Evaluated once more only for its type: constants have no effects.
+            Operand::Const(_) | Operand::RuntimeChecks(_) => Ok(self.operand(op)?.1),
+        }
+    }
+
+    /// The discriminant of variant `variant` of the fieldless enum `enum_name` (type `ty`):
+    /// one of the crate's, or `core::cmp::Ordering`.
+    fn discriminant_of(&self, enum_name: Option<Sym>, variant: Option<Sym>, ty: Ty) -> R<i128> {
+        let (Some(e), Some(v)) = (enum_name, variant) else {
+            return self.err("an enum variant without a name");
+        };
+        if self.sh.names.str(e) == "Ordering" && self.show(ty).contains("cmp::Ordering") {
+            return Ok(match self.sh.names.str(v) {
+                "Less" => -1,
+                "Equal" => 0,
+                _ => 1,
+            });
+        }
+        self.sh
+            .items
+            .adt(e)
+            .and_then(|a| a.variants.as_ref())
+            .and_then(|vs| vs.iter().find(|(x, _)| *x == v))
+            .map(|(_, d)| *d)
+            .ok_or_else(|| LowerError {
+                span: self.span,
+                msg: format!(
+                    "values of `{}` (only the crate's fieldless enums are handled)",
+                    self.show(ty)
+                ),
+            })
+    }
+
+    /// The last identifier of a path.
+    fn last_ident(&self, p: PathId) -> Option<Sym> {
+        match self.sh.names.path_data(p).segments.last()?.name {
+            SegName::Ident(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The field names of the crate's struct that `ty` names (empty for anything else).
+    fn adt_field_names(&self, ty: Ty) -> Vec<Sym> {
+        let TyKind::Path(p) = *self.sh.names.ty_kind(ty) else {
+            return Vec::new();
+        };
+        self.last_ident(p)
+            .and_then(|s| self.sh.items.adt(s))
+            .map(|d| d.fields.iter().map(|f| f.0).collect())
+            .unwrap_or_default()
     }
 
     // ---- terminators -------------------------------------------------------------------------
@@ -1754,7 +1665,7 @@ impl FnLower<'_, '_, '_> {
             TerminatorKind::Unreachable
             | TerminatorKind::UnwindResume
             | TerminatorKind::UnwindTerminate(_) => {
-                self.b().create("wasm.unreachable", &[], &[], &[], &[], &[]);
+                self.create0("wasm.unreachable", &[], &[]);
             }
             TerminatorKind::Assert {
                 cond,
@@ -1859,7 +1770,7 @@ impl FnLower<'_, '_, '_> {
             match target {
                 Some(t) => self.br(t),
                 None => {
-                    self.b().create("wasm.unreachable", &[], &[], &[], &[], &[]);
+                    self.create0("wasm.unreachable", &[], &[]);
                 }
             }
             return Ok(());
@@ -1880,7 +1791,7 @@ impl FnLower<'_, '_, '_> {
             )
             || bare.starts_with("core::slice::index::slice_")
         {
-            self.b().create("wasm.unreachable", &[], &[], &[], &[], &[]);
+            self.create0("wasm.unreachable", &[], &[]);
             return Ok(());
         }
         if let Some(done) = self.intrinsic(&bare, dest, args)? {
@@ -1888,7 +1799,7 @@ impl FnLower<'_, '_, '_> {
                 match target {
                     Some(t) => self.br(t),
                     None => {
-                        self.b().create("wasm.unreachable", &[], &[], &[], &[], &[]);
+                        self.create0("wasm.unreachable", &[], &[]);
                     }
                 }
             }
@@ -1989,7 +1900,7 @@ impl FnLower<'_, '_, '_> {
         match target {
             Some(t) => self.br(t),
             None => {
-                self.b().create("wasm.unreachable", &[], &[], &[], &[], &[]);
+                self.create0("wasm.unreachable", &[], &[]);
             }
         }
         Ok(())
@@ -2132,7 +2043,7 @@ impl FnLower<'_, '_, '_> {
                 self.write_scalar(r, s, x);
             }
             "unreachable" | "abort" => {
-                self.b().create("wasm.unreachable", &[], &[], &[], &[], &[]);
+                self.create0("wasm.unreachable", &[], &[]);
                 return Ok(Some(false));
             }
             _ => return self.err(format!("the intrinsic `{name}`")),
