@@ -235,13 +235,14 @@ impl Toolchain {
     }
 
     /// Compiles the user's crate to MIR (with source spans) against the cached library; returns
-    /// the MIR text.
+    /// the MIR text. `extra`: more rustc flags (`-Coverflow-checks=on`).
     pub fn crate_mir(
         &self,
         lib: &LibraryMir,
         file: &Path,
         crate_name: &str,
         out_dir: &Path,
+        extra: &[&str],
     ) -> Result<String, DriverError> {
         let out = out_dir.join(format!("{crate_name}.mir"));
         let extern_ = |name: &str| {
@@ -256,6 +257,7 @@ impl Toolchain {
         cmd.env("RUSTC_BOOTSTRAP", "1")
             .args(["--crate-type", "lib", "--crate-name", crate_name])
             .args(MIR_FLAGS)
+            .args(extra)
             .args(["-Zmir-include-spans", "--emit=mir", "-o"])
             .arg(&out)
             .arg("-L")

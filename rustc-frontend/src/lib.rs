@@ -1,9 +1,10 @@
 //! The Rust frontend (`rustc-wasmir`): drives a real rustc to get the MIR of the user's crate and
 //! of core, compiler_builtins and alloc for wasm32 (`driver`), and reads that MIR into a typed
-//! model (`mir`). The lowering from MIR to WasmIR is not written yet: `--emit=wir` and
-//! `--emit=wasm` say so and fail, while `--emit=mir` and `--emit=mir-summary` show what the
-//! frontend reads.
+//! model (`mir`), and lowers it to WasmIR (`lower`): `--emit=wir` prints the module,
+//! `--emit=wasm` encodes it with the direct backend; `--emit=mir` and `--emit=mir-summary` show
+//! what the frontend reads.
 pub mod driver;
+pub mod lower;
 pub mod mir;
 pub mod resolve;
 
@@ -19,9 +20,9 @@ pub const EXIT_USAGE: i32 = 2;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Emit {
-    /// WasmIR text (the default; needs the lowering, not implemented yet).
+    /// WasmIR text (the default).
     Wir,
-    /// A wasm binary (needs the lowering, not implemented yet).
+    /// A wasm binary, through the direct backend.
     Wasm,
     /// The crate's MIR as rustc printed it.
     Mir,
@@ -44,8 +45,10 @@ enum CrateType {
                   `apt-get install rustc-web rust-web-src`), against the MIR of core, \
                   compiler_builtins and alloc built once and cached ($WASMIR_CACHE_DIR, else \
                   $XDG_CACHE_HOME/wasmir, else ~/.cache/wasmir), and reads it. A `.mir` file is \
-                  read as it is. The lowering to WasmIR is not implemented yet: --emit=wir and \
-                  --emit=wasm fail with a message; --emit=mir and --emit=mir-summary work.\n\
+                  read as it is. The crate's exported functions (`#[unsafe(no_mangle)]`) and what \
+                  they reach are lowered to WasmIR (--emit=wir) or to wasm (--emit=wasm); a \
+                  construct the lowering does not handle yet is an error naming it and its \
+                  source location.\n\
                   Exit codes: 0 success, 1 an error (rustc's, the reader's, or a missing piece), \
                   2 bad command line."
 )]
@@ -78,6 +81,10 @@ struct Args {
     /// report their counts and reading times.
     #[arg(long)]
     with_library: bool,
+    /// Compile with overflow checks (`-C overflow-checks=on`): overflowing arithmetic panics,
+    /// which traps.
+    #[arg(long)]
+    overflow_checks: bool,
 }
 
 /// Runs `rustc-wasmir` with `args` (`args[0]` is the program name). Returns the exit code.
@@ -110,16 +117,6 @@ fn run_args(args: &Args, stdout: &mut dyn Write) -> Result<(), String> {
             args.input.display()
         ));
     }
-    if matches!(args.emit, Emit::Wir | Emit::Wasm) {
-        return Err(format!(
-            "--emit={}: the lowering from MIR to WasmIR is not implemented yet (the frontend builds and reads the MIR: see --emit=mir-summary)",
-            if args.emit == Emit::Wir {
-                "wir"
-            } else {
-                "wasm"
-            }
-        ));
-    }
     let is_mir = args.input.extension().is_some_and(|e| e == "mir");
     let mut toolchain = None;
     let text = if is_mir {
@@ -138,7 +135,12 @@ fn run_args(args: &Args, stdout: &mut dyn Write) -> Result<(), String> {
         let tmp = std::env::temp_dir().join(format!("rustc-wasmir-{}", std::process::id()));
         std::fs::create_dir_all(&tmp)
             .map_err(|e| format!("cannot create `{}`: {e}", tmp.display()))?;
-        let text = tc.crate_mir(&lib, &args.input, &name, &tmp);
+        let extra: &[&str] = if args.overflow_checks {
+            &["-Coverflow-checks=on"]
+        } else {
+            &[]
+        };
+        let text = tc.crate_mir(&lib, &args.input, &name, &tmp, extra);
         let _ = std::fs::remove_dir_all(&tmp);
         toolchain = Some((tc, lib));
         text.map_err(|e| e.0)?
@@ -148,7 +150,10 @@ fn run_args(args: &Args, stdout: &mut dyn Write) -> Result<(), String> {
     }
     let name = args.input.display().to_string();
     let mut out = String::new();
-    let file = read_mir(&name, &text, &mut out)?;
+    let mut file = read_mir(&name, &text, &mut out)?;
+    if matches!(args.emit, Emit::Wir | Emit::Wasm) {
+        return emit_module(args, &mut file, stdout);
+    }
     dump_body(&file, args.dump.as_deref(), &mut out)?;
     if args.with_library {
         let lib = match toolchain {
@@ -168,6 +173,48 @@ fn run_args(args: &Args, stdout: &mut dyn Write) -> Result<(), String> {
         }
     }
     write_output(args.output.as_deref(), out.as_bytes(), stdout)
+}
+
+/// Lowers the crate and writes WasmIR or wasm.
+fn emit_module(args: &Args, file: &mut mir::MirFile, stdout: &mut dyn Write) -> Result<(), String> {
+    // The source the MIR came from: the input, or for a `.mir` input the file its spans name.
+    let source_path = if args.input.extension().is_some_and(|e| e == "mir") {
+        file.bodies
+            .values()
+            .flat_map(|b| b.locals.values())
+            .find_map(|l| l.span)
+            .map(|s| PathBuf::from(file.names.str(s.file)))
+            .ok_or("the MIR has no source spans (compile with -Zmir-include-spans): the exported functions cannot be found")?
+    } else {
+        args.input.clone()
+    };
+    let source = std::fs::read_to_string(&source_path)
+        .map_err(|e| format!("cannot read `{}`: {e}", source_path.display()))?;
+    let (ctx, module) = lower::lower_crate(file, &source, args.overflow_checks)
+        .map_err(|errs| errs.join("\nerror: "))?;
+    let diags = wasmir::verify(&ctx, &module);
+    if diags.iter().any(wasmir::Diagnostic::is_error) {
+        let text = wasmir::print_module(&ctx, &module, Default::default());
+        let src = wasmir::SourceFile {
+            name: "<lowered>",
+            text: &text,
+        };
+        return Err(format!(
+            "internal error: the lowered module does not verify:\n{}",
+            wasmir::diag::render_all(&diags, &src)
+        ));
+    }
+    match args.emit {
+        Emit::Wasm => {
+            let wasm = wasmir_translate::export_wasm(&ctx, &module)
+                .map_err(|e| format!("the lowered module cannot be encoded as wasm: {e}"))?;
+            write_output(args.output.as_deref(), &wasm, stdout)
+        }
+        _ => {
+            let text = wasmir::print_module(&ctx, &module, Default::default());
+            write_output(args.output.as_deref(), text.as_bytes(), stdout)
+        }
+    }
 }
 
 /// Reads MIR text and appends its counts to `out`; a syntax error is returned with its place.

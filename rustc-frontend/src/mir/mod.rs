@@ -9,8 +9,10 @@ pub mod lexer;
 pub mod model;
 mod parser;
 pub mod print;
+mod source;
 mod types;
 
 pub use model::*;
 pub use parser::{ImplHeader, ParseError, ParseOptions, ParseOutput, parse, parse_impl_header};
+pub use source::{AdtDef, Export, SourceItems, parse_source_items};
 pub use types::PathCtx;

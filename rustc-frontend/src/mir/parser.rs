@@ -1563,6 +1563,15 @@ pub struct ImplHeader {
 }
 
 pub fn parse_impl_header(names: &mut Interner, src: &str) -> Option<ImplHeader> {
+    with_source_parser(names, src, |p| p.impl_header().ok())
+}
+
+/// Runs `f` with a parser over Rust source `src` that interns into `names`.
+pub(super) fn with_source_parser<T>(
+    names: &mut Interner,
+    src: &str,
+    f: impl FnOnce(&mut Parser<'_>) -> T,
+) -> T {
     let mut p = Parser {
         src,
         pos: 0,
@@ -1570,15 +1579,15 @@ pub fn parse_impl_header(names: &mut Interner, src: &str) -> Option<ImplHeader> 
         names: std::mem::take(names),
         cur: BodyParts::default(),
     };
-    let header = p.impl_header();
+    let out = f(&mut p);
     *names = std::mem::take(&mut p.names);
-    header.ok()
+    out
 }
 
 impl Parser<'_> {
-    fn impl_header(&mut self) -> PResult<ImplHeader> {
-        self.eat_kw("unsafe");
-        self.expect_kw("impl")?;
+    /// `<T: Bound, const N: usize, 'a>` of an impl or type definition, if present: the type and
+    /// const parameters' names (lifetimes are not kept).
+    pub(super) fn generic_param_names(&mut self) -> PResult<Vec<Sym>> {
         let mut params = Vec::new();
         if self.eat('<') {
             // Parameter names stand first in each comma-separated entry at depth 1.
@@ -1587,7 +1596,7 @@ impl Parser<'_> {
             while depth > 0 {
                 let t = self.bump();
                 match t.kind {
-                    Tok::Eof => return self.expected("`>` closing the impl's parameters"),
+                    Tok::Eof => return self.expected("`>` closing the generic parameters"),
                     Tok::Punct('<') => depth += 1,
                     Tok::Punct('>') => depth -= 1,
                     Tok::Punct(',') if depth == 1 => {
@@ -1603,6 +1612,13 @@ impl Parser<'_> {
                 entry_start = false;
             }
         }
+        Ok(params)
+    }
+
+    fn impl_header(&mut self) -> PResult<ImplHeader> {
+        self.eat_kw("unsafe");
+        self.expect_kw("impl")?;
+        let params = self.generic_param_names()?;
         self.eat_kw("const");
         if self.peek().is('!') {
             return self.expected("a positive impl");

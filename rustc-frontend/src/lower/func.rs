@@ -1,0 +1,2053 @@
+//! One instance's MIR body to a `func.func` in CFG form.
+//!
+//! Each MIR local has a home: nothing (zero-sized), a `wasm.local` (a scalar whose address is
+//! never taken; `mem2reg` may promote it), a slot in the function's frame on the shadow stack
+//! (aggregates and address-taken scalars), or memory the caller owns (aggregate arguments and
+//! the return place of a function returning an aggregate, passed by pointer). The frame pointer
+//! is kept in a `wasm.local` set by the prologue, which is written last, once the frame's size is
+//! known. Each MIR block becomes a block; a `wasm.unreachable` block takes failed asserts (panics
+//! trap: `panic=abort` without a panic handler).
+use super::layout::{Layout, Scalar, array_len, subst, subst_path, unify};
+use super::{Instance, LowerError, MEMORY, MEMORY_PAGES, Mono, STACK_POINTER, resolve_callee};
+use crate::mir::*;
+use crate::resolve::Resolver;
+use cranelift_entity::{EntityRef, PrimaryMap};
+use rustc_hash::FxHashMap;
+use wasmir::ir::InsertPoint;
+use wasmir::{Attr, Builder, Context, Module, Type, Value};
+
+/// What every instance's lowering shares.
+pub struct Shared<'a, 's> {
+    pub names: &'a mut Interner,
+    pub bodies: &'a PrimaryMap<BodyId, Body>,
+    pub allocs: &'a FxHashMap<u32, Allocation>,
+    pub items: &'a SourceItems,
+    pub layouts: &'a mut super::layout::Layouts<'s>,
+    pub resolver: &'a Resolver,
+    pub mono: &'a mut Mono,
+    /// The crate was compiled with `-C overflow-checks=on`.
+    pub overflow_checks: bool,
+}
+
+type R<T> = Result<T, LowerError>;
+
+/// Declares the memory and the stack pointer.
+pub fn module_items(ctx: &mut Context, module: &mut Module) {
+    let i64t = ctx.i64();
+    let i32t = ctx.i32();
+    let mut b = Builder::at_module_end(ctx, module);
+    let name = b.ctx.string_attr(MEMORY);
+    let min = b.ctx.int_attr(MEMORY_PAGES as i128, i64t);
+    b.create(
+        "wasm.memory",
+        &[],
+        &[],
+        &[("sym_name", name), ("min", min)],
+        &[],
+        &[],
+    );
+    // The global's initializer: a region of the module body ending in `wasm.yield`.
+    let body = b.body;
+    let region = b.module.bodies[body].create_region();
+    let block = b.module.bodies[body].create_block();
+    b.module.bodies[body].append_block(region, block);
+    let outer = b.ip;
+    b.ip = InsertPoint::End(block);
+    let top = b.i32_const((MEMORY_PAGES * 65536) as i32);
+    b.create("wasm.yield", &[top], &[], &[], &[], &[]);
+    b.ip = outer;
+    let name = b.ctx.string_attr(STACK_POINTER);
+    let ty = b.ctx.type_attr(i32t);
+    let unit = b.ctx.unit_attr();
+    b.create(
+        "wasm.global",
+        &[],
+        &[],
+        &[("sym_name", name), ("type", ty), ("mutable", unit)],
+        &[],
+        &[region],
+    );
+}
+
+/// Where a MIR local lives.
+#[derive(Clone, Copy, Debug)]
+enum Home {
+    Zst,
+    /// A `wasm.local` holding the scalar.
+    Reg(Value, Scalar),
+    /// At this offset in the frame.
+    Frame(u64),
+    /// At the address this (entry block) value holds.
+    Ptr(Value),
+}
+
+/// A place, evaluated.
+#[derive(Clone, Copy, Debug)]
+enum PlaceRef {
+    Zst,
+    Reg(Value, Scalar),
+    Mem(Value),
+}
+
+/// An operand, evaluated.
+#[derive(Clone, Copy, Debug)]
+enum Val {
+    Zst,
+    Scalar(Value, Scalar),
+    /// An aggregate in memory at this address.
+    Mem(Value),
+}
+
+/// The wasm signature of an instance: whether the first parameter is the return place's
+/// address, the MIR arguments' passing (a scalar, an address, or nothing), the result.
+struct Sig {
+    sret: bool,
+    params: Vec<Option<Scalar>>,
+    result: Option<Scalar>,
+}
+
+fn wasm_ty(ctx: &Context, s: Scalar) -> Type {
+    match s {
+        Scalar::Int { bits: 64, .. } => ctx.i64(),
+        Scalar::Int { .. } => ctx.i32(),
+        Scalar::F32 => ctx.f32(),
+        Scalar::F64 => ctx.f64(),
+    }
+}
+
+/// Is the layout one held in a register: a primitive scalar (not a struct around one).
+fn reg_scalar(l: &Layout) -> Option<Scalar> {
+    if l.fields.is_empty() { l.scalar } else { None }
+}
+
+struct FnLower<'c, 'a, 's> {
+    ctx: &'c mut Context,
+    module: &'c mut Module,
+    sh: &'c mut Shared<'a, 's>,
+    mir: &'a Body,
+    inst: &'c Instance,
+    fbody: wasmir::BodyId,
+    cur: wasmir::Block,
+    blocks: Vec<wasmir::Block>,
+    trap: Option<wasmir::Block>,
+    homes: Vec<Home>,
+    tys: Vec<Ty>,
+    frame: u64,
+    fp: Value,
+    span: Option<SrcSpan>,
+}
+
+/// The wasm signature of `body` under `subst`.
+fn signature(sh: &mut Shared, body: &Body, s: &[(Sym, Ty)], span: Option<SrcSpan>) -> R<Sig> {
+    let mut params = Vec::new();
+    for i in 1..=body.arg_count as usize {
+        let t = subst(sh.names, body.locals[Local::new(i)].ty, s);
+        let l = layout(sh, t, span)?;
+        params.push(if l.is_zst() {
+            None
+        } else {
+            Some(reg_scalar(&l).unwrap_or(Scalar::PTR))
+        });
+    }
+    let rt = subst(sh.names, body.return_ty(), s);
+    let rl = layout(sh, rt, span)?;
+    let result = reg_scalar(&rl);
+    Ok(Sig {
+        sret: result.is_none() && !rl.is_zst(),
+        params,
+        result,
+    })
+}
+
+fn layout(sh: &mut Shared, t: Ty, span: Option<SrcSpan>) -> R<Layout> {
+    sh.layouts
+        .of(sh.names, t)
+        .cloned()
+        .map_err(|e| LowerError { span, msg: e.0 })
+}
+
+pub fn lower_instance(
+    ctx: &mut Context,
+    module: &mut Module,
+    sh: &mut Shared,
+    inst: &Instance,
+) -> R<()> {
+    let mir: &Body = &sh.bodies[inst.body];
+    let fspan = mir.locals.values().next().and_then(|l| l.span);
+    let sig = signature(sh, mir, &inst.subst, fspan)?;
+    if inst.export.is_some()
+        && (sig.sret
+            || mir
+                .locals
+                .iter()
+                .skip(1)
+                .take(mir.arg_count as usize)
+                .any(|(l, _)| {
+                    let t = subst(sh.names, mir.locals[l].ty, &inst.subst);
+                    sh.layouts
+                        .of(sh.names, t)
+                        .is_ok_and(|l| reg_scalar(l).is_none() && !l.is_zst())
+                }))
+    {
+        return Err(LowerError {
+            span: fspan,
+            msg: "an exported function passing or returning an aggregate by value (the C ABI for aggregates)".into(),
+        });
+    }
+    let mut params: Vec<Type> = Vec::new();
+    if sig.sret {
+        params.push(ctx.i32());
+    }
+    params.extend(sig.params.iter().flatten().map(|&s| wasm_ty(ctx, s)));
+    let results: Vec<Type> = sig.result.iter().map(|&s| wasm_ty(ctx, s)).collect();
+    let loc = match fspan {
+        Some(s) => ctx.file_loc(sh.names.str(s.file), s.lo_line, s.lo_col),
+        None => ctx.unknown_loc(),
+    };
+    let (_, fbody, entry) = {
+        let mut b = Builder::at_module_end(ctx, module);
+        b.loc = loc;
+        b.func(&inst.symbol, &params, &results, inst.export.as_deref())
+    };
+    let entry_args: Vec<Value> = module.bodies[fbody].block_args(entry).to_vec();
+    let region = module.bodies[fbody]
+        .region_of(entry)
+        .expect("entry block in a region");
+    let mut blocks = Vec::new();
+    for _ in mir.blocks.keys() {
+        let b = module.bodies[fbody].create_block();
+        module.bodies[fbody].append_block(region, b);
+        blocks.push(b);
+    }
+    // The frame pointer's local, first of the entry block.
+    let fp = {
+        let i32t = ctx.i32();
+        let mut b = Builder::new(ctx, module, fbody, InsertPoint::End(entry));
+        let ta = b.ctx.type_attr(i32t);
+        let lt = b.ctx.local_type();
+        let op = b.create("wasm.local", &[], &[lt], &[("type", ta)], &[], &[]);
+        b.module.bodies[fbody].result(op, 0)
+    };
+    let mut f = FnLower {
+        ctx,
+        module,
+        sh,
+        mir,
+        inst,
+        fbody,
+        cur: entry,
+        blocks,
+        trap: None,
+        homes: Vec::new(),
+        tys: Vec::new(),
+        frame: 0,
+        fp,
+        span: fspan,
+    };
+    f.homes_and_entry(&sig, &entry_args)?;
+    // The prologue is written after the body, into the entry block, when the frame's size is
+    // known; a copy of the entry's current end is kept to write it there.
+    for (bb, data) in mir.blocks.iter() {
+        f.cur = f.blocks[bb.index()];
+        let stmts = data.stmts.start as usize..data.stmts.end as usize;
+        for s in &mir.stmts[stmts] {
+            f.span = s.span;
+            f.statement(&s.kind)?;
+        }
+        f.span = data.term.span;
+        f.terminator(&data.term.kind, &sig)?;
+    }
+    f.cur = entry;
+    f.prologue_and_enter(sig.sret)
+}
+
+/// A statement's or terminator's place is address-taken when a reference or raw pointer to it
+/// (through no dereference) is made.
+fn address_taken(mir: &Body) -> Vec<bool> {
+    let mut taken = vec![false; mir.locals.len()];
+    for s in &mir.stmts {
+        if let StatementKind::Assign(_, Rvalue::Ref(_, p) | Rvalue::RawPtr { place: p, .. }) =
+            &s.kind
+            && !mir.place_projs(*p).contains(&Proj::Deref)
+        {
+            taken[p.local.index()] = true;
+        }
+    }
+    taken
+}
+
+impl FnLower<'_, '_, '_> {
+    fn err<T>(&self, msg: impl Into<String>) -> R<T> {
+        Err(LowerError {
+            span: self.span,
+            msg: msg.into(),
+        })
+    }
+
+    fn b(&mut self) -> Builder<'_> {
+        Builder::new(
+            self.ctx,
+            self.module,
+            self.fbody,
+            InsertPoint::End(self.cur),
+        )
+    }
+
+    fn layout(&mut self, t: Ty) -> R<Layout> {
+        layout(self.sh, t, self.span)
+    }
+
+    fn subst(&mut self, t: Ty) -> Ty {
+        subst(self.sh.names, t, &self.inst.subst)
+    }
+
+    fn show(&self, t: Ty) -> String {
+        self.sh.layouts.show(self.sh.names, t)
+    }
+
+    /// Allocates `size` bytes aligned to `align` in the frame.
+    fn alloc(&mut self, size: u64, align: u64) -> u64 {
+        let off = self.frame.next_multiple_of(align.max(1));
+        self.frame = off + size;
+        off
+    }
+
+    fn homes_and_entry(&mut self, sig: &Sig, args: &[Value]) -> R<()> {
+        let taken = address_taken(self.mir);
+        let mut next_arg = 0usize;
+        let sret = if sig.sret {
+            next_arg = 1;
+            Some(args[0])
+        } else {
+            None
+        };
+        let decls: Vec<(Local, Ty, Option<SrcSpan>)> = self
+            .mir
+            .locals
+            .iter()
+            .map(|(l, d)| (l, d.ty, d.span))
+            .collect();
+        for (l, ty, span) in decls {
+            self.span = span.or(self.span);
+            let ty = self.subst(ty);
+            self.tys.push(ty);
+            let lay = self.layout(ty)?;
+            let i = l.index();
+            let is_arg = i >= 1 && i <= self.mir.arg_count as usize;
+            let arg_val = if is_arg && !lay.is_zst() {
+                let v = args[next_arg];
+                next_arg += 1;
+                Some(v)
+            } else {
+                None
+            };
+            let home = if lay.is_zst() {
+                Home::Zst
+            } else if let (Some(s), false) = (reg_scalar(&lay), taken[i]) {
+                let t = wasm_ty(self.ctx, s);
+                let ta = self.ctx.type_attr(t);
+                let lt = self.ctx.local_type();
+                let init: Vec<Value> = arg_val.into_iter().collect();
+                let fbody = self.fbody;
+                let op = self
+                    .b()
+                    .create("wasm.local", &init, &[lt], &[("type", ta)], &[], &[]);
+                Home::Reg(self.module.bodies[fbody].result(op, 0), s)
+            } else if let (0, Some(p)) = (i, sret) {
+                Home::Ptr(p)
+            } else if let (Some(v), None) = (arg_val, reg_scalar(&lay)) {
+                Home::Ptr(v)
+            } else {
+                let off = self.alloc(lay.size, lay.align);
+                Home::Frame(off)
+            };
+            self.homes.push(home);
+        }
+        Ok(())
+    }
+
+    /// Writes the prologue at the end of the entry block: the frame (if any) taken from the
+    /// shadow stack, address-taken scalar arguments stored into it, and a branch to `bb0`.
+    fn prologue_and_enter(&mut self, sret: bool) -> R<()> {
+        let frame = self.frame.next_multiple_of(16);
+        if frame > 0 {
+            let i32t = self.ctx.i32();
+            let sym = self.sym(STACK_POINTER);
+            let fp = self.fp;
+            let mut b = self.b();
+            let sp = {
+                let op = b.create(
+                    "wasm.global.get",
+                    &[],
+                    &[i32t],
+                    &[("global", sym)],
+                    &[],
+                    &[],
+                );
+                b.module.bodies[b.body].result(op, 0)
+            };
+            let size = b.i32_const(frame as i32);
+            let new = b.fixed("wasm.i32.sub", &[sp, size]);
+            b.create("wasm.global.set", &[new], &[], &[("global", sym)], &[], &[]);
+            b.create("wasm.local.set", &[fp, new], &[], &[], &[], &[]);
+        }
+        // Scalar arguments that live in the frame.
+        let entry = self.cur;
+        let args: Vec<Value> = self.module.bodies[self.fbody].block_args(entry).to_vec();
+        let mut next = usize::from(sret);
+        for i in 1..=self.mir.arg_count as usize {
+            match self.homes[i] {
+                Home::Zst => continue,
+                Home::Frame(off) => {
+                    let lay = self.layout(self.tys[i])?;
+                    let s = reg_scalar(&lay).expect("an aggregate argument is passed by address");
+                    let a = self.frame_addr(off);
+                    self.store(s, a, args[next]);
+                }
+                _ => {}
+            }
+            next += 1;
+        }
+        self.br(Block::new(0));
+        Ok(())
+    }
+
+    fn sym(&mut self, s: &str) -> Attr {
+        let id = self.ctx.ident(s);
+        self.ctx.symbol_attr(id)
+    }
+
+    // ---- small builders ----------------------------------------------------------------------
+
+    fn iconst(&mut self, s: Scalar, v: i128) -> Value {
+        if s.is_64() {
+            self.b().i64_const(v as i64)
+        } else {
+            self.b().i32_const(v as i32)
+        }
+    }
+
+    fn op1(&mut self, name: &str, a: Value) -> Value {
+        self.b().fixed(name, &[a])
+    }
+
+    fn op2(&mut self, name: &str, a: Value, b: Value) -> Value {
+        self.b().fixed(name, &[a, b])
+    }
+
+    /// `wasm.iNN.<op>` for the scalar's width.
+    fn iop(&mut self, s: Scalar, op: &str, a: Value, b: Value) -> Value {
+        let w = if s.is_64() { "i64" } else { "i32" };
+        self.op2(&format!("wasm.{w}.{op}"), a, b)
+    }
+
+    fn frame_addr(&mut self, off: u64) -> Value {
+        let fp = self.fp;
+        let i32t = self.ctx.i32();
+        let base = self.create1("wasm.local.get", &[fp], i32t, &[]);
+        self.add_offset(base, off)
+    }
+
+    fn add_offset(&mut self, base: Value, off: u64) -> Value {
+        if off == 0 {
+            return base;
+        }
+        let c = self.b().i32_const(off as i32);
+        self.op2("wasm.i32.add", base, c)
+    }
+
+    fn mem_attrs(&mut self) -> Attr {
+        self.sym(MEMORY)
+    }
+
+    fn load(&mut self, s: Scalar, addr: Value) -> Value {
+        let name = match s {
+            Scalar::Int {
+                bits: 8,
+                signed: true,
+            } => "wasm.i32.load8_s",
+            Scalar::Int {
+                bits: 8,
+                signed: false,
+            } => "wasm.i32.load8_u",
+            Scalar::Int {
+                bits: 16,
+                signed: true,
+            } => "wasm.i32.load16_s",
+            Scalar::Int {
+                bits: 16,
+                signed: false,
+            } => "wasm.i32.load16_u",
+            Scalar::Int { bits: 64, .. } => "wasm.i64.load",
+            Scalar::Int { .. } => "wasm.i32.load",
+            Scalar::F32 => "wasm.f32.load",
+            Scalar::F64 => "wasm.f64.load",
+        };
+        let m = self.mem_attrs();
+        let t = wasm_ty(self.ctx, s);
+        self.create1(name, &[addr], t, &[("memory", m)])
+    }
+
+    fn store(&mut self, s: Scalar, addr: Value, v: Value) {
+        let name = match s {
+            Scalar::Int { bits: 8, .. } => "wasm.i32.store8",
+            Scalar::Int { bits: 16, .. } => "wasm.i32.store16",
+            Scalar::Int { bits: 64, .. } => "wasm.i64.store",
+            Scalar::Int { .. } => "wasm.i32.store",
+            Scalar::F32 => "wasm.f32.store",
+            Scalar::F64 => "wasm.f64.store",
+        };
+        let m = self.mem_attrs();
+        self.create0(name, &[addr, v], &[("memory", m)]);
+    }
+
+    fn copy(&mut self, dst: Value, src: Value, size: u64) {
+        if size == 0 {
+            return;
+        }
+        let n = self.b().i32_const(size as i32);
+        self.copy_len(dst, src, n);
+    }
+
+    /// `wasm.memory.copy` of `len` bytes.
+    fn copy_len(&mut self, dst: Value, src: Value, len: Value) {
+        let m = self.mem_attrs();
+        self.create0(
+            "wasm.memory.copy",
+            &[dst, src, len],
+            &[("dst", m), ("src", m)],
+        );
+    }
+
+    /// Creates an op without results or successors.
+    fn create0(&mut self, name: &str, operands: &[Value], attrs: &[(&str, Attr)]) {
+        self.b().create(name, operands, &[], attrs, &[], &[]);
+    }
+
+    /// Keeps a small integer in its canonical form in an i32: sign- or zero-extended from its
+    /// width.
+    fn normalize(&mut self, s: Scalar, v: Value) -> Value {
+        match s {
+            Scalar::Int {
+                bits: 8,
+                signed: true,
+            } => self.op1("wasm.i32.extend8_s", v),
+            Scalar::Int {
+                bits: 16,
+                signed: true,
+            } => self.op1("wasm.i32.extend16_s", v),
+            Scalar::Int {
+                bits: 8,
+                signed: false,
+            } => {
+                let m = self.b().i32_const(0xff);
+                self.op2("wasm.i32.and", v, m)
+            }
+            Scalar::Int {
+                bits: 16,
+                signed: false,
+            } => {
+                let m = self.b().i32_const(0xffff);
+                self.op2("wasm.i32.and", v, m)
+            }
+            _ => v,
+        }
+    }
+
+    /// Creates an op with one result of type `t`; returns the result.
+    fn create1(
+        &mut self,
+        name: &str,
+        operands: &[Value],
+        t: Type,
+        attrs: &[(&str, Attr)],
+    ) -> Value {
+        let mut b = self.b();
+        let op = b.create(name, operands, &[t], attrs, &[], &[]);
+        b.module.bodies[b.body].result(op, 0)
+    }
+
+    fn local_get(&mut self, l: Value, s: Scalar) -> Value {
+        let t = wasm_ty(self.ctx, s);
+        self.create1("wasm.local.get", &[l], t, &[])
+    }
+
+    fn local_set(&mut self, l: Value, v: Value) {
+        self.create0("wasm.local.set", &[l, v], &[]);
+    }
+
+    fn trap_block(&mut self) -> wasmir::Block {
+        if let Some(t) = self.trap {
+            return t;
+        }
+        let region = self.module.bodies[self.fbody]
+            .region_of(self.cur)
+            .expect("in a region");
+        let t = self.module.bodies[self.fbody].create_block();
+        self.module.bodies[self.fbody].append_block(region, t);
+        let saved = self.cur;
+        self.cur = t;
+        self.create0("wasm.unreachable", &[], &[]);
+        self.cur = saved;
+        self.trap = Some(t);
+        t
+    }
+
+    fn br(&mut self, target: Block) {
+        let t = self.blocks[target.index()];
+        self.b().create(
+            "cf.br",
+            &[],
+            &[],
+            &[],
+            &[wasmir::SuccSpec {
+                block: t,
+                args: &[],
+            }],
+            &[],
+        );
+    }
+
+    fn cond_br(&mut self, c: Value, then: wasmir::Block, els: wasmir::Block) {
+        self.b().create(
+            "cf.cond_br",
+            &[c],
+            &[],
+            &[],
+            &[
+                wasmir::SuccSpec {
+                    block: then,
+                    args: &[],
+                },
+                wasmir::SuccSpec {
+                    block: els,
+                    args: &[],
+                },
+            ],
+            &[],
+        );
+    }
+
+    // ---- places and operands -----------------------------------------------------------------
+
+    fn place(&mut self, p: Place) -> R<(PlaceRef, Ty)> {
+        let mut ty = self.tys[p.local.index()];
+        let projs: Vec<Proj> = self.mir.place_projs(p).to_vec();
+        let mut cur = match self.homes[p.local.index()] {
+            Home::Zst => PlaceRef::Zst,
+            Home::Reg(l, s) => PlaceRef::Reg(l, s),
+            Home::Frame(off) => PlaceRef::Mem(self.frame_addr(off)),
+            Home::Ptr(v) => PlaceRef::Mem(v),
+        };
+        for proj in projs {
+            match proj {
+                Proj::Deref => {
+                    let ptr = match cur {
+                        PlaceRef::Reg(l, s) => self.local_get(l, s),
+                        PlaceRef::Mem(a) => self.load(Scalar::PTR, a),
+                        PlaceRef::Zst => return self.err("a dereference of a zero-sized value"),
+                    };
+                    ty = match self.sh.names.ty_kind(ty) {
+                        TyKind::Ref { pointee, .. } | TyKind::RawPtr { pointee, .. } => *pointee,
+                        _ => return self.err(format!("a dereference of `{}`", self.show(ty))),
+                    };
+                    cur = PlaceRef::Mem(ptr);
+                }
+                Proj::Field(i, fty) => {
+                    let lay = self.layout(ty)?;
+                    ty = self.subst(fty);
+                    if !lay.discriminants.is_empty() {
+                        return self.err("a field of an enum");
+                    }
+                    cur = match cur {
+                        PlaceRef::Mem(a) => {
+                            let off = *lay.offsets.get(i as usize).ok_or_else(|| LowerError {
+                                span: self.span,
+                                msg: format!("field {i} of `{}`", self.show(ty)),
+                            })?;
+                            PlaceRef::Mem(self.add_offset(a, off))
+                        }
+                        PlaceRef::Zst => PlaceRef::Zst,
+                        PlaceRef::Reg(..) => return self.err("a field of a scalar"),
+                    };
+                }
+                Proj::Index(l) => {
+                    let lay = self.layout(ty)?;
+                    let TyKind::Array(e, _) = *self.sh.names.ty_kind(ty) else {
+                        return self.err(format!("indexing `{}`", self.show(ty)));
+                    };
+                    let el = self.layout(e)?;
+                    let idx = self.read_local(l)?;
+                    ty = e;
+                    cur = match cur {
+                        PlaceRef::Mem(a) => {
+                            let size = self.b().i32_const(el.size as i32);
+                            let off = self.op2("wasm.i32.mul", idx, size);
+                            PlaceRef::Mem(self.op2("wasm.i32.add", a, off))
+                        }
+                        _ if lay.is_zst() => PlaceRef::Zst,
+                        _ => return self.err("indexing a value not in memory"),
+                    };
+                }
+                Proj::ConstantIndex {
+                    offset, from_end, ..
+                } => {
+                    let lay = self.layout(ty)?;
+                    let TyKind::Array(e, _) = *self.sh.names.ty_kind(ty) else {
+                        return self.err(format!("indexing `{}`", self.show(ty)));
+                    };
+                    let el = self.layout(e)?;
+                    let i = if from_end { lay.count - offset } else { offset };
+                    ty = e;
+                    cur = match cur {
+                        PlaceRef::Mem(a) => PlaceRef::Mem(self.add_offset(a, i * el.size)),
+                        _ => PlaceRef::Zst,
+                    };
+                }
+                Proj::Downcast(..) => return self.err("enum variants (downcasts)"),
+                Proj::Subslice { .. } => return self.err("subslices"),
+                Proj::OpaqueCast(_) | Proj::UnwrapUnsafeBinder(_) => {
+                    return self.err("opaque casts and unsafe binders in places");
+                }
+            }
+        }
+        if self.layout(ty)?.is_zst() {
+            cur = PlaceRef::Zst;
+        }
+        Ok((cur, ty))
+    }
+
+    fn read_local(&mut self, l: Local) -> R<Value> {
+        match self.homes[l.index()] {
+            Home::Reg(v, s) => Ok(self.local_get(v, s)),
+            Home::Frame(off) => {
+                let lay = self.layout(self.tys[l.index()])?;
+                let s = reg_scalar(&lay).expect("an index is a scalar");
+                let a = self.frame_addr(off);
+                Ok(self.load(s, a))
+            }
+            _ => self.err("an index that is not a scalar"),
+        }
+    }
+
+    fn read_place(&mut self, p: Place) -> R<(Val, Ty)> {
+        let (r, ty) = self.place(p)?;
+        let lay = self.layout(ty)?;
+        Ok((
+            match r {
+                PlaceRef::Zst => Val::Zst,
+                PlaceRef::Reg(l, s) => Val::Scalar(self.local_get(l, s), s),
+                PlaceRef::Mem(a) => match reg_scalar(&lay) {
+                    Some(s) => Val::Scalar(self.load(s, a), s),
+                    None => Val::Mem(a),
+                },
+            },
+            ty,
+        ))
+    }
+
+    fn operand(&mut self, op: &Operand) -> R<(Val, Ty)> {
+        match op {
+            Operand::Copy(p) | Operand::Move(p) => self.read_place(*p),
+            Operand::Const(c) => self.constant(*c),
+            Operand::RuntimeChecks(s) => {
+                // Debug assertions and contract checks are off in an optimized build; overflow
+                // checks follow `-C overflow-checks`, which rustc already applied to the MIR.
+                let name = self.sh.names.str(*s).to_string();
+                let on = name == "OverflowChecks" && self.sh.overflow_checks;
+                let v = self.b().i32_const(i32::from(on));
+                let bool_ty = self.sh.names.ty(TyKind::Bool);
+                Ok((
+                    Val::Scalar(
+                        v,
+                        Scalar::Int {
+                            bits: 8,
+                            signed: false,
+                        },
+                    ),
+                    bool_ty,
+                ))
+            }
+        }
+    }
+
+    /// A scalar operand.
+    fn scalar(&mut self, op: &Operand) -> R<(Value, Scalar, Ty)> {
+        match self.operand(op)? {
+            (Val::Scalar(v, s), t) => Ok((v, s, t)),
+            (_, t) => self.err(format!("`{}` used as a scalar", self.show(t))),
+        }
+    }
+
+    fn constant(&mut self, c: ConstId) -> R<(Val, Ty)> {
+        let k = self.mir.consts[c].clone();
+        let names = &mut *self.sh.names;
+        let (ty, v): (Ty, Option<i128>) = match &k {
+            ConstKind::Int(bits, ity) => (names.ty(TyKind::Int(*ity)), Some(*bits as i128)),
+            ConstKind::Bool(b) => (names.ty(TyKind::Bool), Some(i128::from(*b))),
+            ConstKind::Char(ch) => (names.ty(TyKind::Char), Some(*ch as i128)),
+            ConstKind::Transmute { bits, ty, .. } => (*ty, Some(*bits as i128)),
+            ConstKind::Unit => (names.ty(TyKind::Tuple(Box::new([]))), None),
+            ConstKind::ZeroSized(t) => (*t, None),
+            ConstKind::FnItem(_) => (names.ty(TyKind::Tuple(Box::new([]))), None),
+            ConstKind::Float { text, ty } => {
+                let text = names.str(*text).to_string();
+                let ty = *ty;
+                let t = names.ty(TyKind::Float(ty));
+                let v = match ty {
+                    FloatTy::F32 => text.parse::<f32>().ok().map(|f| {
+                        let bits = f.to_bits() as i128;
+                        let ft = self.ctx.f32();
+                        let a = self.ctx.float_attr(bits as u64, ft);
+                        let mut b = self.b();
+                        let op = b.create("wasm.f32.const", &[], &[ft], &[("value", a)], &[], &[]);
+                        (b.module.bodies[b.body].result(op, 0), Scalar::F32)
+                    }),
+                    FloatTy::F64 => text.parse::<f64>().ok().map(|f| {
+                        let ft = self.ctx.f64();
+                        let a = self.ctx.float_attr(f.to_bits(), ft);
+                        let mut b = self.b();
+                        let op = b.create("wasm.f64.const", &[], &[ft], &[("value", a)], &[], &[]);
+                        (b.module.bodies[b.body].result(op, 0), Scalar::F64)
+                    }),
+                    _ => None,
+                };
+                return match v {
+                    Some((v, s)) => Ok((Val::Scalar(v, s), t)),
+                    None => self.err(format!("the float constant `{text}`")),
+                };
+            }
+            ConstKind::Adt { path, .. } | ConstKind::Path(path) if !matches!(&k, ConstKind::Adt { fields, .. } if !fields.is_empty()) =>
+            {
+                // A variant of a fieldless enum: its discriminant.
+                let data = names.path_data(*path).clone();
+                let n = data.segments.len();
+                let ident = |i: Option<usize>| match i.map(|i| &data.segments[i].name) {
+                    Some(SegName::Ident(x)) => Some(*x),
+                    _ => None,
+                };
+                let (e, v) = (ident(n.checked_sub(2)), ident(n.checked_sub(1)));
+                let ep = names.path(Path {
+                    qself: None,
+                    segments: data.segments[..n.saturating_sub(1)].into(),
+                });
+                let ety = names.ty(TyKind::Path(ep));
+                (ety, Some(self.discriminant_of(e, v, ety)?))
+            }
+            ConstKind::Tuple(_)
+            | ConstKind::Adt { .. }
+            | ConstKind::Array(_)
+            | ConstKind::Indirect { .. } => {
+                return self.err("aggregate constants in operand position");
+            }
+            _ => {
+                return self.err(
+                    "constants of this kind (references to constant data, unevaluated constants)",
+                );
+            }
+        };
+        let ty = self.subst(ty);
+        let lay = self.layout(ty)?;
+        match (v, reg_scalar(&lay)) {
+            (_, None) if lay.is_zst() => Ok((Val::Zst, ty)),
+            (Some(v), Some(s)) => {
+                let c = self.iconst(s, v);
+                Ok((Val::Scalar(c, s), ty))
+            }
+            _ => self.err(format!("a constant of type `{}`", self.show(ty))),
+        }
+    }
+
+    /// Writes constant `c` of type `ty` at `dst`, walking aggregates with an explicit stack.
+    fn write_const(&mut self, dst: Value, c: ConstId, ty: Ty) -> R<()> {
+        let mut stack = vec![(c, ty, 0u64)];
+        while let Some((c, ty, off)) = stack.pop() {
+            let lay = self.layout(ty)?;
+            let k = self.mir.consts[c].clone();
+            match &k {
+                ConstKind::Tuple(cs) | ConstKind::Array(cs) => {
+                    for (i, &e) in cs.iter().enumerate() {
+                        let (fo, ft) = if lay.count > 0 || matches!(k, ConstKind::Array(_)) {
+                            let el = self.layout(lay.fields[0])?;
+                            (i as u64 * el.size, lay.fields[0])
+                        } else {
+                            (lay.offsets[i], lay.fields[i])
+                        };
+                        stack.push((e, ft, off + fo));
+                    }
+                }
+                ConstKind::Adt { fields, .. } => {
+                    let def_fields = self.adt_field_names(ty);
+                    for (i, (name, e)) in fields.iter().enumerate() {
+                        let idx = match name {
+                            Some(n) => def_fields.iter().position(|f| f == n).unwrap_or(i),
+                            None => i,
+                        };
+                        if idx >= lay.offsets.len() {
+                            return self.err("an enum constant");
+                        }
+                        stack.push((*e, lay.fields[idx], off + lay.offsets[idx]));
+                    }
+                }
+                ConstKind::Indirect { alloc, offset, .. } => {
+                    let Some(a) = self.sh.allocs.get(alloc) else {
+                        return self.err(format!("the allocation alloc{alloc} is not in the MIR"));
+                    };
+                    if !a.relocs.is_empty() {
+                        return self.err("constants holding pointers");
+                    }
+                    let bytes: Vec<u8> = a
+                        .bytes
+                        .iter()
+                        .skip(*offset as usize)
+                        .take(lay.size as usize)
+                        .map(|b| b.unwrap_or(0))
+                        .collect();
+                    for (i, chunk) in bytes.chunks(4).enumerate() {
+                        let a = self.add_offset(dst, off + i as u64 * 4);
+                        let mut w = [0u8; 4];
+                        w[..chunk.len()].copy_from_slice(chunk);
+                        let v = self.b().i32_const(i32::from_le_bytes(w));
+                        let s = match chunk.len() {
+                            4 => Scalar::Int {
+                                bits: 32,
+                                signed: false,
+                            },
+                            2 => Scalar::Int {
+                                bits: 16,
+                                signed: false,
+                            },
+                            1 => Scalar::Int {
+                                bits: 8,
+                                signed: false,
+                            },
+                            _ => {
+                                // Three bytes: a halfword and a byte.
+                                let a2 = self.add_offset(a, 2);
+                                let v2 = self.b().i32_const(i32::from(chunk[2]));
+                                self.store(
+                                    Scalar::Int {
+                                        bits: 8,
+                                        signed: false,
+                                    },
+                                    a2,
+                                    v2,
+                                );
+                                Scalar::Int {
+                                    bits: 16,
+                                    signed: false,
+                                }
+                            }
+                        };
+                        self.store(s, a, v);
+                    }
+                }
+                _ => {
+                    let (v, _) = self.constant(c)?;
+                    if let Val::Scalar(v, s) = v {
+                        let a = self.add_offset(dst, off);
+                        self.store(s, a, v);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes an operand's value at `dst` (an address), whatever its type.
+    fn operand_to(&mut self, dst: Value, op: &Operand, ty: Ty) -> R<()> {
+        if let Operand::Const(c) = op
+            && matches!(
+                self.mir.consts[*c],
+                ConstKind::Tuple(_)
+                    | ConstKind::Adt { .. }
+                    | ConstKind::Array(_)
+                    | ConstKind::Indirect { .. }
+            )
+        {
+            return self.write_const(dst, *c, ty);
+        }
+        match self.operand(op)? {
+            (Val::Zst, _) => {}
+            (Val::Scalar(v, s), _) => self.store(s, dst, v),
+            (Val::Mem(a), t) => {
+                let size = self.layout(t)?.size;
+                self.copy(dst, a, size);
+            }
+        }
+        Ok(())
+    }
+
+    fn write_scalar(&mut self, r: PlaceRef, s: Scalar, v: Value) {
+        match r {
+            PlaceRef::Mem(a) => self.store(s, a, v),
+            PlaceRef::Reg(l, _) => self.local_set(l, v),
+            PlaceRef::Zst => {}
+        }
+    }
+
+    /// The address of a memory place (for `&`, `&raw`, aggregates).
+    fn place_addr(&mut self, p: Place) -> R<Value> {
+        match self.place(p)?.0 {
+            PlaceRef::Mem(a) => Ok(a),
+            // A reference to a zero-sized value: any aligned non-null address.
+            PlaceRef::Zst => Ok(self.b().i32_const(1)),
+            PlaceRef::Reg(..) => self.err("taking the address of a value held in a register"),
+        }
+    }
+
+    // ---- statements --------------------------------------------------------------------------
+
+    fn statement(&mut self, k: &StatementKind) -> R<()> {
+        match k {
+            StatementKind::Assign(dest, rv) => self.assign(*dest, rv),
+            StatementKind::StorageLive(_)
+            | StatementKind::StorageDead(_)
+            | StatementKind::FakeRead(..)
+            | StatementKind::Retag(..)
+            | StatementKind::PlaceMention(_)
+            | StatementKind::Assume(_)
+            | StatementKind::ConstEvalCounter
+            | StatementKind::Nop
+            | StatementKind::BackwardIncompatibleDropHint(_)
+            | StatementKind::Other(_) => Ok(()),
+            StatementKind::SetDiscriminant(..) => self.err("setting an enum's discriminant"),
+            StatementKind::CopyNonOverlapping { src, dst, count } => {
+                let (s, _, sty) = self.scalar(src)?;
+                let (d, _, _) = self.scalar(dst)?;
+                let (n, _, _) = self.scalar(count)?;
+                let TyKind::RawPtr { pointee, .. } = *self.sh.names.ty_kind(sty) else {
+                    return self.err("copy_nonoverlapping of a non-pointer");
+                };
+                let size = self.layout(pointee)?.size;
+                let sz = self.b().i32_const(size as i32);
+                let len = self.op2("wasm.i32.mul", n, sz);
+                self.copy_len(d, s, len);
+                Ok(())
+            }
+        }
+    }
+
+    fn assign(&mut self, dest: Place, rv: &Rvalue) -> R<()> {
+        // The destination's type, without evaluating it yet.
+        let dty = self.place_ty(dest)?;
+        let dl = self.layout(dty)?;
+        if let Some(s) = reg_scalar(&dl) {
+            let v = self.scalar_rvalue(rv, s, dty)?;
+            let (r, _) = self.place(dest)?;
+            self.write_scalar(r, s, v);
+            return Ok(());
+        }
+        if dl.is_zst() {
+            // Evaluate for effects (none for a zero-sized value's operands).
+            return Ok(());
+        }
+        match rv {
+            Rvalue::Use(op) => {
+                let d = self.place_addr(dest)?;
+                self.operand_to(d, op, dty)
+            }
+            Rvalue::CopyForDeref(p) => {
+                let d = self.place_addr(dest)?;
+                self.operand_to(d, &Operand::Copy(*p), dty)
+            }
+            Rvalue::Aggregate(kind, ops) => {
+                match kind {
+                    AggregateKind::Tuple | AggregateKind::Array | AggregateKind::Adt { .. } => {}
+                    AggregateKind::Closure(_) => return self.err("closures"),
+                    _ => return self.err("this aggregate kind"),
+                }
+                if !dl.discriminants.is_empty() {
+                    return self.err("enum values");
+                }
+                let d = self.place_addr(dest)?;
+                let def_fields = self.adt_field_names(dty);
+                if let AggregateKind::Adt { .. } = kind
+                    && def_fields.is_empty()
+                    && !ops.is_empty()
+                {
+                    return self.err(format!(
+                        "values of `{}` (an enum variant or a type whose definition is not known)",
+                        self.show(dty)
+                    ));
+                }
+                for (i, (name, op)) in ops.iter().enumerate() {
+                    let (off, fty) = if matches!(kind, AggregateKind::Array) {
+                        let el = self.layout(dl.fields[0])?;
+                        (i as u64 * el.size, dl.fields[0])
+                    } else {
+                        let idx = match name {
+                            Some(n) => def_fields.iter().position(|f| f == n).unwrap_or(i),
+                            None => i,
+                        };
+                        (dl.offsets[idx], dl.fields[idx])
+                    };
+                    let a = self.add_offset(d, off);
+                    self.operand_to(a, op, fty)?;
+                }
+                Ok(())
+            }
+            Rvalue::Repeat(op, n) => {
+                let Some(n) = array_len(n) else {
+                    return self.err("array repeat with a non-literal length");
+                };
+                let d = self.place_addr(dest)?;
+                let el = self.layout(dl.fields[0])?;
+                let zero = matches!(op, Operand::Const(c) if matches!(self.mir.consts[*c], ConstKind::Int(0, _) | ConstKind::Bool(false)));
+                if zero || el.size == 1 {
+                    let (v, _, _) = self.scalar(op)?;
+                    let v = if el.size == 1 || !zero {
+                        v
+                    } else {
+                        self.b().i32_const(0)
+                    };
+                    let len = self.b().i32_const((n * el.size) as i32);
+                    let m = self.mem_attrs();
+                    self.create0("wasm.memory.fill", &[d, v, len], &[("memory", m)]);
+                    return Ok(());
+                }
+                if n > 64 {
+                    return self.err("an array repeat of more than 64 non-zero elements");
+                }
+                for i in 0..n {
+                    let a = self.add_offset(d, i * el.size);
+                    self.operand_to(a, op, dl.fields[0])?;
+                }
+                Ok(())
+            }
+            Rvalue::BinaryOp(
+                op @ (BinOp::AddWithOverflow | BinOp::SubWithOverflow | BinOp::MulWithOverflow),
+                a,
+                b,
+            ) => {
+                let (x, s, _) = self.scalar(a)?;
+                let (y, _, _) = self.scalar(b)?;
+                let (r, ov) = self.with_overflow(*op, s, x, y);
+                let d = self.place_addr(dest)?;
+                let a0 = self.add_offset(d, dl.offsets[0]);
+                self.store(s, a0, r);
+                let a1 = self.add_offset(d, dl.offsets[1]);
+                self.store(
+                    Scalar::Int {
+                        bits: 8,
+                        signed: false,
+                    },
+                    a1,
+                    ov,
+                );
+                Ok(())
+            }
+            Rvalue::Cast(CastKind::Transmute | CastKind::Subtype, op, _) => {
+                let d = self.place_addr(dest)?;
+                let (v, t) = self.operand(op)?;
+                match v {
+                    Val::Mem(a) => {
+                        let size = self.layout(t)?.size;
+                        self.copy(d, a, size)
+                    }
+                    Val::Scalar(v, s) => self.store(s, d, v),
+                    Val::Zst => {}
+                }
+                Ok(())
+            }
+            _ => self.err(format!("this rvalue producing `{}`", self.show(dty))),
+        }
+    }
+
+    /// `(result, overflowed)` of a checked operation on canonical values of scalar `s`.
+    fn with_overflow(&mut self, op: BinOp, s: Scalar, x: Value, y: Value) -> (Value, Value) {
+        let Scalar::Int { bits, signed } = s else {
+            unreachable!("overflow checks are on integers")
+        };
+        let name = match op {
+            BinOp::AddWithOverflow => "add",
+            BinOp::SubWithOverflow => "sub",
+            _ => "mul",
+        };
+        if bits < 32 {
+            // Exact in i32: overflow when the canonical form differs.
+            let r = self.iop(s, name, x, y);
+            let n = self.normalize(s, r);
+            let ov = self.op2("wasm.i32.ne", r, n);
+            return (n, ov);
+        }
+        let w = if bits == 64 { "i64" } else { "i32" };
+        let r = self.iop(s, name, x, y);
+        let zero = self.iconst(s, 0);
+        let ov = match (op, signed) {
+            (BinOp::AddWithOverflow, false) => self.op2(&format!("wasm.{w}.lt_u"), r, x),
+            (BinOp::SubWithOverflow, false) => self.op2(&format!("wasm.{w}.lt_u"), x, y),
+            (BinOp::AddWithOverflow, true) => {
+                // ((x ^ r) & (y ^ r)) < 0
+                let a = self.iop(s, "xor", x, r);
+                let b = self.iop(s, "xor", y, r);
+                let c = self.iop(s, "and", a, b);
+                self.op2(&format!("wasm.{w}.lt_s"), c, zero)
+            }
+            (BinOp::SubWithOverflow, true) => {
+                // ((x ^ y) & (x ^ r)) < 0
+                let a = self.iop(s, "xor", x, y);
+                let b = self.iop(s, "xor", x, r);
+                let c = self.iop(s, "and", a, b);
+                self.op2(&format!("wasm.{w}.lt_s"), c, zero)
+            }
+            _ if bits == 32 => {
+                // Exact in i64.
+                let ext = if signed {
+                    "wasm.i64.extend_i32_s"
+                } else {
+                    "wasm.i64.extend_i32_u"
+                };
+                let a = self.op1(ext, x);
+                let b = self.op1(ext, y);
+                let p = self.op2("wasm.i64.mul", a, b);
+                let low = self.op1("wasm.i32.wrap_i64", p);
+                let back = self.op1(ext, low);
+                self.op2("wasm.i64.ne", p, back)
+            }
+            _ => {
+                // 64-bit: x != 0 && r / x != y (signed: also x == -1 && y == MIN). The division
+                // is guarded so that it cannot trap.
+                let xz = self.op1("wasm.i64.eqz", x);
+                let one = self.iconst(s, 1);
+                let div_op = if signed { "div_s" } else { "div_u" };
+                let (guard, bad_pair) = if signed {
+                    let m1 = self.iconst(s, -1);
+                    let xm1 = self.op2("wasm.i64.eq", x, m1);
+                    let min = self.iconst(s, i64::MIN as i128);
+                    let ymin = self.op2("wasm.i64.eq", y, min);
+                    let both = self.op2("wasm.i32.and", xm1, ymin);
+                    (self.op2("wasm.i32.or", xz, xm1), Some(both))
+                } else {
+                    (xz, None)
+                };
+                let i64t = self.ctx.i64();
+                let divisor = self.create1("wasm.select", &[guard, one, x], i64t, &[]);
+                let q = self.iop(s, div_op, r, divisor);
+                let ne = self.op2("wasm.i64.ne", q, y);
+                let nz = self.op1("wasm.i32.eqz", guard);
+                let ov = self.op2("wasm.i32.and", ne, nz);
+                match bad_pair {
+                    Some(b) => self.op2("wasm.i32.or", ov, b),
+                    None => ov,
+                }
+            }
+        };
+        (r, ov)
+    }
+
+    /// An rvalue whose result is the scalar `s` of type `dty`.
+    fn scalar_rvalue(&mut self, rv: &Rvalue, s: Scalar, dty: Ty) -> R<Value> {
+        Ok(match rv {
+            Rvalue::Use(op) => self.scalar(op)?.0,
+            Rvalue::CopyForDeref(p) => self.scalar(&Operand::Copy(*p))?.0,
+            Rvalue::Ref(_, p) | Rvalue::RawPtr { place: p, .. } => self.place_addr(*p)?,
+            Rvalue::Cast(kind, op, _) => self.cast(*kind, op, s, dty)?,
+            Rvalue::UnaryOp(UnOp::Not, op) => {
+                let (v, vs, t) = self.scalar(op)?;
+                if matches!(self.sh.names.ty_kind(t), TyKind::Bool) {
+                    self.op1("wasm.i32.eqz", v)
+                } else {
+                    let m1 = self.iconst(vs, -1);
+                    let r = self.iop(vs, "xor", v, m1);
+                    self.normalize(vs, r)
+                }
+            }
+            Rvalue::UnaryOp(UnOp::Neg, op) => {
+                let (v, vs, _) = self.scalar(op)?;
+                match vs {
+                    Scalar::F32 => self.op1("wasm.f32.neg", v),
+                    Scalar::F64 => self.op1("wasm.f64.neg", v),
+                    _ => {
+                        let z = self.iconst(vs, 0);
+                        let r = self.iop(vs, "sub", z, v);
+                        self.normalize(vs, r)
+                    }
+                }
+            }
+            Rvalue::BinaryOp(op, a, b) => self.binary(*op, a, b, s)?,
+            Rvalue::Aggregate(AggregateKind::Adt { path, .. }, ops) if ops.is_empty() => {
+                // A fieldless enum's variant: its discriminant.
+                let variant = self.last_ident(*path);
+                let enum_name = match *self.sh.names.ty_kind(dty) {
+                    TyKind::Path(tp) => self.last_ident(tp),
+                    _ => None,
+                };
+                let d = self.discriminant_of(enum_name, variant, dty)?;
+                self.iconst(s, d)
+            }
+            Rvalue::Discriminant(p) => {
+                let (v, ty) = self.read_place(*p)?;
+                let lay = self.layout(ty)?;
+                match v {
+                    Val::Scalar(v, _) if !lay.discriminants.is_empty() => v,
+                    _ => return self.err("the discriminant of an enum with fields"),
+                }
+            }
+            Rvalue::Repeat(..) | Rvalue::Aggregate(..) => {
+                return self.err(format!(
+                    "this aggregate of type `{}` held as a scalar",
+                    self.show(dty)
+                ));
+            }
+            Rvalue::ThreadLocalRef { .. } => return self.err("thread-local statics"),
+            Rvalue::UnaryOp(UnOp::PtrMetadata, _) => return self.err("pointer metadata"),
+            Rvalue::WrapUnsafeBinder(..) => return self.err("unsafe binders"),
+        })
+    }
+
+    fn cast(&mut self, kind: CastKind, op: &Operand, to: Scalar, _dty: Ty) -> R<Value> {
+        let (v, from, _) = self.scalar(op)?;
+        Ok(match kind {
+            CastKind::IntToInt => self.int_to_int(v, from, to),
+            CastKind::IntToFloat => {
+                let Scalar::Int { bits, signed } = from else {
+                    return self.err("a float cast of a non-integer");
+                };
+                let w = if bits == 64 { "i64" } else { "i32" };
+                let f = if to == Scalar::F32 { "f32" } else { "f64" };
+                let sgn = if signed { "s" } else { "u" };
+                self.op1(&format!("wasm.{f}.convert_{w}_{sgn}"), v)
+            }
+            CastKind::FloatToInt => {
+                let Scalar::Int { bits, signed } = to else {
+                    return self.err("a float cast to a non-integer");
+                };
+                let f = if from == Scalar::F32 { "f32" } else { "f64" };
+                if bits < 32 {
+                    // Saturate through i32, then clamp to the narrow range.
+                    let wide = self.op1(
+                        &format!("wasm.i32.trunc_sat_{f}_{}", if signed { "s" } else { "u" }),
+                        v,
+                    );
+                    let (lo, hi): (i64, i64) = if signed {
+                        (-(1 << (bits - 1)), (1 << (bits - 1)) - 1)
+                    } else {
+                        (0, (1 << bits) - 1)
+                    };
+                    let cmp = if signed { "s" } else { "u" };
+                    let hc = self.b().i32_const(hi as i32);
+                    let gt = self.op2(&format!("wasm.i32.gt_{cmp}"), wide, hc);
+                    let i32t = self.ctx.i32();
+                    let c1 = self.create1("wasm.select", &[gt, hc, wide], i32t, &[]);
+                    let lc = self.b().i32_const(lo as i32);
+                    let lt = self.op2(&format!("wasm.i32.lt_{cmp}"), c1, lc);
+                    self.create1("wasm.select", &[lt, lc, c1], i32t, &[])
+                } else {
+                    let w = if bits == 64 { "i64" } else { "i32" };
+                    self.op1(
+                        &format!("wasm.{w}.trunc_sat_{f}_{}", if signed { "s" } else { "u" }),
+                        v,
+                    )
+                }
+            }
+            CastKind::FloatToFloat => match (from, to) {
+                (Scalar::F32, Scalar::F64) => self.op1("wasm.f64.promote_f32", v),
+                (Scalar::F64, Scalar::F32) => self.op1("wasm.f32.demote_f64", v),
+                _ => v,
+            },
+            CastKind::Transmute => match (from, to) {
+                (Scalar::F32, Scalar::Int { bits: 32, .. }) => {
+                    self.op1("wasm.i32.reinterpret_f32", v)
+                }
+                (Scalar::F64, Scalar::Int { bits: 64, .. }) => {
+                    self.op1("wasm.i64.reinterpret_f64", v)
+                }
+                (Scalar::Int { bits: 32, .. }, Scalar::F32) => {
+                    self.op1("wasm.f32.reinterpret_i32", v)
+                }
+                (Scalar::Int { bits: 64, .. }, Scalar::F64) => {
+                    self.op1("wasm.f64.reinterpret_i64", v)
+                }
+                (Scalar::Int { .. }, Scalar::Int { .. }) => self.int_to_int(v, from, to),
+                _ => return self.err("a transmute between scalars of different sizes"),
+            },
+            CastKind::PtrToPtr
+            | CastKind::Subtype
+            | CastKind::PointerExposeProvenance
+            | CastKind::PointerWithExposedProvenance => self.int_to_int(v, from, to),
+            CastKind::PointerCoercion(k) => {
+                let k = self.sh.names.str(k).to_string();
+                if k.starts_with("MutToConstPointer") || k.starts_with("ArrayToPointer") {
+                    v
+                } else {
+                    return self.err(format!("the pointer coercion {k}"));
+                }
+            }
+            CastKind::FnPtrToPtr => return self.err("function pointers"),
+        })
+    }
+
+    fn int_to_int(&mut self, v: Value, from: Scalar, to: Scalar) -> Value {
+        let (
+            Scalar::Int {
+                bits: fb,
+                signed: fs,
+            },
+            Scalar::Int { bits: tb, .. },
+        ) = (from, to)
+        else {
+            return v;
+        };
+        match (fb == 64, tb == 64) {
+            (false, true) => self.op1(
+                if fs {
+                    "wasm.i64.extend_i32_s"
+                } else {
+                    "wasm.i64.extend_i32_u"
+                },
+                v,
+            ),
+            (true, false) => {
+                let w = self.op1("wasm.i32.wrap_i64", v);
+                self.normalize(to, w)
+            }
+            _ => self.normalize(to, v),
+        }
+    }
+
+    fn binary(&mut self, op: BinOp, a: &Operand, b: &Operand, _rs: Scalar) -> R<Value> {
+        let (x, s, _) = self.scalar(a)?;
+        let (mut y, ys, _) = self.scalar(b)?;
+        let float = matches!(s, Scalar::F32 | Scalar::F64);
+        let fw = if s == Scalar::F32 { "f32" } else { "f64" };
+        let signed = matches!(s, Scalar::Int { signed: true, .. });
+        let su = if signed { "s" } else { "u" };
+        let cmp = |f: &mut Self, iname: &str, fname: &str| -> Value {
+            if float {
+                f.op2(&format!("wasm.{fw}.{fname}"), x, y)
+            } else {
+                f.iop(s, iname, x, y)
+            }
+        };
+        Ok(match op {
+            BinOp::Add
+            | BinOp::AddUnchecked
+            | BinOp::Sub
+            | BinOp::SubUnchecked
+            | BinOp::Mul
+            | BinOp::MulUnchecked => {
+                let n = match op {
+                    BinOp::Add | BinOp::AddUnchecked => "add",
+                    BinOp::Sub | BinOp::SubUnchecked => "sub",
+                    _ => "mul",
+                };
+                if float {
+                    self.op2(&format!("wasm.{fw}.{n}"), x, y)
+                } else {
+                    let r = self.iop(s, n, x, y);
+                    self.normalize(s, r)
+                }
+            }
+            BinOp::Div | BinOp::Rem => {
+                if float {
+                    if op == BinOp::Rem {
+                        return self.err("float remainder (`fmod`)");
+                    }
+                    self.op2(&format!("wasm.{fw}.div"), x, y)
+                } else {
+                    // rustc asserts the divisor is non-zero and, if signed, that MIN / -1 does not
+                    // happen; wasm's `rem_s` gives 0 for MIN % -1 as Rust does.
+                    let n = if op == BinOp::Div {
+                        format!("div_{su}")
+                    } else {
+                        format!("rem_{su}")
+                    };
+                    let r = self.iop(s, &n, x, y);
+                    self.normalize(s, r)
+                }
+            }
+            BinOp::BitAnd => self.iop(s, "and", x, y),
+            BinOp::BitOr => self.iop(s, "or", x, y),
+            BinOp::BitXor => self.iop(s, "xor", x, y),
+            BinOp::Shl | BinOp::ShlUnchecked | BinOp::Shr | BinOp::ShrUnchecked => {
+                let Scalar::Int { bits, .. } = s else {
+                    return self.err("a shift of a float");
+                };
+                // The shift amount, in the shifted value's width, masked to it.
+                y = self.int_to_int(
+                    y,
+                    ys,
+                    if bits == 64 {
+                        Scalar::Int {
+                            bits: 64,
+                            signed: false,
+                        }
+                    } else {
+                        Scalar::Int {
+                            bits: 32,
+                            signed: false,
+                        }
+                    },
+                );
+                if bits < 32 {
+                    let m = self.b().i32_const(i32::from(bits) - 1);
+                    y = self.op2("wasm.i32.and", y, m);
+                }
+                let n = match op {
+                    BinOp::Shl | BinOp::ShlUnchecked => "shl".to_string(),
+                    _ => format!("shr_{su}"),
+                };
+                let r = self.iop(s, &n, x, y);
+                self.normalize(s, r)
+            }
+            BinOp::Eq => cmp(self, "eq", "eq"),
+            BinOp::Ne => cmp(self, "ne", "ne"),
+            BinOp::Lt => cmp(self, &format!("lt_{su}"), "lt"),
+            BinOp::Le => cmp(self, &format!("le_{su}"), "le"),
+            BinOp::Gt => cmp(self, &format!("gt_{su}"), "gt"),
+            BinOp::Ge => cmp(self, &format!("ge_{su}"), "ge"),
+            BinOp::Cmp => {
+                // (x > y) - (x < y): -1, 0 or 1 as an `Ordering`.
+                let gt = cmp(self, &format!("gt_{su}"), "gt");
+                let lt = cmp(self, &format!("lt_{su}"), "lt");
+                self.op2("wasm.i32.sub", gt, lt)
+            }
+            BinOp::Offset => {
+                let at = self.operand_ty(a)?;
+                let (TyKind::RawPtr { pointee, .. } | TyKind::Ref { pointee, .. }) =
+                    *self.sh.names.ty_kind(at)
+                else {
+                    return self.err("an offset of a non-pointer");
+                };
+                let size = self.layout(pointee)?.size;
+                let y32 = self.int_to_int(y, ys, Scalar::PTR);
+                let sz = self.b().i32_const(size as i32);
+                let off = self.op2("wasm.i32.mul", y32, sz);
+                self.op2("wasm.i32.add", x, off)
+            }
+            BinOp::AddWithOverflow | BinOp::SubWithOverflow | BinOp::MulWithOverflow => {
+                return self.err("a checked operation held as a scalar");
+            }
+        })
+    }
+
+    /// The type of a place, from its local's and its projections' types.
+    fn place_ty(&mut self, p: Place) -> R<Ty> {
+        let mut t = self.tys[p.local.index()];
+        for pr in self.mir.place_projs(p).to_vec() {
+            t = match pr {
+                Proj::Deref => match self.sh.names.ty_kind(t) {
+                    TyKind::Ref { pointee, .. } | TyKind::RawPtr { pointee, .. } => *pointee,
+                    _ => return self.err("a dereference of a non-pointer"),
+                },
+                Proj::Field(_, ft) => self.subst(ft),
+                Proj::Index(_) | Proj::ConstantIndex { .. } => match self.sh.names.ty_kind(t) {
+                    TyKind::Array(e, _) => *e,
+                    _ => return self.err("indexing a non-array"),
+                },
+                _ => return self.err("enum variants and subslices in places"),
+            };
+        }
+        Ok(t)
+    }
+
+    fn operand_ty(&mut self, op: &Operand) -> R<Ty> {
+        match op {
+            Operand::Copy(p) | Operand::Move(p) => self.place_ty(*p),
+            // Evaluated once more only for its type: constants have no effects.
+            Operand::Const(_) | Operand::RuntimeChecks(_) => Ok(self.operand(op)?.1),
+        }
+    }
+
+    /// The discriminant of variant `variant` of the fieldless enum `enum_name` (type `ty`):
+    /// one of the crate's, or `core::cmp::Ordering`.
+    fn discriminant_of(&self, enum_name: Option<Sym>, variant: Option<Sym>, ty: Ty) -> R<i128> {
+        let (Some(e), Some(v)) = (enum_name, variant) else {
+            return self.err("an enum variant without a name");
+        };
+        if self.sh.names.str(e) == "Ordering" && self.show(ty).contains("cmp::Ordering") {
+            return Ok(match self.sh.names.str(v) {
+                "Less" => -1,
+                "Equal" => 0,
+                _ => 1,
+            });
+        }
+        self.sh
+            .items
+            .adt(e)
+            .and_then(|a| a.variants.as_ref())
+            .and_then(|vs| vs.iter().find(|(x, _)| *x == v))
+            .map(|(_, d)| *d)
+            .ok_or_else(|| LowerError {
+                span: self.span,
+                msg: format!(
+                    "values of `{}` (only the crate's fieldless enums are handled)",
+                    self.show(ty)
+                ),
+            })
+    }
+
+    /// The last identifier of a path.
+    fn last_ident(&self, p: PathId) -> Option<Sym> {
+        match self.sh.names.path_data(p).segments.last()?.name {
+            SegName::Ident(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The field names of the crate's struct that `ty` names (empty for anything else).
+    fn adt_field_names(&self, ty: Ty) -> Vec<Sym> {
+        let TyKind::Path(p) = *self.sh.names.ty_kind(ty) else {
+            return Vec::new();
+        };
+        self.last_ident(p)
+            .and_then(|s| self.sh.items.adt(s))
+            .map(|d| d.fields.iter().map(|f| f.0).collect())
+            .unwrap_or_default()
+    }
+
+    // ---- terminators -------------------------------------------------------------------------
+
+    fn terminator(&mut self, t: &TerminatorKind, sig: &Sig) -> R<()> {
+        match t {
+            TerminatorKind::Goto(b) => self.br(*b),
+            TerminatorKind::FalseEdge { real, .. } | TerminatorKind::FalseUnwind { real, .. } => {
+                self.br(*real)
+            }
+            TerminatorKind::SwitchInt {
+                discr,
+                values,
+                targets,
+                otherwise,
+            } => {
+                let (v, s, _) = self.scalar(discr)?;
+                let other = self.blocks[otherwise.index()];
+                if values.len() == 1 {
+                    let c = self.iconst(s, values[0] as i128);
+                    let eq = self.iop(s, "eq", v, c);
+                    let t = self.blocks[targets[0].index()];
+                    self.cond_br(eq, t, other);
+                } else {
+                    let t = wasm_ty(self.ctx, s);
+                    let cases: Vec<Attr> = values
+                        .iter()
+                        .map(|&x| {
+                            // The case value in the canonical form of the discriminant's scalar.
+                            let v = match s {
+                                Scalar::Int { bits, signed: true } if bits < 128 => {
+                                    let sh = 128 - u32::from(bits);
+                                    ((x << sh) as i128) >> sh
+                                }
+                                _ => x as i128,
+                            };
+                            self.ctx.int_attr(v, t)
+                        })
+                        .collect();
+                    let arr = self.ctx.attr(wasmir::ir::AttrData::Array(cases.into()));
+                    let mut succs = vec![wasmir::SuccSpec {
+                        block: other,
+                        args: &[],
+                    }];
+                    let blocks: Vec<wasmir::Block> =
+                        targets.iter().map(|b| self.blocks[b.index()]).collect();
+                    succs.extend(blocks.iter().map(|&b| wasmir::SuccSpec {
+                        block: b,
+                        args: &[],
+                    }));
+                    self.b()
+                        .create("cf.switch", &[v], &[], &[("case_values", arr)], &succs, &[]);
+                }
+            }
+            TerminatorKind::Return => {
+                let result = match (self.homes[0], sig.result) {
+                    (Home::Reg(l, s), Some(_)) => Some(self.local_get(l, s)),
+                    (Home::Frame(off), Some(s)) => {
+                        let a = self.frame_addr(off);
+                        Some(self.load(s, a))
+                    }
+                    _ => None,
+                };
+                self.epilogue();
+                let rs: Vec<Value> = result.into_iter().collect();
+                self.b().create("func.return", &rs, &[], &[], &[], &[]);
+            }
+            TerminatorKind::Unreachable
+            | TerminatorKind::UnwindResume
+            | TerminatorKind::UnwindTerminate(_) => {
+                self.create0("wasm.unreachable", &[], &[]);
+            }
+            TerminatorKind::Assert {
+                cond,
+                expected,
+                target,
+                ..
+            } => {
+                let (c, _, _) = self.scalar(cond)?;
+                let ok = self.blocks[target.index()];
+                let trap = self.trap_block();
+                if *expected {
+                    self.cond_br(c, ok, trap);
+                } else {
+                    self.cond_br(c, trap, ok);
+                }
+            }
+            TerminatorKind::Drop { place, target, .. } => {
+                let ty = self.operand_ty(&Operand::Copy(*place))?;
+                if self.needs_drop(ty) {
+                    return self.err(format!("dropping `{}` (drop glue)", self.show(ty)));
+                }
+                self.br(*target);
+            }
+            TerminatorKind::Call {
+                dest,
+                func,
+                args,
+                target,
+                ..
+            } => self.call(*dest, func, args, *target)?,
+            TerminatorKind::TailCall { .. } => return self.err("tail calls (`become`)"),
+        }
+        Ok(())
+    }
+
+    /// Whether dropping a value of `ty` runs code: a user type with a `Drop` impl, or a type
+    /// whose definition is not known here.
+    fn needs_drop(&mut self, ty: Ty) -> bool {
+        let mut stack = vec![ty];
+        while let Some(t) = stack.pop() {
+            match self.sh.names.ty_kind(t).clone() {
+                TyKind::Tuple(ts) => stack.extend(ts.iter().copied()),
+                TyKind::Array(e, _) => stack.push(e),
+                TyKind::Path(p) => {
+                    let Ok(l) = self.layout(t) else { return true };
+                    let name = match self
+                        .sh
+                        .names
+                        .path_data(p)
+                        .segments
+                        .last()
+                        .map(|s| s.name.clone())
+                    {
+                        Some(SegName::Ident(s)) => s,
+                        _ => return true,
+                    };
+                    if self.sh.items.drop_impls.contains(&name) {
+                        return true;
+                    }
+                    stack.extend(l.fields.iter().copied());
+                }
+                _ => {}
+            }
+        }
+        false
+    }
+
+    fn epilogue(&mut self) {
+        let frame = self.frame.next_multiple_of(16);
+        if frame == 0 {
+            return;
+        }
+        let fp = self.fp;
+        let i32t = self.ctx.i32();
+        let sym = self.sym(STACK_POINTER);
+        let mut b = self.b();
+        let v = {
+            let op = b.create("wasm.local.get", &[fp], &[i32t], &[], &[], &[]);
+            b.module.bodies[b.body].result(op, 0)
+        };
+        let size = b.i32_const(frame as i32);
+        let top = b.fixed("wasm.i32.add", &[v, size]);
+        b.create("wasm.global.set", &[top], &[], &[("global", sym)], &[], &[]);
+    }
+
+    fn call(
+        &mut self,
+        dest: Place,
+        func: &Operand,
+        args: &[Operand],
+        target: Option<Block>,
+    ) -> R<()> {
+        let Operand::Const(c) = func else {
+            return self.err("calls through function pointers");
+        };
+        let path = match &self.mir.consts[*c] {
+            ConstKind::FnItem(p) => *p,
+            _ => return self.err("calls through function pointers"),
+        };
+        let path = subst_path(self.sh.names, path, &self.inst.subst);
+        if self.primitive_operator(path, dest, args)? {
+            match target {
+                Some(t) => self.br(t),
+                None => {
+                    self.create0("wasm.unreachable", &[], &[]);
+                }
+            }
+            return Ok(());
+        }
+        let printed = crate::mir::print::Printer {
+            names: self.sh.names,
+            body: None,
+        }
+        .path(path);
+        let bare = printed.split("::<").next().unwrap_or(&printed).to_string();
+        // Panics trap: the default for `panic=abort` without a `#[panic_handler]` of the user.
+        if bare.starts_with("core::panicking::")
+            || matches!(
+                bare.as_str(),
+                "core::option::unwrap_failed"
+                    | "core::option::expect_failed"
+                    | "core::result::unwrap_failed"
+            )
+            || bare.starts_with("core::slice::index::slice_")
+        {
+            self.create0("wasm.unreachable", &[], &[]);
+            return Ok(());
+        }
+        if let Some(done) = self.intrinsic(&bare, dest, args)? {
+            if done {
+                match target {
+                    Some(t) => self.br(t),
+                    None => {
+                        self.create0("wasm.unreachable", &[], &[]);
+                    }
+                }
+            }
+            return Ok(());
+        }
+        let callee =
+            resolve_callee(self.sh.resolver, self.sh.names, path).map_err(|m| LowerError {
+                span: self.span,
+                msg: format!("{m}: `{printed}`"),
+            })?;
+        let cbody: &Body = &self.sh.bodies[callee];
+        if cbody.arg_count as usize != args.len() {
+            return self.err(format!(
+                "a call to `{printed}` with {} arguments for {}",
+                args.len(),
+                cbody.arg_count
+            ));
+        }
+        // The callee's substitution: its signature matched against the argument and
+        // destination types.
+        let mut s: Vec<(Sym, Ty)> = Vec::new();
+        let mut ok = true;
+        for (i, a) in args.iter().enumerate() {
+            let at = self.operand_ty(a)?;
+            ok &= unify(
+                self.sh.names,
+                self.sh.items,
+                cbody.locals[Local::new(i + 1)].ty,
+                at,
+                &mut s,
+            );
+        }
+        let dt = self.operand_ty(&Operand::Copy(dest))?;
+        ok &= unify(self.sh.names, self.sh.items, cbody.return_ty(), dt, &mut s);
+        if !ok {
+            return self.err(format!(
+                "the type parameters of `{printed}` could not be inferred consistently"
+            ));
+        }
+        s.sort_by_key(|(n, _)| self.sh.names.str(*n).to_string());
+        let csig = signature(self.sh, cbody, &s, self.span)?;
+        let symbol = self
+            .sh
+            .mono
+            .instance(self.sh.names, self.sh.bodies, callee, s, None);
+        let mut vals: Vec<Value> = Vec::new();
+        let dplace = self.place(dest)?.0;
+        if csig.sret {
+            match dplace {
+                PlaceRef::Mem(a) => vals.push(a),
+                _ => return self.err("an aggregate result into a register"),
+            }
+        }
+        for (a, p) in args.iter().zip(&csig.params) {
+            let Some(ps) = p else {
+                continue;
+            };
+            let (v, t) = self.operand(a)?;
+            match v {
+                Val::Scalar(v, _) => vals.push(v),
+                Val::Mem(addr) => {
+                    // The callee owns its argument: pass a copy in the caller's frame.
+                    let l = self.layout(t)?;
+                    let off = self.alloc(l.size, l.align);
+                    let tmp = self.frame_addr(off);
+                    self.copy(tmp, addr, l.size);
+                    vals.push(tmp);
+                }
+                Val::Zst => {
+                    let _ = ps;
+                }
+            }
+            // An aggregate constant argument.
+            if let (Operand::Const(c), None) = (a, vals.last())
+                && matches!(
+                    self.mir.consts[*c],
+                    ConstKind::Tuple(_) | ConstKind::Adt { .. } | ConstKind::Array(_)
+                )
+            {
+                return self.err("aggregate constants as arguments");
+            }
+        }
+        let rtys: Vec<Type> = csig.result.iter().map(|&s| wasm_ty(self.ctx, s)).collect();
+        let callee_sym = self.sym(&symbol);
+        let fbody = self.fbody;
+        let op = self.b().create(
+            "func.call",
+            &vals,
+            &rtys,
+            &[("callee", callee_sym)],
+            &[],
+            &[],
+        );
+        if let Some(rs) = csig.result {
+            let r = self.module.bodies[fbody].result(op, 0);
+            self.write_scalar(dplace, rs, r);
+        }
+        match target {
+            Some(t) => self.br(t),
+            None => {
+                self.create0("wasm.unreachable", &[], &[]);
+            }
+        }
+        Ok(())
+    }
+
+    /// `<u32 as Add>::add(a, b)` and the other operator traits on primitive numbers (reached
+    /// once a generic body is instantiated): the operation itself, as core's impls do it —
+    /// checked when the crate is compiled with overflow checks (core's impls inherit them).
+    fn primitive_operator(&mut self, path: PathId, dest: Place, args: &[Operand]) -> R<bool> {
+        let names = &*self.sh.names;
+        let data = names.path_data(path);
+        let Some(q) = &data.qself else {
+            return Ok(false);
+        };
+        if !matches!(names.ty_kind(q.self_ty), TyKind::Int(_) | TyKind::Float(_)) {
+            return Ok(false);
+        }
+        let Some(tr) = q.trait_ else { return Ok(false) };
+        let tname = match names.path_data(tr).segments.last().map(|s| &s.name) {
+            Some(SegName::Ident(s)) => names.str(*s).to_string(),
+            _ => return Ok(false),
+        };
+        let (op, checked) = match tname.as_str() {
+            "Add" => (BinOp::Add, Some(BinOp::AddWithOverflow)),
+            "Sub" => (BinOp::Sub, Some(BinOp::SubWithOverflow)),
+            "Mul" => (BinOp::Mul, Some(BinOp::MulWithOverflow)),
+            "BitAnd" => (BinOp::BitAnd, None),
+            "BitOr" => (BinOp::BitOr, None),
+            "BitXor" => (BinOp::BitXor, None),
+            _ => return Ok(false),
+        };
+        if args.len() != 2 {
+            return Ok(false);
+        }
+        let (r, dty) = self.place(dest)?;
+        let Some(s) = reg_scalar(&self.layout(dty)?) else {
+            return Ok(false);
+        };
+        let v = match checked {
+            Some(c) if self.sh.overflow_checks && !matches!(s, Scalar::F32 | Scalar::F64) => {
+                let (x, _, _) = self.scalar(&args[0])?;
+                let (y, _, _) = self.scalar(&args[1])?;
+                let (v, ov) = self.with_overflow(c, s, x, y);
+                let trap = self.trap_block();
+                let region = self.module.bodies[self.fbody]
+                    .region_of(self.cur)
+                    .expect("in a region");
+                let cont = self.module.bodies[self.fbody].create_block();
+                self.module.bodies[self.fbody].append_block(region, cont);
+                self.cond_br(ov, trap, cont);
+                self.cur = cont;
+                v
+            }
+            _ => self.binary(op, &args[0], &args[1], s)?,
+        };
+        self.write_scalar(r, s, v);
+        Ok(true)
+    }
+
+    /// Intrinsics lowered in place. `Ok(Some(true))`: done, continue to the target.
+    fn intrinsic(&mut self, bare: &str, dest: Place, args: &[Operand]) -> R<Option<bool>> {
+        let Some(name) = bare.strip_prefix("core::intrinsics::") else {
+            return Ok(None);
+        };
+        let (r, _) = self.place(dest)?;
+        let unary = |f: &mut Self| -> R<(Value, Scalar)> {
+            let (v, s, _) = f.scalar(&args[0])?;
+            Ok((v, s))
+        };
+        match name {
+            "cold_path" | "assume" => {}
+            "black_box" => {
+                let (v, s) = unary(self)?;
+                self.write_scalar(r, s, v);
+            }
+            "ctpop" | "ctlz" | "cttz" => {
+                let (v, s) = unary(self)?;
+                let Scalar::Int { bits, .. } = s else {
+                    return self.err("a bit count of a float");
+                };
+                let w = if bits == 64 { "i64" } else { "i32" };
+                let op = match name {
+                    "ctpop" => "popcnt",
+                    "ctlz" => "clz",
+                    _ => "ctz",
+                };
+                // Narrow integers: count in the zero-extended i32 and correct.
+                let x = if bits < 32 {
+                    let m = self.b().i32_const(((1u64 << bits) - 1) as i32);
+                    let z = self.op2("wasm.i32.and", v, m);
+                    if name == "cttz" {
+                        let top = self.b().i32_const(1 << bits);
+                        self.op2("wasm.i32.or", z, top)
+                    } else {
+                        z
+                    }
+                } else {
+                    v
+                };
+                let mut c = self.op1(&format!("wasm.{w}.{op}"), x);
+                if bits < 32 && name == "ctlz" {
+                    let d = self.b().i32_const(32 - i32::from(bits));
+                    c = self.op2("wasm.i32.sub", c, d);
+                }
+                if bits == 64 {
+                    c = self.op1("wasm.i32.wrap_i64", c);
+                }
+                self.write_scalar(
+                    r,
+                    Scalar::Int {
+                        bits: 32,
+                        signed: false,
+                    },
+                    c,
+                );
+            }
+            "rotate_left" | "rotate_right" => {
+                let (v, s) = unary(self)?;
+                let (n, ns, _) = self.scalar(&args[1])?;
+                let Scalar::Int { bits, .. } = s else {
+                    return self.err("a rotation of a float");
+                };
+                if bits < 32 {
+                    return self.err("rotations of 8- and 16-bit integers");
+                }
+                let n = self.int_to_int(
+                    n,
+                    ns,
+                    Scalar::Int {
+                        bits,
+                        signed: false,
+                    },
+                );
+                let op = if name == "rotate_left" {
+                    "rotl"
+                } else {
+                    "rotr"
+                };
+                let x = self.iop(s, op, v, n);
+                self.write_scalar(r, s, x);
+            }
+            "unreachable" | "abort" => {
+                self.create0("wasm.unreachable", &[], &[]);
+                return Ok(Some(false));
+            }
+            _ => return self.err(format!("the intrinsic `{name}`")),
+        }
+        Ok(Some(true))
+    }
+}

@@ -1,0 +1,269 @@
+//! What the lowering needs from the user crate's source that the MIR text does not say: the
+//! definitions of structs and fieldless enums (field types, generic parameters, `repr`), which
+//! functions are exported (`#[no_mangle]`, `#[export_name]`), and which types implement `Drop`.
+//!
+//! The source is scanned token by token with the MIR lexer; field types are read with the MIR type
+//! reader. Items produced by macros are not seen (the lowering then reports the type as unknown).
+use super::lexer::Tok;
+use super::model::*;
+use super::parser::{Parser, with_source_parser};
+
+/// A struct (`struct S { a: u8 }`, `struct T(u32, u32);`, `struct U;`) or a fieldless enum.
+#[derive(Clone, Debug)]
+pub struct AdtDef {
+    pub name: Sym,
+    /// Type parameters, in order (lifetimes and const parameters are not kept).
+    pub params: Vec<Sym>,
+    /// Field names (`0`, `1`, … for tuple structs) and types, in declaration order.
+    pub fields: Vec<(Sym, Ty)>,
+    /// `#[repr(C)]`: fields stay in declaration order.
+    pub repr_c: bool,
+    /// `Some` for a fieldless enum: the discriminant of each variant, and the variant names.
+    pub variants: Option<Vec<(Sym, i128)>>,
+    /// An enum with fields, a union, or a `repr` the lowering does not handle: what it is.
+    pub unsupported: Option<&'static str>,
+}
+
+/// An exported function: its name in the source and the name it is exported under.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Export {
+    pub fn_name: String,
+    pub export_name: String,
+}
+
+#[derive(Default, Debug)]
+pub struct SourceItems {
+    pub adts: Vec<AdtDef>,
+    pub exports: Vec<Export>,
+    /// Names of types with an `impl Drop for NAME`.
+    pub drop_impls: Vec<Sym>,
+}
+
+impl SourceItems {
+    pub fn adt(&self, name: Sym) -> Option<&AdtDef> {
+        self.adts.iter().find(|a| a.name == name)
+    }
+}
+
+/// Scans Rust source for the items the lowering needs, interning names and types into `names`.
+pub fn parse_source_items(names: &mut Interner, src: &str) -> SourceItems {
+    with_source_parser(names, src, |p| p.source_items())
+}
+
+/// Attributes seen since the last item keyword.
+#[derive(Default)]
+struct Attrs {
+    no_mangle: bool,
+    export_name: Option<String>,
+    repr_c: bool,
+    repr_other: bool,
+}
+
+impl Parser<'_> {
+    fn source_items(&mut self) -> SourceItems {
+        let mut out = SourceItems::default();
+        let mut attrs = Attrs::default();
+        loop {
+            let t = self.bump();
+            match t.kind {
+                Tok::Eof => break,
+                Tok::Punct('#') => self.attribute(&mut attrs),
+                Tok::Ident => match self.text(t) {
+                    "fn" => {
+                        let a = std::mem::take(&mut attrs);
+                        let n = self.peek();
+                        if n.kind == Tok::Ident && (a.no_mangle || a.export_name.is_some()) {
+                            let name = self.text(n).to_string();
+                            out.exports.push(Export {
+                                export_name: a.export_name.unwrap_or_else(|| name.clone()),
+                                fn_name: name,
+                            });
+                        }
+                    }
+                    "struct" | "enum" | "union" => {
+                        let kw = self.text(t);
+                        let a = std::mem::take(&mut attrs);
+                        let start = self.pos;
+                        match self.adt_def(kw, &a) {
+                            Some(d) => out.adts.push(d),
+                            None => {
+                                self.unpeek();
+                                self.pos = start;
+                            }
+                        }
+                    }
+                    "impl" => {
+                        attrs = Attrs::default();
+                        // `impl<…> Drop for NAME`: scan to `{` for `Drop for`.
+                        let mut saw_drop = false;
+                        loop {
+                            let u = self.bump();
+                            match u.kind {
+                                Tok::Eof | Tok::Punct('{') | Tok::Punct(';') => break,
+                                Tok::Ident if self.text(u) == "Drop" => saw_drop = true,
+                                Tok::Ident if saw_drop && self.text(u) == "for" => {
+                                    let n = self.peek();
+                                    if n.kind == Tok::Ident {
+                                        let s = self.names.sym(self.text(n));
+                                        out.drop_impls.push(s);
+                                    }
+                                }
+                                _ => {}
+                            }
+                        }
+                    }
+                    "mod" | "use" | "static" | "const" | "trait" | "type" => {
+                        attrs = Attrs::default()
+                    }
+                    _ => {}
+                },
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// After `#`: reads `[…]` (or `![…]`) and notes the attributes the lowering cares about.
+    fn attribute(&mut self, attrs: &mut Attrs) {
+        self.eat('!');
+        if !self.eat('[') {
+            return;
+        }
+        let mut depth = 1;
+        let mut words: Vec<String> = Vec::new();
+        while depth > 0 {
+            let t = self.bump();
+            match t.kind {
+                Tok::Eof => return,
+                Tok::Punct('[') => depth += 1,
+                Tok::Punct(']') => depth -= 1,
+                Tok::Ident | Tok::Str => words.push(self.text(t).to_string()),
+                _ => {}
+            }
+        }
+        let w: Vec<&str> = words.iter().map(String::as_str).collect();
+        match w.as_slice() {
+            ["no_mangle"] | ["unsafe", "no_mangle"] => attrs.no_mangle = true,
+            ["export_name", s] | ["unsafe", "export_name", s] => {
+                attrs.export_name = Some(s.trim_matches('"').to_string())
+            }
+            ["repr", rest @ ..] => {
+                for r in rest {
+                    match *r {
+                        "C" => attrs.repr_c = true,
+                        "Rust" => {}
+                        _ => attrs.repr_other = true,
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// After `struct`/`enum`/`union`: the definition, or `None` when the text is not one.
+    fn adt_def(&mut self, kw: &str, attrs: &Attrs) -> Option<AdtDef> {
+        let n = self.bump();
+        if n.kind != Tok::Ident {
+            return None;
+        }
+        let name = self.names.sym(self.text(n));
+        let params = self.generic_param_names().ok()?;
+        let mut def = AdtDef {
+            name,
+            params,
+            fields: Vec::new(),
+            repr_c: attrs.repr_c,
+            variants: None,
+            unsupported: attrs
+                .repr_other
+                .then_some("a `repr` other than `C` or `Rust`"),
+        };
+        if self.is_kw("where") {
+            def.unsupported = Some("a `where` clause on a type definition");
+            return Some(def);
+        }
+        match kw {
+            "union" => {
+                def.unsupported = Some("a union");
+                Some(def)
+            }
+            "enum" => {
+                self.expect('{').ok()?;
+                let mut variants = Vec::new();
+                let mut next: i128 = 0;
+                loop {
+                    while self.eat('#') {
+                        self.attribute(&mut Attrs::default());
+                    }
+                    if self.eat('}') {
+                        break;
+                    }
+                    let v = self.bump();
+                    if v.kind != Tok::Ident {
+                        return None;
+                    }
+                    let vname = self.names.sym(self.text(v));
+                    if self.peek().is('(') || self.peek().is('{') {
+                        def.unsupported = Some("an enum whose variants have fields");
+                        return Some(def);
+                    }
+                    if self.eat('=') {
+                        let neg = self.eat('-');
+                        let t = self.bump();
+                        let (bits, _) = self.int_literal(t, neg).ok()?;
+                        next = bits as i128;
+                    }
+                    variants.push((vname, next));
+                    next += 1;
+                    if !self.eat(',') {
+                        self.expect('}').ok()?;
+                        break;
+                    }
+                }
+                def.variants = Some(variants);
+                Some(def)
+            }
+            _ => {
+                if self.eat(';') {
+                    return Some(def);
+                }
+                let braced = self.eat('{');
+                if !braced && !self.eat('(') {
+                    return None;
+                }
+                let close = if braced { '}' } else { ')' };
+                let mut index = 0u32;
+                loop {
+                    while self.eat('#') {
+                        self.attribute(&mut Attrs::default());
+                    }
+                    if self.eat(close) {
+                        break;
+                    }
+                    if self.eat_kw("pub") && braced && self.eat('(') {
+                        self.raw_balanced('(', ')').ok()?;
+                    }
+                    let fname = if braced {
+                        let f = self.bump();
+                        if f.kind != Tok::Ident {
+                            return None;
+                        }
+                        let s = self.names.sym(self.text(f));
+                        self.expect(':').ok()?;
+                        s
+                    } else {
+                        self.names.sym(&index.to_string())
+                    };
+                    let ty = self.ty().ok()?;
+                    def.fields.push((fname, ty));
+                    index += 1;
+                    if !self.eat(',') {
+                        self.expect(close).ok()?;
+                        break;
+                    }
+                }
+                Some(def)
+            }
+        }
+    }
+}
