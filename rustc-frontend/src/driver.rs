@@ -245,6 +245,31 @@ impl Toolchain {
         extra: &[&str],
     ) -> Result<String, DriverError> {
         let out = out_dir.join(format!("{crate_name}.mir"));
+        let mut cmd = self.crate_command(lib, crate_name, extra);
+        cmd.args(["-Zmir-include-spans", "--emit=mir", "-o"])
+            .arg(&out)
+            .arg(file);
+        run_checked(&mut cmd, &format!("compiling `{}` to MIR", file.display()))?;
+        fs::read_to_string(&out).or_else(|e| err(format!("cannot read `{}`: {e}", out.display())))
+    }
+
+    /// The layouts rustc computes for the types the user's crate's code generation touches, as
+    /// `-Zprint-type-sizes` prints them (code generation runs: `--emit=obj`).
+    pub fn type_sizes(
+        &self,
+        lib: &LibraryMir,
+        file: &Path,
+        out_dir: &Path,
+    ) -> Result<String, DriverError> {
+        let mut cmd = self.crate_command(lib, "layouts", &[]);
+        cmd.args(["-Zprint-type-sizes", "--emit=obj", "-o"])
+            .arg(out_dir.join("layouts.o"))
+            .arg(file);
+        run_capture(&mut cmd)
+    }
+
+    /// rustc with the flags and library of `crate_mir` for a crate named `crate_name`.
+    fn crate_command(&self, lib: &LibraryMir, crate_name: &str, extra: &[&str]) -> Command {
         let extern_ = |name: &str| {
             format!(
                 "{name}={}",
@@ -258,8 +283,6 @@ impl Toolchain {
             .args(["--crate-type", "lib", "--crate-name", crate_name])
             .args(MIR_FLAGS)
             .args(extra)
-            .args(["-Zmir-include-spans", "--emit=mir", "-o"])
-            .arg(&out)
             .arg("-L")
             .arg(format!("dependency={}", lib.dir.display()))
             // `#![no_std]` brings in compiler_builtins by name.
@@ -270,10 +293,8 @@ impl Toolchain {
                 &extern_("alloc"),
                 "--extern",
                 &extern_("compiler_builtins"),
-            ])
-            .arg(file);
-        run_checked(&mut cmd, &format!("compiling `{}` to MIR", file.display()))?;
-        fs::read_to_string(&out).or_else(|e| err(format!("cannot read `{}`: {e}", out.display())))
+            ]);
+        cmd
     }
 }
 

@@ -152,7 +152,15 @@ fn run_args(args: &Args, stdout: &mut dyn Write) -> Result<(), String> {
     let mut out = String::new();
     let mut file = read_mir(&name, &text, &mut out)?;
     if matches!(args.emit, Emit::Wir | Emit::Wasm) {
-        return emit_module(args, &mut file, stdout);
+        let core_mir = match toolchain {
+            Some((_, lib)) => Some(lib.mir_path("core")),
+            // A `.mir` input: core's MIR if the toolchain's cache can give it.
+            None => driver::Toolchain::find(args.rustc.as_deref(), args.rust_src.as_deref())
+                .and_then(|tc| tc.library_mir(&driver::cache_root()?))
+                .ok()
+                .map(|lib| lib.mir_path("core")),
+        };
+        return emit_module(args, &mut file, core_mir, stdout);
     }
     dump_body(&file, args.dump.as_deref(), &mut out)?;
     if args.with_library {
@@ -176,7 +184,12 @@ fn run_args(args: &Args, stdout: &mut dyn Write) -> Result<(), String> {
 }
 
 /// Lowers the crate and writes WasmIR or wasm.
-fn emit_module(args: &Args, file: &mut mir::MirFile, stdout: &mut dyn Write) -> Result<(), String> {
+fn emit_module(
+    args: &Args,
+    file: &mut mir::MirFile,
+    core_mir: Option<PathBuf>,
+    stdout: &mut dyn Write,
+) -> Result<(), String> {
     // The source the MIR came from: the input, or for a `.mir` input the file its spans name.
     let source_path = if args.input.extension().is_some_and(|e| e == "mir") {
         file.bodies
@@ -190,7 +203,7 @@ fn emit_module(args: &Args, file: &mut mir::MirFile, stdout: &mut dyn Write) -> 
     };
     let source = std::fs::read_to_string(&source_path)
         .map_err(|e| format!("cannot read `{}`: {e}", source_path.display()))?;
-    let (ctx, module) = lower::lower_crate(file, &source, args.overflow_checks)
+    let (ctx, module) = lower::lower_crate(file, &source, args.overflow_checks, core_mir)
         .map_err(|errs| errs.join("\nerror: "))?;
     let diags = wasmir::verify(&ctx, &module);
     if diags.iter().any(wasmir::Diagnostic::is_error) {

@@ -280,3 +280,126 @@ fn programs_match_their_references() {
     eprintln!("{checked} invocations checked");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// One type of `-Zprint-type-sizes`' output, summarized as `lower::layout::summary` does.
+fn rustc_summaries(text: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String, Vec<String>)> = Vec::new();
+    // (variant name, fields, next offset) of the variant being read.
+    let mut variant: Option<(String, String, u64)> = None;
+    let mut discr = 0u64;
+    let mut pos = 0u64;
+    let flush = |out: &mut Vec<(String, String, Vec<String>)>,
+                 v: &mut Option<(String, String, u64)>| {
+        if let (Some((name, fields, _)), Some(last)) = (v.take(), out.last_mut()) {
+            last.2.push(format!(" | variant {name}:{fields}"));
+        }
+    };
+    let bytes = |s: &str| -> u64 { s.trim().trim_end_matches(" bytes").parse().unwrap() };
+    for line in text.lines() {
+        let Some(rest) = line.strip_prefix("print-type-size ") else {
+            continue;
+        };
+        let body = rest.trim_start();
+        if let Some(t) = body.strip_prefix("type: `") {
+            flush(&mut out, &mut variant);
+            let (name, sizes) = t.rsplit_once("`: ").unwrap();
+            let (size, align) = sizes.split_once(", alignment: ").unwrap();
+            out.push((
+                name.to_string(),
+                format!("size {} align {}", bytes(size), bytes(align)),
+                Vec::new(),
+            ));
+            discr = 0;
+            pos = 0;
+        } else if let Some(d) = body.strip_prefix("discriminant: ") {
+            discr = bytes(d);
+            out.last_mut()
+                .unwrap()
+                .1
+                .push_str(&format!(" discr {discr}"));
+        } else if let Some(v) = body.strip_prefix("variant `") {
+            flush(&mut out, &mut variant);
+            let name = v.split('`').next().unwrap().to_string();
+            variant = Some((name, String::new(), discr));
+        } else if let Some(p) = body.strip_prefix("padding: ") {
+            match &mut variant {
+                Some((_, _, at)) => *at += bytes(p),
+                None => pos += bytes(p),
+            }
+        } else if let Some(f) = body.strip_prefix("field `.") {
+            let (name, rest) = f.split_once("`: ").unwrap();
+            let size = bytes(rest.split(',').next().unwrap());
+            let at = match &mut variant {
+                Some((_, _, at)) => at,
+                None => &mut pos,
+            };
+            if size > 0 {
+                let field = format!(" .{name}@{at}");
+                match &mut variant {
+                    Some((_, fields, _)) => fields.push_str(&field),
+                    None => {
+                        let last = out.last_mut().unwrap();
+                        if last.2.is_empty() {
+                            last.2.push(" |".to_string());
+                        }
+                        last.2.push(field);
+                    }
+                }
+            }
+            match &mut variant {
+                Some((_, _, at)) => *at += size,
+                None => pos += size,
+            }
+        }
+    }
+    flush(&mut out, &mut variant);
+    out.into_iter()
+        .map(|(name, head, mut parts)| {
+            if parts.first().is_some_and(|p| p.starts_with(" | variant")) {
+                parts.sort();
+            }
+            (name, format!("{head}{}", parts.concat()))
+        })
+        .collect()
+}
+
+/// The layouts of the types rustc's code generation of each program touches
+/// (`-Zprint-type-sizes` for wasm32) are the frontend's: sizes, alignments, the tag's size,
+/// and every variant's field offsets. Types the frontend cannot name (closures) are skipped.
+#[test]
+fn layouts_match_print_type_sizes() {
+    if let Err(why) = have_rustc() {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let tc = rustc_frontend::driver::Toolchain::find(None, None).unwrap();
+    let lib = tc
+        .library_mir(&rustc_frontend::driver::cache_root().unwrap())
+        .unwrap();
+    let work = std::env::temp_dir().join(format!("wasmir-rust-layouts-{}", std::process::id()));
+    std::fs::create_dir_all(&work).unwrap();
+    let (mut failures, mut compared) = (Vec::new(), 0);
+    let mut skipped = std::collections::BTreeSet::new();
+    for p in programs().into_iter().filter(|p| p.refused.is_empty()) {
+        let name = p.path.file_name().unwrap().to_string_lossy().to_string();
+        let source = std::fs::read_to_string(&p.path).unwrap();
+        let printed = tc.type_sizes(&lib, &p.path, &work).unwrap();
+        for (ty, want) in rustc_summaries(&printed) {
+            if ty.starts_with('{') {
+                continue;
+            }
+            match rustc_frontend::lower::layout::summary(&source, &ty) {
+                Ok(got) if got == want => compared += 1,
+                // Types of core the frontend does not define yet, and fat pointers.
+                Err(e) if e.contains("definition is not known") || e.contains("unsized") => {
+                    skipped.insert(ty);
+                }
+                got => failures.push(format!("{name}: `{ty}`: rustc {want}, ours {got:?}")),
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&work);
+    eprintln!("{compared} layouts compared; not known to the frontend: {skipped:?}");
+    assert!(compared > 0);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -1,17 +1,24 @@
 // Constructs the lowering refuses, each named with its source location.
-// refused: enums with fields (`Option`)
-// refused: a call to a function whose body is not in the crate
+// refused: 128-bit integers
+// refused: pointers to unsized types
 #![no_std]
 
 #[unsafe(no_mangle)]
-pub extern "C" fn checked(a: i32, b: i32) -> i32 {
-    match a.checked_add(b) {
-        Some(v) => v,
-        None => -1,
+pub extern "C" fn wide(a: u64, b: u64) -> u64 {
+    let x = a as u128 * b as u128;
+    (x >> 64) as u64
+}
+
+#[inline(never)]
+fn total(xs: &[u32]) -> u32 {
+    let mut s = 0;
+    for x in xs {
+        s += *x;
     }
+    s
 }
 
 #[unsafe(no_mangle)]
-pub extern "C" fn power(b: u32, e: u32) -> u32 {
-    b.pow(e)
+pub extern "C" fn sum3(a: u32, b: u32, c: u32) -> u32 {
+    total(&[a, b, c])
 }

@@ -7,10 +7,14 @@
 //! is kept in a `wasm.local` set by the prologue, which is written last, once the frame's size is
 //! known. Each MIR block becomes a block; a `wasm.unreachable` block takes failed asserts (panics
 //! trap: `panic=abort` without a panic handler).
-use super::layout::{Layout, Scalar, array_len, subst, subst_path, unify};
-use super::{Instance, LowerError, MEMORY, MEMORY_PAGES, Mono, STACK_POINTER, resolve_callee};
+use super::import::{Direction, Translator};
+use super::layout::{Layout, Scalar, TagEncoding, adt_of, array_len, subst, subst_path, unify};
+use super::{
+    CoreLink, Instance, Krate, LowerError, MEMORY, MEMORY_PAGES, Mono, STACK_POINTER,
+    resolution_error, resolve_callee,
+};
 use crate::mir::*;
-use crate::resolve::Resolver;
+use crate::resolve::{Resolution, Resolver};
 use cranelift_entity::{EntityRef, PrimaryMap};
 use rustc_hash::FxHashMap;
 use wasmir::ir::InsertPoint;
@@ -27,6 +31,108 @@ pub struct Shared<'a, 's> {
     pub mono: &'a mut Mono,
     /// The crate was compiled with `-C overflow-checks=on`.
     pub overflow_checks: bool,
+    /// Core's MIR, for calls the crate does not resolve.
+    pub core: &'a mut CoreLink,
+}
+
+impl Shared<'_, '_> {
+    /// Runs `f` with a translator from core's interner into the user's (when `krate` is core).
+    fn from_core<T>(&mut self, f: impl FnOnce(&mut Translator) -> T) -> T {
+        let core = self
+            .core
+            .get()
+            .expect("core's MIR is read before its bodies are lowered");
+        let from = core.names.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut Translator {
+            from: &from,
+            to: self.names,
+            memo: &mut self.core.from_core,
+            dir: Direction::FromCore,
+        })
+    }
+
+    /// A type of a body of `krate` in the user's interner.
+    fn import_ty(&mut self, krate: Krate, t: Ty) -> Ty {
+        match krate {
+            Krate::User => t,
+            Krate::Core => self.from_core(|tr| tr.ty(t)),
+        }
+    }
+
+    fn import_path(&mut self, krate: Krate, p: PathId) -> PathId {
+        match krate {
+            Krate::User => p,
+            Krate::Core => self.from_core(|tr| tr.path(p)),
+        }
+    }
+
+    fn import_sym(&mut self, krate: Krate, s: Sym) -> Sym {
+        match krate {
+            Krate::User => s,
+            Krate::Core => self.from_core(|tr| tr.sym(s)),
+        }
+    }
+
+    /// A constant of a body of `krate`, its types, paths and names in the user's interner.
+    fn import_const(&mut self, krate: Krate, k: ConstKind) -> ConstKind {
+        if krate == Krate::User {
+            return k;
+        }
+        self.from_core(|tr| match k {
+            ConstKind::Float { text, ty } => ConstKind::Float {
+                text: tr.sym(text),
+                ty,
+            },
+            ConstKind::Str(s) => ConstKind::Str(tr.sym(s)),
+            ConstKind::Adt {
+                path,
+                fields,
+                braced,
+                doubled,
+            } => ConstKind::Adt {
+                path: tr.path(path),
+                fields: fields
+                    .iter()
+                    .map(|(n, c)| (n.map(|n| tr.sym(n)), *c))
+                    .collect(),
+                braced,
+                doubled,
+            },
+            ConstKind::Path(p) => ConstKind::Path(tr.path(p)),
+            ConstKind::FnItem(p) => ConstKind::FnItem(tr.path(p)),
+            ConstKind::Ptr(a, t) => ConstKind::Ptr(a, tr.ty(t)),
+            ConstKind::Transmute { bits, size, ty } => ConstKind::Transmute {
+                bits,
+                size,
+                ty: tr.ty(ty),
+            },
+            ConstKind::IntPtr(v, t) => ConstKind::IntPtr(v, tr.ty(t)),
+            ConstKind::FnPtr(p, t) => ConstKind::FnPtr(tr.path(p), tr.ty(t)),
+            ConstKind::ZeroSized(t) => ConstKind::ZeroSized(tr.ty(t)),
+            ConstKind::Indirect { alloc, offset, ty } => ConstKind::Indirect {
+                alloc,
+                offset,
+                ty: tr.ty(ty),
+            },
+            ConstKind::Slice { alloc, meta, ty } => ConstKind::Slice {
+                alloc,
+                meta,
+                ty: tr.ty(ty),
+            },
+            ConstKind::Pattern(c, s) => ConstKind::Pattern(c, tr.sym(s)),
+            ConstKind::Placeholder(s) => ConstKind::Placeholder(tr.sym(s)),
+            k @ (ConstKind::Int(..)
+            | ConstKind::UntypedInt(_)
+            | ConstKind::Bool(_)
+            | ConstKind::Char(_)
+            | ConstKind::Unit
+            | ConstKind::Bytes { .. }
+            | ConstKind::Tuple(_)
+            | ConstKind::Array(_)
+            | ConstKind::Ref(_)
+            | ConstKind::Uninit) => k,
+        })
+    }
 }
 
 type R<T> = Result<T, LowerError>;
@@ -79,6 +185,8 @@ enum Home {
     Frame(u64),
     /// At the address this (entry block) value holds.
     Ptr(Value),
+    /// A local whose type has no layout here: an error where it is used.
+    Unknown,
 }
 
 /// A place, evaluated.
@@ -125,6 +233,7 @@ struct FnLower<'c, 'a, 's> {
     module: &'c mut Module,
     sh: &'c mut Shared<'a, 's>,
     mir: &'a Body,
+    allocs: &'a FxHashMap<u32, Allocation>,
     inst: &'c Instance,
     fbody: wasmir::BodyId,
     cur: wasmir::Block,
@@ -137,11 +246,18 @@ struct FnLower<'c, 'a, 's> {
     span: Option<SrcSpan>,
 }
 
-/// The wasm signature of `body` under `subst`.
-fn signature(sh: &mut Shared, body: &Body, s: &[(Sym, Ty)], span: Option<SrcSpan>) -> R<Sig> {
+/// The wasm signature of `body` (of `krate`) under `subst`.
+fn signature(
+    sh: &mut Shared,
+    krate: Krate,
+    body: &Body,
+    s: &[(Sym, Ty)],
+    span: Option<SrcSpan>,
+) -> R<Sig> {
     let mut params = Vec::new();
     for i in 1..=body.arg_count as usize {
-        let t = subst(sh.names, body.locals[Local::new(i)].ty, s);
+        let t = sh.import_ty(krate, body.locals[Local::new(i)].ty);
+        let t = subst(sh.names, t, s);
         let l = layout(sh, t, span)?;
         params.push(if l.is_zst() {
             None
@@ -149,7 +265,8 @@ fn signature(sh: &mut Shared, body: &Body, s: &[(Sym, Ty)], span: Option<SrcSpan
             Some(reg_scalar(&l).unwrap_or(Scalar::PTR))
         });
     }
-    let rt = subst(sh.names, body.return_ty(), s);
+    let rt = sh.import_ty(krate, body.return_ty());
+    let rt = subst(sh.names, rt, s);
     let rl = layout(sh, rt, span)?;
     let result = reg_scalar(&rl);
     Ok(Sig {
@@ -172,9 +289,25 @@ pub fn lower_instance(
     sh: &mut Shared,
     inst: &Instance,
 ) -> R<()> {
-    let mir: &Body = &sh.bodies[inst.body];
-    let fspan = mir.locals.values().next().and_then(|l| l.span);
-    let sig = signature(sh, mir, &inst.subst, fspan)?;
+    let bodies: &PrimaryMap<BodyId, Body> = sh.bodies;
+    let (mir, allocs): (&Body, &FxHashMap<u32, Allocation>) = match inst.krate {
+        Krate::User => (&bodies[inst.body], sh.allocs),
+        Krate::Core => {
+            let core = sh.core.get().map_err(|msg| LowerError {
+                span: inst.origin,
+                msg,
+            })?;
+            (&core.bodies[inst.body], &core.allocs)
+        }
+    };
+    // Core's MIR has no spans: its errors are placed at the call that led there.
+    let fspan = mir
+        .locals
+        .values()
+        .next()
+        .and_then(|l| l.span)
+        .or(inst.origin);
+    let sig = signature(sh, inst.krate, mir, &inst.subst, fspan)?;
     if inst.export.is_some()
         && (sig.sret
             || mir
@@ -183,7 +316,8 @@ pub fn lower_instance(
                 .skip(1)
                 .take(mir.arg_count as usize)
                 .any(|(l, _)| {
-                    let t = subst(sh.names, mir.locals[l].ty, &inst.subst);
+                    let t = sh.import_ty(inst.krate, mir.locals[l].ty);
+                    let t = subst(sh.names, t, &inst.subst);
                     sh.layouts
                         .of(sh.names, t)
                         .is_ok_and(|l| reg_scalar(l).is_none() && !l.is_zst())
@@ -233,6 +367,7 @@ pub fn lower_instance(
         module,
         sh,
         mir,
+        allocs,
         inst,
         fbody,
         cur: entry,
@@ -250,15 +385,32 @@ pub fn lower_instance(
     for (bb, data) in mir.blocks.iter() {
         f.cur = f.blocks[bb.index()];
         let stmts = data.stmts.start as usize..data.stmts.end as usize;
+        // A block ending in a panic traps: what it computes (the panic's message) is not needed.
+        if f.calls_panic(&data.term.kind) {
+            f.create0("wasm.unreachable", &[], &[]);
+            continue;
+        }
         for s in &mir.stmts[stmts] {
-            f.span = s.span;
+            f.span = f.mir_span(s.span);
             f.statement(&s.kind)?;
         }
-        f.span = data.term.span;
+        f.span = f.mir_span(data.term.span);
         f.terminator(&data.term.kind, &sig)?;
     }
     f.cur = entry;
     f.prologue_and_enter(sig.sret)
+}
+
+/// Panics trap: the default for `panic=abort` without a `#[panic_handler]` of the user.
+fn is_panic(bare: &str) -> bool {
+    bare.starts_with("core::panicking::")
+        || matches!(
+            bare,
+            "core::option::unwrap_failed"
+                | "core::option::expect_failed"
+                | "core::result::unwrap_failed"
+        )
+        || bare.starts_with("core::slice::index::slice_")
 }
 
 /// A statement's or terminator's place is address-taken when a reference or raw pointer to it
@@ -276,12 +428,64 @@ fn address_taken(mir: &Body) -> Vec<bool> {
     taken
 }
 
-impl FnLower<'_, '_, '_> {
+impl<'a> FnLower<'_, 'a, '_> {
     fn err<T>(&self, msg: impl Into<String>) -> R<T> {
+        let mut msg = msg.into();
+        if self.inst.krate == Krate::Core {
+            msg.push_str(&format!(" (in core's `{}`)", self.inst.symbol));
+        }
         Err(LowerError {
             span: self.span,
-            msg: msg.into(),
+            msg,
         })
+    }
+
+    /// Whether the terminator calls a panic function.
+    fn calls_panic(&mut self, t: &TerminatorKind) -> bool {
+        let TerminatorKind::Call {
+            func: Operand::Const(c),
+            ..
+        } = t
+        else {
+            return false;
+        };
+        let ConstKind::FnItem(p) = self.konst(*c) else {
+            return false;
+        };
+        let printed = crate::mir::print::Printer {
+            names: self.sh.names,
+            body: None,
+        }
+        .path(p);
+        is_panic(printed.split("::<").next().unwrap_or(&printed))
+    }
+
+    /// A span of the body, or for core's bodies (which have none) the call that led there.
+    fn mir_span(&mut self, s: Option<SrcSpan>) -> Option<SrcSpan> {
+        match (self.inst.krate, s) {
+            (Krate::User, s) => s,
+            (Krate::Core, _) => self.inst.origin,
+        }
+    }
+
+    /// A type of the body in the user's interner, its parameters bound.
+    fn mir_ty(&mut self, t: Ty) -> Ty {
+        let t = self.sh.import_ty(self.inst.krate, t);
+        self.subst(t)
+    }
+
+    fn mir_path(&mut self, p: PathId) -> PathId {
+        self.sh.import_path(self.inst.krate, p)
+    }
+
+    fn mir_sym(&mut self, s: Sym) -> Sym {
+        self.sh.import_sym(self.inst.krate, s)
+    }
+
+    /// A constant of the body, in the user's interner.
+    fn konst(&mut self, c: ConstId) -> ConstKind {
+        let k = self.mir.consts[c].clone();
+        self.sh.import_const(self.inst.krate, k)
     }
 
     fn b(&mut self) -> Builder<'_> {
@@ -328,12 +532,19 @@ impl FnLower<'_, '_, '_> {
             .map(|(l, d)| (l, d.ty, d.span))
             .collect();
         for (l, ty, span) in decls {
-            self.span = span.or(self.span);
-            let ty = self.subst(ty);
+            self.span = self.mir_span(span).or(self.span);
+            let ty = self.mir_ty(ty);
             self.tys.push(ty);
-            let lay = self.layout(ty)?;
             let i = l.index();
             let is_arg = i >= 1 && i <= self.mir.arg_count as usize;
+            let lay = match self.layout(ty) {
+                Ok(l) => l,
+                Err(_) if i > self.mir.arg_count as usize => {
+                    self.homes.push(Home::Unknown);
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             let arg_val = if is_arg && !lay.is_zst() {
                 let v = args[next_arg];
                 next_arg += 1;
@@ -634,11 +845,17 @@ impl FnLower<'_, '_, '_> {
         let mut ty = self.tys[p.local.index()];
         let projs: Vec<Proj> = self.mir.place_projs(p).to_vec();
         let mut cur = match self.homes[p.local.index()] {
+            Home::Unknown => {
+                self.layout(ty)?;
+                return self.err(format!("a local of type `{}`", self.show(ty)));
+            }
             Home::Zst => PlaceRef::Zst,
             Home::Reg(l, s) => PlaceRef::Reg(l, s),
             Home::Frame(off) => PlaceRef::Mem(self.frame_addr(off)),
             Home::Ptr(v) => PlaceRef::Mem(v),
         };
+        // The variant a downcast selected, for the field projection after it.
+        let mut variant: Option<usize> = None;
         for proj in projs {
             match proj {
                 Proj::Deref => {
@@ -655,13 +872,16 @@ impl FnLower<'_, '_, '_> {
                 }
                 Proj::Field(i, fty) => {
                     let lay = self.layout(ty)?;
-                    ty = self.subst(fty);
-                    if !lay.discriminants.is_empty() {
-                        return self.err("a field of an enum");
-                    }
+                    ty = self.mir_ty(fty);
+                    let offsets = match (variant.take(), lay.variants.len()) {
+                        (_, 0) => &lay.offsets,
+                        (Some(v), _) => &lay.variants[v].offsets,
+                        (None, 1) => &lay.variants[0].offsets,
+                        (None, _) => return self.err("a field of an enum without a downcast"),
+                    };
                     cur = match cur {
                         PlaceRef::Mem(a) => {
-                            let off = *lay.offsets.get(i as usize).ok_or_else(|| LowerError {
+                            let off = *offsets.get(i as usize).ok_or_else(|| LowerError {
                                 span: self.span,
                                 msg: format!("field {i} of `{}`", self.show(ty)),
                             })?;
@@ -704,7 +924,11 @@ impl FnLower<'_, '_, '_> {
                         _ => PlaceRef::Zst,
                     };
                 }
-                Proj::Downcast(..) => return self.err("enum variants (downcasts)"),
+                Proj::Downcast(name, index) => {
+                    let lay = self.layout(ty)?;
+                    let name = name.map(|n| self.mir_sym(n));
+                    variant = Some(self.variant_index(&lay, ty, name, index)?);
+                }
                 Proj::Subslice { .. } => return self.err("subslices"),
                 Proj::OpaqueCast(_) | Proj::UnwrapUnsafeBinder(_) => {
                     return self.err("opaque casts and unsafe binders in places");
@@ -753,7 +977,8 @@ impl FnLower<'_, '_, '_> {
             Operand::RuntimeChecks(s) => {
                 // Debug assertions and contract checks are off in an optimized build; overflow
                 // checks follow `-C overflow-checks`, which rustc already applied to the MIR.
-                let name = self.sh.names.str(*s).to_string();
+                let s = self.mir_sym(*s);
+                let name = self.sh.names.str(s).to_string();
                 let on = name == "OverflowChecks" && self.sh.overflow_checks;
                 let v = self.b().i32_const(i32::from(on));
                 let bool_ty = self.sh.names.ty(TyKind::Bool);
@@ -780,7 +1005,8 @@ impl FnLower<'_, '_, '_> {
     }
 
     fn constant(&mut self, c: ConstId) -> R<(Val, Ty)> {
-        let k = self.mir.consts[c].clone();
+        let k = self.konst(c);
+        let unit_variant = matches!(k, ConstKind::FnItem(p) if self.names_variant(p));
         let names = &mut *self.sh.names;
         let (ty, v): (Ty, Option<i128>) = match &k {
             ConstKind::Int(bits, ity) => (names.ty(TyKind::Int(*ity)), Some(*bits as i128)),
@@ -789,7 +1015,7 @@ impl FnLower<'_, '_, '_> {
             ConstKind::Transmute { bits, ty, .. } => (*ty, Some(*bits as i128)),
             ConstKind::Unit => (names.ty(TyKind::Tuple(Box::new([]))), None),
             ConstKind::ZeroSized(t) => (*t, None),
-            ConstKind::FnItem(_) => (names.ty(TyKind::Tuple(Box::new([]))), None),
+            ConstKind::FnItem(_) if !unit_variant => (names.ty(TyKind::Tuple(Box::new([]))), None),
             ConstKind::Float { text, ty } => {
                 let text = names.str(*text).to_string();
                 let ty = *ty;
@@ -817,28 +1043,30 @@ impl FnLower<'_, '_, '_> {
                     None => self.err(format!("the float constant `{text}`")),
                 };
             }
-            ConstKind::Adt { path, .. } | ConstKind::Path(path) if !matches!(&k, ConstKind::Adt { fields, .. } if !fields.is_empty()) =>
-            {
-                // A variant of a fieldless enum: its discriminant.
-                let data = names.path_data(*path).clone();
-                let n = data.segments.len();
-                let ident = |i: Option<usize>| match i.map(|i| &data.segments[i].name) {
-                    Some(SegName::Ident(x)) => Some(*x),
-                    _ => None,
-                };
-                let (e, v) = (ident(n.checked_sub(2)), ident(n.checked_sub(1)));
-                let ep = names.path(Path {
-                    qself: None,
-                    segments: data.segments[..n.saturating_sub(1)].into(),
-                });
-                let ety = names.ty(TyKind::Path(ep));
-                (ety, Some(self.discriminant_of(e, v, ety)?))
+            // rustc prints a unit variant of an enum with fields like a function item.
+            ConstKind::FnItem(path) => {
+                let (ty, variant) = self.const_adt(*path)?;
+                let lay = self.layout(ty)?;
+                match (variant, reg_scalar(&lay)) {
+                    (Some(v), Some(_)) => (ty, Some(lay.variants[v].discr)),
+                    _ => return self.const_in_frame(c, ty),
+                }
             }
-            ConstKind::Tuple(_)
-            | ConstKind::Adt { .. }
-            | ConstKind::Array(_)
-            | ConstKind::Indirect { .. } => {
-                return self.err("aggregate constants in operand position");
+            ConstKind::Adt { path, .. } | ConstKind::Path(path) => {
+                let (ty, variant) = self.const_adt(*path)?;
+                let lay = self.layout(ty)?;
+                match (variant, reg_scalar(&lay)) {
+                    // A variant of a fieldless enum: its discriminant.
+                    (Some(v), Some(_)) => (ty, Some(lay.variants[v].discr)),
+                    _ => return self.const_in_frame(c, ty),
+                }
+            }
+            ConstKind::Indirect { ty, .. } => {
+                let ty = self.subst(*ty);
+                return self.const_in_frame(c, ty);
+            }
+            ConstKind::Tuple(_) | ConstKind::Array(_) => {
+                return self.err("tuple and array constants in operand position");
             }
             _ => {
                 return self.err(
@@ -854,8 +1082,63 @@ impl FnLower<'_, '_, '_> {
                 let c = self.iconst(s, v);
                 Ok((Val::Scalar(c, s), ty))
             }
+            (Some(_), None) if matches!(k, ConstKind::Transmute { .. }) => {
+                self.const_in_frame(c, ty)
+            }
             _ => self.err(format!("a constant of type `{}`", self.show(ty))),
         }
+    }
+
+    /// An aggregate constant written into a new slot of the frame.
+    fn const_in_frame(&mut self, c: ConstId, ty: Ty) -> R<(Val, Ty)> {
+        let lay = self.layout(ty)?;
+        if lay.is_zst() {
+            return Ok((Val::Zst, ty));
+        }
+        let off = self.alloc(lay.size, lay.align);
+        let a = self.frame_addr(off);
+        self.write_const(a, c, ty)?;
+        Ok((Val::Mem(a), ty))
+    }
+
+    /// Whether `path` (of the user's interner) names a variant of an enum: `E::V`.
+    fn names_variant(&self, path: PathId) -> bool {
+        let data = self.sh.names.path_data(path);
+        let n = data.segments.len();
+        let (Some(SegName::Ident(v)), true) = (data.segments.last().map(|s| &s.name), n >= 2)
+        else {
+            return false;
+        };
+        let enum_path = Path {
+            qself: None,
+            segments: data.segments[..n - 1].into(),
+        };
+        let Some(ep) = self.sh.names.lookup_path(&enum_path) else {
+            return false;
+        };
+        adt_of(self.sh.names, self.sh.items, ep)
+            .and_then(|(d, _)| d.variants.as_ref())
+            .is_some_and(|vs| vs.iter().any(|x| x.name == *v))
+    }
+
+    /// The type an ADT constant's path names, and the variant when it is an enum's: a struct
+    /// (`S`), or a variant (`core::option::Option::<u32>::None`).
+    fn const_adt(&mut self, path: PathId) -> R<(Ty, Option<usize>)> {
+        if adt_of(self.sh.names, self.sh.items, path).is_some_and(|(d, _)| d.variants.is_none()) {
+            let t = self.sh.names.ty(TyKind::Path(path));
+            return Ok((self.subst(t), None));
+        }
+        let data = self.sh.names.path_data(path).clone();
+        let n = data.segments.len();
+        let ep = self.sh.names.path(Path {
+            qself: None,
+            segments: data.segments[..n.saturating_sub(1)].into(),
+        });
+        let t = self.sh.names.ty(TyKind::Path(ep));
+        let ty = self.subst(t);
+        let lay = self.layout(ty)?;
+        let v = self.variant_index(&lay, ty, self.last_ident(path), None)?;
+        Ok((ty, Some(v)))
     }
 
     /// Writes constant `c` of type `ty` at `dst`, walking aggregates with an explicit stack.
@@ -863,7 +1146,7 @@ impl FnLower<'_, '_, '_> {
         let mut stack = vec![(c, ty, 0u64)];
         while let Some((c, ty, off)) = stack.pop() {
             let lay = self.layout(ty)?;
-            let k = self.mir.consts[c].clone();
+            let k = self.konst(c);
             match &k {
                 ConstKind::Tuple(cs) | ConstKind::Array(cs) => {
                     for (i, &e) in cs.iter().enumerate() {
@@ -876,6 +1159,36 @@ impl FnLower<'_, '_, '_> {
                         stack.push((e, ft, off + fo));
                     }
                 }
+                ConstKind::Adt { path, fields, .. } if !lay.variants.is_empty() => {
+                    let v = self.variant_index(&lay, ty, self.last_ident(*path), None)?;
+                    let var = lay.variants[v].clone();
+                    for (i, (name, e)) in fields.iter().enumerate() {
+                        let idx = match name {
+                            Some(n) => var.field_names.iter().position(|f| f == n).unwrap_or(i),
+                            None => i,
+                        };
+                        stack.push((*e, var.fields[idx], off + var.offsets[idx]));
+                    }
+                    let a = self.add_offset(dst, off);
+                    self.write_discriminant(PlaceRef::Mem(a), &lay, v);
+                }
+                ConstKind::Path(path) | ConstKind::FnItem(path) if !lay.variants.is_empty() => {
+                    let v = self.variant_index(&lay, ty, self.last_ident(*path), None)?;
+                    let a = self.add_offset(dst, off);
+                    self.write_discriminant(PlaceRef::Mem(a), &lay, v);
+                }
+                ConstKind::Transmute { bits, size, .. } if reg_scalar(&lay).is_none() => {
+                    if *size > 8 {
+                        return self.err("a 128-bit constant");
+                    }
+                    let s = Scalar::Int {
+                        bits: *size * 8,
+                        signed: false,
+                    };
+                    let v = self.iconst(s, *bits as i128);
+                    let a = self.add_offset(dst, off);
+                    self.store(s, a, v);
+                }
                 ConstKind::Adt { fields, .. } => {
                     let def_fields = self.adt_field_names(ty);
                     for (i, (name, e)) in fields.iter().enumerate() {
@@ -884,13 +1197,13 @@ impl FnLower<'_, '_, '_> {
                             None => i,
                         };
                         if idx >= lay.offsets.len() {
-                            return self.err("an enum constant");
+                            return self.err(format!("a constant of `{}`", self.show(ty)));
                         }
                         stack.push((*e, lay.fields[idx], off + lay.offsets[idx]));
                     }
                 }
                 ConstKind::Indirect { alloc, offset, .. } => {
-                    let Some(a) = self.sh.allocs.get(alloc) else {
+                    let Some(a) = self.allocs.get(alloc) else {
                         return self.err(format!("the allocation alloc{alloc} is not in the MIR"));
                     };
                     if !a.relocs.is_empty() {
@@ -963,7 +1276,11 @@ impl FnLower<'_, '_, '_> {
                     | ConstKind::Adt { .. }
                     | ConstKind::Array(_)
                     | ConstKind::Indirect { .. }
+                    | ConstKind::Path(_)
+                    | ConstKind::FnItem(_)
+                    | ConstKind::Transmute { .. }
             )
+            && reg_scalar(&self.layout(ty)?).is_none()
         {
             return self.write_const(dst, *c, ty);
         }
@@ -1011,7 +1328,15 @@ impl FnLower<'_, '_, '_> {
             | StatementKind::Nop
             | StatementKind::BackwardIncompatibleDropHint(_)
             | StatementKind::Other(_) => Ok(()),
-            StatementKind::SetDiscriminant(..) => self.err("setting an enum's discriminant"),
+            StatementKind::SetDiscriminant(p, v) => {
+                let (r, ty) = self.place(*p)?;
+                let lay = self.layout(ty)?;
+                if *v as usize >= lay.variants.len() {
+                    return self.err(format!("variant {v} of `{}`", self.show(ty)));
+                }
+                self.write_discriminant(r, &lay, *v as usize);
+                Ok(())
+            }
             StatementKind::CopyNonOverlapping { src, dst, count } => {
                 let (s, _, sty) = self.scalar(src)?;
                 let (d, _, _) = self.scalar(dst)?;
@@ -1057,8 +1382,25 @@ impl FnLower<'_, '_, '_> {
                     AggregateKind::Closure(_) => return self.err("closures"),
                     _ => return self.err("this aggregate kind"),
                 }
-                if !dl.discriminants.is_empty() {
-                    return self.err("enum values");
+                if let AggregateKind::Adt { path, .. } = kind
+                    && !dl.variants.is_empty()
+                {
+                    let d = self.place_addr(dest)?;
+                    let path = self.mir_path(*path);
+                    let name = self.last_ident(path);
+                    let v = self.variant_index(&dl, dty, name, None)?;
+                    let var = dl.variants[v].clone();
+                    for (i, (name, op)) in ops.iter().enumerate() {
+                        let name = name.map(|n| self.mir_sym(n));
+                        let idx = match name {
+                            Some(n) => var.field_names.iter().position(|f| *f == n).unwrap_or(i),
+                            None => i,
+                        };
+                        let a = self.add_offset(d, var.offsets[idx]);
+                        self.operand_to(a, op, var.fields[idx])?;
+                    }
+                    self.write_discriminant(PlaceRef::Mem(d), &dl, v);
+                    return Ok(());
                 }
                 let d = self.place_addr(dest)?;
                 let def_fields = self.adt_field_names(dty);
@@ -1072,12 +1414,13 @@ impl FnLower<'_, '_, '_> {
                     ));
                 }
                 for (i, (name, op)) in ops.iter().enumerate() {
+                    let name = name.map(|n| self.mir_sym(n));
                     let (off, fty) = if matches!(kind, AggregateKind::Array) {
                         let el = self.layout(dl.fields[0])?;
                         (i as u64 * el.size, dl.fields[0])
                     } else {
                         let idx = match name {
-                            Some(n) => def_fields.iter().position(|f| f == n).unwrap_or(i),
+                            Some(n) => def_fields.iter().position(|f| *f == n).unwrap_or(i),
                             None => i,
                         };
                         (dl.offsets[idx], dl.fields[idx])
@@ -1268,21 +1611,19 @@ impl FnLower<'_, '_, '_> {
             Rvalue::BinaryOp(op, a, b) => self.binary(*op, a, b, s)?,
             Rvalue::Aggregate(AggregateKind::Adt { path, .. }, ops) if ops.is_empty() => {
                 // A fieldless enum's variant: its discriminant.
-                let variant = self.last_ident(*path);
-                let enum_name = match *self.sh.names.ty_kind(dty) {
-                    TyKind::Path(tp) => self.last_ident(tp),
-                    _ => None,
-                };
-                let d = self.discriminant_of(enum_name, variant, dty)?;
-                self.iconst(s, d)
+                let path = self.mir_path(*path);
+                let variant = self.last_ident(path);
+                let lay = self.layout(dty)?;
+                let v = self.variant_index(&lay, dty, variant, None)?;
+                self.iconst(s, lay.variants[v].discr)
             }
             Rvalue::Discriminant(p) => {
-                let (v, ty) = self.read_place(*p)?;
+                let (r, ty) = self.place(*p)?;
                 let lay = self.layout(ty)?;
-                match v {
-                    Val::Scalar(v, _) if !lay.discriminants.is_empty() => v,
-                    _ => return self.err("the discriminant of an enum with fields"),
+                if lay.variants.is_empty() {
+                    return self.err(format!("the discriminant of `{}`", self.show(ty)));
                 }
+                self.read_discriminant(r, &lay, s)?
             }
             Rvalue::Repeat(..) | Rvalue::Aggregate(..) => {
                 return self.err(format!(
@@ -1367,6 +1708,7 @@ impl FnLower<'_, '_, '_> {
             | CastKind::PointerExposeProvenance
             | CastKind::PointerWithExposedProvenance => self.int_to_int(v, from, to),
             CastKind::PointerCoercion(k) => {
+                let k = self.mir_sym(k);
                 let k = self.sh.names.str(k).to_string();
                 if k.starts_with("MutToConstPointer") || k.starts_with("ArrayToPointer") {
                     v
@@ -1413,13 +1755,6 @@ impl FnLower<'_, '_, '_> {
         let fw = if s == Scalar::F32 { "f32" } else { "f64" };
         let signed = matches!(s, Scalar::Int { signed: true, .. });
         let su = if signed { "s" } else { "u" };
-        let cmp = |f: &mut Self, iname: &str, fname: &str| -> Value {
-            if float {
-                f.op2(&format!("wasm.{fw}.{fname}"), x, y)
-            } else {
-                f.iop(s, iname, x, y)
-            }
-        };
         Ok(match op {
             BinOp::Add
             | BinOp::AddUnchecked
@@ -1491,17 +1826,8 @@ impl FnLower<'_, '_, '_> {
                 let r = self.iop(s, &n, x, y);
                 self.normalize(s, r)
             }
-            BinOp::Eq => cmp(self, "eq", "eq"),
-            BinOp::Ne => cmp(self, "ne", "ne"),
-            BinOp::Lt => cmp(self, &format!("lt_{su}"), "lt"),
-            BinOp::Le => cmp(self, &format!("le_{su}"), "le"),
-            BinOp::Gt => cmp(self, &format!("gt_{su}"), "gt"),
-            BinOp::Ge => cmp(self, &format!("ge_{su}"), "ge"),
-            BinOp::Cmp => {
-                // (x > y) - (x < y): -1, 0 or 1 as an `Ordering`.
-                let gt = cmp(self, &format!("gt_{su}"), "gt");
-                let lt = cmp(self, &format!("lt_{su}"), "lt");
-                self.op2("wasm.i32.sub", gt, lt)
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Cmp => {
+                self.compare(op, s, x, y)
             }
             BinOp::Offset => {
                 let at = self.operand_ty(a)?;
@@ -1522,6 +1848,40 @@ impl FnLower<'_, '_, '_> {
         })
     }
 
+    /// A comparison of two values of scalar `s`: a `bool`, or for `Cmp` an `Ordering`.
+    fn compare(&mut self, op: BinOp, s: Scalar, x: Value, y: Value) -> Value {
+        let float = matches!(s, Scalar::F32 | Scalar::F64);
+        let su = if matches!(s, Scalar::Int { signed: true, .. }) {
+            "s"
+        } else {
+            "u"
+        };
+        let cmp = |f: &mut Self, name: &str| -> Value {
+            if float {
+                let fw = if s == Scalar::F32 { "f32" } else { "f64" };
+                f.op2(&format!("wasm.{fw}.{name}"), x, y)
+            } else if name == "eq" || name == "ne" {
+                f.iop(s, name, x, y)
+            } else {
+                f.iop(s, &format!("{name}_{su}"), x, y)
+            }
+        };
+        match op {
+            BinOp::Eq => cmp(self, "eq"),
+            BinOp::Ne => cmp(self, "ne"),
+            BinOp::Lt => cmp(self, "lt"),
+            BinOp::Le => cmp(self, "le"),
+            BinOp::Gt => cmp(self, "gt"),
+            BinOp::Ge => cmp(self, "ge"),
+            _ => {
+                // (x > y) - (x < y): -1, 0 or 1 as an `Ordering`.
+                let gt = cmp(self, "gt");
+                let lt = cmp(self, "lt");
+                self.op2("wasm.i32.sub", gt, lt)
+            }
+        }
+    }
+
     /// The type of a place, from its local's and its projections' types.
     fn place_ty(&mut self, p: Place) -> R<Ty> {
         let mut t = self.tys[p.local.index()];
@@ -1531,12 +1891,13 @@ impl FnLower<'_, '_, '_> {
                     TyKind::Ref { pointee, .. } | TyKind::RawPtr { pointee, .. } => *pointee,
                     _ => return self.err("a dereference of a non-pointer"),
                 },
-                Proj::Field(_, ft) => self.subst(ft),
+                Proj::Field(_, ft) => self.mir_ty(ft),
+                Proj::Downcast(..) => t,
                 Proj::Index(_) | Proj::ConstantIndex { .. } => match self.sh.names.ty_kind(t) {
                     TyKind::Array(e, _) => *e,
                     _ => return self.err("indexing a non-array"),
                 },
-                _ => return self.err("enum variants and subslices in places"),
+                _ => return self.err("subslices and opaque casts in places"),
             };
         }
         Ok(t)
@@ -1550,32 +1911,111 @@ impl FnLower<'_, '_, '_> {
         }
     }
 
-    /// The discriminant of variant `variant` of the fieldless enum `enum_name` (type `ty`):
-    /// one of the crate's, or `core::cmp::Ordering`.
-    fn discriminant_of(&self, enum_name: Option<Sym>, variant: Option<Sym>, ty: Ty) -> R<i128> {
-        let (Some(e), Some(v)) = (enum_name, variant) else {
-            return self.err("an enum variant without a name");
+    /// The index of a variant of the enum `ty` (layout `lay`), by name or index.
+    fn variant_index(
+        &self,
+        lay: &Layout,
+        ty: Ty,
+        name: Option<Sym>,
+        index: Option<u32>,
+    ) -> R<usize> {
+        let found = match (name, index) {
+            (Some(n), _) => lay.variants.iter().position(|v| v.name == n),
+            (None, Some(i)) => Some(i as usize).filter(|&i| i < lay.variants.len()),
+            (None, None) => None,
         };
-        if self.sh.names.str(e) == "Ordering" && self.show(ty).contains("cmp::Ordering") {
-            return Ok(match self.sh.names.str(v) {
-                "Less" => -1,
-                "Equal" => 0,
-                _ => 1,
-            });
+        found.ok_or_else(|| LowerError {
+            span: self.span,
+            msg: format!(
+                "a variant `{}` of `{}`",
+                name.map_or("?", |n| self.sh.names.str(n)),
+                self.show(ty)
+            ),
+        })
+    }
+
+    /// The tag's value of the enum at `r`, as scalar `ts`.
+    fn read_tag(&mut self, r: PlaceRef, offset: u64, ts: Scalar) -> Value {
+        match r {
+            PlaceRef::Reg(l, s) => self.local_get(l, s),
+            PlaceRef::Mem(a) => {
+                let a = self.add_offset(a, offset);
+                self.load(ts, a)
+            }
+            PlaceRef::Zst => self.iconst(ts, 0),
         }
-        self.sh
-            .items
-            .adt(e)
-            .and_then(|a| a.variants.as_ref())
-            .and_then(|vs| vs.iter().find(|(x, _)| *x == v))
-            .map(|(_, d)| *d)
-            .ok_or_else(|| LowerError {
-                span: self.span,
-                msg: format!(
-                    "values of `{}` (only the crate's fieldless enums are handled)",
-                    self.show(ty)
-                ),
-            })
+    }
+
+    /// The discriminant of the enum at `r`, as scalar `to`: the tag itself, or decoded from
+    /// the niche (`rustc_codegen_ssa`'s `codegen_get_discr`).
+    fn read_discriminant(&mut self, r: PlaceRef, lay: &Layout, to: Scalar) -> R<Value> {
+        let Some(tag) = lay.tag else {
+            // One variant can exist.
+            let v = lay
+                .variants
+                .iter()
+                .find(|v| !v.absent)
+                .unwrap_or(&lay.variants[0]);
+            return Ok(self.iconst(to, v.discr));
+        };
+        let v = self.read_tag(r, tag.offset, tag.scalar);
+        let TagEncoding::Niche {
+            untagged,
+            first,
+            last,
+            niche_start,
+        } = tag.encoding
+        else {
+            return Ok(self.int_to_int(v, tag.scalar, to));
+        };
+        if lay
+            .variants
+            .iter()
+            .enumerate()
+            .any(|(i, v)| v.discr != i as i128)
+        {
+            return self.err("a niche-encoded enum with explicit discriminants");
+        }
+        let ts = tag.scalar;
+        let start = self.iconst(ts, niche_start as i128);
+        let rel = self.iop(ts, "sub", v, start);
+        let rel = self.normalize(ts, rel);
+        let range = self.iconst(ts, i128::from(last - first));
+        let is_niche = self.iop(ts, "le_u", rel, range);
+        let rel = self.int_to_int(rel, ts, to);
+        let first = self.iconst(to, i128::from(first));
+        let index = self.iop(to, "add", rel, first);
+        let other = self.iconst(to, i128::from(untagged));
+        let t = wasm_ty(self.ctx, to);
+        Ok(self.create1("wasm.select", &[is_niche, index, other], t, &[]))
+    }
+
+    /// Marks the enum at `r` as holding variant `v` (its fields already written).
+    fn write_discriminant(&mut self, r: PlaceRef, lay: &Layout, v: usize) {
+        let Some(tag) = lay.tag else { return };
+        let value = match tag.encoding {
+            TagEncoding::Direct => lay.variants[v].discr,
+            TagEncoding::Niche {
+                untagged,
+                first,
+                niche_start,
+                ..
+            } => {
+                if v == untagged as usize {
+                    return;
+                }
+                (v as u128 - u128::from(first)).wrapping_add(niche_start) as i128
+            }
+        };
+        let c = self.iconst(tag.scalar, value);
+        match r {
+            PlaceRef::Reg(l, _) => self.local_set(l, c),
+            PlaceRef::Mem(a) => {
+                let a = self.add_offset(a, tag.offset);
+                self.store(tag.scalar, a, c);
+            }
+            PlaceRef::Zst => {}
+        }
     }
 
     /// The last identifier of a path.
@@ -1591,9 +2031,8 @@ impl FnLower<'_, '_, '_> {
         let TyKind::Path(p) = *self.sh.names.ty_kind(ty) else {
             return Vec::new();
         };
-        self.last_ident(p)
-            .and_then(|s| self.sh.items.adt(s))
-            .map(|d| d.fields.iter().map(|f| f.0).collect())
+        adt_of(self.sh.names, self.sh.items, p)
+            .map(|(d, _)| d.fields.iter().map(|f| f.0).collect())
             .unwrap_or_default()
     }
 
@@ -1666,6 +2105,20 @@ impl FnLower<'_, '_, '_> {
             | TerminatorKind::UnwindResume
             | TerminatorKind::UnwindTerminate(_) => {
                 self.create0("wasm.unreachable", &[], &[]);
+            }
+            TerminatorKind::Assert {
+                msg:
+                    AssertMsg::OverflowNeg(_)
+                    | AssertMsg::Overflow(
+                        BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Shl | BinOp::Shr,
+                        ..,
+                    ),
+                target,
+                ..
+            } if !self.sh.overflow_checks => {
+                // A check of a `#[rustc_inherit_overflow_checks]` body of core, which follows
+                // the crate's `-C overflow-checks` (as rustc's code generation does).
+                self.br(*target);
             }
             TerminatorKind::Assert {
                 cond,
@@ -1761,8 +2214,8 @@ impl FnLower<'_, '_, '_> {
         let Operand::Const(c) = func else {
             return self.err("calls through function pointers");
         };
-        let path = match &self.mir.consts[*c] {
-            ConstKind::FnItem(p) => *p,
+        let path = match self.konst(*c) {
+            ConstKind::FnItem(p) => p,
             _ => return self.err("calls through function pointers"),
         };
         let path = subst_path(self.sh.names, path, &self.inst.subst);
@@ -1781,16 +2234,7 @@ impl FnLower<'_, '_, '_> {
         }
         .path(path);
         let bare = printed.split("::<").next().unwrap_or(&printed).to_string();
-        // Panics trap: the default for `panic=abort` without a `#[panic_handler]` of the user.
-        if bare.starts_with("core::panicking::")
-            || matches!(
-                bare.as_str(),
-                "core::option::unwrap_failed"
-                    | "core::option::expect_failed"
-                    | "core::result::unwrap_failed"
-            )
-            || bare.starts_with("core::slice::index::slice_")
-        {
+        if is_panic(&bare) {
             self.create0("wasm.unreachable", &[], &[]);
             return Ok(());
         }
@@ -1805,12 +2249,10 @@ impl FnLower<'_, '_, '_> {
             }
             return Ok(());
         }
-        let callee =
-            resolve_callee(self.sh.resolver, self.sh.names, path).map_err(|m| LowerError {
-                span: self.span,
-                msg: format!("{m}: `{printed}`"),
-            })?;
-        let cbody: &Body = &self.sh.bodies[callee];
+        let (krate, callee, cbody, name) = match self.resolve(path) {
+            Ok(found) => found,
+            Err(m) => return self.err(format!("{m}: `{printed}`")),
+        };
         if cbody.arg_count as usize != args.len() {
             return self.err(format!(
                 "a call to `{printed}` with {} arguments for {}",
@@ -1824,27 +2266,30 @@ impl FnLower<'_, '_, '_> {
         let mut ok = true;
         for (i, a) in args.iter().enumerate() {
             let at = self.operand_ty(a)?;
-            ok &= unify(
-                self.sh.names,
-                self.sh.items,
-                cbody.locals[Local::new(i + 1)].ty,
-                at,
-                &mut s,
-            );
+            let pt = self.sh.import_ty(krate, cbody.locals[Local::new(i + 1)].ty);
+            ok &= unify(self.sh.names, self.sh.items, pt, at, &mut s);
         }
         let dt = self.operand_ty(&Operand::Copy(dest))?;
-        ok &= unify(self.sh.names, self.sh.items, cbody.return_ty(), dt, &mut s);
+        let rt = self.sh.import_ty(krate, cbody.return_ty());
+        ok &= unify(self.sh.names, self.sh.items, rt, dt, &mut s);
         if !ok {
             return self.err(format!(
                 "the type parameters of `{printed}` could not be inferred consistently"
             ));
         }
         s.sort_by_key(|(n, _)| self.sh.names.str(*n).to_string());
-        let csig = signature(self.sh, cbody, &s, self.span)?;
+        // Core's bodies are named by the call's path (`core::num::<impl u32>::pow`), not by
+        // their impl's span.
+        let name = if krate == Krate::Core { bare } else { name };
+        let csig = signature(self.sh, krate, cbody, &s, self.span)?;
+        let origin = match self.inst.krate {
+            Krate::User => self.span,
+            Krate::Core => self.inst.origin,
+        };
         let symbol = self
             .sh
             .mono
-            .instance(self.sh.names, self.sh.bodies, callee, s, None);
+            .instance(self.sh.names, krate, callee, &name, s, None, origin);
         let mut vals: Vec<Value> = Vec::new();
         let dplace = self.place(dest)?.0;
         if csig.sret {
@@ -1906,6 +2351,46 @@ impl FnLower<'_, '_, '_> {
         Ok(())
     }
 
+    /// The body a call's path (in the user's interner, substituted) names: in the crate, else
+    /// in core (whose MIR is read now if it has not been); with the body and its printed name.
+    fn resolve(&mut self, path: PathId) -> Result<(Krate, BodyId, &'a Body, String), String> {
+        let bodies: &'a PrimaryMap<BodyId, Body> = self.sh.bodies;
+        let user = self.sh.resolver.resolve(self.sh.names, path);
+        if let Resolution::Body(b) | Resolution::Default(b) = user {
+            let name = crate::mir::print::Printer {
+                names: self.sh.names,
+                body: None,
+            }
+            .path(bodies[b].name);
+            return Ok((Krate::User, b, &bodies[b], name));
+        }
+        let core = self.sh.core.get().map_err(|e| {
+            format!(
+                "{} ({e})",
+                resolve_callee(self.sh.resolver, self.sh.names, path).unwrap_err()
+            )
+        })?;
+        let mut cnames = core.names.lock().unwrap_or_else(|e| e.into_inner());
+        let cpath = Translator {
+            from: self.sh.names,
+            to: &mut cnames,
+            memo: &mut self.sh.core.into_core,
+            dir: Direction::IntoCore,
+        }
+        .path(path);
+        match core.resolver.resolve(&mut cnames, cpath) {
+            Resolution::Body(b) | Resolution::Default(b) => {
+                let name = crate::mir::print::Printer {
+                    names: &cnames,
+                    body: None,
+                }
+                .path(core.bodies[b].name);
+                Ok((Krate::Core, b, &core.bodies[b], name))
+            }
+            r => Err(resolution_error(r)),
+        }
+    }
+
     /// `<u32 as Add>::add(a, b)` and the other operator traits on primitive numbers (reached
     /// once a generic body is instantiated): the operation itself, as core's impls do it —
     /// checked when the crate is compiled with overflow checks (core's impls inherit them).
@@ -1923,6 +2408,42 @@ impl FnLower<'_, '_, '_> {
             Some(SegName::Ident(s)) => names.str(*s).to_string(),
             _ => return Ok(false),
         };
+        let method = match data.segments.last().map(|s| &s.name) {
+            Some(SegName::Ident(s)) => names.str(*s).to_string(),
+            _ => return Ok(false),
+        };
+        // `<u32 as Ord>::cmp(&a, &b)`, `<i8 as PartialOrd>::lt`, `<f64 as PartialEq>::eq`: the
+        // comparison of the values behind the references.
+        let compare = match (tname.as_str(), method.as_str()) {
+            ("Ord", "cmp") => Some(BinOp::Cmp),
+            ("PartialEq", "eq") => Some(BinOp::Eq),
+            ("PartialEq", "ne") => Some(BinOp::Ne),
+            ("PartialOrd", "lt") => Some(BinOp::Lt),
+            ("PartialOrd", "le") => Some(BinOp::Le),
+            ("PartialOrd", "gt") => Some(BinOp::Gt),
+            ("PartialOrd", "ge") => Some(BinOp::Ge),
+            _ => None,
+        };
+        if let Some(op) = compare {
+            let self_ty = q.self_ty;
+            if args.len() != 2 {
+                return Ok(false);
+            }
+            let Some(s) = reg_scalar(&self.layout(self_ty)?) else {
+                return Ok(false);
+            };
+            let (pa, _, _) = self.scalar(&args[0])?;
+            let (pb, _, _) = self.scalar(&args[1])?;
+            let x = self.load(s, pa);
+            let y = self.load(s, pb);
+            let v = self.compare(op, s, x, y);
+            let (r, dty) = self.place(dest)?;
+            let Some(rs) = reg_scalar(&self.layout(dty)?) else {
+                return self.err("a comparison whose result is not a scalar");
+            };
+            self.write_scalar(r, rs, v);
+            return Ok(true);
+        }
         let (op, checked) = match tname.as_str() {
             "Add" => (BinOp::Add, Some(BinOp::AddWithOverflow)),
             "Sub" => (BinOp::Sub, Some(BinOp::SubWithOverflow)),
@@ -1972,6 +2493,18 @@ impl FnLower<'_, '_, '_> {
         };
         match name {
             "cold_path" | "assume" => {}
+            // Nothing is known at compile time here: the general path of the caller is taken.
+            "is_val_statically_known" => {
+                let f = self.b().i32_const(0);
+                self.write_scalar(
+                    r,
+                    Scalar::Int {
+                        bits: 8,
+                        signed: false,
+                    },
+                    f,
+                );
+            }
             "black_box" => {
                 let (v, s) = unary(self)?;
                 self.write_scalar(r, s, v);

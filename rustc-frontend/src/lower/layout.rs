@@ -36,14 +36,97 @@ impl Scalar {
     };
 }
 
-/// A niche: a range of invalid values of a scalar inside the type, at `offset`.
+/// A niche: the valid range of a scalar inside the type, at `offset`; the values outside it
+/// (wrapping around) are invalid and may encode other variants of an enclosing enum.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Niche {
     pub offset: u64,
     /// The size of the scalar holding the niche, in bytes.
     pub size: u64,
+    /// The valid range `start..=end`, wrapping (rustc's `WrappingRange`).
+    pub start: u128,
+    pub end: u128,
+}
+
+impl Niche {
+    fn max_value(&self) -> u128 {
+        u128::MAX >> (128 - 8 * self.size)
+    }
+
     /// How many invalid values there are.
-    pub available: u128,
+    pub fn available(&self) -> u128 {
+        self.start.wrapping_sub(self.end.wrapping_add(1)) & self.max_value()
+    }
+
+    /// `rustc_abi::Niche::reserve`: takes `count` invalid values next to the valid range;
+    /// returns the first value taken and the niche left.
+    fn reserve(&self, count: u128) -> Option<(u128, Niche)> {
+        let max = self.max_value();
+        if count > self.available() {
+            return None;
+        }
+        let move_start = || {
+            let start = self.start.wrapping_sub(count) & max;
+            (start, Niche { start, ..*self })
+        };
+        let move_end = || {
+            let first = self.end.wrapping_add(1) & max;
+            let end = self.end.wrapping_add(count) & max;
+            (first, Niche { end, ..*self })
+        };
+        let distance_end_zero = max - self.end;
+        Some(if self.start > self.end {
+            move_end()
+        } else if self.start <= distance_end_zero {
+            if count <= self.start {
+                move_start()
+            } else {
+                move_end()
+            }
+        } else {
+            let end = self.end.wrapping_add(count) & max;
+            if (1..=self.end).contains(&end) {
+                move_start()
+            } else {
+                move_end()
+            }
+        })
+    }
+}
+
+/// A variant of an enum: its discriminant and its fields' offsets and types.
+#[derive(Clone, Debug)]
+pub struct VariantLayout {
+    pub name: Sym,
+    pub discr: i128,
+    pub offsets: Vec<u64>,
+    pub fields: Vec<Ty>,
+    pub field_names: Vec<Sym>,
+    /// Uninhabited with only zero-sized fields: takes no discriminant value and no room.
+    pub absent: bool,
+}
+
+/// How an enum stores which variant it holds.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum TagEncoding {
+    /// The tag is the discriminant.
+    Direct,
+    /// Variants `first..=last` other than `untagged` are the values `niche_start + (index -
+    /// first)` of a scalar the untagged variant's fields never hold.
+    Niche {
+        untagged: u32,
+        first: u32,
+        last: u32,
+        niche_start: u128,
+    },
+}
+
+/// The tag of an enum with more than one variant: where it is, its scalar and its encoding.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Tag {
+    pub offset: u64,
+    pub scalar: Scalar,
+    pub encoding: TagEncoding,
 }
 
 #[derive(Clone, Debug)]
@@ -55,31 +138,60 @@ pub struct Layout {
     pub niche: Option<Niche>,
     /// Field offsets by field index (tuples and structs), empty otherwise.
     pub offsets: Vec<u64>,
-    /// Field types by field index, or the element type of an array (one entry).
+    /// Field types by field index, the element type of an array (one entry), or every
+    /// variant's field types of an enum (what dropping it may have to drop).
     pub fields: Vec<Ty>,
     /// For arrays: the element count.
     pub count: u64,
-    /// For a fieldless enum: its variants' discriminants, in order.
+    /// For an enum: its variants' discriminants, in order.
     pub discriminants: Vec<i128>,
+    /// For an enum: its variants, in order (fieldless enums included).
+    pub variants: Vec<VariantLayout>,
+    /// For an enum of more than one variant: its tag.
+    pub tag: Option<Tag>,
+    /// No value has the type (`!`, an enum without variants, a struct holding one).
+    pub uninhabited: bool,
 }
 
 impl Layout {
-    fn scalar(size: u64, s: Scalar, niche_available: u128) -> Layout {
+    fn scalar(size: u64, s: Scalar, valid: Option<(u128, u128)>) -> Layout {
         Layout {
             size,
             align: size,
             scalar: Some(s),
-            niche: (niche_available > 0).then_some(Niche {
+            niche: valid.map(|(start, end)| Niche {
                 offset: 0,
                 size,
-                available: niche_available,
+                start,
+                end,
             }),
             offsets: Vec::new(),
             fields: Vec::new(),
             count: 0,
             discriminants: Vec::new(),
+            variants: Vec::new(),
+            tag: None,
+            uninhabited: false,
         }
     }
+    /// An enum's layout before its variants are filled in: its size, alignment, the niche
+    /// left (none when it has no invalid value left) and its tag.
+    fn enum_with_tag(size: u64, align: u64, niche: Niche, tag: Tag) -> Layout {
+        Layout {
+            size,
+            align,
+            scalar: None,
+            niche: Some(niche).filter(|n| n.available() > 0),
+            offsets: Vec::new(),
+            fields: Vec::new(),
+            count: 0,
+            discriminants: Vec::new(),
+            variants: Vec::new(),
+            tag: Some(tag),
+            uninhabited: false,
+        }
+    }
+
     pub fn is_zst(&self) -> bool {
         self.size == 0
     }
@@ -109,8 +221,10 @@ pub fn is_param(names: &Interner, items: &SourceItems, t: Ty) -> Option<Sym> {
     }
 }
 
-/// The user ADT a path type names (by its last segment), with its type arguments.
-fn adt_of<'a>(
+/// The ADT a path type names, with its type arguments: one of the crate's (by its last segment),
+/// or one of core's that the lowering knows (`SourceItems::core_adts`, by module and name, as
+/// the user's MIR prints them — `core::option::Option` — and core's own — `option::Option`).
+pub fn adt_of<'a>(
     names: &Interner,
     items: &'a SourceItems,
     p: PathId,
@@ -123,12 +237,18 @@ fn adt_of<'a>(
     let SegName::Ident(s) = seg.name else {
         return None;
     };
-    let def = items.adt(s)?;
-    // A path of another crate (`core::…`) that ends like a user type is not it.
-    if path.segments.len() > 1 && names.str_of_first(p) == Some("core") {
-        return None;
-    }
-    let args = seg
+    let n = path.segments.len();
+    let module = match n.checked_sub(2).map(|i| &path.segments[i].name) {
+        Some(SegName::Ident(m)) => Some(names.str(*m)),
+        _ => None,
+    };
+    let (def, unit_defaults) = match module.and_then(|m| items.core_adt(m, s)) {
+        Some(c) => (&c.def, c.unit_defaults),
+        // A path of another crate (`core::…`) that ends like a user type is not it.
+        None if n > 1 && names.str_of_first(p) == Some("core") => return None,
+        None => (items.adt(s)?, 0),
+    };
+    let mut args: Vec<Ty> = seg
         .args
         .iter()
         .filter_map(|g| match g {
@@ -136,6 +256,10 @@ fn adt_of<'a>(
             _ => None,
         })
         .collect();
+    if args.len() < def.params.len() && args.len() + unit_defaults >= def.params.len() {
+        let unit = names.lookup_ty(&TyKind::Tuple(Box::new([])))?;
+        args.resize(def.params.len(), unit);
+    }
     Some((def, args))
 }
 
@@ -326,6 +450,7 @@ impl<'s> Layouts<'s> {
     /// Computes `t` and the parts it needs first, from an explicit stack.
     fn compute(&mut self, names: &mut Interner, t: Ty) -> Result<(), Unsupported> {
         let mut stack = vec![t];
+        let mut expanded: rustc_hash::FxHashSet<Ty> = Default::default();
         while let Some(&cur) = stack.last() {
             if self.cache.contains_key(&cur) {
                 stack.pop();
@@ -344,12 +469,14 @@ impl<'s> Layouts<'s> {
                         self.show(names, t)
                     )));
                 }
-                if missing.iter().any(|m| stack.contains(m)) {
+                // A part whose own parts are being computed: the type contains itself.
+                if missing.iter().any(|m| expanded.contains(m)) {
                     return Err(Unsupported(format!(
                         "the recursive type `{}`",
                         self.show(names, cur)
                     )));
                 }
+                expanded.insert(cur);
                 stack.extend(missing);
                 continue;
             }
@@ -364,13 +491,14 @@ impl<'s> Layouts<'s> {
         crate::mir::print::Printer { names, body: None }.ty(t)
     }
 
-    /// The types whose layouts `t`'s layout is made of (struct fields substituted).
+    /// The types whose layouts `t`'s layout is made of: struct fields, or every variant's
+    /// fields in order, substituted.
     fn parts(&self, names: &mut Interner, t: Ty) -> Result<Vec<Ty>, Unsupported> {
         Ok(match names.ty_kind(t).clone() {
             TyKind::Tuple(ts) => ts.to_vec(),
             TyKind::Array(e, _) => vec![e],
             TyKind::Path(p) => match adt_of(names, self.items, p) {
-                Some((def, args)) if def.unsupported.is_none() && def.variants.is_none() => {
+                Some((def, args)) if def.unsupported.is_none() => {
                     let def = def.clone();
                     if args.len() != def.params.len() {
                         return Err(Unsupported(format!(
@@ -379,10 +507,15 @@ impl<'s> Layouts<'s> {
                         )));
                     }
                     let s: Vec<(Sym, Ty)> = def.params.iter().copied().zip(args).collect();
-                    def.fields
-                        .iter()
-                        .map(|&(_, ft)| subst(names, ft, &s))
-                        .collect()
+                    let fields: Vec<Ty> = match &def.variants {
+                        Some(vs) => vs
+                            .iter()
+                            .flat_map(|v| v.fields.iter())
+                            .map(|f| f.1)
+                            .collect(),
+                        None => def.fields.iter().map(|f| f.1).collect(),
+                    };
+                    fields.iter().map(|&ft| subst(names, ft, &s)).collect()
                 }
                 _ => Vec::new(),
             },
@@ -392,7 +525,7 @@ impl<'s> Layouts<'s> {
 
     fn build(&self, names: &Interner, t: Ty, parts: &[Ty]) -> Result<Layout, Unsupported> {
         let int = |bits: u8, signed: bool| {
-            Layout::scalar(bits as u64 / 8, Scalar::Int { bits, signed }, 0)
+            Layout::scalar(bits as u64 / 8, Scalar::Int { bits, signed }, None)
         };
         let refuse = |what: &str| Err(Unsupported(format!("{what} (`{}`)", self.show(names, t))));
         Ok(match names.ty_kind(t) {
@@ -402,7 +535,7 @@ impl<'s> Layouts<'s> {
                     bits: 8,
                     signed: false,
                 },
-                254,
+                Some((0, 1)),
             ),
             TyKind::Char => Layout::scalar(
                 4,
@@ -410,23 +543,20 @@ impl<'s> Layouts<'s> {
                     bits: 32,
                     signed: false,
                 },
-                (1u128 << 32) - 0x11_0000,
+                Some((0, 0x10_FFFF)),
             ),
-            TyKind::Int(i) => match i {
-                IntTy::I8 => int(8, true),
-                IntTy::I16 => int(16, true),
-                IntTy::I32 | IntTy::Isize => int(32, true),
-                IntTy::I64 => int(64, true),
-                IntTy::U8 => int(8, false),
-                IntTy::U16 => int(16, false),
-                IntTy::U32 | IntTy::Usize => int(32, false),
-                IntTy::U64 => int(64, false),
-                IntTy::I128 | IntTy::U128 => return refuse("128-bit integers"),
+            TyKind::Int(i) => match int_scalar(*i) {
+                Some(Scalar::Int { bits, signed }) => int(bits, signed),
+                _ => return refuse("128-bit integers"),
             },
-            TyKind::Float(FloatTy::F32) => Layout::scalar(4, Scalar::F32, 0),
-            TyKind::Float(FloatTy::F64) => Layout::scalar(8, Scalar::F64, 0),
+            TyKind::Float(FloatTy::F32) => Layout::scalar(4, Scalar::F32, None),
+            TyKind::Float(FloatTy::F64) => Layout::scalar(8, Scalar::F64, None),
             TyKind::Float(_) => return refuse("f16 and f128"),
-            TyKind::Never => self.univariant(&[], &[], false),
+            TyKind::Never => {
+                let mut l = univariant(&[], StructKind::AlwaysSized, false);
+                l.uninhabited = true;
+                l
+            }
             TyKind::Ref { pointee, .. } | TyKind::RawPtr { pointee, .. } => {
                 if matches!(
                     names.ty_kind(*pointee),
@@ -435,11 +565,12 @@ impl<'s> Layouts<'s> {
                     return refuse("pointers to unsized types (slices, `str`, `dyn`)");
                 }
                 let nonnull = matches!(names.ty_kind(t), TyKind::Ref { .. });
-                Layout::scalar(4, Scalar::PTR, u128::from(nonnull))
+                Layout::scalar(4, Scalar::PTR, nonnull.then_some((1, u32::MAX as u128)))
             }
             TyKind::Tuple(_) => {
                 let ls: Vec<&Layout> = parts.iter().map(|p| &self.cache[p]).collect();
-                let mut l = self.univariant(&ls, parts, false);
+                let mut l = univariant(&ls, StructKind::AlwaysSized, false);
+                l.uninhabited = ls.iter().any(|f| f.uninhabited);
                 l.fields = parts.to_vec();
                 l
             }
@@ -457,29 +588,44 @@ impl<'s> Layouts<'s> {
                     fields: parts.to_vec(),
                     count: n,
                     discriminants: Vec::new(),
+                    variants: Vec::new(),
+                    tag: None,
+                    uninhabited: n > 0 && e.uninhabited,
                 }
             }
             TyKind::Path(p) => {
                 let path = names.path_data(*p);
-                let printed = self.show(names, t);
-                if printed == "core::cmp::Ordering" || printed == "cmp::Ordering" {
-                    let mut l = Layout::scalar(
-                        1,
-                        Scalar::Int {
-                            bits: 8,
-                            signed: true,
-                        },
-                        253,
-                    );
-                    l.discriminants = vec![-1, 0, 1];
+                if let Some(l) = self.nonzero(names, *p) {
                     return Ok(l);
                 }
                 match adt_of(names, self.items, *p) {
                     Some((def, _)) if let Some(what) = def.unsupported => return refuse(what),
-                    Some((def, _)) if let Some(vs) = &def.variants => fieldless_enum(vs),
+                    Some((def, _)) if let Some(vs) = &def.variants => {
+                        let mut rest = parts;
+                        let mut variants = Vec::new();
+                        for v in vs {
+                            let (here, after) = rest.split_at(v.fields.len());
+                            rest = after;
+                            let ls = here.iter().map(|f| &self.cache[f]);
+                            let absent =
+                                ls.clone().any(|l| l.uninhabited) && ls.clone().all(|l| l.is_zst());
+                            variants.push(VariantLayout {
+                                name: v.name,
+                                discr: v.discr,
+                                offsets: Vec::new(),
+                                fields: here.to_vec(),
+                                field_names: v.fields.iter().map(|f| f.0).collect(),
+                                absent,
+                            });
+                        }
+                        let mut l = self.enum_layout(variants);
+                        l.fields = parts.to_vec();
+                        l
+                    }
                     Some((def, _)) => {
                         let ls: Vec<&Layout> = parts.iter().map(|p| &self.cache[p]).collect();
-                        let mut l = self.univariant(&ls, parts, def.repr_c);
+                        let mut l = univariant(&ls, StructKind::AlwaysSized, def.repr_c);
+                        l.uninhabited = ls.iter().any(|f| f.uninhabited);
                         l.fields = parts.to_vec();
                         l
                     }
@@ -489,23 +635,16 @@ impl<'s> Layouts<'s> {
                         return refuse("a type parameter that could not be inferred");
                     }
                     None => {
-                        let last = path.segments.last().map(|s| &s.name);
-                        let what = match last {
-                            Some(SegName::Ident(s)) if names.str(*s) == "Option" => {
-                                "enums with fields (`Option`)"
-                            }
-                            _ => {
-                                "a type whose definition is not known (only the crate's own structs and fieldless enums are)"
-                            }
-                        };
-                        return refuse(what);
+                        return refuse(
+                            "a type whose definition is not known (the crate's own structs and enums, and core's `Option`, `Result`, `Ordering`, `NonZero` and `Range` are)",
+                        );
                     }
                 }
             }
             TyKind::Str | TyKind::Slice(_) => return refuse("unsized types"),
             TyKind::Dyn { .. } => return refuse("trait objects"),
             TyKind::FnPtr(_) => return refuse("function pointers"),
-            TyKind::FnDef(..) => self.univariant(&[], &[], false),
+            TyKind::FnDef(..) => univariant(&[], StructKind::AlwaysSized, false),
             TyKind::Closure(_) => return refuse("closures"),
             TyKind::Coroutine(_) => return refuse("coroutines"),
             TyKind::Opaque { .. } => return refuse("`impl Trait` types"),
@@ -513,64 +652,333 @@ impl<'s> Layouts<'s> {
         })
     }
 
-    /// rustc's `univariant`: the layout of a struct or tuple with these fields.
-    fn univariant(&self, fields: &[&Layout], _tys: &[Ty], repr_c: bool) -> Layout {
-        let start = univariant_biased(fields, repr_c, NicheBias::Start);
-        if let Some(niche) = start.niche {
-            let head = niche.offset;
-            let tail = start.size - head - niche.size;
-            if fields.len() > 1 && head != 0 && tail > 0 {
-                let alt = univariant_biased(fields, repr_c, NicheBias::End);
-                let an = alt.niche.expect("the same fields have a niche");
-                let alt_head = an.offset;
-                if alt_head > head && alt_head > tail {
-                    return alt;
-                }
-            }
+    /// `core::num::NonZero<T>` of a primitive integer: the integer without zero.
+    fn nonzero(&self, names: &Interner, p: PathId) -> Option<Layout> {
+        let path = names.path_data(p);
+        let n = path.segments.len();
+        let seg = path.segments.last()?;
+        let is = |i: usize, what: &[&str]| matches!(&path.segments[i].name, SegName::Ident(s) if what.contains(&names.str(*s)));
+        if n < 2 || !is(n - 1, &["NonZero"]) || !is(n - 2, &["num", "nonzero"]) {
+            return None;
         }
-        start
+        let [GenericArg::Ty(a)] = &*seg.args else {
+            return None;
+        };
+        let TyKind::Int(i) = names.ty_kind(*a) else {
+            return None;
+        };
+        let s @ Scalar::Int { bits, .. } = int_scalar(*i)? else {
+            return None;
+        };
+        Some(Layout::scalar(
+            u64::from(bits) / 8,
+            s,
+            Some((1, u128::MAX >> (128 - u32::from(bits)))),
+        ))
+    }
+
+    /// `rustc_abi::LayoutCalculator::layout_of_enum` for `repr(Rust)` enums on wasm32: one
+    /// variant is a struct; otherwise the smaller of the tagged layout and the niche-filling
+    /// one (on a tie, the one with the larger niche, else tagged). `variants` come with their
+    /// field types (whose layouts are cached); their offsets are filled in.
+    fn enum_layout(&self, mut variants: Vec<VariantLayout>) -> Layout {
+        let discriminants: Vec<i128> = variants.iter().map(|v| v.discr).collect();
+        let field_layouts: Vec<Vec<&Layout>> = variants
+            .iter()
+            .map(|v| v.fields.iter().map(|f| &self.cache[f]).collect())
+            .collect();
+        let present: Vec<usize> = (0..variants.len())
+            .filter(|&i| !variants[i].absent)
+            .collect();
+        let mut l = if let [only] = present[..] {
+            // One variant that can exist: a struct.
+            let mut l = univariant(&field_layouts[only], StructKind::AlwaysSized, false);
+            variants[only].offsets = std::mem::take(&mut l.offsets);
+            for v in variants.iter_mut().filter(|v| v.offsets.is_empty()) {
+                v.offsets = vec![0; v.fields.len()];
+            }
+            l.scalar = None;
+            l
+        } else if present.is_empty() {
+            let mut l = univariant(&[], StructKind::AlwaysSized, false);
+            l.uninhabited = true;
+            l
+        } else {
+            let tagged = tagged_layout(&field_layouts, &variants);
+            let niche = niche_filling_layout(&field_layouts, &variants);
+            let (mut l, offsets) = match niche {
+                Some(n) => {
+                    let avail =
+                        |x: &(Layout, Vec<Vec<u64>>)| x.0.niche.map_or(0, |n| n.available());
+                    match (tagged.0.size.cmp(&n.0.size), avail(&tagged).cmp(&avail(&n))) {
+                        (std::cmp::Ordering::Greater, _)
+                        | (std::cmp::Ordering::Equal, std::cmp::Ordering::Less) => n,
+                        _ => tagged,
+                    }
+                }
+                None => tagged,
+            };
+            for (v, o) in variants.iter_mut().zip(offsets) {
+                v.offsets = o;
+            }
+            // An enum whose variants have no fields is its tag, held as a scalar.
+            l.scalar = match l.tag {
+                Some(t) if variants.iter().all(|v| v.fields.is_empty()) => Some(t.scalar),
+                _ => None,
+            };
+            l
+        };
+        l.uninhabited = field_layouts
+            .iter()
+            .all(|fs| fs.iter().any(|f| f.uninhabited));
+        l.discriminants = discriminants;
+        l.variants = variants;
+        l
     }
 }
 
-fn fieldless_enum(vs: &[(Sym, i128)]) -> Layout {
-    let (min, max) = vs
-        .iter()
-        .fold((0i128, 0i128), |(lo, hi), &(_, d)| (lo.min(d), hi.max(d)));
-    let signed = min < 0;
-    let bits: u8 = if signed {
-        if min >= -128 && max <= 127 {
-            8
-        } else if min >= -32768 && max <= 32767 {
-            16
-        } else {
-            32
+/// The layout of the type rustc prints as `text`, in the crate whose source is `source`,
+/// summarized as `-Zprint-type-sizes` would show it (for tests): `size A align B`, the tag's
+/// size when it is stored apart from the fields (`discr N`), then per variant (`variant V:`,
+/// sorted by name) or for the struct, its sized fields by offset (`.name@offset`).
+pub fn summary(source: &str, text: &str) -> Result<String, String> {
+    let mut names = Interner::default();
+    let mut items = parse_source_items(&mut names, source);
+    items.core_adts = core_adts(&mut names);
+    names.ty(TyKind::Tuple(Box::new([])));
+    let t = parse_type(&mut names, text).ok_or_else(|| format!("not a type: `{text}`"))?;
+    let mut layouts = Layouts::new(&items);
+    let l = layouts.of(&mut names, t).map_err(|e| e.0)?.clone();
+    let mut out = format!("size {} align {}", l.size, l.align);
+    let field_list = |names: &mut Interner,
+                      layouts: &mut Layouts,
+                      fs: &[(String, Ty, u64)]|
+     -> Result<String, String> {
+        let mut sized = Vec::new();
+        for (n, t, o) in fs {
+            if layouts.of(names, *t).map_err(|e| e.0)?.size > 0 {
+                sized.push((*o, n.clone()));
+            }
         }
-    } else if max <= 0xff {
-        8
-    } else if max <= 0xffff {
-        16
-    } else {
-        32
+        sized.sort();
+        Ok(sized.iter().map(|(o, n)| format!(" .{n}@{o}")).collect())
     };
-    let size = bits as u64 / 8;
-    let range = (1u128 << bits) - 1;
-    let used = (max - min) as u128;
-    let mut l = Layout::scalar(size, Scalar::Int { bits, signed }, range - used);
-    if vs.is_empty() {
-        l = Layout::scalar(
-            0,
-            Scalar::Int {
-                bits: 8,
+    if !l.variants.is_empty() {
+        if let Some(Tag {
+            encoding: TagEncoding::Direct,
+            scalar: Scalar::Int { bits, .. },
+            ..
+        }) = l.tag
+        {
+            out.push_str(&format!(" discr {}", bits / 8));
+        }
+        let mut vs: Vec<String> = Vec::new();
+        // rustc prints only the variant that exists of an enum laid out as a struct.
+        let single = l.tag.is_none() && l.variants.len() > 1;
+        for v in l.variants.iter().filter(|v| !(single && v.absent)) {
+            let fs: Vec<(String, Ty, u64)> = v
+                .field_names
+                .iter()
+                .zip(&v.fields)
+                .zip(&v.offsets)
+                .map(|((n, t), o)| (names.str(*n).to_string(), *t, *o))
+                .collect();
+            let f = field_list(&mut names, &mut layouts, &fs)?;
+            vs.push(format!(" | variant {}:{f}", names.str(v.name)));
+        }
+        vs.sort();
+        out.extend(vs);
+    } else if l.scalar.is_some() && matches!(names.ty_kind(t), TyKind::Path(_)) {
+        // A newtype of core around its scalar (`NonZero<u32>`).
+        out.push_str(" | .0@0");
+    } else if !l.offsets.is_empty() {
+        let field_names: Vec<String> = match names.ty_kind(t) {
+            TyKind::Path(p) => adt_of(&names, &items, *p)
+                .map(|(d, _)| {
+                    d.fields
+                        .iter()
+                        .map(|f| names.str(f.0).to_string())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            _ => (0..l.offsets.len()).map(|i| i.to_string()).collect(),
+        };
+        let fs: Vec<(String, Ty, u64)> = field_names
+            .into_iter()
+            .zip(&l.fields)
+            .zip(&l.offsets)
+            .map(|((n, t), o)| (n, *t, *o))
+            .collect();
+        let list = field_list(&mut names, &mut layouts, &fs)?;
+        if !list.is_empty() {
+            out.push_str(" |");
+            out.push_str(&list);
+        }
+    }
+    Ok(out)
+}
+
+/// The scalar of a primitive integer type (`None` for 128-bit ones).
+pub fn int_scalar(i: IntTy) -> Option<Scalar> {
+    let (bits, signed) = match i {
+        IntTy::I8 => (8, true),
+        IntTy::I16 => (16, true),
+        IntTy::I32 | IntTy::Isize => (32, true),
+        IntTy::I64 => (64, true),
+        IntTy::U8 => (8, false),
+        IntTy::U16 => (16, false),
+        IntTy::U32 | IntTy::Usize => (32, false),
+        IntTy::U64 => (64, false),
+        IntTy::I128 | IntTy::U128 => return None,
+    };
+    Some(Scalar::Int { bits, signed })
+}
+
+/// The smallest integer (at least 8 bits) that holds `min..=max`, and whether it is signed
+/// (`rustc_abi::Integer::repr_discr` without a `repr`).
+fn repr_discr(min: i128, max: i128) -> (u8, bool) {
+    let fits = |bits: u32, signed: bool| {
+        if signed {
+            min >= -(1i128 << (bits - 1)) && max < (1i128 << (bits - 1))
+        } else {
+            min >= 0 && max < (1i128 << bits)
+        }
+    };
+    let signed = min < 0;
+    let bits = [8u8, 16, 32, 64]
+        .into_iter()
+        .find(|&b| fits(u32::from(b), signed))
+        .unwrap_or(64);
+    (bits, signed)
+}
+
+/// The tagged layout: a tag of the smallest integer holding the discriminants (enlarged up to
+/// the alignment of every variant's first field), each variant a struct after it. Returns the
+/// layout and each variant's field offsets.
+fn tagged_layout(fields: &[Vec<&Layout>], variants: &[VariantLayout]) -> (Layout, Vec<Vec<u64>>) {
+    // Variants that cannot exist take no discriminant value.
+    let discrs = || {
+        variants
+            .iter()
+            .zip(fields)
+            .filter(|(_, fs)| !fs.iter().any(|f| f.uninhabited))
+            .map(|(v, _)| v.discr)
+    };
+    let min = discrs().min().unwrap_or(0);
+    let max = discrs().max().unwrap_or(0);
+    let (min_bits, signed) = repr_discr(min, max);
+    let min_size = u64::from(min_bits) / 8;
+    let mut start_align = 256u64;
+    let mut size = 0u64;
+    let mut align = 1u64;
+    let mut structs: Vec<Layout> = Vec::new();
+    for fs in fields {
+        let st = univariant(fs, StructKind::Prefixed(min_size, min_size), false);
+        // The first field (by offset) that is not a zero-sized, 1-aligned one.
+        let mut by_offset: Vec<usize> = (0..fs.len()).collect();
+        by_offset.sort_by_key(|&i| st.offsets[i]);
+        if let Some(&i) = by_offset
+            .iter()
+            .find(|&&i| !(fs[i].size == 0 && fs[i].align == 1))
+        {
+            start_align = start_align.min(fs[i].align);
+        }
+        size = size.max(st.size);
+        align = align.max(st.align);
+        structs.push(st);
+    }
+    let size = size.next_multiple_of(align);
+    let mut tag_size = match start_align {
+        1 | 2 | 4 | 8 => start_align,
+        _ => min_size,
+    };
+    if tag_size <= min_size {
+        tag_size = min_size;
+    } else {
+        for st in &mut structs {
+            for o in &mut st.offsets {
+                if *o <= min_size {
+                    *o = tag_size;
+                }
+            }
+        }
+    }
+    let bits = (tag_size * 8) as u8;
+    let mask = u128::MAX >> (128 - u32::from(bits));
+    let scalar = Scalar::Int { bits, signed };
+    let niche = Niche {
+        offset: 0,
+        size: tag_size,
+        start: min as u128 & mask,
+        end: max as u128 & mask,
+    };
+    let layout = Layout::enum_with_tag(
+        size,
+        align,
+        niche,
+        Tag {
+            offset: 0,
+            scalar,
+            encoding: TagEncoding::Direct,
+        },
+    );
+    (layout, structs.into_iter().map(|s| s.offsets).collect())
+}
+
+/// The niche-filling layout, when the largest variant has a niche with room for the other
+/// variants and they fit around it.
+fn niche_filling_layout(
+    fields: &[Vec<&Layout>],
+    variants: &[VariantLayout],
+) -> Option<(Layout, Vec<Vec<u64>>)> {
+    let mut structs: Vec<Layout> = fields
+        .iter()
+        .map(|fs| univariant(fs, StructKind::AlwaysSized, false))
+        .collect();
+    // The last of the largest (`Iterator::max_by_key`).
+    let max = structs.iter().map(|s| s.size).max()?;
+    let largest = (0..structs.len()).rev().find(|&i| structs[i].size == max)?;
+    let others: Vec<usize> = (0..structs.len())
+        .filter(|&i| i != largest && !variants[i].absent)
+        .collect();
+    let (first, last) = (*others.first()?, *others.last()?);
+    let count = (last - first + 1) as u128;
+    let niche = structs[largest].niche?;
+    let (niche_start, rest) = niche.reserve(count)?;
+    let align = structs.iter().map(|s| s.align).max().unwrap_or(1);
+    let size = structs[largest].size.next_multiple_of(align);
+    for i in (0..structs.len()).filter(|&i| i != largest) {
+        let st = &mut structs[i];
+        if st.size <= niche.offset {
+            continue;
+        }
+        let at = (niche.offset + niche.size).next_multiple_of(st.align);
+        if at + st.size > size {
+            return None;
+        }
+        for o in &mut st.offsets {
+            *o += at;
+        }
+    }
+    let layout = Layout::enum_with_tag(
+        size,
+        align,
+        rest,
+        Tag {
+            offset: niche.offset,
+            scalar: Scalar::Int {
+                bits: (niche.size * 8) as u8,
                 signed: false,
             },
-            0,
-        );
-        l.scalar = None;
-        l.niche = None;
-        l.align = 1;
-    }
-    l.discriminants = vs.iter().map(|&(_, d)| d).collect();
-    l
+            encoding: TagEncoding::Niche {
+                untagged: largest as u32,
+                first: first as u32,
+                last: last as u32,
+                niche_start,
+            },
+        },
+    );
+    Some((layout, structs.into_iter().map(|s| s.offsets).collect()))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -579,20 +987,47 @@ enum NicheBias {
     End,
 }
 
+/// A struct on its own, or an enum variant after a tag of this size and alignment.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum StructKind {
+    AlwaysSized,
+    Prefixed(u64, u64),
+}
+
+/// rustc's `univariant`: the layout of a struct, tuple or variant with these fields; the
+/// end-biased placement of the niche is taken when it leaves more room before the niche.
+fn univariant(fields: &[&Layout], kind: StructKind, repr_c: bool) -> Layout {
+    let start = univariant_biased(fields, kind, repr_c, NicheBias::Start);
+    if let Some(niche) = start.niche {
+        let head = niche.offset;
+        let tail = start.size - head - niche.size;
+        if fields.len() > 1 && head != 0 && tail > 0 {
+            let alt = univariant_biased(fields, kind, repr_c, NicheBias::End);
+            let an = alt.niche.expect("the same fields have a niche");
+            let alt_head = an.offset;
+            if alt_head > head && alt_head > tail {
+                return alt;
+            }
+        }
+    }
+    start
+}
+
 /// `rustc_abi::LayoutCalculator::univariant_biased` for sized structs without `pack` or
 /// `align` on wasm32 (aggregate alignment 1).
-fn univariant_biased(fields: &[&Layout], repr_c: bool, bias: NicheBias) -> Layout {
+fn univariant_biased(
+    fields: &[&Layout],
+    kind: StructKind,
+    repr_c: bool,
+    bias: NicheBias,
+) -> Layout {
     let mut order: Vec<usize> = (0..fields.len()).collect();
+    let avail = |f: &Layout| f.niche.map_or(0, |n| n.available());
     if !repr_c && fields.len() > 1 {
         let max_field_align = fields.iter().map(|f| f.align).max().unwrap_or(1);
-        let largest_niche_size = fields
-            .iter()
-            .filter_map(|f| f.niche)
-            .map(|n| n.available)
-            .max()
-            .unwrap_or(0);
+        let largest_niche_size = fields.iter().map(|f| avail(f)).max().unwrap_or(0);
         let group = |f: &Layout| -> u64 {
-            let niche_size = f.niche.map_or(0, |n| n.available);
+            let niche_size = avail(f);
             let size_as_align = f.align.max(f.size).trailing_zeros() as u64;
             if largest_niche_size > 0 {
                 match bias {
@@ -608,36 +1043,51 @@ fn univariant_biased(fields: &[&Layout], repr_c: bool, bias: NicheBias) -> Layou
                 size_as_align
             }
         };
-        order.sort_by_key(|&i| {
-            let f = fields[i];
-            let niche_size = f.niche.map_or(0, |n| n.available);
-            let niche_key = match bias {
-                NicheBias::Start => !niche_size,
-                NicheBias::End => niche_size,
-            };
-            let inner = match bias {
-                NicheBias::Start => f.niche.map_or(0, |n| n.offset),
-                NicheBias::End => f.niche.map_or(0, |n| !(f.size - n.size - n.offset)),
-            };
-            (std::cmp::Reverse(group(f)), niche_key, inner)
-        });
+        match kind {
+            StructKind::AlwaysSized => order.sort_by_key(|&i| {
+                let f = fields[i];
+                let niche_size = avail(f);
+                let niche_key = match bias {
+                    NicheBias::Start => !niche_size,
+                    NicheBias::End => niche_size,
+                };
+                let inner = match bias {
+                    NicheBias::Start => f.niche.map_or(0, |n| n.offset),
+                    NicheBias::End => f.niche.map_or(0, |n| !(f.size - n.size - n.offset)),
+                };
+                (std::cmp::Reverse(group(f)), niche_key, inner)
+            }),
+            // Ascending alignment, the largest niche of a group last.
+            StructKind::Prefixed(..) => {
+                order.sort_by_key(|&i| (group(fields[i]), avail(fields[i])))
+            }
+        }
     }
     let mut offsets = vec![0u64; fields.len()];
-    let mut offset = 0u64;
-    let mut align = 1u64;
+    let (mut offset, mut align) = match kind {
+        StructKind::AlwaysSized => (0u64, 1u64),
+        StructKind::Prefixed(size, align) => (size, align.max(1)),
+    };
     let mut niche: Option<Niche> = None;
+    let mut best = 0u128;
     for &i in &order {
         let f = fields[i];
         align = align.max(f.align);
         offset = offset.next_multiple_of(f.align);
         offsets[i] = offset;
-        if let Some(n) = f.niche
-            && n.available > niche.map_or(0, |x| x.available)
-        {
-            niche = Some(Niche {
-                offset: offset + n.offset,
-                ..n
-            });
+        if let Some(n) = f.niche {
+            let a = n.available();
+            let prefer = match bias {
+                NicheBias::Start => a > best,
+                NicheBias::End => a >= best,
+            };
+            if prefer && a > 0 {
+                best = a;
+                niche = Some(Niche {
+                    offset: offset + n.offset,
+                    ..n
+                });
+            }
         }
         offset += f.size;
     }
@@ -657,5 +1107,8 @@ fn univariant_biased(fields: &[&Layout], repr_c: bool, bias: NicheBias) -> Layou
         fields: Vec::new(),
         count: 0,
         discriminants: Vec::new(),
+        variants: Vec::new(),
+        tag: None,
+        uninhabited: false,
     }
 }

@@ -9,6 +9,7 @@
 //! the caller's (substituted) argument and destination types, queueing instances not seen yet.
 //! Nothing recurses on the call graph.
 pub mod func;
+pub mod import;
 pub mod layout;
 
 use crate::mir::print::Printer;
@@ -16,6 +17,8 @@ use crate::mir::*;
 use crate::resolve::{Resolution, Resolver};
 use layout::Layouts;
 use rustc_hash::{FxHashMap, FxHashSet};
+use std::path::{Path as FsPath, PathBuf};
+use std::sync::{Mutex, OnceLock};
 use wasmir::{Context, Module};
 
 /// The linear memory: its symbol and size. The shadow stack grows down from its top.
@@ -30,41 +33,56 @@ pub struct LowerError {
     pub msg: String,
 }
 
-/// A body with its type parameters bound.
+/// The crate a body is in: the user's, or core (whose MIR is loaded when a call needs it).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum Krate {
+    User,
+    Core,
+}
+
+/// A body with its type parameters bound (types of the user crate's interner).
 #[derive(Clone, Debug)]
 pub struct Instance {
+    pub krate: Krate,
     pub body: BodyId,
     pub subst: Vec<(Sym, Ty)>,
     pub symbol: String,
     pub export: Option<String>,
+    /// For a body of core: the call in the user's crate that first led to it (core's MIR has
+    /// no spans), for errors.
+    pub origin: Option<SrcSpan>,
 }
 
 /// The instances found so far, in discovery order; lowering walks the list as it grows.
 #[derive(Default)]
 pub struct Mono {
     pub instances: Vec<Instance>,
-    index: FxHashMap<(BodyId, Vec<(Sym, Ty)>), usize>,
+    index: FxHashMap<(Krate, BodyId, Vec<(Sym, Ty)>), usize>,
     symbols: FxHashSet<String>,
 }
 
 impl Mono {
-    /// The instance of `body` under `subst`, queued if new; returns its symbol.
+    /// The instance of `body` of `krate` (named `name`) under `subst`, queued if new; returns
+    /// its symbol.
+    #[allow(clippy::too_many_arguments)]
     pub fn instance(
         &mut self,
         names: &Interner,
-        bodies: &cranelift_entity::PrimaryMap<BodyId, Body>,
+        krate: Krate,
         body: BodyId,
+        name: &str,
         subst: Vec<(Sym, Ty)>,
         export: Option<String>,
+        origin: Option<SrcSpan>,
     ) -> String {
-        if let Some(&i) = self.index.get(&(body, subst.clone())) {
+        if let Some(&i) = self.index.get(&(krate, body, subst.clone())) {
             return self.instances[i].symbol.clone();
         }
         let symbol = match &export {
             Some(e) => e.clone(),
             None => {
                 let p = Printer { names, body: None };
-                let mut s = p.path(bodies[body].name);
+                let mut s = name.to_string();
                 if !subst.is_empty() {
                     let args: Vec<String> = subst.iter().map(|(_, t)| p.ty(*t)).collect();
                     s.push_str(&format!("<{}>", args.join(",")));
@@ -79,12 +97,14 @@ impl Mono {
             unique = format!("{symbol}.{n}");
         }
         self.index
-            .insert((body, subst.clone()), self.instances.len());
+            .insert((krate, body, subst.clone()), self.instances.len());
         self.instances.push(Instance {
+            krate,
             body,
             subst,
             symbol: unique.clone(),
             export,
+            origin,
         });
         unique
     }
@@ -125,15 +145,66 @@ pub fn render_error(names: &Interner, e: &LowerError) -> String {
     }
 }
 
+/// Core's MIR, read once per process when a call first needs it: its bodies, allocations and
+/// resolver, and its interner (which resolution extends with the types it is asked about).
+pub struct CoreMir {
+    pub names: Mutex<Interner>,
+    pub bodies: cranelift_entity::PrimaryMap<BodyId, Body>,
+    pub allocs: FxHashMap<u32, Allocation>,
+    pub resolver: Resolver,
+}
+
+static CORE_MIR: OnceLock<Result<CoreMir, String>> = OnceLock::new();
+
+fn read_core(path: &FsPath) -> Result<CoreMir, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read core's MIR `{}`: {e}", path.display()))?;
+    let mut file = crate::mir::parse(&text, Default::default()).file;
+    let resolver = Resolver::new(&mut file);
+    Ok(CoreMir {
+        names: Mutex::new(file.names),
+        bodies: file.bodies,
+        allocs: file.allocs,
+        resolver,
+    })
+}
+
+/// The link to core's MIR of one lowering: where it is, and the types translated so far in
+/// each direction.
+pub struct CoreLink {
+    path: Option<PathBuf>,
+    pub from_core: import::Memo,
+    pub into_core: import::Memo,
+}
+
+impl CoreLink {
+    /// Core's MIR, read on first use (and kept for the process).
+    pub fn get(&self) -> Result<&'static CoreMir, String> {
+        let Some(path) = &self.path else {
+            return Err("core's MIR is not available".into());
+        };
+        CORE_MIR
+            .get_or_init(|| read_core(path))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+}
+
 /// Lowers the crate in `file` (its source text in `source`) to a WasmIR module holding the
 /// exported functions and everything they reach. `overflow_checks`: the crate was compiled
-/// with `-C overflow-checks=on` (operators reached through core's impls check too). Errors are rendered with their locations.
+/// with `-C overflow-checks=on` (operators reached through core's impls check too).
+/// `core_mir`: the cached `core.mir`, read when a call stays unresolved in the crate. Errors are
+/// rendered with their locations.
 pub fn lower_crate(
     file: &mut MirFile,
     source: &str,
     overflow_checks: bool,
+    core_mir: Option<PathBuf>,
 ) -> Result<(Context, Module), Vec<String>> {
-    let items = parse_source_items(&mut file.names, source);
+    let mut items = parse_source_items(&mut file.names, source);
+    items.core_adts = core_adts(&mut file.names);
+    // Defaulted type arguments of core's types are `()` (`SourceItems::core_adts`).
+    file.names.ty(TyKind::Tuple(Box::new([])));
     let resolver = Resolver::new(file);
     let MirFile {
         names,
@@ -161,7 +232,16 @@ pub fn lower_crate(
             .collect();
         match found.as_slice() {
             [b] => {
-                mono.instance(names, bodies, *b, Vec::new(), Some(ex.export_name.clone()));
+                let name = Printer { names, body: None }.path(bodies[*b].name);
+                mono.instance(
+                    names,
+                    Krate::User,
+                    *b,
+                    &name,
+                    Vec::new(),
+                    Some(ex.export_name.clone()),
+                    None,
+                );
             }
             [] => errors.push(format!(
                 "the exported function `{}` has no MIR body",
@@ -177,6 +257,11 @@ pub fn lower_crate(
     let mut module = Module::new(&mut ctx);
     func::module_items(&mut ctx, &mut module);
     let mut layouts = Layouts::new(&items);
+    let mut core = CoreLink {
+        path: core_mir,
+        from_core: Default::default(),
+        into_core: Default::default(),
+    };
     let mut i = 0;
     while i < mono.instances.len() {
         let inst = mono.instances[i].clone();
@@ -189,6 +274,7 @@ pub fn lower_crate(
             resolver: &resolver,
             mono: &mut mono,
             overflow_checks,
+            core: &mut core,
         };
         if let Err(e) = func::lower_instance(&mut ctx, &mut module, &mut cx, &inst) {
             errors.push(render_error(names, &e));
@@ -210,9 +296,19 @@ pub fn resolve_callee(
 ) -> Result<BodyId, String> {
     match resolver.resolve(names, path) {
         Resolution::Body(b) | Resolution::Default(b) => Ok(b),
-        Resolution::Deferred => Err("a call through a trait on a type parameter".into()),
-        Resolution::Virtual => Err("a call through a trait object".into()),
-        Resolution::Ambiguous => Err("a call that resolves to several bodies".into()),
-        Resolution::Unresolved => Err("a call to a function whose body is not in the crate (calls into core that rustc did not inline are not lowered yet)".into()),
+        r => Err(resolution_error(r)),
+    }
+}
+
+/// Why a resolution found no body.
+pub fn resolution_error(r: Resolution) -> String {
+    match r {
+        Resolution::Body(_) | Resolution::Default(_) => "a call that resolves".into(),
+        Resolution::Deferred => "a call through a trait on a type parameter".into(),
+        Resolution::Virtual => "a call through a trait object".into(),
+        Resolution::Ambiguous => "a call that resolves to several bodies".into(),
+        Resolution::Unresolved => {
+            "a call to a function whose body is in neither the crate nor core".into()
+        }
     }
 }

@@ -14,5 +14,7 @@ mod types;
 
 pub use model::*;
 pub use parser::{ImplHeader, ParseError, ParseOptions, ParseOutput, parse, parse_impl_header};
-pub use source::{AdtDef, Export, SourceItems, parse_source_items};
+pub use source::{
+    AdtDef, CoreAdt, Export, SourceItems, VariantDef, core_adts, parse_source_items, parse_type,
+};
 pub use types::PathCtx;

@@ -283,11 +283,19 @@ impl Interner {
     pub fn ty(&mut self, kind: TyKind) -> Ty {
         self.tys.intern(kind)
     }
+    /// The type of this kind if it was interned already.
+    pub fn lookup_ty(&self, kind: &TyKind) -> Option<Ty> {
+        self.tys.get(kind)
+    }
     pub fn ty_kind(&self, t: Ty) -> &TyKind {
         self.tys.data(t)
     }
     pub fn path(&mut self, p: Path) -> PathId {
         self.paths.intern(p)
+    }
+    /// The path if it was interned already.
+    pub fn lookup_path(&self, p: &Path) -> Option<PathId> {
+        self.paths.get(p)
     }
     pub fn path_data(&self, p: PathId) -> &Path {
         self.paths.data(p)

@@ -1,5 +1,5 @@
 //! What the lowering needs from the user crate's source that the MIR text does not say: the
-//! definitions of structs and fieldless enums (field types, generic parameters, `repr`), which
+//! definitions of structs and enums (field types, generic parameters, `repr`), which
 //! functions are exported (`#[no_mangle]`, `#[export_name]`), and which types implement `Drop`.
 //!
 //! The source is scanned token by token with the MIR lexer; field types are read with the MIR type
@@ -8,7 +8,16 @@ use super::lexer::Tok;
 use super::model::*;
 use super::parser::{Parser, with_source_parser};
 
-/// A struct (`struct S { a: u8 }`, `struct T(u32, u32);`, `struct U;`) or a fieldless enum.
+/// A variant of an enum: its name, discriminant and fields (named, or `0`, `1`, … for tuple
+/// variants), in declaration order.
+#[derive(Clone, Debug)]
+pub struct VariantDef {
+    pub name: Sym,
+    pub discr: i128,
+    pub fields: Vec<(Sym, Ty)>,
+}
+
+/// A struct (`struct S { a: u8 }`, `struct T(u32, u32);`, `struct U;`) or an enum.
 #[derive(Clone, Debug)]
 pub struct AdtDef {
     pub name: Sym,
@@ -18,9 +27,9 @@ pub struct AdtDef {
     pub fields: Vec<(Sym, Ty)>,
     /// `#[repr(C)]`: fields stay in declaration order.
     pub repr_c: bool,
-    /// `Some` for a fieldless enum: the discriminant of each variant, and the variant names.
-    pub variants: Option<Vec<(Sym, i128)>>,
-    /// An enum with fields, a union, or a `repr` the lowering does not handle: what it is.
+    /// `Some` for an enum: its variants in declaration order.
+    pub variants: Option<Vec<VariantDef>>,
+    /// A union, or a `repr` the lowering does not handle: what it is.
     pub unsupported: Option<&'static str>,
 }
 
@@ -34,6 +43,8 @@ pub struct Export {
 #[derive(Default, Debug)]
 pub struct SourceItems {
     pub adts: Vec<AdtDef>,
+    /// The types of core the lowering knows (`CORE_ADTS`).
+    pub core_adts: Vec<CoreAdt>,
     pub exports: Vec<Export>,
     /// Names of types with an `impl Drop for NAME`.
     pub drop_impls: Vec<Sym>,
@@ -43,6 +54,78 @@ impl SourceItems {
     pub fn adt(&self, name: Sym) -> Option<&AdtDef> {
         self.adts.iter().find(|a| a.name == name)
     }
+
+    /// Core's type `name` when a path names it through `module` (`option::Option`).
+    pub fn core_adt(&self, module: &str, name: Sym) -> Option<&CoreAdt> {
+        self.core_adts
+            .iter()
+            .find(|c| c.def.name == name && c.modules.contains(&module))
+    }
+}
+
+/// A type of core: its definition, the modules through which paths name it, and how many of
+/// its last type parameters default to `()` (rustc prints types without defaulted arguments).
+#[derive(Clone, Debug)]
+pub struct CoreAdt {
+    pub def: AdtDef,
+    pub modules: &'static [&'static str],
+    pub unit_defaults: usize,
+}
+
+/// Core's types whose definitions the lowering needs (the MIR text has no ADT definitions),
+/// as in `library/core/src`: the source of each, and the modules through which paths name it
+/// (the defining module, and re-exports as rustc prints them).
+const CORE_ADTS: &[(&str, &[&str], usize)] = &[
+    ("pub enum Option<T> { None, Some(T) }", &["option"], 0),
+    ("pub enum Result<T, E> { Ok(T), Err(E) }", &["result"], 0),
+    // `#[repr(i8)]` in core: the same layout as `repr(Rust)` for these discriminants.
+    (
+        "pub enum Ordering { Less = -1, Equal = 0, Greater = 1 }",
+        &["cmp"],
+        0,
+    ),
+    (
+        "pub struct Range<Idx> { pub start: Idx, pub end: Idx }",
+        &["ops", "range"],
+        0,
+    ),
+    (
+        "pub struct RangeInclusive<Idx> { pub(crate) start: Idx, pub(crate) end: Idx, pub(crate) exhausted: bool }",
+        &["ops", "range"],
+        0,
+    ),
+    // `ControlFlow<B, C = ()>`: what `?` on a `Result` or an `Option` goes through.
+    (
+        "pub enum ControlFlow<B, C> { Continue(C), Break(B) }",
+        &["ops", "control_flow"],
+        1,
+    ),
+    ("pub enum Infallible {}", &["convert"], 0),
+    ("pub struct PhantomData<T>;", &["marker"], 0),
+    ("pub struct CharTryFromError(());", &["char"], 0),
+];
+
+/// Reads `CORE_ADTS` into `names`.
+pub fn core_adts(names: &mut Interner) -> Vec<CoreAdt> {
+    CORE_ADTS
+        .iter()
+        .flat_map(|&(src, modules, unit_defaults)| {
+            let items = parse_source_items(names, src);
+            items.adts.into_iter().map(move |def| CoreAdt {
+                def,
+                modules,
+                unit_defaults,
+            })
+        })
+        .collect()
+}
+
+/// Reads one type from `text` (as rustc prints it), or `None` when it is not one.
+pub fn parse_type(names: &mut Interner, text: &str) -> Option<Ty> {
+    with_source_parser(names, text, |p| {
+        let t = p.ty().ok()?;
+        (p.peek().kind == Tok::Eof).then_some(t)
+    })
 }
 
 /// Scans Rust source for the items the lowering needs, interning names and types into `names`.
@@ -203,9 +286,16 @@ impl Parser<'_> {
                         return None;
                     }
                     let vname = self.names.sym(self.text(v));
+                    let mut fields = Vec::new();
                     if self.peek().is('(') || self.peek().is('{') {
-                        def.unsupported = Some("an enum whose variants have fields");
-                        return Some(def);
+                        let braced = self.eat('{');
+                        if !braced {
+                            self.expect('(').ok()?;
+                        }
+                        fields = self.field_list(braced)?;
+                        if def.repr_c {
+                            def.unsupported = Some("a `repr(C)` enum with fields");
+                        }
                     }
                     if self.eat('=') {
                         let neg = self.eat('-');
@@ -213,7 +303,11 @@ impl Parser<'_> {
                         let (bits, _) = self.int_literal(t, neg).ok()?;
                         next = bits as i128;
                     }
-                    variants.push((vname, next));
+                    variants.push(VariantDef {
+                        name: vname,
+                        discr: next,
+                        fields,
+                    });
                     next += 1;
                     if !self.eat(',') {
                         self.expect('}').ok()?;
@@ -231,39 +325,45 @@ impl Parser<'_> {
                 if !braced && !self.eat('(') {
                     return None;
                 }
-                let close = if braced { '}' } else { ')' };
-                let mut index = 0u32;
-                loop {
-                    while self.eat('#') {
-                        self.attribute(&mut Attrs::default());
-                    }
-                    if self.eat(close) {
-                        break;
-                    }
-                    if self.eat_kw("pub") && braced && self.eat('(') {
-                        self.raw_balanced('(', ')').ok()?;
-                    }
-                    let fname = if braced {
-                        let f = self.bump();
-                        if f.kind != Tok::Ident {
-                            return None;
-                        }
-                        let s = self.names.sym(self.text(f));
-                        self.expect(':').ok()?;
-                        s
-                    } else {
-                        self.names.sym(&index.to_string())
-                    };
-                    let ty = self.ty().ok()?;
-                    def.fields.push((fname, ty));
-                    index += 1;
-                    if !self.eat(',') {
-                        self.expect(close).ok()?;
-                        break;
-                    }
-                }
+                def.fields = self.field_list(braced)?;
                 Some(def)
             }
         }
+    }
+    /// After `{` or `(`: the fields of a struct or variant up to the closing bracket.
+    fn field_list(&mut self, braced: bool) -> Option<Vec<(Sym, Ty)>> {
+        let close = if braced { '}' } else { ')' };
+        let mut fields = Vec::new();
+        let mut index = 0u32;
+        loop {
+            while self.eat('#') {
+                self.attribute(&mut Attrs::default());
+            }
+            if self.eat(close) {
+                break;
+            }
+            if self.eat_kw("pub") && braced && self.eat('(') {
+                self.raw_balanced('(', ')').ok()?;
+            }
+            let fname = if braced {
+                let f = self.bump();
+                if f.kind != Tok::Ident {
+                    return None;
+                }
+                let s = self.names.sym(self.text(f));
+                self.expect(':').ok()?;
+                s
+            } else {
+                self.names.sym(&index.to_string())
+            };
+            let ty = self.ty().ok()?;
+            fields.push((fname, ty));
+            index += 1;
+            if !self.eat(',') {
+                self.expect(close).ok()?;
+                break;
+            }
+        }
+        Some(fields)
     }
 }
