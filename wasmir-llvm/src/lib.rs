@@ -76,6 +76,22 @@ impl OptLevel {
         }
     }
 
+    /// For -Os and -Oz, gives every function `optsize` (and `minsize` for -Oz), as clang does:
+    /// LLVM's `default<Os>`/`default<Oz>` pipelines and its code generator read these
+    /// attributes, and without them produce what -O2 does.
+    fn mark_size<'ll>(self, ll: &'ll LlContext, m: &inkwell::module::Module<'ll>) {
+        let kinds: &[&str] = match self {
+            OptLevel::Os => &["optsize"],
+            OptLevel::Oz => &["optsize", "minsize"],
+            _ => return,
+        };
+        for f in m.get_functions().filter(|f| f.count_basic_blocks() > 0) {
+            for k in kinds {
+                f.add_attribute(inkwell::attributes::AttributeLoc::Function, ll.create_enum_attribute(inkwell::attributes::Attribute::get_named_enum_kind_id(k), 0));
+            }
+        }
+    }
+
     fn codegen(self) -> OptimizationLevel {
         match self {
             OptLevel::O0 => OptimizationLevel::None,
@@ -145,6 +161,7 @@ pub fn compile(ctx: &Context, module: &Module, opts: &Options) -> Result<Compile
         lower::lower_function(&ll, &m, &decls, &ctx, &cfg, &cfg_items, f)?;
     }
     lower::start_function(&ll, &m, &cfg_items, &decls)?;
+    opts.opt.mark_size(&ll, &m);
     optimize(&m, &tm, opts.opt)?;
     lower::finish_references(&ll, &m)?;
     let (llvm_ir, object) = emit(&m, &tm)?;
