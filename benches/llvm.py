@@ -209,7 +209,9 @@ def main() -> int:
 
     counted = [r["kernel"] for r in rows if r["check"].get("llvm-O2") == "ok"]
     print(f"\ngeometric means over {len(counted)} kernels ({', '.join(counted)}):")
-    print("| | " + " | ".join(f"{LABELS[a]} ÷ {LABELS[b]}" for a, b in (*RUN_RATIOS, *SIZE_RATIOS, *COMPILE_RATIOS)) + " |")
+    heads = [(what, a, b) for what, pairs in (("run", RUN_RATIOS), ("size", SIZE_RATIOS), ("compile", COMPILE_RATIOS))
+             for a, b in pairs]
+    print("| | " + " | ".join(f"{what}: {LABELS[a]} ÷ {LABELS[b]}" for what, a, b in heads) + " |")
     print("|---|" + "---:|" * (len(RUN_RATIOS) + len(SIZE_RATIOS) + len(COMPILE_RATIOS)))
     print("| | " + " | ".join(fmt_r(gm("run_s", a, b)) for a, b in RUN_RATIOS) + " | "
           + " | ".join(fmt_r(gm("bytes", a, b)) for a, b in SIZE_RATIOS) + " | "
