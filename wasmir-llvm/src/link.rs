@@ -87,8 +87,10 @@ pub fn link(object: &[u8], layout: &Layout) -> Result<Vec<u8>, String> {
     std::fs::write(&obj, object).map_err(|e| format!("cannot write the object file for wasm-ld: {e}"))?;
     let mut cmd = Command::new(&ld);
     // No entry point (a library-style module: its exports are the interface); exports come from
-    // the `wasm-export-name` attributes; the result is finished below.
-    cmd.arg("--no-entry").arg("-o").arg(&out).arg(&obj);
+    // the `wasm-export-name` attributes; the result is finished below. `--no-demangle`: the
+    // name section must hold the symbols as they are, since `finish` finds functions by name
+    // (wasm-ld would write `<u64 as core::fmt::LowerHex>::fmt` for a Rust `_R…` symbol).
+    cmd.arg("--no-entry").arg("--no-demangle").arg("-o").arg(&out).arg(&obj);
     if layout.memory.as_ref().is_some_and(|m| m.memory64) {
         cmd.arg("-mwasm64");
     }
