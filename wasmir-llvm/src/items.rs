@@ -4,7 +4,9 @@
 //!
 //! LLVM only sees functions and globals. The memory and the data segments never go through LLVM
 //! (see [`crate::link`]), so they are read here once and attached to the linked module. Anything
-//! outside the slice the backend supports is refused here, before LLVM runs, with the op's name.
+//! outside the slice the backend supports is refused here, before LLVM runs, with the op's name,
+//! as [`crate::Error::Unsupported`] (any other error is a failure, [`crate::Error::Failed`]).
+use crate::Error::{self, Unsupported};
 use wasmir::{AttrData, Body, Context, Ident, Module, Op, OpRef, Type, TypeData};
 
 /// A wasm value type the backend lowers.
@@ -142,7 +144,7 @@ fn import_of(ctx: &Context, b: &Body, op: Op) -> Option<(String, String)> {
 }
 
 /// Reads the module level of a verified module.
-pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
+pub fn collect(ctx: &Context, module: &Module) -> Result<Items, Error> {
     let mut items = Items::default();
     let Some((top, block)) = module.module_block() else { return Ok(items) };
     let b = module.body(top);
@@ -163,16 +165,16 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
             "func.func" => {
                 let name = name_of(op);
                 if name.starts_with("llvm.") {
-                    return Err(format!("@{name}: symbols starting with `llvm.` are reserved by LLVM; rename the function"));
+                    return Err(Unsupported(format!("@{name}: symbols starting with `llvm.` are reserved by LLVM; rename the function")));
                 }
-                let Some(AttrData::Type(fty)) = attr(ctx, b, op, "function_type") else { return Err(format!("@{name} has no function type")) };
-                let TypeData::Function { params, results } = ctx.type_data(*fty) else { return Err(format!("@{name}: its type is not a function type")) };
-                let at = |e: String| format!("@{name}: {e}; {OTHER_BACKENDS}");
+                let Some(AttrData::Type(fty)) = attr(ctx, b, op, "function_type") else { return Err(format!("@{name} has no function type").into()) };
+                let TypeData::Function { params, results } = ctx.type_data(*fty) else { return Err(format!("@{name}: its type is not a function type").into()) };
+                let at = |e: String| Unsupported(format!("@{name}: {e}; {OTHER_BACKENDS}"));
                 let params = params.iter().map(|&t| ValType::of(ctx, t)).collect::<Result<Vec<_>, _>>().map_err(at)?;
                 let result = match &results[..] {
                     [] => None,
                     [t] => Some(ValType::of(ctx, *t).map_err(at)?),
-                    _ => return Err(format!("@{name} returns {} values; multiple results are not supported by the llvm backend yet; {OTHER_BACKENDS}", results.len())),
+                    _ => return Err(Unsupported(format!("@{name} returns {} values; multiple results are not supported by the llvm backend yet; {OTHER_BACKENDS}", results.len()))),
                 };
                 let mut export = str_attr(ctx, b, op, "export");
                 let mut more = exports_of(sym(ctx, b, op));
@@ -180,22 +182,22 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
                     export = Some(more.remove(0));
                 }
                 if !more.is_empty() {
-                    return Err(format!("@{name} is exported under several names; the llvm backend exports a function once; {OTHER_BACKENDS}"));
+                    return Err(Unsupported(format!("@{name} is exported under several names; the llvm backend exports a function once; {OTHER_BACKENDS}")));
                 }
                 let import = import_of(ctx, b, op);
                 if import.is_some() && export.is_some() {
-                    return Err(format!("@{name} is imported and exported; re-exporting an import is not supported by the llvm backend; {OTHER_BACKENDS}"));
+                    return Err(Unsupported(format!("@{name} is imported and exported; re-exporting an import is not supported by the llvm backend; {OTHER_BACKENDS}")));
                 }
                 items.functions.push(Function { name, op: OpRef { body: top, op }, params, result, import, export });
             }
             "wasm.memory" => {
                 let name = name_of(op);
                 if items.memory.is_some() {
-                    return Err(format!("@{name} is a second memory; multiple memories are not supported by the llvm backend; {OTHER_BACKENDS}"));
+                    return Err(Unsupported(format!("@{name} is a second memory; multiple memories are not supported by the llvm backend; {OTHER_BACKENDS}")));
                 }
                 for (flag, what) in [("i64", "64-bit memories (memory64)"), ("shared", "shared memories"), ("page_size_log2", "custom page sizes")] {
                     if attr(ctx, b, op, flag).is_some() {
-                        return Err(format!("@{name}: {what} are not supported by the llvm backend; {OTHER_BACKENDS}"));
+                        return Err(Unsupported(format!("@{name}: {what} are not supported by the llvm backend; {OTHER_BACKENDS}")));
                     }
                 }
                 let min = int_attr(ctx, b, op, "min").unwrap_or(0) as u64;
@@ -206,11 +208,11 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
             "wasm.global" => {
                 let name = name_of(op);
                 if import_of(ctx, b, op).is_some() {
-                    return Err(format!("@{name}: imported globals are not supported by the llvm backend yet; {OTHER_BACKENDS}"));
+                    return Err(Unsupported(format!("@{name}: imported globals are not supported by the llvm backend yet; {OTHER_BACKENDS}")));
                 }
-                let Some(AttrData::Type(t)) = attr(ctx, b, op, "type") else { return Err(format!("@{name}: a global without a type")) };
-                let ty = ValType::of(ctx, *t).map_err(|e| format!("@{name}: {e}; {OTHER_BACKENDS}"))?;
-                let init = const_init(ctx, b, op, ty).map_err(|e| format!("@{name}: {e}; {OTHER_BACKENDS}"))?;
+                let Some(AttrData::Type(t)) = attr(ctx, b, op, "type") else { return Err(format!("@{name}: a global without a type").into()) };
+                let ty = ValType::of(ctx, *t).map_err(|e| Unsupported(format!("@{name}: {e}; {OTHER_BACKENDS}")))?;
+                let init = const_init(ctx, b, op, ty).map_err(|e| Unsupported(format!("@{name}: {e}; {OTHER_BACKENDS}")))?;
                 let mutable = attr(ctx, b, op, "mutable").is_some();
                 items.globals.push(Global { name, mutable, init, exports: exports_of(sym(ctx, b, op)) });
             }
@@ -218,15 +220,15 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
                 let name = name_of(op);
                 let target = sym_ref(ctx, b, op, "memory");
                 if target.is_none() {
-                    return Err(format!("@{name}: passive data segments are not supported by the llvm backend; {OTHER_BACKENDS}"));
+                    return Err(Unsupported(format!("@{name}: passive data segments are not supported by the llvm backend; {OTHER_BACKENDS}")));
                 }
-                let init = const_init(ctx, b, op, ValType::I32).map_err(|e| format!("@{name}: the offset: {e}; {OTHER_BACKENDS}"))?;
+                let init = const_init(ctx, b, op, ValType::I32).map_err(|e| Unsupported(format!("@{name}: the offset: {e}; {OTHER_BACKENDS}")))?;
                 let bytes = ctx.dict_get(b.op(op).attrs, "bytes").and_then(|a| ctx.attr_bytes(a)).unwrap_or(&[]).to_vec();
                 items.data.push(Data { offset: init.bits as u32, bytes });
             }
             "wasm.export" => {}
             other => {
-                return Err(format!("`{other}` (@{}) is not supported by the llvm backend; {OTHER_BACKENDS}", name_of(op)));
+                return Err(Unsupported(format!("`{other}` (@{}) is not supported by the llvm backend; {OTHER_BACKENDS}", name_of(op))));
             }
         }
     }
@@ -235,7 +237,7 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
         let t = ctx.str(*target);
         let found = items.functions.iter().any(|f| f.name == t) || items.globals.iter().any(|g| g.name == t) || items.memory_sym == Some(*target);
         if !found {
-            return Err(format!("the export \"{name}\" of @{t} is not supported by the llvm backend; {OTHER_BACKENDS}"));
+            return Err(Unsupported(format!("the export \"{name}\" of @{t} is not supported by the llvm backend; {OTHER_BACKENDS}")));
         }
     }
     Ok(items)

@@ -79,11 +79,57 @@ pub struct Options {
     pub opt: OptLevel,
     /// LLVM's feature string for the wasm32 target: `+simd128,-sign-ext,…`.
     pub features: String,
+    /// Keep every access to linear memory exactly as wasm has it: volatile (LLVM keeps each
+    /// one, in order: no dead load removed, no store forwarded, no store loop made a
+    /// `memory.fill`), and an address plus offset past 4 GiB traps before the access instead of
+    /// being poison. Most memory optimization is lost; this is for differential testing, where it
+    /// tells the known deviations of docs/architecture/llvm.md from bugs.
+    pub strict_memory: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { opt: OptLevel::O0, features: DEFAULT_FEATURES.to_string() }
+        Options { opt: OptLevel::O0, features: DEFAULT_FEATURES.to_string(), strict_memory: false }
+    }
+}
+
+/// Why a module was not compiled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Error {
+    /// The module uses something outside the slice the backend supports (refused by
+    /// [`items::collect`] or the lowering before LLVM runs); the message names it and ends with
+    /// [`items::OTHER_BACKENDS`]. The module itself is fine: another backend can take it.
+    Unsupported(String),
+    /// Anything else: an internal error, LLVM or wasm-ld failing.
+    Failed(String),
+}
+
+impl Error {
+    pub fn message(&self) -> &str {
+        match self {
+            Error::Unsupported(m) | Error::Failed(m) => m,
+        }
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Plain messages are failures: a refusal is always made as [`Error::Unsupported`].
+impl From<String> for Error {
+    fn from(m: String) -> Error {
+        Error::Failed(m)
+    }
+}
+
+impl From<&str> for Error {
+    fn from(m: &str) -> Error {
+        Error::Failed(m.to_string())
     }
 }
 
@@ -102,7 +148,7 @@ impl Compiled {
 }
 
 /// Lowers a verified module to LLVM IR, optimizes it and writes the object.
-pub fn compile(ctx: &Context, module: &Module, opts: &Options) -> Result<Compiled, String> {
+pub fn compile(ctx: &Context, module: &Module, opts: &Options) -> Result<Compiled, Error> {
     // Function bodies in CFG form, on a copy: the caller's module stays as it is.
     let mut ctx = ctx.clone();
     let mut cfg = module.clone();
@@ -125,7 +171,7 @@ pub fn compile(ctx: &Context, module: &Module, opts: &Options) -> Result<Compile
     m.set_data_layout(&tm.get_target_data().get_data_layout());
     let decls = lower::declare(&ll, &m, &cfg_items)?;
     for f in cfg_items.functions.iter().filter(|f| f.import.is_none()) {
-        lower::lower_function(&ll, &m, &decls, &ctx, &cfg, &cfg_items, f)?;
+        lower::lower_function(&ll, &m, &decls, &ctx, &cfg, &cfg_items, f, opts)?;
     }
     // LLVM's passes assume valid IR: anything wrong here is reported, never handed on.
     m.verify().map_err(|e| format!("internal error: the LLVM IR does not verify: {}", e.to_string().trim_end()))?;

@@ -17,6 +17,7 @@
 //! Linear memory is addressed through `inttoptr` of the wasm address; functions carry
 //! `null_pointer_is_valid`, since wasm address 0 is an ordinary address. The wasm offset is added
 //! with `add nuw`, which the wasm32 target folds into the instruction's `offset=`.
+use crate::Error::{self, Unsupported};
 use crate::items::{Function, Items, OTHER_BACKENDS, ValType};
 use inkwell::attributes::{Attribute, AttributeLoc};
 use inkwell::basic_block::BasicBlock;
@@ -102,7 +103,8 @@ pub fn declare<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, items: &Items) -> Res
 }
 
 /// Lowers the body of `f` (in the CFG-form copy of the module) into its declared LLVM function.
-pub fn lower_function<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, decls: &Decls<'ll>, ctx: &Context, module: &Module, items: &Items, f: &Function) -> Result<(), String> {
+#[allow(clippy::too_many_arguments)]
+pub fn lower_function<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, decls: &Decls<'ll>, ctx: &Context, module: &Module, items: &Items, f: &Function, opts: &crate::Options) -> Result<(), Error> {
     let fv = decls.functions[&f.name];
     let body_id = module.body(f.op.body).inner_body(f.op.op).ok_or_else(|| format!("@{}: it has no body", f.name))?;
     let b = module.body(body_id);
@@ -115,6 +117,7 @@ pub fn lower_function<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, decls: &Decls<
         b,
         decls,
         memory: items.memory_sym,
+        strict_memory: opts.strict_memory,
         f: fv,
         name: &f.name,
         builder,
@@ -162,6 +165,8 @@ struct Lower<'ll, 'a> {
     b: &'a wasmir::Body,
     decls: &'a Decls<'ll>,
     memory: Option<Ident>,
+    /// [`crate::Options::strict_memory`].
+    strict_memory: bool,
     f: FunctionValue<'ll>,
     name: &'a str,
     builder: Builder<'ll>,
@@ -191,12 +196,12 @@ fn trunc_range(float_bits: u32, int_bits: u32, signed: bool) -> Range {
 }
 
 impl<'ll> Lower<'ll, '_> {
-    fn unsupported(&self, op: &str) -> String {
-        format!("`{op}` (in @{}) is not supported by the llvm backend; {OTHER_BACKENDS}", self.name)
+    fn unsupported(&self, op: &str) -> Error {
+        Unsupported(format!("`{op}` (in @{}) is not supported by the llvm backend; {OTHER_BACKENDS}", self.name))
     }
 
-    fn ty(&self, t: wasmir::Type) -> Result<BasicTypeEnum<'ll>, String> {
-        ValType::of(self.ctx, t).map(|v| llvm_type(self.ll, v)).map_err(|e| format!("@{}: {e}; {OTHER_BACKENDS}", self.name))
+    fn ty(&self, t: wasmir::Type) -> Result<BasicTypeEnum<'ll>, Error> {
+        ValType::of(self.ctx, t).map(|v| llvm_type(self.ll, v)).map_err(|e| Unsupported(format!("@{}: {e}; {OTHER_BACKENDS}", self.name)))
     }
 
     fn get(&self, v: Value) -> Result<BasicValueEnum<'ll>, String> {
@@ -289,15 +294,15 @@ impl<'ll> Lower<'ll, '_> {
         Ok(via)
     }
 
-    fn op(&mut self, op: Op) -> Result<(), String> {
+    fn op(&mut self, op: Op) -> Result<(), Error> {
         let (ctx, b) = (self.ctx, self.b);
         let name = ctx.op_name(b.opcode(op));
         if !b.regions(op).is_empty() || b.inner_body(op).is_some() {
-            return Err(format!("`{name}` (in @{}) keeps structured control flow that lower-to-cfg could not remove; {OTHER_BACKENDS}", self.name));
+            return Err(Unsupported(format!("`{name}` (in @{}) keeps structured control flow that lower-to-cfg could not remove; {OTHER_BACKENDS}", self.name)));
         }
         match name {
             "wasm.local" => {
-                let Some(AttrData::Type(t)) = self.attr_of(op, "type") else { return Err(format!("@{}: a `wasm.local` without its type", self.name)) };
+                let Some(AttrData::Type(t)) = self.attr_of(op, "type") else { return Err(format!("@{}: a `wasm.local` without its type", self.name).into()) };
                 let ty = self.ty(*t)?;
                 let slot = self.builder.build_alloca(ty, "").map_err(bug)?;
                 let init = match b.operands(op).next() {
@@ -360,7 +365,7 @@ impl<'ll> Lower<'ll, '_> {
             "wasm.global.get" | "wasm.global.set" => {
                 let g = match self.attr_of(op, "global") {
                     Some(AttrData::SymbolRef(p)) => ctx.str(p[0]).to_string(),
-                    _ => return Err(format!("@{}: `{name}` without its global", self.name)),
+                    _ => return Err(format!("@{}: `{name}` without its global", self.name).into()),
                 };
                 let &(gv, ty) = self.decls.globals.get(&g).ok_or_else(|| self.unsupported(name))?;
                 if name == "wasm.global.get" {
@@ -398,11 +403,11 @@ impl<'ll> Lower<'ll, '_> {
         self.locals.get(&v).copied().ok_or_else(|| format!("@{}: a local is used before its `wasm.local`", self.name))
     }
 
-    fn direct_call(&mut self, op: Op) -> Result<(), String> {
+    fn direct_call(&mut self, op: Op) -> Result<(), Error> {
         let b = self.b;
         let callee = match self.attr_of(op, "callee") {
             Some(AttrData::SymbolRef(p)) => self.ctx.str(p[0]).to_string(),
-            _ => return Err(format!("@{}: a `func.call` without its callee", self.name)),
+            _ => return Err(format!("@{}: a `func.call` without its callee", self.name).into()),
         };
         let f = *self.decls.functions.get(&callee).ok_or_else(|| format!("@{}: the callee @{callee} is not a function the llvm backend lowers", self.name))?;
         if b.num_results(op) > 1 {
@@ -449,15 +454,15 @@ impl<'ll> Lower<'ll, '_> {
         Ok(())
     }
 
-    fn check_memory(&self, op: Op, name: &str) -> Result<(), String> {
+    fn check_memory(&self, op: Op, name: &str) -> Result<(), Error> {
         match self.attr_of(op, "memory") {
             Some(AttrData::SymbolRef(p)) if Some(p[0]) == self.memory => Ok(()),
-            _ => Err(format!("`{name}` (in @{}) does not use the module's memory; {OTHER_BACKENDS}", self.name)),
+            _ => Err(Unsupported(format!("`{name}` (in @{}) does not use the module's memory; {OTHER_BACKENDS}", self.name))),
         }
     }
 
     /// A load or store of linear memory; `false` when `name` is not one.
-    fn memory_access(&mut self, op: Op, name: &str) -> Result<bool, String> {
+    fn memory_access(&mut self, op: Op, name: &str) -> Result<bool, Error> {
         let Some((access, ty)) = MemAccess::of(name) else { return Ok(false) };
         self.check_memory(op, name)?;
         let offset = match self.attr_of(op, "offset") {
@@ -465,10 +470,14 @@ impl<'ll> Lower<'ll, '_> {
             _ => 0,
         };
         let i32t = self.ll.i32_type();
-        let offset = u32::try_from(offset).map_err(|_| format!("@{}: `{name}` with an offset beyond 32 bits", self.name))?;
+        let offset = u32::try_from(offset).map_err(|_| self.unsupported(&format!("{name} with an offset beyond 32 bits")))?;
         let addr = self.int(self.b.operand(op, 0))?;
         if addr.get_type().get_bit_width() != 32 {
             return Err(self.unsupported(&format!("{name} with a 64-bit address")));
+        }
+        if self.strict_memory && offset != 0 {
+            let past = self.builder.build_int_compare(IntPredicate::UGT, addr, i32t.const_int((u32::MAX - offset) as u64, false), "").map_err(bug)?;
+            self.trap_if(past)?;
         }
         // `nuw`: wasm adds the offset without wrapping (an access past 4 GiB traps), and it lets
         // the wasm32 target fold the constant into the instruction's offset field.
@@ -488,6 +497,9 @@ impl<'ll> Lower<'ll, '_> {
                 let t = if bytes == 0 { llvm_type(self.ll, ty) } else { mem_ty(bytes) };
                 let v = self.builder.build_load(t, ptr, "").map_err(bug)?;
                 set_align(v.as_instruction_value(), align)?;
+                if self.strict_memory {
+                    v.as_instruction_value().ok_or_else(|| bug("a load that is not an instruction"))?.set_volatile(true).map_err(|e| bug(format!("{e:?}")))?;
+                }
                 let v = if bytes == 0 {
                     v
                 } else {
@@ -507,6 +519,9 @@ impl<'ll> Lower<'ll, '_> {
                 };
                 let st = self.builder.build_store(ptr, v).map_err(bug)?;
                 set_align(Some(st), align)?;
+                if self.strict_memory {
+                    st.set_volatile(true).map_err(|e| bug(format!("{e:?}")))?;
+                }
             }
         }
         Ok(true)
