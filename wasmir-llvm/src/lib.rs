@@ -176,9 +176,124 @@ pub fn compile(ctx: &Context, module: &Module, opts: &Options) -> Result<Compile
     // LLVM's passes assume valid IR: anything wrong here is reported, never handed on.
     m.verify().map_err(|e| format!("internal error: the LLVM IR does not verify: {}", e.to_string().trim_end()))?;
     m.run_passes(opts.opt.passes(), &tm, PassBuilderOptions::create()).map_err(|e| format!("LLVM's passes failed: {e}"))?;
+    keep_global_access_types(&ll, &m)?;
     let llvm_ir = m.print_to_string().to_string();
     let object = tm.write_to_memory_buffer(&m, FileType::Object).map_err(|e| format!("LLVM cannot write the object: {e}"))?.as_slice().to_vec();
     Ok(Compiled { llvm_ir, object, layout: cfg_items.layout() })
+}
+
+/// Keeps every `global.get` and `global.set` of the global's own type. LLVM reads and writes
+/// memory as whatever type is convenient, and a wasm global (address space 1) is memory to it:
+/// InstCombine makes `i32.reinterpret_f32 (global.get $f)` a `load i32` from the f32 global, and
+/// at instruction selection the DAG combiner folds a bitcast into the load or store next to it
+/// (volatile or not), stores a float constant as an integer, makes a conversion of the value an
+/// extending or truncating access, and narrows an access to the bytes used. For linear memory that is
+/// harmless; for a global the wasm32 target writes a `global.get`/`global.set` of the wrong
+/// type, and the module does not validate. So, after the optimizer (codegen runs no
+/// interprocedural pass), such an access becomes a call to a small `noinline` function that
+/// reads or writes the global with its own type (`__wasmir_get.SYM`, `__wasmir_set.SYM`),
+/// where nothing next to the access can be folded into it: an access of another type, a read
+/// whose value is converted or masked, a write of a converted value or a float constant, and a
+/// write of a bitwise operation (which may be a narrowed read-modify-write of the global). Plain
+/// reads and writes, the common case, stay `global.get`/`global.set`.
+fn keep_global_access_types<'ll>(ll: &'ll LlContext, m: &inkwell::module::Module<'ll>) -> Result<(), Error> {
+    use inkwell::attributes::AttributeLoc;
+    use inkwell::module::Linkage;
+    use inkwell::types::{BasicType, BasicTypeEnum};
+    use inkwell::values::{AnyValueEnum, BasicValue, BasicValueEnum, FunctionValue, InstructionOpcode, Operand};
+    let space = inkwell::AddressSpace::from(lower::WASM_GLOBAL_SPACE);
+    let wasm_globals: Vec<_> = m
+        .get_globals()
+        .filter(|g| g.as_pointer_value().get_type().get_address_space() == space)
+        .filter_map(|g| Some((g, BasicTypeEnum::try_from(g.get_value_type()).ok()?)))
+        .collect();
+    let global_of = |op: Option<Operand<'ll>>| match op {
+        Some(Operand::Value(BasicValueEnum::PointerValue(p))) => wasm_globals.iter().find(|(g, _)| g.as_pointer_value() == p).copied(),
+        _ => None,
+    };
+    // What instruction selection folds into a load: a conversion of its value (into an
+    // extending, narrowed or retyped load) or a mask (a narrowed load).
+    let folds_into_load = |u: AnyValueEnum<'ll>| {
+        let i = match u {
+            AnyValueEnum::IntValue(v) => v.as_instruction(),
+            AnyValueEnum::FloatValue(v) => v.as_instruction(),
+            _ => None,
+        };
+        i.is_some_and(|i| matches!(i.get_opcode(), InstructionOpcode::BitCast | InstructionOpcode::ZExt | InstructionOpcode::SExt | InstructionOpcode::Trunc | InstructionOpcode::FPExt | InstructionOpcode::And))
+    };
+    // ... and into a store: a conversion of the value stored (a truncating or retyped store), or
+    // a bitwise operation on the global's own value (a narrowed read-modify-write).
+    let folds_into_store = |v: BasicValueEnum<'ll>| {
+        v.as_instruction_value().is_some_and(|i| {
+            matches!(i.get_opcode(), InstructionOpcode::BitCast | InstructionOpcode::Trunc | InstructionOpcode::FPTrunc | InstructionOpcode::And | InstructionOpcode::Or | InstructionOpcode::Xor)
+        })
+    };
+    let bug = |e: &dyn std::fmt::Debug| Error::Failed(format!("internal error: keeping an access to a wasm global of its type: {e:?}"));
+    let builder = ll.create_builder();
+    let noinline = ll.create_enum_attribute(inkwell::attributes::Attribute::get_named_enum_kind_id("noinline"), 0);
+    // The accessor of `g`, made on first use: `get` or `set`.
+    let accessor = |g: inkwell::values::GlobalValue<'ll>, t: BasicTypeEnum<'ll>, set: bool| -> Result<FunctionValue<'ll>, Error> {
+        let sym = g.get_name().to_string_lossy().into_owned();
+        let name = format!("__wasmir_{}.{sym}", if set { "set" } else { "get" });
+        if let Some(f) = m.get_function(&name) {
+            return Ok(f);
+        }
+        let fty = if set { ll.void_type().fn_type(&[t.into()], false) } else { t.fn_type(&[], false) };
+        let f = m.add_function(&name, fty, Some(Linkage::Internal));
+        f.add_attribute(AttributeLoc::Function, noinline);
+        let b = ll.create_builder();
+        b.position_at_end(ll.append_basic_block(f, ""));
+        if set {
+            let x = f.get_nth_param(0).ok_or_else(|| bug(&"an accessor without its parameter"))?;
+            b.build_store(g.as_pointer_value(), x).map_err(|e| bug(&e))?;
+            b.build_return(None).map_err(|e| bug(&e))?;
+        } else {
+            let v = b.build_load(t, g.as_pointer_value(), "").map_err(|e| bug(&e))?;
+            b.build_return(Some(&v)).map_err(|e| bug(&e))?;
+        }
+        Ok(f)
+    };
+    for f in m.get_functions().collect::<Vec<_>>() {
+        for bb in f.get_basic_blocks() {
+            for i in bb.get_instructions().collect::<Vec<_>>() {
+                match i.get_opcode() {
+                    InstructionOpcode::Load => {
+                        let Some((g, t)) = global_of(i.get_operand(0)) else { continue };
+                        let Ok(used_as) = BasicTypeEnum::try_from(i.get_type()) else { continue };
+                        let mut folds = false;
+                        let mut u = i.get_first_use();
+                        while let Some(x) = u {
+                            folds |= folds_into_load(x.get_user());
+                            u = x.get_next_use();
+                        }
+                        if used_as == t && !folds {
+                            continue;
+                        }
+                        builder.position_before(&i);
+                        let call = builder.build_call(accessor(g, t, false)?, &[], "").map_err(|e| bug(&e))?;
+                        let v = call.try_as_basic_value().basic().ok_or_else(|| bug(&"a getter without its value"))?;
+                        let v = if used_as == t { v } else { builder.build_bit_cast(v, used_as, "").map_err(|e| bug(&e))? };
+                        i.replace_all_uses_with(&v.as_instruction_value().ok_or_else(|| bug(&"a value that is not an instruction"))?);
+                        i.erase_from_basic_block();
+                    }
+                    InstructionOpcode::Store => {
+                        let Some((g, t)) = global_of(i.get_operand(1)) else { continue };
+                        let Some(Operand::Value(v)) = i.get_operand(0) else { continue };
+                        let float_const = matches!(v, BasicValueEnum::FloatValue(x) if x.is_const());
+                        if v.get_type() == t && !float_const && !folds_into_store(v) {
+                            continue;
+                        }
+                        builder.position_before(&i);
+                        let v = if v.get_type() == t { v } else { builder.build_bit_cast(v, t, "").map_err(|e| bug(&e))? };
+                        builder.build_call(accessor(g, t, true)?, &[v.into()], "").map_err(|e| bug(&e))?;
+                        i.erase_from_basic_block();
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The features of LLVM 22's wasm32 target (`llc -mtriple=wasm32 -mattr=help`).
