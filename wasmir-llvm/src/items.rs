@@ -71,6 +71,24 @@ pub struct Global {
     pub exports: Vec<String>,
 }
 
+impl Global {
+    /// The global's symbol for LLVM and wasm-ld: its name when that is plain ASCII (letters,
+    /// digits, `_`, `.`, `$`, `-`), else `__wasmir_global_` and the name's bytes in hex. wasm-ld
+    /// is given the symbols on its command line (`--export=`), where other names do not survive
+    /// (a NUL byte cannot be passed at all, and wasm-ld does not find some non-ASCII names).
+    pub fn symbol(&self) -> String {
+        let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '$' | '-');
+        if !self.name.is_empty() && self.name.chars().all(plain) {
+            return self.name.clone();
+        }
+        let mut s = String::from("__wasmir_global_");
+        for b in self.name.bytes() {
+            s.push_str(&format!("{b:02x}"));
+        }
+        s
+    }
+}
+
 /// An active data segment of memory 0 at a constant offset.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Data {

@@ -81,7 +81,7 @@ pub fn link(object: &[u8], layout: &Layout) -> Result<Vec<u8>, String> {
     // the `wasm-export-name` attributes; the result is finished below.
     cmd.arg("--no-entry").arg("-o").arg(&out).arg(&obj);
     for g in layout.globals.iter().filter(|g| !g.exports.is_empty()) {
-        cmd.arg(format!("--export={}", g.name));
+        cmd.arg(format!("--export={}", g.symbol()));
     }
     let output = cmd.output().map_err(|e| format!("cannot run wasm-ld (`{}`): {e}", ld.display()))?;
     if !output.status.success() {
@@ -174,7 +174,7 @@ pub fn finish(linked: &[u8], layout: &Layout) -> Result<Vec<u8>, String> {
                     wasmparser::ExternalKind::Global => {
                         // A global exported by symbol name at link time, under its wasm names.
                         let name = globals.iter().find(|&&(i, _)| i == e.index).map(|(_, n)| n.as_str());
-                        let g = layout.globals.iter().find(|g| Some(g.name.as_str()) == name);
+                        let g = layout.globals.iter().find(|g| Some(g.symbol().as_str()) == name);
                         let Some(g) = g else { return Err(bad(&format!("exports the global `{}`", e.name))) };
                         for n in &g.exports {
                             s.export(n, we::ExportKind::Global, e.index);
@@ -234,7 +234,7 @@ pub fn finish(linked: &[u8], layout: &Layout) -> Result<Vec<u8>, String> {
                     let g = g.map_err(|e| e.to_string())?;
                     let name = globals.iter().find(|&&(k, _)| k as usize == i).map(|(_, n)| n.as_str());
                     let ty = re.global_type(g.ty).map_err(|e| e.to_string())?;
-                    match layout.globals.iter().find(|x| Some(x.name.as_str()) == name) {
+                    match layout.globals.iter().find(|x| Some(x.symbol().as_str()) == name) {
                         Some(x) => s.global(we::GlobalType { mutable: x.mutable, ..ty }, &const_expr(x.init)),
                         None => s.global(ty, &re.const_expr(g.init_expr).map_err(|e| e.to_string())?),
                     };

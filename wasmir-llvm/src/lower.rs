@@ -75,7 +75,7 @@ pub fn declare<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, items: &Items) -> Res
     }
     for g in &items.globals {
         let ty = llvm_type(ll, g.init.ty);
-        let gv = m.add_global(ty, Some(AddressSpace::from(WASM_GLOBAL_SPACE)), &g.name);
+        let gv = m.add_global(ty, Some(AddressSpace::from(WASM_GLOBAL_SPACE)), &g.symbol());
         // A NaN's payload may not survive LLVM's float constants, so a NaN-initialized global
         // is external for LLVM, which then assumes nothing about its value. wasm-ld drops the
         // initializers of wasm globals anyway: the linked module gets the exact bits back
