@@ -374,7 +374,7 @@ fn llvm_compile(ctx: &Context, module: &wasmir::Module, opts: &wasmir_llvm::Opti
 
 /// Parses and verifies `.wir` text and compiles it with the LLVM backend at `level`. A module
 /// outside the backend's slice is [`wasmir_llvm::Error::Unsupported`]; everything else that goes
-/// wrong, including errors in the input (rendered, ready for a terminal), is `Failed`.
+/// wrong, errors in the input included, is `Failed`, rendered and ready for a terminal.
 #[cfg(feature = "llvm")]
 pub fn wir_to_wasm_through_llvm(text: &str, name: &str, level: wasmir_llvm::OptLevel) -> Result<Vec<u8>, wasmir_llvm::Error> {
     let src = SourceFile { name, text };
@@ -384,7 +384,10 @@ pub fn wir_to_wasm_through_llvm(text: &str, name: &str, level: wasmir_llvm::OptL
     if diags.iter().any(Diagnostic::is_error) {
         return Err(render_all(&diags, &src).into());
     }
-    llvm_compile(&ctx, &module, &wasmir_llvm::Options { opt: level, ..Default::default() })
+    llvm_compile(&ctx, &module, &wasmir_llvm::Options { opt: level, ..Default::default() }).map_err(|e| match e {
+        wasmir_llvm::Error::Failed(m) => wasmir_llvm::Error::Failed(format!("error: {m}\n")),
+        refused => refused,
+    })
 }
 
 /// Imports a wasm binary and compiles it with the LLVM backend at `level` (as
