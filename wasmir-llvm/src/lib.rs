@@ -212,14 +212,31 @@ fn keep_global_access_types<'ll>(ll: &'ll LlContext, m: &inkwell::module::Module
         _ => None,
     };
     // What instruction selection folds into a load: a conversion of its value (into an
-    // extending, narrowed or retyped load) or a mask (a narrowed load).
+    // extending, narrowed or retyped load), a mask or a shift (a narrowed or extending load), or
+    // a sign operation (`fneg`, `fabs`, `copysign`: an integer operation on the bits, whose
+    // bitcast then folds into the load).
     let folds_into_load = |u: AnyValueEnum<'ll>| {
         let i = match u {
             AnyValueEnum::IntValue(v) => v.as_instruction(),
             AnyValueEnum::FloatValue(v) => v.as_instruction(),
             _ => None,
         };
-        i.is_some_and(|i| matches!(i.get_opcode(), InstructionOpcode::BitCast | InstructionOpcode::ZExt | InstructionOpcode::SExt | InstructionOpcode::Trunc | InstructionOpcode::FPExt | InstructionOpcode::And))
+        i.is_some_and(|i| {
+            matches!(
+                i.get_opcode(),
+                InstructionOpcode::BitCast
+                    | InstructionOpcode::ZExt
+                    | InstructionOpcode::SExt
+                    | InstructionOpcode::Trunc
+                    | InstructionOpcode::FPExt
+                    | InstructionOpcode::And
+                    | InstructionOpcode::Shl
+                    | InstructionOpcode::LShr
+                    | InstructionOpcode::AShr
+                    | InstructionOpcode::FNeg
+                    | InstructionOpcode::Call
+            )
+        })
     };
     // ... and into a store: a conversion of the value stored (a truncating or retyped store), or
     // a bitwise operation on the global's own value (a narrowed read-modify-write).
