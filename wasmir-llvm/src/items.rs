@@ -81,12 +81,43 @@ impl Global {
         if !self.name.is_empty() && self.name.chars().all(plain) {
             return self.name.clone();
         }
-        let mut s = String::from("__wasmir_global_");
-        for b in self.name.bytes() {
-            s.push_str(&format!("{b:02x}"));
-        }
-        s
+        hex_symbol("__wasmir_global_", &self.name)
     }
+}
+
+impl Function {
+    /// The function's symbol for LLVM: its name, unless that holds a NUL byte, which LLVM cuts
+    /// off (the function would be nameless, and wasm-ld would drop its export): then
+    /// `__wasmir_func_` and the name's bytes in hex.
+    pub fn symbol(&self) -> String {
+        if self.name.contains('\0') { hex_symbol("__wasmir_func_", &self.name) } else { self.name.clone() }
+    }
+}
+
+/// `prefix` and the bytes of `name` in hex.
+fn hex_symbol(prefix: &str, name: &str) -> String {
+    let mut s = String::from(prefix);
+    for b in name.bytes() {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+/// The prefix of a function's export name as LLVM and wasm-ld carry it when the name holds a
+/// NUL byte (which they cut off): the name's bytes in hex follow; [`crate::link::finish`]
+/// restores the name.
+pub const HEX_EXPORT: &str = "__wasmir_export_";
+
+/// A function's export name as LLVM is given it (see [`HEX_EXPORT`]).
+pub fn export_symbol(name: &str) -> String {
+    if name.contains('\0') { hex_symbol(HEX_EXPORT, name) } else { name.to_string() }
+}
+
+/// The export name [`export_symbol`] stands for.
+pub fn export_name(symbol: &str) -> String {
+    let Some(hex) = symbol.strip_prefix(HEX_EXPORT) else { return symbol.to_string() };
+    let bytes: Option<Vec<u8>> = (0..hex.len()).step_by(2).map(|i| hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok())).collect();
+    bytes.and_then(|b| String::from_utf8(b).ok()).unwrap_or_else(|| symbol.to_string())
 }
 
 /// An active data segment of memory 0 at a constant offset.

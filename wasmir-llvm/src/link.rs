@@ -181,7 +181,7 @@ pub fn finish(linked: &[u8], layout: &Layout) -> Result<Vec<u8>, String> {
                         }
                     }
                     _ => {
-                        s.export(e.name, RoundtripReencoder.export_kind(e.kind).map_err(|e| e.to_string())?, e.index);
+                        s.export(&crate::items::export_name(e.name), RoundtripReencoder.export_kind(e.kind).map_err(|e| e.to_string())?, e.index);
                     }
                 }
             }

@@ -62,13 +62,13 @@ pub fn declare<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, items: &Items) -> Res
         // Only exports and imports are visible outside: everything else is internal, so LLVM
         // may inline it and wasm-ld drops it when unused.
         let linkage = if f.import.is_some() || f.export.is_some() { Linkage::External } else { Linkage::Internal };
-        let fv = m.add_function(&f.name, fty, Some(linkage));
+        let fv = m.add_function(&f.symbol(), fty, Some(linkage));
         if let Some((module, name)) = &f.import {
             fv.add_attribute(AttributeLoc::Function, ll.create_string_attribute("wasm-import-module", module));
             fv.add_attribute(AttributeLoc::Function, ll.create_string_attribute("wasm-import-name", name));
         }
         if let Some(name) = &f.export {
-            fv.add_attribute(AttributeLoc::Function, ll.create_string_attribute("wasm-export-name", name));
+            fv.add_attribute(AttributeLoc::Function, ll.create_string_attribute("wasm-export-name", &crate::items::export_symbol(name)));
         }
         fv.add_attribute(AttributeLoc::Function, null_ok);
         decls.functions.insert(f.name.clone(), fv);
