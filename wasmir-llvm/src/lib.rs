@@ -177,6 +177,16 @@ pub fn compile(ctx: &Context, module: &Module, opts: &Options) -> Result<Compile
     m.verify().map_err(|e| format!("internal error: the LLVM IR does not verify: {}", e.to_string().trim_end()))?;
     m.run_passes(opts.opt.passes(), &tm, PassBuilderOptions::create()).map_err(|e| format!("LLVM's passes failed: {e}"))?;
     keep_global_access_types(&ll, &m)?;
+    // The wasm32 target learns how to write wasm globals from the first function it compiles:
+    // in a module without a function body (none written, or all gone in the optimizer) LLVM
+    // aborts the process ("Aggregate globals not yet implemented"). An empty internal function,
+    // which wasm-ld drops, stands in; codegen removes no function.
+    if m.get_globals().next().is_some() && m.get_functions().all(|f| f.count_basic_blocks() == 0) {
+        let f = m.add_function("__wasmir_no_functions", ll.void_type().fn_type(&[], false), Some(inkwell::module::Linkage::Internal));
+        let b = ll.create_builder();
+        b.position_at_end(ll.append_basic_block(f, ""));
+        b.build_return(None).map_err(|e| format!("internal error: building LLVM IR: {e}"))?;
+    }
     let llvm_ir = m.print_to_string().to_string();
     let object = tm.write_to_memory_buffer(&m, FileType::Object).map_err(|e| format!("LLVM cannot write the object: {e}"))?.as_slice().to_vec();
     Ok(Compiled { llvm_ir, object, layout: cfg_items.layout() })
