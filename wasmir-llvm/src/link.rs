@@ -153,6 +153,18 @@ pub fn finish(linked: &[u8], layout: &Layout) -> Result<Vec<u8>, String> {
     let mut memory_done = false;
     let mut exports_done = false;
     let mut data_done = false;
+    let mut imports_done = false;
+    // The import section, with the memory's import when the module imports its memory.
+    let add_memory_import = |out: &mut we::Module, mut s: we::ImportSection| {
+        if let Some(m) = &layout.memory
+            && let Some((module, name)) = &m.import
+        {
+            s.import(module, name, we::MemoryType { minimum: m.min, maximum: m.max, memory64: false, shared: false, page_size_log2: None });
+        }
+        if !s.is_empty() {
+            out.section(&s);
+        }
+    };
     let bad = |what: &str| format!("internal error: the module linked by wasm-ld {what}, which would overlap the WasmIR module's own memory layout");
     let add_memory = |out: &mut we::Module| {
         if let Some(m) = &layout.memory
@@ -208,17 +220,20 @@ pub fn finish(linked: &[u8], layout: &Layout) -> Result<Vec<u8>, String> {
     };
     for payload in Parser::new(0).parse_all(linked) {
         let payload = payload.map_err(|e| format!("internal error: wasm-ld wrote a module that does not parse: {e}"))?;
+        // wasm-ld writes no import section when nothing else is imported: the memory's import
+        // goes where that section would be, before the first section that follows it.
+        let after_imports = !matches!(payload, Payload::Version { .. } | Payload::TypeSection(_) | Payload::ImportSection(_) | Payload::CustomSection(_) | Payload::End(_));
+        if after_imports && !imports_done {
+            add_memory_import(&mut out, we::ImportSection::new());
+            imports_done = true;
+        }
         match payload {
             Payload::Version { .. } | Payload::End(_) => {}
             Payload::ImportSection(reader) => {
                 let mut s = we::ImportSection::new();
                 re.parse_import_section(&mut s, reader).map_err(|e| e.to_string())?;
-                if let Some(m) = &layout.memory
-                    && let Some((module, name)) = &m.import
-                {
-                    s.import(module, name, we::MemoryType { minimum: m.min, maximum: m.max, memory64: false, shared: false, page_size_log2: None });
-                }
-                out.section(&s);
+                add_memory_import(&mut out, s);
+                imports_done = true;
             }
             Payload::MemorySection(_) => {
                 add_memory(&mut out);
@@ -288,6 +303,9 @@ pub fn finish(linked: &[u8], layout: &Layout) -> Result<Vec<u8>, String> {
                 }
             }
         }
+    }
+    if !imports_done {
+        add_memory_import(&mut out, we::ImportSection::new());
     }
     if !exports_done {
         exports_of(&mut out, None)?;
