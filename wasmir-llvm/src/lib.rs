@@ -173,6 +173,7 @@ pub fn compile(ctx: &Context, module: &Module, opts: &Options) -> Result<Compile
     for f in cfg_items.functions.iter().filter(|f| f.import.is_none()) {
         lower::lower_function(&ll, &m, &decls, &ctx, &cfg, &cfg_items, f, opts)?;
     }
+    keep_imports(&m, &decls, &cfg_items);
     // LLVM's passes assume valid IR: anything wrong here is reported, never handed on.
     m.verify().map_err(|e| format!("internal error: the LLVM IR does not verify: {}", e.to_string().trim_end()))?;
     m.run_passes(opts.opt.passes(), &tm, PassBuilderOptions::create()).map_err(|e| format!("LLVM's passes failed: {e}"))?;
@@ -190,6 +191,23 @@ pub fn compile(ctx: &Context, module: &Module, opts: &Options) -> Result<Compile
     let llvm_ir = m.print_to_string().to_string();
     let object = tm.write_to_memory_buffer(&m, FileType::Object).map_err(|e| format!("LLVM cannot write the object: {e}"))?.as_slice().to_vec();
     Ok(Compiled { llvm_ir, object, layout: cfg_items.layout() })
+}
+
+/// Keeps every imported function in the module, called or not: an import is part of the
+/// module's interface (instantiating without it fails), but LLVM writes no symbol for a function
+/// nothing calls, and wasm-ld imports only what the object references. `llvm.used` makes LLVM
+/// write the symbol, and wasm-ld then imports it.
+fn keep_imports<'ll>(m: &inkwell::module::Module<'ll>, decls: &lower::Decls<'ll>, items: &items::Items) {
+    let imports: Vec<_> = items.functions.iter().filter(|f| f.import.is_some()).map(|f| decls.functions[&f.name].as_global_value().as_pointer_value()).collect();
+    if imports.is_empty() {
+        return;
+    }
+    let ptr = m.get_context().ptr_type(inkwell::AddressSpace::default());
+    let list = ptr.const_array(&imports);
+    let used = m.add_global(list.get_type(), None, "llvm.used");
+    used.set_initializer(&list);
+    used.set_linkage(inkwell::module::Linkage::Appending);
+    used.set_section(Some("llvm.metadata"));
 }
 
 /// Keeps every `global.get` and `global.set` of the global's own type. LLVM reads and writes
