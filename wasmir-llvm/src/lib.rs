@@ -176,7 +176,18 @@ pub fn compile(ctx: &Context, module: &Module, opts: &Options) -> Result<Compile
     keep_imports(&m, &decls, &cfg_items);
     // LLVM's passes assume valid IR: anything wrong here is reported, never handed on.
     m.verify().map_err(|e| format!("internal error: the LLVM IR does not verify: {}", e.to_string().trim_end()))?;
+    // No switch becomes a lookup table: that is a constant array in linear memory, which the
+    // module's own layout has no room for (see link.rs). `no-jump-tables` is what keeps
+    // SimplifyCFG from building one; it goes again before codegen, whose jump tables are
+    // `br_table`s.
+    let defined: Vec<_> = m.get_functions().filter(|f| f.count_basic_blocks() > 0).collect();
+    for f in &defined {
+        f.add_attribute(inkwell::attributes::AttributeLoc::Function, ll.create_string_attribute("no-jump-tables", "true"));
+    }
     m.run_passes(opts.opt.passes(), &tm, PassBuilderOptions::create()).map_err(|e| format!("LLVM's passes failed: {e}"))?;
+    for f in m.get_functions() {
+        f.remove_string_attribute(inkwell::attributes::AttributeLoc::Function, "no-jump-tables");
+    }
     keep_global_access_types(&ll, &m)?;
     // The wasm32 target learns how to write wasm globals from the first function it compiles:
     // in a module without a function body (none written, or all gone in the optimizer) LLVM
