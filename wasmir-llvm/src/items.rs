@@ -234,6 +234,9 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, Error> {
                     return Err(Unsupported(format!("@{name} is exported under several names; the llvm backend exports a function once; {OTHER_BACKENDS}")));
                 }
                 let import = import_of(ctx, b, op);
+                if attr(ctx, b, op, "exact").is_some() {
+                    return Err(Unsupported(format!("@{name} is an exact function import (custom descriptors), which the llvm backend would import as a plain one; {OTHER_BACKENDS}")));
+                }
                 if import.is_some() && export.is_some() {
                     return Err(Unsupported(format!("@{name} is imported and exported; re-exporting an import is not supported by the llvm backend; {OTHER_BACKENDS}")));
                 }
