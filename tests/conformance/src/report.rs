@@ -208,6 +208,27 @@ pub fn spec_console(results: &[FileResult], elapsed: Duration, jobs: usize) -> S
     if sut::cranelift_mode() && !sut::identity_mode() {
         out.push_str(&sut::cranelift_summary());
     }
+    if sut::llvm_mode() && !sut::identity_mode() {
+        out.push_str(&sut::llvm_summary());
+        let (modules, ok, total) = results.iter().fold((0, 0, 0), |(m, o, t), r| (m + r.backend_modules, o + r.backend_assertions_ok, t + r.backend_assertions_total));
+        let _ = writeln!(out, "  on the modules LLVM compiled: {modules} modules ok, assertions {ok}/{total} passed");
+        let deviating: Vec<String> = results.iter().filter(|r| r.known_deviations > 0).map(|r| format!("{} ({})", r.key(), r.known_deviations)).collect();
+        let _ = writeln!(
+            out,
+            "  of which {} passed only with strict memory accesses (the known deviations: an out-of-bounds access LLVM removed or folded), in {}",
+            results.iter().map(|r| r.known_deviations).sum::<u64>(),
+            if deviating.is_empty() { "no file".to_string() } else { deviating.join(", ") }
+        );
+        let count = |f: fn(&FileResult) -> u64| -> (u64, Vec<String>) {
+            (results.iter().map(f).sum(), results.iter().filter(|r| f(r) > 0).map(|r| format!("{} ({})", r.key(), f(r))).collect())
+        };
+        let (nan, nan_files) = count(|r| r.nan_deviations);
+        let (rec, rec_files) = count(|r| r.recursion_deviations);
+        let _ = writeln!(out, "  and {nan} with a NaN of another kind than expected (known deviation) in {}", nan_files.join(", "));
+        let _ = writeln!(out, "  and {rec} ran out of fuel where the stack was to be exhausted (known deviation: recursion made a loop) in {}", rec_files.join(", "));
+        let (own, own_files) = count(|r| r.backend_failures_direct_too);
+        let _ = writeln!(out, "  failed, as on the direct path (the files' own failures): {own} in {}", own_files.join(", "));
+    }
     if let Some(r) = results.iter().max_by_key(|r| r.max_fuel) {
         let _ = writeln!(
             out,
@@ -317,6 +338,9 @@ pub fn spec_test() {
     let start = Instant::now();
     let results = spec::run_all(&files, jobs).unwrap_or_else(|e| panic!("conformance: {e}"));
     println!("{}", spec_console(&results, start.elapsed(), jobs));
+    if sut::llvm_mode() && !sut::identity_mode() {
+        check_llvm_spec(&results);
+    }
     let bless = sut::bless_mode();
     if sut::identity_mode() {
         assert!(
@@ -407,6 +431,31 @@ pub fn spec_test() {
     );
 }
 
+/// In llvm mode: the backend failed on no module, and every assertion on a module it compiled
+/// passed (stricter than the ratchet, which the modules it refused also feed).
+fn check_llvm_spec(results: &[FileResult]) {
+    let failing: Vec<String> = results
+        .iter()
+        .filter(|r| r.backend_assertions_ok + r.backend_failures_direct_too < r.backend_assertions_total)
+        .map(|r| {
+            format!(
+                "{}: {} of {} assertions on LLVM-compiled modules failed, first: {}",
+                r.key(),
+                r.backend_assertions_total - r.backend_assertions_ok,
+                r.backend_assertions_total,
+                r.backend_first_failure.as_deref().unwrap_or("?")
+            )
+        })
+        .collect();
+    let failed = sut::llvm_failures();
+    assert!(
+        failing.is_empty() && failed == 0,
+        "the LLVM backend failed on {failed} module(s) (the `failed:` lines above) and changed the behaviour of modules in {} file(s):\n  {}",
+        failing.len(),
+        failing.join("\n  ")
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 
 fn smith_fields(st: &SmithStats) -> BTreeMap<String, u64> {
@@ -439,6 +488,15 @@ fn smith_console(st: &SmithStats, jobs: usize) -> String {
     }
     if sut::cranelift_mode() && !sut::identity_mode() {
         out.push_str(&sut::cranelift_summary());
+    }
+    if sut::llvm_mode() && !sut::identity_mode() {
+        out.push_str(&sut::llvm_summary());
+        let _ = writeln!(out, "  behaviour-equal seeds compiled by LLVM: {}", st.backend_equal);
+        let (n, seeds) = &st.known_deviations;
+        let _ = writeln!(
+            out,
+            "  of which {n} equal only with strict memory accesses (the known deviations: an out-of-bounds access LLVM removed, moved or folded), e.g. seeds {seeds:?}"
+        );
     }
     out
 }
@@ -489,6 +547,7 @@ pub fn smith_test(artifacts: &Path) {
         st.mismatches.len(),
         st.mismatches.join("\n")
     );
+    assert_eq!(sut::llvm_failures(), 0, "the LLVM backend failed on smith modules (the `failed:` lines above)");
     let bless = sut::bless_mode();
     if sut::identity_mode() {
         assert!(
