@@ -154,6 +154,10 @@ pub fn finish(linked: &[u8], layout: &Layout) -> Result<Vec<u8>, String> {
     let mut exports_done = false;
     let mut data_done = false;
     let mut imports_done = false;
+    // wasm-ld makes a function table when a function's address is taken, as `llvm.used` does
+    // for the imports it keeps (lib.rs). The backend lowers nothing that uses a table, so a
+    // table without element segments is wasm-ld's alone, and goes.
+    let elements = Parser::new(0).parse_all(linked).any(|p| matches!(p, Ok(Payload::ElementSection(_))));
     // The import section, with the memory's import when the module imports its memory.
     let add_memory_import = |out: &mut we::Module, mut s: we::ImportSection| {
         if let Some(m) = &layout.memory
@@ -235,6 +239,7 @@ pub fn finish(linked: &[u8], layout: &Layout) -> Result<Vec<u8>, String> {
                 add_memory_import(&mut out, s);
                 imports_done = true;
             }
+            Payload::TableSection(_) if !elements => {}
             Payload::MemorySection(_) => {
                 add_memory(&mut out);
                 memory_done = true;
