@@ -193,11 +193,18 @@ const NATIVE_DIFFERENTIAL_FLOOR: usize = 51;
 /// the cranelift wasm path's (`wasmir-run --backend=cranelift-wasm`).
 const CRANELIFT_WASM_DIFFERENTIAL_FLOOR: usize = 200;
 
-/// The differential test of the Cranelift backend: every RUN line that ends in `wasmir-run …
-/// --invoke …` (on the default backend) runs again with `--backend=cranelift` (native code)
-/// and with `--backend=cranelift-wasm` (the cranelift wasm path, run by wasmtime); stdout and
-/// the exit code must be the same, unless the native backend refuses the module as outside its
-/// subset. Part of this test binary, as another binary would link wasmtime again.
+/// How many RUN lines at least must give the same result on the direct backend's wasm and on
+/// the LLVM backend's (`wasmir-run --backend=llvm`, -O2); the others are outside its subset.
+#[cfg(feature = "llvm")]
+const LLVM_DIFFERENTIAL_FLOOR: usize = 66;
+
+/// The differential test of the other backends: every RUN line that ends in `wasmir-run …
+/// --invoke …` (on the default backend) runs again with `--backend=cranelift` (native code),
+/// with `--backend=cranelift-wasm` (the cranelift wasm path, run by wasmtime) and, in a build
+/// with the `llvm` feature, with `--backend=llvm` (the LLVM backend's wasm, run by wasmtime);
+/// stdout and the exit code must be the same, unless the native or LLVM backend refuses the
+/// module as outside its subset. Part of this test binary, as another binary would link
+/// wasmtime again.
 #[test]
 fn backend_differential() {
     let root = lit_root();
@@ -205,7 +212,12 @@ fn backend_differential() {
     let temp_dir = env::temp_dir().join(format!("wasmir-lit-backends-{}", std::process::id()));
     fs::create_dir_all(&temp_dir).expect("cannot create the temp directory for %t");
     let mut differs = Vec::new();
-    for (backend, floor) in [("cranelift", NATIVE_DIFFERENTIAL_FLOOR), ("cranelift-wasm", CRANELIFT_WASM_DIFFERENTIAL_FLOOR)] {
+    #[allow(unused_mut)]
+    let mut backends = vec![("cranelift", NATIVE_DIFFERENTIAL_FLOOR), ("cranelift-wasm", CRANELIFT_WASM_DIFFERENTIAL_FLOOR)];
+    #[cfg(feature = "llvm")]
+    backends.push(("llvm", LLVM_DIFFERENTIAL_FLOOR));
+    for (backend, floor) in backends {
+        let start = std::time::Instant::now();
         let (mut same, mut unsupported) = (0, 0);
         for case in &cases {
             if case.skip.is_some() {
@@ -237,7 +249,7 @@ fn backend_differential() {
                 }
             }
         }
-        report(&format!("\n--backend={backend} differential: {same} RUN lines compared (same output), {unsupported} skipped (outside the native subset)"));
+        report(&format!("\n--backend={backend} differential: {same} RUN lines compared (same output), {unsupported} skipped (outside the backend's subset), {:.1} s", start.elapsed().as_secs_f64()));
         assert!(same >= floor, "only {same} RUN lines compared with --backend={backend}, below the floor of {floor}");
     }
     let _ = fs::remove_dir_all(&temp_dir);
