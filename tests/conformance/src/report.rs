@@ -242,24 +242,60 @@ pub fn spec_console(results: &[FileResult], elapsed: Duration, jobs: usize) -> S
     }
     if sut::llvm_mode() && !sut::identity_mode() {
         out.push_str(&sut::llvm_summary());
-        let (modules, ok, total) = results.iter().fold((0, 0, 0), |(m, o, t), r| (m + r.backend_modules, o + r.backend_assertions_ok, t + r.backend_assertions_total));
-        let _ = writeln!(out, "  on the modules LLVM compiled: {modules} modules ok, assertions {ok}/{total} passed");
-        let deviating: Vec<String> = results.iter().filter(|r| r.known_deviations > 0).map(|r| format!("{} ({})", r.key(), r.known_deviations)).collect();
+        let (modules, ok, total) = results.iter().fold((0, 0, 0), |(m, o, t), r| {
+            (
+                m + r.backend_modules,
+                o + r.backend_assertions_ok,
+                t + r.backend_assertions_total,
+            )
+        });
+        let _ = writeln!(
+            out,
+            "  on the modules LLVM compiled: {modules} modules ok, assertions {ok}/{total} passed"
+        );
+        let deviating: Vec<String> = results
+            .iter()
+            .filter(|r| r.known_deviations > 0)
+            .map(|r| format!("{} ({})", r.key(), r.known_deviations))
+            .collect();
         let _ = writeln!(
             out,
             "  of which {} passed only with strict memory accesses (the known deviations: an out-of-bounds access LLVM removed or folded), in {}",
             results.iter().map(|r| r.known_deviations).sum::<u64>(),
-            if deviating.is_empty() { "no file".to_string() } else { deviating.join(", ") }
+            if deviating.is_empty() {
+                "no file".to_string()
+            } else {
+                deviating.join(", ")
+            }
         );
         let count = |f: fn(&FileResult) -> u64| -> (u64, Vec<String>) {
-            (results.iter().map(f).sum(), results.iter().filter(|r| f(r) > 0).map(|r| format!("{} ({})", r.key(), f(r))).collect())
+            (
+                results.iter().map(f).sum(),
+                results
+                    .iter()
+                    .filter(|r| f(r) > 0)
+                    .map(|r| format!("{} ({})", r.key(), f(r)))
+                    .collect(),
+            )
         };
         let (nan, nan_files) = count(|r| r.nan_deviations);
         let (rec, rec_files) = count(|r| r.recursion_deviations);
-        let _ = writeln!(out, "  and {nan} with a NaN of another kind than expected (known deviation) in {}", nan_files.join(", "));
-        let _ = writeln!(out, "  and {rec} ran out of fuel where the stack was to be exhausted (known deviation: recursion made a loop) in {}", rec_files.join(", "));
+        let _ = writeln!(
+            out,
+            "  and {nan} with a NaN of another kind than expected (known deviation) in {}",
+            nan_files.join(", ")
+        );
+        let _ = writeln!(
+            out,
+            "  and {rec} ran out of fuel where the stack was to be exhausted (known deviation: recursion made a loop) in {}",
+            rec_files.join(", ")
+        );
         let (own, own_files) = count(|r| r.backend_failures_direct_too);
-        let _ = writeln!(out, "  failed, as on the direct path (the files' own failures): {own} in {}", own_files.join(", "));
+        let _ = writeln!(
+            out,
+            "  failed, as on the direct path (the files' own failures): {own} in {}",
+            own_files.join(", ")
+        );
     }
     if let Some(r) = results.iter().max_by_key(|r| r.max_fuel) {
         let _ = writeln!(
@@ -468,7 +504,9 @@ pub fn spec_test() {
 fn check_llvm_spec(results: &[FileResult]) {
     let failing: Vec<String> = results
         .iter()
-        .filter(|r| r.backend_assertions_ok + r.backend_failures_direct_too < r.backend_assertions_total)
+        .filter(|r| {
+            r.backend_assertions_ok + r.backend_failures_direct_too < r.backend_assertions_total
+        })
         .map(|r| {
             format!(
                 "{}: {} of {} assertions on LLVM-compiled modules failed, first: {}",
@@ -523,7 +561,11 @@ fn smith_console(st: &SmithStats, jobs: usize) -> String {
     }
     if sut::llvm_mode() && !sut::identity_mode() {
         out.push_str(&sut::llvm_summary());
-        let _ = writeln!(out, "  behaviour-equal seeds compiled by LLVM: {}", st.backend_equal);
+        let _ = writeln!(
+            out,
+            "  behaviour-equal seeds compiled by LLVM: {}",
+            st.backend_equal
+        );
         let (n, seeds) = &st.known_deviations;
         let _ = writeln!(
             out,
@@ -579,7 +621,11 @@ pub fn smith_test(artifacts: &Path) {
         st.mismatches.len(),
         st.mismatches.join("\n")
     );
-    assert_eq!(sut::llvm_failures(), 0, "the LLVM backend failed on smith modules (the `failed:` lines above)");
+    assert_eq!(
+        sut::llvm_failures(),
+        0,
+        "the LLVM backend failed on smith modules (the `failed:` lines above)"
+    );
     let bless = sut::bless_mode();
     if sut::identity_mode() {
         assert!(

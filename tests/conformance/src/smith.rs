@@ -111,9 +111,13 @@ fn entropy(seed: u64) -> Vec<u8> {
 pub fn generate(seed: u64) -> Result<Vec<u8>, String> {
     let data = entropy(seed);
     let mut u = Unstructured::new(&data);
-    let config = if sut::llvm_mode() { smith_config_llvm() } else { smith_config() };
+    let config = if sut::llvm_mode() {
+        smith_config_llvm()
+    } else {
+        smith_config()
+    };
     let module = sut::guarded("wasm-smith", || wasm_smith::Module::new(config, &mut u))?
-    .map_err(|e| format!("wasm-smith: {e}"))?;
+        .map_err(|e| format!("wasm-smith: {e}"))?;
     let bytes = module.to_bytes();
     wasmparser::Validator::new()
         .validate_all(&bytes)
@@ -241,7 +245,12 @@ pub fn check_seed(engine: &Engine, seed: u64, artifacts: &Path) -> SeedOutcome {
         Err(e) => {
             // Kept for reproducing (`wasmir-translate --import-wasm`), without a message: the
             // reason is what groups the failures.
-            let _ = std::fs::create_dir_all(artifacts).and_then(|()| std::fs::write(artifacts.join(format!("smith-seed-{seed}.orig.wasm")), &original));
+            let _ = std::fs::create_dir_all(artifacts).and_then(|()| {
+                std::fs::write(
+                    artifacts.join(format!("smith-seed-{seed}.orig.wasm")),
+                    &original,
+                )
+            });
             return SeedOutcome::RoundTripFailed(format!("round trip: {e}"));
         }
     };
@@ -273,11 +282,19 @@ pub fn check_seed(engine: &Engine, seed: u64, artifacts: &Path) -> SeedOutcome {
         Ok(t) => SeedOutcome::Equal(Tally { backend, ..t }),
         #[cfg(feature = "llvm")]
         Err(m) if backend && m.original_oob && llvm_strict_agrees(engine, &original, &m1) => {
-            SeedOutcome::Equal(Tally { backend, known_deviation: true, ..Tally::default() })
+            SeedOutcome::Equal(Tally {
+                backend,
+                known_deviation: true,
+                ..Tally::default()
+            })
         }
         Err(Mismatch { text: m, .. }) => {
             let saved = save_artifacts(artifacts, seed, &original, &out);
-            let test = if sut::llvm_mode() { "--features llvm --test conformance smith_roundtrip_llvm" } else { "--test conformance smith_roundtrip" };
+            let test = if sut::llvm_mode() {
+                "--features llvm --test conformance smith_roundtrip_llvm"
+            } else {
+                "--test conformance smith_roundtrip"
+            };
             SeedOutcome::Mismatch(format!(
                 "smith seed {seed}: {m}\n  reproduce: WASMIR_SMITH_SEEDS={seed}..{} cargo test -p conformance {test} -- --nocapture\n  {saved}",
                 seed + 1
@@ -405,7 +422,11 @@ fn args_for(params: &[ValType], set: usize) -> Vec<Val> {
 /// signaling NaN through unquieted (its documented deviation), so reinterpreted results may
 /// differ in the NaN's bits alone.
 fn both_nans(x: u64, y: u64, bits: u32) -> bool {
-    let (exp, mantissa) = if bits == 32 { (0x7f80_0000, 0x007f_ffff) } else { (0x7ff0_0000_0000_0000, 0x000f_ffff_ffff_ffff) };
+    let (exp, mantissa) = if bits == 32 {
+        (0x7f80_0000, 0x007f_ffff)
+    } else {
+        (0x7ff0_0000_0000_0000, 0x000f_ffff_ffff_ffff)
+    };
     let nan = |v: u64| v & exp == exp && v & mantissa != 0;
     sut::llvm_mode() && nan(x) && nan(y)
 }
@@ -461,7 +482,11 @@ fn show(vals: &[Val]) -> String {
 #[cfg(feature = "llvm")]
 fn llvm_strict_agrees(engine: &Engine, original: &[u8], m1: &Module) -> bool {
     let opts = sut::with_llvm_strict_memory(sut::llvm_options);
-    let Ok(Ok(out)) = sut::guarded("llvm_wasm", || wasmir_translate::llvm_wasm_with(original, &opts)) else { return false };
+    let Ok(Ok(out)) = sut::guarded("llvm_wasm", || {
+        wasmir_translate::llvm_wasm_with(original, &opts)
+    }) else {
+        return false;
+    };
     Module::new(engine, &out).is_ok_and(|m2| compare(engine, m1, &m2).is_ok())
 }
 
@@ -483,7 +508,10 @@ struct Mismatch {
 
 impl From<String> for Mismatch {
     fn from(text: String) -> Mismatch {
-        Mismatch { text, original_oob: false }
+        Mismatch {
+            text,
+            original_oob: false,
+        }
     }
 }
 
@@ -541,7 +569,11 @@ fn compare(engine: &Engine, m1: &Module, m2: &Module) -> Result<Tally, Mismatch>
             'sets: for set in 0..3 {
                 let (fa, fb) = match (get_func(&mut a, name), get_func(&mut b, name)) {
                     (Some(fa), Some(fb)) => (fa, fb),
-                    _ => return Err(format!("export `{name}` is not a function on both sides").into()),
+                    _ => {
+                        return Err(
+                            format!("export `{name}` is not a function on both sides").into()
+                        );
+                    }
                 };
                 let params: Vec<ValType> = fa.ty(&a.store).params().collect();
                 let args = args_for(&params, set);

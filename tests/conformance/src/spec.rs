@@ -196,7 +196,9 @@ pub fn run_all(files: &[TestFile], jobs: usize) -> Result<Vec<FileResult>, Strin
     // Longest files first, so that the threads finish together.
     let mut order: Vec<usize> = (0..files.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(files[i].text.len()));
-    let results = crate::parallel_map(files.len(), &order, jobs, |i| run_file_llvm_strict_if_needed(&engine, &files[i]));
+    let results = crate::parallel_map(files.len(), &order, jobs, |i| {
+        run_file_llvm_strict_if_needed(&engine, &files[i])
+    });
     results
         .into_iter()
         .zip(files)
@@ -223,16 +225,24 @@ fn run_file_llvm_strict_if_needed(engine: &Engine, file: &TestFile) -> FileResul
     }
     if failed > res.backend_oob_failures {
         let direct = sut::without_llvm(|| run_file(engine, file));
-        if direct.assertions_ok == res.assertions_ok && direct.assertions_total == res.assertions_total {
+        if direct.assertions_ok == res.assertions_ok
+            && direct.assertions_total == res.assertions_total
+        {
             res.backend_failures_direct_too = failed;
         }
         return res;
     }
     let strict = sut::with_llvm_strict_memory(|| run_file(engine, file));
-    if strict.backend_assertions_ok < strict.backend_assertions_total || strict.modules_ok < res.modules_ok {
+    if strict.backend_assertions_ok < strict.backend_assertions_total
+        || strict.modules_ok < res.modules_ok
+    {
         return res;
     }
-    FileResult { known_deviations: res.backend_oob_failures, elapsed: res.elapsed + strict.elapsed, ..strict }
+    FileResult {
+        known_deviations: res.backend_oob_failures,
+        elapsed: res.elapsed + strict.elapsed,
+        ..strict
+    }
 }
 
 /// Runs one file. Never panics: a panic inside the harness or the system under test is
@@ -419,7 +429,8 @@ impl<'a> Runner<'a> {
                 Outcome::Pass => self.res.backend_assertions_ok += 1,
                 Outcome::Fail(_) if self.expects_oob => self.res.backend_oob_failures += 1,
                 Outcome::Fail(r) if self.res.backend_first_failure.is_none() => {
-                    self.res.backend_first_failure = Some(format!("line {}: {what}: {r}", self.line(span)));
+                    self.res.backend_first_failure =
+                        Some(format!("line {}: {what}: {r}", self.line(span)));
                 }
                 _ => {}
             }
@@ -950,7 +961,12 @@ impl<'a> Runner<'a> {
     /// its documented deviation (LLVM folds `x - 0.0` and the like to `x`, so a signaling NaN
     /// is not quieted, and folds float operations at compile time with its own NaN payloads).
     /// So does an integer that is the expected quiet NaN's bits with the quiet bit clear.
-    fn nan_deviation(&mut self, r: Result<(), String>, is_nan: bool, exact: bool) -> Result<(), String> {
+    fn nan_deviation(
+        &mut self,
+        r: Result<(), String>,
+        is_nan: bool,
+        exact: bool,
+    ) -> Result<(), String> {
         if r.is_err() && is_nan && !exact && self.on_backend.get() {
             self.res.nan_deviations += 1;
             return Ok(());
@@ -978,14 +994,35 @@ impl<'a> Runner<'a> {
             }
             (Val::I32(a), WastRetCore::I32(b)) => {
                 let r = eq_or(a == b, || format!("expected {b}, got {a}"));
-                self.nan_deviation(r, unquieted(*a as u32 as u64, *b as u32 as u64, 0x7f80_0000, 0x0040_0000), false)
+                self.nan_deviation(
+                    r,
+                    unquieted(*a as u32 as u64, *b as u32 as u64, 0x7f80_0000, 0x0040_0000),
+                    false,
+                )
             }
             (Val::I64(a), WastRetCore::I64(b)) => {
                 let r = eq_or(a == b, || format!("expected {b}, got {a}"));
-                self.nan_deviation(r, unquieted(*a as u64, *b as u64, 0x7ff0_0000_0000_0000, 0x0008_0000_0000_0000), false)
+                self.nan_deviation(
+                    r,
+                    unquieted(
+                        *a as u64,
+                        *b as u64,
+                        0x7ff0_0000_0000_0000,
+                        0x0008_0000_0000_0000,
+                    ),
+                    false,
+                )
             }
-            (Val::F32(a), WastRetCore::F32(p)) => self.nan_deviation(match_f32(*a, p), f32::from_bits(*a).is_nan(), matches!(p, NanPattern::Value(_))),
-            (Val::F64(a), WastRetCore::F64(p)) => self.nan_deviation(match_f64(*a, p), f64::from_bits(*a).is_nan(), matches!(p, NanPattern::Value(_))),
+            (Val::F32(a), WastRetCore::F32(p)) => self.nan_deviation(
+                match_f32(*a, p),
+                f32::from_bits(*a).is_nan(),
+                matches!(p, NanPattern::Value(_)),
+            ),
+            (Val::F64(a), WastRetCore::F64(p)) => self.nan_deviation(
+                match_f64(*a, p),
+                f64::from_bits(*a).is_nan(),
+                matches!(p, NanPattern::Value(_)),
+            ),
             (Val::V128(a), WastRetCore::V128(p)) => match_v128(a.as_u128(), p),
             (v, WastRetCore::RefNull(ty)) => {
                 let null_of = match v {
