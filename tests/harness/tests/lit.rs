@@ -201,7 +201,7 @@ const LLVM_NATIVE_DIFFERENTIAL_FLOOR: usize = 126;
 /// How many RUN lines at least must give the same result on the direct backend's wasm and on
 /// the LLVM backend's (`wasmir-run --backend=llvm`, -O2); the others are outside its subset.
 #[cfg(feature = "llvm")]
-const LLVM_DIFFERENTIAL_FLOOR: usize = 179;
+const LLVM_DIFFERENTIAL_FLOOR: usize = 182;
 
 /// The differential test of the other backends: every RUN line that ends in `wasmir-run …
 /// --invoke …` (on the default backend) runs again with `--backend=cranelift` (native code),

@@ -295,7 +295,7 @@ impl<'ll> Lower<'ll, '_> {
             Some(AttrData::SymbolRef(p)) => self.ctx.str(p[0]).to_string(),
             _ => return Err(format!("@{}: a `wasm.ref.func` without its function", self.name).into()),
         };
-        crate::items::check_assembler_name(&f).map_err(|e| format!("`wasm.ref.func @{f:?}` (in @{}): {e}; {OTHER_BACKENDS}", self.name))?;
+        crate::items::check_assembler_name(&f).map_err(|e| Unsupported(format!("`wasm.ref.func @{f:?}` (in @{}): {e}; {OTHER_BACKENDS}", self.name)))?;
         let fv = *self.decls.functions.get(&f).ok_or_else(|| format!("@{}: @{f} is not a function the llvm backend lowers", self.name))?;
         let scratch = table_global(self.ll, self.m, REF_FUNC_SCRATCH, ValType::FuncRef).as_pointer_value();
         let ptr = self.ll.ptr_type(AddressSpace::default());
@@ -317,13 +317,22 @@ impl<'ll> Lower<'ll, '_> {
         }
         let Some(AttrData::Type(fty)) = self.attr_of(op, "type") else { return Err(format!("@{}: a `wasm.call_indirect` without its type", self.name).into()) };
         let wasmir::TypeData::Function { params, results } = self.ctx.type_data(*fty) else { return Err(format!("@{}: a `wasm.call_indirect` whose type is not a function type", self.name).into()) };
-        let at = |e: String| format!("@{}: {e}; {OTHER_BACKENDS}", self.name);
+        let at = |e: String| Unsupported(format!("@{}: {e}; {OTHER_BACKENDS}", self.name));
         let params = params.iter().map(|&t| ValType::of(self.ctx, t)).collect::<Result<Vec<_>, _>>().map_err(at)?;
         let results = results.iter().map(|&t| ValType::of(self.ctx, t)).collect::<Result<Vec<_>, _>>().map_err(at)?;
         let fnty = fn_type(self.ll, &params, &results);
         let index: IntValue<'ll> = self.int(b.operand(op, 0))?;
         let callee = if self.table_named(op, "table")?.1.indirect {
-            // The call goes through the target's own table, which the link makes this one.
+            // The call goes through the target's own table, which the link makes this one. The
+            // index passes through an empty inline assembly (a `local.get`/`local.set`) that LLVM
+            // cannot see through: InstSimplify takes a call of a null pointer for undefined
+            // behaviour and its result for poison, whatever `null_pointer_is_valid` says, and
+            // index 0 is an ordinary table slot.
+            let it = index.get_type();
+            let asm_ty = it.fn_type(&[it.into()], false);
+            let asm = self.ll.create_inline_asm(asm_ty, "local.get $1\nlocal.set $0".into(), "=r,r".into(), false, false, None, false);
+            let opaque = self.builder.build_indirect_call(asm_ty, asm, &[index.into()], "").map_err(bug)?;
+            let index = opaque.try_as_basic_value().basic().ok_or_else(|| bug("an inline assembly without its result"))?.into_int_value();
             self.builder.build_int_to_ptr(index, self.ll.ptr_type(AddressSpace::default()), "").map_err(bug)?
         } else {
             table_global(self.ll, self.m, FUNCREF_CALL_TABLE, ValType::FuncRef);
