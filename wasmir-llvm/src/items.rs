@@ -7,7 +7,9 @@
 //! tables' limits and the element segments never go through LLVM (see [`crate::link`]), so they
 //! are read here once and attached to the linked module. Anything outside the slice the backend
 //! supports is refused here, before LLVM runs, with the op's name: by [`collect`] for the items,
-//! by [`check_target`] for the ops and the target features they need.
+//! by [`check_target`] for the ops and the target features they need. A refusal is
+//! [`crate::Error::Unsupported`]; any other error is a failure, [`crate::Error::Failed`].
+use crate::Error::{self, Unsupported};
 use wasmir::{AttrData, Body, Context, HeapType, Ident, Module, Op, OpRef, Type, TypeData, Value};
 
 /// A wasm value type the backend lowers.
@@ -66,6 +68,61 @@ pub struct Function {
     pub export: Option<String>,
 }
 
+impl Function {
+    /// The function's symbol for LLVM (see [`function_symbol`]).
+    pub fn symbol(&self) -> String {
+        function_symbol(&self.name)
+    }
+}
+
+/// The LLVM symbol of the function `name`: its name, unless that holds a NUL byte, which LLVM
+/// cuts off (the function would be nameless, and wasm-ld would drop its export): then
+/// `__wasmir.func.` and the name's bytes in hex (the prefix is [`RESERVED`], so no module
+/// symbol is the same).
+pub fn function_symbol(name: &str) -> String {
+    if name.contains('\0') { hex_symbol(&format!("{RESERVED}func."), name) } else { name.to_string() }
+}
+
+/// The LLVM and wasm-ld symbol of the global `name`: its name when that is plain ASCII
+/// (letters, digits, `_`, `.`, `$`, `-`), else `__wasmir.global.` and the name's bytes in hex.
+/// wasm-ld is given the symbols on its command line (`--export=`, and the list of imported
+/// globals), where other names do not survive (a NUL byte cannot be passed at all, and wasm-ld
+/// does not find some non-ASCII names).
+pub fn global_symbol(name: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '$' | '-');
+    if !name.is_empty() && name.chars().all(plain) {
+        return name.to_string();
+    }
+    hex_symbol(&format!("{RESERVED}global."), name)
+}
+
+/// `prefix` and the bytes of `name` in hex.
+fn hex_symbol(prefix: &str, name: &str) -> String {
+    let mut s = String::from(prefix);
+    for b in name.bytes() {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+/// The prefix of a function's export name as LLVM and wasm-ld carry it when the name holds a
+/// NUL byte (which they cut off): the name's bytes in hex follow; [`crate::link::finish`]
+/// restores the name. Export names starting with [`RESERVED`] are refused, so no export of the
+/// module's own is taken for one.
+pub const HEX_EXPORT: &str = "__wasmir.export.";
+
+/// A function's export name as LLVM is given it (see [`HEX_EXPORT`]).
+pub fn export_symbol(name: &str) -> String {
+    if name.contains('\0') { hex_symbol(HEX_EXPORT, name) } else { name.to_string() }
+}
+
+/// The export name [`export_symbol`] stands for.
+pub fn export_name(symbol: &str) -> String {
+    let Some(hex) = symbol.strip_prefix(HEX_EXPORT) else { return symbol.to_string() };
+    let bytes: Option<Vec<u8>> = (0..hex.len()).step_by(2).map(|i| hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok())).collect();
+    bytes.and_then(|b| String::from_utf8(b).ok()).unwrap_or_else(|| symbol.to_string())
+}
+
 /// The module's linear memory.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Memory {
@@ -115,6 +172,13 @@ pub struct Global {
     /// `None` for an import.
     pub init: Option<InitExpr>,
     pub exports: Vec<String>,
+}
+
+impl Global {
+    /// The global's symbol for LLVM and wasm-ld (see [`global_symbol`]).
+    pub fn symbol(&self) -> String {
+        global_symbol(&self.name)
+    }
 }
 
 /// A data segment: active (in memory 0, at its offset) or passive (`memory.init` reads it).
@@ -329,24 +393,24 @@ fn import_of(ctx: &Context, b: &Body, op: Op) -> Option<(String, String)> {
 
 /// A function or global name becomes an LLVM symbol: LLVM's and the backend's own prefixes are
 /// not free.
-fn check_symbol(name: &str, what: &str) -> Result<(), String> {
+fn check_symbol(name: &str, what: &str) -> Result<(), Error> {
     for (prefix, owner) in [("llvm.", "LLVM"), (RESERVED, "the llvm backend")] {
         if name.starts_with(prefix) {
-            return Err(format!("@{name}: symbols starting with `{prefix}` are reserved by {owner}; rename the {what}"));
+            return Err(Unsupported(format!("@{name}: symbols starting with `{prefix}` are reserved by {owner}; rename the {what}")));
         }
     }
     Ok(())
 }
 
-fn check_export_name(name: &str) -> Result<(), String> {
+fn check_export_name(name: &str) -> Result<(), Error> {
     if name.starts_with(RESERVED) {
-        return Err(format!("the export \"{name}\": export names starting with `{RESERVED}` are reserved by the llvm backend; {OTHER_BACKENDS}"));
+        return Err(Unsupported(format!("the export \"{name}\": export names starting with `{RESERVED}` are reserved by the llvm backend; {OTHER_BACKENDS}")));
     }
     Ok(())
 }
 
 /// Reads the module level of a verified module.
-pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
+pub fn collect(ctx: &Context, module: &Module) -> Result<Items, Error> {
     let mut items = Items::default();
     let Some((top, block)) = module.module_block() else { return Ok(items) };
     let b = module.body(top);
@@ -370,9 +434,9 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
             "func.func" => {
                 let name = name_of(op);
                 check_symbol(&name, "function")?;
-                let Some(AttrData::Type(fty)) = attr(ctx, b, op, "function_type") else { return Err(format!("@{name} has no function type")) };
-                let TypeData::Function { params, results } = ctx.type_data(*fty) else { return Err(format!("@{name}: its type is not a function type")) };
-                let at = |e: String| format!("@{name}: {e}; {OTHER_BACKENDS}");
+                let Some(AttrData::Type(fty)) = attr(ctx, b, op, "function_type") else { return Err(format!("@{name} has no function type").into()) };
+                let TypeData::Function { params, results } = ctx.type_data(*fty) else { return Err(format!("@{name}: its type is not a function type").into()) };
+                let at = |e: String| Unsupported(format!("@{name}: {e}; {OTHER_BACKENDS}"));
                 let params = params.iter().map(|&t| ValType::of(ctx, t)).collect::<Result<Vec<_>, _>>().map_err(at)?;
                 let results = results.iter().map(|&t| ValType::of(ctx, t)).collect::<Result<Vec<_>, _>>().map_err(at)?;
                 let mut export = str_attr(ctx, b, op, "export");
@@ -384,22 +448,25 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
                     export = Some(more.remove(0));
                 }
                 if !more.is_empty() {
-                    return Err(format!("@{name} is exported under several names; the llvm backend exports a function once; {OTHER_BACKENDS}"));
+                    return Err(Unsupported(format!("@{name} is exported under several names; the llvm backend exports a function once; {OTHER_BACKENDS}")));
                 }
                 let import = import_of(ctx, b, op);
+                if attr(ctx, b, op, "exact").is_some() {
+                    return Err(Unsupported(format!("@{name} is an exact function import (custom descriptors), which the llvm backend would import as a plain one; {OTHER_BACKENDS}")));
+                }
                 if import.is_some() && export.is_some() {
-                    return Err(format!("@{name} is imported and exported; re-exporting an import is not supported by the llvm backend; {OTHER_BACKENDS}"));
+                    return Err(Unsupported(format!("@{name} is imported and exported; re-exporting an import is not supported by the llvm backend; {OTHER_BACKENDS}")));
                 }
                 items.functions.push(Function { name, op: OpRef { body: top, op }, params, results, import, export });
             }
             "wasm.memory" => {
                 let name = name_of(op);
                 if items.memory.is_some() {
-                    return Err(format!("@{name} is a second memory; multiple memories are not supported by the llvm backend; {OTHER_BACKENDS}"));
+                    return Err(Unsupported(format!("@{name} is a second memory; multiple memories are not supported by the llvm backend; {OTHER_BACKENDS}")));
                 }
                 for (flag, what) in [("shared", "shared memories"), ("page_size_log2", "custom page sizes")] {
                     if attr(ctx, b, op, flag).is_some() {
-                        return Err(format!("@{name}: {what} are not supported by the llvm backend; {OTHER_BACKENDS}"));
+                        return Err(Unsupported(format!("@{name}: {what} are not supported by the llvm backend; {OTHER_BACKENDS}")));
                     }
                 }
                 let min = int_attr(ctx, b, op, "min").unwrap_or(0) as u64;
@@ -411,20 +478,20 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
             "wasm.global" => {
                 let name = name_of(op);
                 check_symbol(&name, "global")?;
-                let Some(AttrData::Type(t)) = attr(ctx, b, op, "type") else { return Err(format!("@{name}: a global without a type")) };
-                let ty = ValType::of(ctx, *t).map_err(|e| format!("@{name}: {e}; {OTHER_BACKENDS}"))?;
+                let Some(AttrData::Type(t)) = attr(ctx, b, op, "type") else { return Err(format!("@{name}: a global without a type").into()) };
+                let ty = ValType::of(ctx, *t).map_err(|e| Unsupported(format!("@{name}: {e}; {OTHER_BACKENDS}")))?;
                 if ty.is_ref() {
-                    return Err(format!("@{name}: globals of reference type are not supported by the llvm backend yet; {OTHER_BACKENDS}"));
+                    return Err(Unsupported(format!("@{name}: globals of reference type are not supported by the llvm backend yet; {OTHER_BACKENDS}")));
                 }
                 let import = import_of(ctx, b, op);
                 let init = match import {
                     Some(_) => None,
-                    None => Some(init_expr(ctx, b, op).map_err(|e| format!("@{name}: {e}; {OTHER_BACKENDS}"))?),
+                    None => Some(init_expr(ctx, b, op).map_err(|e| e.map(|e| format!("@{name}: {e}; {OTHER_BACKENDS}")))?),
                 };
                 let mutable = attr(ctx, b, op, "mutable").is_some();
                 let exports = exports_of(sym(ctx, b, op));
                 if import.is_some() && !exports.is_empty() {
-                    return Err(format!("@{name} is imported and exported; re-exporting an imported global is not supported by the llvm backend; {OTHER_BACKENDS}"));
+                    return Err(Unsupported(format!("@{name} is imported and exported; re-exporting an imported global is not supported by the llvm backend; {OTHER_BACKENDS}")));
                 }
                 items.globals.push(Global { name, ty, mutable, import, init, exports });
             }
@@ -432,7 +499,7 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
                 let name = name_of(op);
                 // Passive without a memory.
                 let offset = match sym_ref(ctx, b, op, "memory") {
-                    Some(_) => Some(init_expr(ctx, b, op).map_err(|e| format!("@{name}: the offset: {e}; {OTHER_BACKENDS}"))?),
+                    Some(_) => Some(init_expr(ctx, b, op).map_err(|e| e.map(|e| format!("@{name}: the offset: {e}; {OTHER_BACKENDS}")))?),
                     None => None,
                 };
                 let bytes = ctx.dict_get(b.op(op).attrs, "bytes").and_then(|a| ctx.attr_bytes(a)).unwrap_or(&[]).to_vec();
@@ -451,7 +518,7 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
                 after: str_attr(ctx, b, op, "after"),
             }),
             other => {
-                return Err(format!("`{other}` (@{}) is not supported by the llvm backend; {OTHER_BACKENDS}", name_of(op)));
+                return Err(Unsupported(format!("`{other}` (@{}) is not supported by the llvm backend; {OTHER_BACKENDS}", name_of(op))));
             }
         }
     }
@@ -470,7 +537,7 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
     if let Some(start) = &items.start
         && !items.functions.iter().any(|f| &f.name == start)
     {
-        return Err(format!("the start function @{start} is not a function the llvm backend lowers; {OTHER_BACKENDS}"));
+        return Err(Unsupported(format!("the start function @{start} is not a function the llvm backend lowers; {OTHER_BACKENDS}")));
     }
     // An initializer reads imported globals only (as wasm 2.0 says; wasm-ld would drop a global
     // defined in the module that only an initializer reads).
@@ -483,7 +550,7 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
         if let InitOp::GlobalGet(g) = op
             && !items.globals.iter().any(|x| &x.name == g && x.import.is_some())
         {
-            return Err(format!("an initializer reads @{g}, which is not an imported global; the llvm backend supports `wasm.global.get` in initializers of imported globals only; {OTHER_BACKENDS}"));
+            return Err(Unsupported(format!("an initializer reads @{g}, which is not an imported global; the llvm backend supports `wasm.global.get` in initializers of imported globals only; {OTHER_BACKENDS}")));
         }
     }
     // Every export must have found its item.
@@ -494,35 +561,35 @@ pub fn collect(ctx: &Context, module: &Module) -> Result<Items, String> {
             || items.memory_sym == Some(*target)
             || items.tables.iter().any(|x| x.name == t);
         if !found {
-            return Err(format!("the export \"{name}\" of @{t} is not supported by the llvm backend; {OTHER_BACKENDS}"));
+            return Err(Unsupported(format!("the export \"{name}\" of @{t} is not supported by the llvm backend; {OTHER_BACKENDS}")));
         }
     }
     Ok(items)
 }
 
 /// The initializer region of `op` (a global or a data segment) as a constant expression.
-fn init_expr(ctx: &Context, b: &Body, op: Op) -> Result<InitExpr, String> {
+fn init_expr(ctx: &Context, b: &Body, op: Op) -> Result<InitExpr, Error> {
     init_region(ctx, b, *b.regions(op).first().ok_or("no initializer")?)
 }
 
 /// An initializer region (of a global, or the offset of a data or element segment) as a
 /// constant expression: the yielded value's definition, emitted operands first. Constants,
 /// `wasm.global.get` and the extended-const `add`/`sub`/`mul` of i32 and i64.
-fn init_region(ctx: &Context, b: &Body, region: wasmir::Region) -> Result<InitExpr, String> {
+fn init_region(ctx: &Context, b: &Body, region: wasmir::Region) -> Result<InitExpr, Error> {
     let block = b.first_block(region).ok_or("an empty initializer")?;
     let y = b.last_op(block).filter(|&y| ctx.op_name(b.opcode(y)) == "wasm.yield" && b.num_operands(y) == 1).ok_or("an initializer that does not yield one value")?;
     let value = b.operand(y, 0);
     let mut ops = Vec::new();
     init_value(ctx, b, value, &mut ops)?;
-    Ok(InitExpr { ty: ValType::of(ctx, b.value_type(value))?, ops })
+    Ok(InitExpr { ty: ValType::of(ctx, b.value_type(value)).map_err(Unsupported)?, ops })
 }
 
 /// Appends to `ops` the instructions that compute `v`.
-fn init_value(ctx: &Context, b: &Body, v: Value, ops: &mut Vec<InitOp>) -> Result<(), String> {
+fn init_value(ctx: &Context, b: &Body, v: Value, ops: &mut Vec<InitOp>) -> Result<(), Error> {
     let wasmir::ValueDef::Result(op, _) = b.value_def(v) else { return Err("an initializer reads a value it does not define".into()) };
     let name = ctx.op_name(b.opcode(op));
-    let ty = ValType::of(ctx, b.value_type(v))?;
-    let unsupported = || format!("`{name}` in an initializer is not supported by the llvm backend (constants, `wasm.global.get` and i32/i64 `add`, `sub`, `mul` are)");
+    let ty = ValType::of(ctx, b.value_type(v)).map_err(Unsupported)?;
+    let unsupported = || Unsupported(format!("`{name}` in an initializer is not supported by the llvm backend (constants, `wasm.global.get` and i32/i64 `add`, `sub`, `mul` are)"));
     match name {
         "wasm.i32.const" | "wasm.i64.const" | "wasm.f32.const" | "wasm.f64.const" => {
             let bits = match attr(ctx, b, op, "value") {
@@ -573,21 +640,21 @@ const OPS_NEEDING: &[(&str, &[&str])] = &[
 /// [`crate::feature_enabled`]) on for what the module uses. Without a feature LLVM would not
 /// refuse, it would quietly fall back to something the backend cannot accept (results returned
 /// through a shadow stack in linear memory, a libcall) or fail inside its code generator.
-pub fn check_target(ctx: &Context, module: &Module, items: &Items, features: &str) -> Result<(), String> {
+pub fn check_target(ctx: &Context, module: &Module, items: &Items, features: &str) -> Result<(), Error> {
     let on = |feature: &str| crate::feature_enabled(features, feature);
     let enable = |feature: &str| format!("which needs the target feature `{feature}`, disabled by --target-features; enable it or {OTHER_BACKENDS}");
     if !on("multivalue")
         && let Some(f) = items.functions.iter().find(|f| f.results.len() > 1)
     {
-        return Err(format!("@{} returns {} values, {}", f.name, f.results.len(), enable("multivalue")));
+        return Err(Unsupported(format!("@{} returns {} values, {}", f.name, f.results.len(), enable("multivalue"))));
     }
     if !on("bulk-memory")
         && let Some(d) = items.data.iter().find(|d| d.offset.is_none())
     {
-        return Err(format!("@{}: passive data segments need the target feature `bulk-memory`, disabled by --target-features; enable it or {OTHER_BACKENDS}", d.name));
+        return Err(Unsupported(format!("@{}: passive data segments need the target feature `bulk-memory`, disabled by --target-features; enable it or {OTHER_BACKENDS}", d.name)));
     }
     if !on("reference-types") && items.uses_references {
-        return Err(format!("the module uses reference values, or tables other than by `call_indirect` on its first funcref table, which need the target feature `reference-types`, disabled by --target-features; enable it or {OTHER_BACKENDS}"));
+        return Err(Unsupported(format!("the module uses reference values, or tables other than by `call_indirect` on its first funcref table, which need the target feature `reference-types`, disabled by --target-features; enable it or {OTHER_BACKENDS}")));
     }
     for f in items.functions.iter().filter(|f| f.import.is_none()) {
         let mut refused = None;
@@ -608,22 +675,22 @@ pub fn check_target(ctx: &Context, module: &Module, items: &Items, features: &st
             }
         });
         if let Some(e) = refused {
-            return Err(e);
+            return Err(Unsupported(e));
         }
     }
     Ok(())
 }
 
 /// A `wasm.table`: `funcref` or `externref`, 32-bit indices, null as the initial element.
-fn table(ctx: &Context, b: &Body, op: Op, exports: Vec<String>) -> Result<Table, String> {
+fn table(ctx: &Context, b: &Body, op: Op, exports: Vec<String>) -> Result<Table, Error> {
     let name = sym(ctx, b, op).map(|n| ctx.str(n).to_string()).unwrap_or_default();
     if attr(ctx, b, op, "i64").is_some() {
-        return Err(format!("@{name}: 64-bit tables (table64) are not supported by the llvm backend: LLVM 22's table intrinsics take 32-bit indices; {OTHER_BACKENDS}"));
+        return Err(Unsupported(format!("@{name}: 64-bit tables (table64) are not supported by the llvm backend: LLVM 22's table intrinsics take 32-bit indices; {OTHER_BACKENDS}")));
     }
-    let Some(AttrData::Type(t)) = attr(ctx, b, op, "type") else { return Err(format!("@{name}: a table without its element type")) };
-    let elem = ValType::of(ctx, *t).map_err(|e| format!("@{name}: {e}; {OTHER_BACKENDS}"))?;
+    let Some(AttrData::Type(t)) = attr(ctx, b, op, "type") else { return Err(format!("@{name}: a table without its element type").into()) };
+    let elem = ValType::of(ctx, *t).map_err(|e| Unsupported(format!("@{name}: {e}; {OTHER_BACKENDS}")))?;
     if !elem.is_ref() {
-        return Err(format!("@{name}: a table of {elem:?}"));
+        return Err(format!("@{name}: a table of {elem:?}").into());
     }
     // An initial element other than null would have to be written into the table at
     // instantiation; only the default is supported.
@@ -632,7 +699,7 @@ fn table(ctx: &Context, b: &Body, op: Op, exports: Vec<String>) -> Result<Table,
     {
         let ops: Vec<Op> = b.block_ops(block).collect();
         if !matches!(ops[..], [c, _] if ctx.op_name(b.opcode(c)) == "wasm.ref.null") {
-            return Err(format!("@{name}: table initializers other than `wasm.ref.null` are not supported by the llvm backend; {OTHER_BACKENDS}"));
+            return Err(Unsupported(format!("@{name}: table initializers other than `wasm.ref.null` are not supported by the llvm backend; {OTHER_BACKENDS}")));
         }
     }
     let min = int_attr(ctx, b, op, "min").unwrap_or(0) as u64;
@@ -642,17 +709,17 @@ fn table(ctx: &Context, b: &Body, op: Op, exports: Vec<String>) -> Result<Table,
 
 /// A `wasm.elem`: items `wasm.ref.func` or `wasm.ref.null`; an active segment's offset an
 /// initializer as for data segments.
-fn elem(ctx: &Context, b: &Body, op: Op, tables: &[Table]) -> Result<Elem, String> {
+fn elem(ctx: &Context, b: &Body, op: Op, tables: &[Table]) -> Result<Elem, Error> {
     let name = sym(ctx, b, op).map(|n| ctx.str(n).to_string()).unwrap_or_default();
-    let Some(AttrData::Type(t)) = attr(ctx, b, op, "type") else { return Err(format!("@{name}: an element segment without its type")) };
-    let elem = ValType::of(ctx, *t).map_err(|e| format!("@{name}: {e}; {OTHER_BACKENDS}"))?;
+    let Some(AttrData::Type(t)) = attr(ctx, b, op, "type") else { return Err(format!("@{name}: an element segment without its type").into()) };
+    let elem = ValType::of(ctx, *t).map_err(|e| Unsupported(format!("@{name}: {e}; {OTHER_BACKENDS}")))?;
     let regions = b.regions(op);
     let mode = match sym_ref(ctx, b, op, "table") {
         Some(t) => {
             let t = ctx.str(t);
             let table = tables.iter().position(|x| x.name == t).ok_or_else(|| format!("@{name}: its table @{t} is not a table the llvm backend lowers"))?;
             let region = *regions.get(1).ok_or_else(|| format!("@{name}: an active element segment without its offset"))?;
-            let offset = init_region(ctx, b, region).map_err(|e| format!("@{name}: the offset: {e}; {OTHER_BACKENDS}"))?;
+            let offset = init_region(ctx, b, region).map_err(|e| e.map(|e| format!("@{name}: the offset: {e}; {OTHER_BACKENDS}")))?;
             ElemMode::Active { table, offset }
         }
         None if attr(ctx, b, op, "declare").is_some() => ElemMode::Declared,
@@ -672,10 +739,10 @@ fn elem(ctx: &Context, b: &Body, op: Op, tables: &[Table]) -> Result<Elem, Strin
                 }
                 "wasm.yield" => {
                     for v in b.operands(item) {
-                        items.push(made.get(&v).cloned().ok_or_else(|| format!("@{name}: element items other than `wasm.ref.func` and `wasm.ref.null` are not supported by the llvm backend; {OTHER_BACKENDS}"))?);
+                        items.push(made.get(&v).cloned().ok_or_else(|| Unsupported(format!("@{name}: element items other than `wasm.ref.func` and `wasm.ref.null` are not supported by the llvm backend; {OTHER_BACKENDS}")))?);
                     }
                 }
-                other => return Err(format!("@{name}: `{other}` in an element segment is not supported by the llvm backend; {OTHER_BACKENDS}")),
+                other => return Err(Unsupported(format!("@{name}: `{other}` in an element segment is not supported by the llvm backend; {OTHER_BACKENDS}"))),
             }
         }
     }

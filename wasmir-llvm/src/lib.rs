@@ -3,7 +3,8 @@
 //! as a relocatable object and linked by wasm-ld.
 //!
 //! - [`items`] reads the module level (functions, the memory, globals, data segments, tables,
-//!   element segments) and refuses what the backend does not support;
+//!   element segments) and refuses what the backend does not support, as
+//!   [`Error::Unsupported`];
 //! - [`lower`] turns each function, in CFG form (`lower-to-cfg` on a copy), into LLVM IR with
 //!   wasm's semantics made explicit (traps are branches to `llvm.trap`, never LLVM UB);
 //! - [`link`] runs wasm-ld and gives the linked module the WasmIR module's memory, data segments,
@@ -108,11 +109,65 @@ pub struct Options {
     pub opt: OptLevel,
     /// LLVM's feature string for the wasm32 target: `+simd128,-sign-ext,…`.
     pub features: String,
+    /// Keep every access to linear memory exactly as wasm has it: volatile (LLVM keeps each
+    /// one, in order: no dead load removed, no store forwarded, no store loop made a
+    /// `memory.fill`), and an address plus offset past the address space traps before the access
+    /// instead of being poison. Most memory optimization is lost; this is for differential
+    /// testing, where it tells the known deviations of docs/architecture/llvm.md from bugs.
+    pub strict_memory: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { opt: OptLevel::O0, features: DEFAULT_FEATURES.to_string() }
+        Options { opt: OptLevel::O0, features: DEFAULT_FEATURES.to_string(), strict_memory: false }
+    }
+}
+
+/// Why a module was not compiled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Error {
+    /// The module uses something outside the slice the backend supports (refused by
+    /// [`items::collect`], [`items::check_target`], the lowering or [`native`]'s subset before
+    /// LLVM runs); the message names it. The module itself is fine: another backend can take it.
+    Unsupported(String),
+    /// Anything else: an internal error, LLVM or wasm-ld failing.
+    Failed(String),
+}
+
+impl Error {
+    pub fn message(&self) -> &str {
+        match self {
+            Error::Unsupported(m) | Error::Failed(m) => m,
+        }
+    }
+
+    /// The same kind of error with its message rewritten by `f`.
+    pub fn map(self, f: impl FnOnce(String) -> String) -> Error {
+        match self {
+            Error::Unsupported(m) => Error::Unsupported(f(m)),
+            Error::Failed(m) => Error::Failed(f(m)),
+        }
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Plain messages are failures: a refusal is always made as [`Error::Unsupported`].
+impl From<String> for Error {
+    fn from(m: String) -> Error {
+        Error::Failed(m)
+    }
+}
+
+impl From<&str> for Error {
+    fn from(m: &str) -> Error {
+        Error::Failed(m.to_string())
     }
 }
 
@@ -131,7 +186,7 @@ impl Compiled {
 }
 
 /// Lowers a verified module to LLVM IR, optimizes it and writes the object.
-pub fn compile(ctx: &Context, module: &Module, opts: &Options) -> Result<Compiled, String> {
+pub fn compile(ctx: &Context, module: &Module, opts: &Options) -> Result<Compiled, Error> {
     let (ctx, cfg) = to_cfg(ctx, module)?;
     // lower-to-cfg leaves the module level as it was: its items are the input's.
     let cfg_items = items::collect(&ctx, &cfg)?;
@@ -158,12 +213,25 @@ pub fn compile(ctx: &Context, module: &Module, opts: &Options) -> Result<Compile
     let m = new_module(&ll, &tm);
     let decls = lower::declare(&ll, &m, &cfg_items)?;
     for f in cfg_items.functions.iter().filter(|f| f.import.is_none()) {
-        lower::lower_function(&ll, &m, &decls, &ctx, &cfg, &cfg_items, f)?;
+        lower::lower_function(&ll, &m, &decls, &ctx, &cfg, &cfg_items, f, opts)?;
     }
     lower::start_function(&ll, &m, &cfg_items, &decls)?;
     opts.opt.mark_size(&ll, &m);
+    // No switch becomes a lookup table: that is a constant array in linear memory, which the
+    // module's own layout has no room for (see link.rs). `no-jump-tables` is what keeps
+    // SimplifyCFG from building one; it goes again before codegen, whose jump tables are
+    // `br_table`s.
+    let no_jump_tables = || ll.create_string_attribute("no-jump-tables", "true");
+    for f in m.get_functions().filter(|f| f.count_basic_blocks() > 0) {
+        f.add_attribute(inkwell::attributes::AttributeLoc::Function, no_jump_tables());
+    }
     optimize(&m, &tm, opts.opt)?;
+    for f in m.get_functions() {
+        f.remove_string_attribute(inkwell::attributes::AttributeLoc::Function, "no-jump-tables");
+    }
+    keep_global_access_types(&ll, &m)?;
     lower::finish_references(&ll, &m)?;
+    no_functions_stand_in(&ll, &m)?;
     let (llvm_ir, object) = emit(&m, &tm)?;
     Ok(Compiled { llvm_ir, object, layout: cfg_items.layout() })
 }
@@ -199,6 +267,154 @@ fn to_cfg(ctx: &Context, module: &Module) -> Result<(Context, Module), String> {
     let instr = wasmir::pass::manager::Instrumentation { verify_each: true, ..Default::default() };
     wasmir::pass::manager::run(&mut ctx, &mut cfg, &pipeline, &instr, &mut |_, _, _| {}).map_err(|(_, f)| format!("`{}` failed: {}", f.pass, f.message))?;
     Ok((ctx, cfg))
+}
+
+/// Keeps every `global.get` and `global.set` of the global's own type. LLVM reads and writes
+/// memory as whatever type is convenient, and a wasm global (address space 1) is memory to it:
+/// InstCombine makes `i32.reinterpret_f32 (global.get $f)` a `load i32` from the f32 global, and
+/// at instruction selection the DAG combiner folds a bitcast into the load or store next to it
+/// (volatile or not), stores a float constant as an integer, makes a conversion of the value an
+/// extending or truncating access, and narrows an access to the bytes used. For linear memory that is
+/// harmless; for a global the wasm32 target writes a `global.get`/`global.set` of the wrong
+/// type, and the module does not validate. So, after the optimizer (codegen runs no
+/// interprocedural pass), such an access becomes a call to a small `noinline` function that
+/// reads or writes the global with its own type (`__wasmir.get.SYM`, `__wasmir.set.SYM`),
+/// where nothing next to the access can be folded into it: an access of another type, a read
+/// whose value is converted or masked, a write of a converted value or a float constant, and a
+/// write of a bitwise operation (which may be a narrowed read-modify-write of the global). Plain
+/// reads and writes, the common case, stay `global.get`/`global.set`.
+fn keep_global_access_types<'ll>(ll: &'ll LlContext, m: &inkwell::module::Module<'ll>) -> Result<(), Error> {
+    use inkwell::attributes::AttributeLoc;
+    use inkwell::module::Linkage;
+    use inkwell::types::{BasicType, BasicTypeEnum};
+    use inkwell::values::{AnyValueEnum, BasicValue, BasicValueEnum, FunctionValue, InstructionOpcode, Operand};
+    let space = inkwell::AddressSpace::from(lower::WASM_GLOBAL_SPACE);
+    // The wasm globals: the numeric globals of address space 1 (the tables live there too).
+    let wasm_globals: Vec<_> = m
+        .get_globals()
+        .filter(|g| g.as_pointer_value().get_type().get_address_space() == space)
+        .filter_map(|g| Some((g, BasicTypeEnum::try_from(g.get_value_type()).ok()?)))
+        .filter(|(_, t)| t.is_int_type() || t.is_float_type())
+        .collect();
+    let global_of = |op: Option<Operand<'ll>>| match op {
+        Some(Operand::Value(BasicValueEnum::PointerValue(p))) => wasm_globals.iter().find(|(g, _)| g.as_pointer_value() == p).copied(),
+        _ => None,
+    };
+    // What instruction selection folds into a load: a conversion of its value (into an
+    // extending, narrowed or retyped load), a mask or a shift (a narrowed or extending load), or
+    // a sign operation (`fneg`, `fabs`, `copysign`: an integer operation on the bits, whose
+    // bitcast then folds into the load).
+    let folds_into_load = |u: AnyValueEnum<'ll>| {
+        let i = match u {
+            AnyValueEnum::IntValue(v) => v.as_instruction(),
+            AnyValueEnum::FloatValue(v) => v.as_instruction(),
+            _ => None,
+        };
+        i.is_some_and(|i| {
+            matches!(
+                i.get_opcode(),
+                InstructionOpcode::BitCast
+                    | InstructionOpcode::ZExt
+                    | InstructionOpcode::SExt
+                    | InstructionOpcode::Trunc
+                    | InstructionOpcode::FPExt
+                    | InstructionOpcode::And
+                    | InstructionOpcode::Shl
+                    | InstructionOpcode::LShr
+                    | InstructionOpcode::AShr
+                    | InstructionOpcode::FNeg
+                    | InstructionOpcode::Call
+            )
+        })
+    };
+    // ... and into a store: a conversion of the value stored (a truncating or retyped store), or
+    // a bitwise operation on the global's own value (a narrowed read-modify-write).
+    let folds_into_store = |v: BasicValueEnum<'ll>| {
+        v.as_instruction_value().is_some_and(|i| {
+            matches!(i.get_opcode(), InstructionOpcode::BitCast | InstructionOpcode::Trunc | InstructionOpcode::FPTrunc | InstructionOpcode::And | InstructionOpcode::Or | InstructionOpcode::Xor)
+        })
+    };
+    let bug = |e: &dyn std::fmt::Debug| Error::Failed(format!("internal error: keeping an access to a wasm global of its type: {e:?}"));
+    let builder = ll.create_builder();
+    let noinline = ll.create_enum_attribute(inkwell::attributes::Attribute::get_named_enum_kind_id("noinline"), 0);
+    // The accessor of `g`, made on first use: `get` or `set`.
+    let accessor = |g: inkwell::values::GlobalValue<'ll>, t: BasicTypeEnum<'ll>, set: bool| -> Result<FunctionValue<'ll>, Error> {
+        let sym = g.get_name().to_string_lossy().into_owned();
+        let name = format!("{}{}.{sym}", items::RESERVED, if set { "set" } else { "get" });
+        if let Some(f) = m.get_function(&name) {
+            return Ok(f);
+        }
+        let fty = if set { ll.void_type().fn_type(&[t.into()], false) } else { t.fn_type(&[], false) };
+        let f = m.add_function(&name, fty, Some(Linkage::Internal));
+        f.add_attribute(AttributeLoc::Function, noinline);
+        let b = ll.create_builder();
+        b.position_at_end(ll.append_basic_block(f, ""));
+        if set {
+            let x = f.get_nth_param(0).ok_or_else(|| bug(&"an accessor without its parameter"))?;
+            b.build_store(g.as_pointer_value(), x).map_err(|e| bug(&e))?;
+            b.build_return(None).map_err(|e| bug(&e))?;
+        } else {
+            let v = b.build_load(t, g.as_pointer_value(), "").map_err(|e| bug(&e))?;
+            b.build_return(Some(&v)).map_err(|e| bug(&e))?;
+        }
+        Ok(f)
+    };
+    for f in m.get_functions().collect::<Vec<_>>() {
+        for bb in f.get_basic_blocks() {
+            for i in bb.get_instructions().collect::<Vec<_>>() {
+                match i.get_opcode() {
+                    InstructionOpcode::Load => {
+                        let Some((g, t)) = global_of(i.get_operand(0)) else { continue };
+                        let Ok(used_as) = BasicTypeEnum::try_from(i.get_type()) else { continue };
+                        let mut folds = false;
+                        let mut u = i.get_first_use();
+                        while let Some(x) = u {
+                            folds |= folds_into_load(x.get_user());
+                            u = x.get_next_use();
+                        }
+                        if used_as == t && !folds {
+                            continue;
+                        }
+                        builder.position_before(&i);
+                        let call = builder.build_call(accessor(g, t, false)?, &[], "").map_err(|e| bug(&e))?;
+                        let v = call.try_as_basic_value().basic().ok_or_else(|| bug(&"a getter without its value"))?;
+                        let v = if used_as == t { v } else { builder.build_bit_cast(v, used_as, "").map_err(|e| bug(&e))? };
+                        i.replace_all_uses_with(&v.as_instruction_value().ok_or_else(|| bug(&"a value that is not an instruction"))?);
+                        i.erase_from_basic_block();
+                    }
+                    InstructionOpcode::Store => {
+                        let Some((g, t)) = global_of(i.get_operand(1)) else { continue };
+                        let Some(Operand::Value(v)) = i.get_operand(0) else { continue };
+                        let float_const = matches!(v, BasicValueEnum::FloatValue(x) if x.is_const());
+                        if v.get_type() == t && !float_const && !folds_into_store(v) {
+                            continue;
+                        }
+                        builder.position_before(&i);
+                        let v = if v.get_type() == t { v } else { builder.build_bit_cast(v, t, "").map_err(|e| bug(&e))? };
+                        builder.build_call(accessor(g, t, true)?, &[v.into()], "").map_err(|e| bug(&e))?;
+                        i.erase_from_basic_block();
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The wasm32 target learns how to write wasm globals from the first function it compiles: in
+/// a module without a function body (none written, or all gone in the optimizer) LLVM aborts
+/// the process ("Aggregate globals not yet implemented"). An empty internal function, which
+/// wasm-ld drops, stands in; codegen removes no function.
+fn no_functions_stand_in<'ll>(ll: &'ll LlContext, m: &inkwell::module::Module<'ll>) -> Result<(), Error> {
+    if m.get_globals().next().is_none() || m.get_functions().any(|f| f.count_basic_blocks() > 0) {
+        return Ok(());
+    }
+    let f = m.add_function(&format!("{}no_functions", items::RESERVED), ll.void_type().fn_type(&[], false), Some(inkwell::module::Linkage::Internal));
+    let b = ll.create_builder();
+    b.position_at_end(ll.append_basic_block(f, ""));
+    b.build_return(None).map_err(|e| format!("internal error: building LLVM IR: {e}"))?;
+    Ok(())
 }
 
 /// The features of LLVM 22's wasm32 target (`llc -mtriple=wasm32 -mattr=help`).

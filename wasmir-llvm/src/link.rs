@@ -20,7 +20,7 @@
 //! are told apart by the exports `link` asks for, the WasmIR module's tables take their place
 //! (see [`TablePlan`]), the code is renumbered, and the element segments are written with the
 //! linked functions' indices.
-use crate::items::{Custom, ElemItem, ElemMode, InitExpr, InitOp, Layout, START_EXPORT, Table, ValType, data_drop_symbol, memory_init_symbol};
+use crate::items::{Custom, ElemItem, ElemMode, InitExpr, InitOp, Layout, START_EXPORT, Table, ValType, data_drop_symbol, export_name, function_symbol, global_symbol, memory_init_symbol};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
@@ -95,7 +95,7 @@ pub fn link(object: &[u8], layout: &Layout) -> Result<Vec<u8>, String> {
         cmd.arg("-mwasm64");
     }
     for g in layout.globals.iter().filter(|g| !g.exports.is_empty()) {
-        cmd.arg(format!("--export={}", g.name));
+        cmd.arg(format!("--export={}", g.symbol()));
     }
     // Tables are exported by their symbols so that `finish` can tell them apart (wasm-ld's name
     // section does not name tables); `finish` drops these exports.
@@ -105,7 +105,7 @@ pub fn link(object: &[u8], layout: &Layout) -> Result<Vec<u8>, String> {
     // Imported globals are undefined symbols, which wasm-ld imports (as `env` and the symbol's
     // name, which `finish` corrects) only when allowed to; only they are, so that an undefined
     // function (a libcall LLVM chose) still fails the link.
-    let imported: Vec<&str> = layout.globals.iter().filter(|g| g.import.is_some()).map(|g| g.name.as_str()).collect();
+    let imported: Vec<String> = layout.globals.iter().filter(|g| g.import.is_some()).map(|g| g.symbol()).collect();
     if !imported.is_empty() {
         let list = dir.0.join("imported-globals.txt");
         std::fs::write(&list, imported.join("\n")).map_err(|e| format!("cannot write the list of imported globals for wasm-ld: {e}"))?;
@@ -173,7 +173,7 @@ fn const_expr(e: &InitExpr, names: &Names) -> Result<we::ConstExpr, String> {
                 ValType::F64 => we::Instruction::F64Const(we::Ieee64::new(c.bits)),
                 ValType::ExternRef | ValType::FuncRef => we::Instruction::RefNull(heap_type(c.ty)),
             },
-            InitOp::GlobalGet(g) => we::Instruction::GlobalGet(names.global(g).ok_or_else(|| format!("internal error: wasm-ld dropped the imported global @{g}"))?),
+            InitOp::GlobalGet(g) => we::Instruction::GlobalGet(names.global(&global_symbol(g)).ok_or_else(|| format!("internal error: wasm-ld dropped the imported global @{g}"))?),
             InitOp::Arith { ty, op } => match (ty, *op) {
                 (ValType::I32, "add") => we::Instruction::I32Add,
                 (ValType::I32, "sub") => we::Instruction::I32Sub,
@@ -365,7 +365,7 @@ impl Finish<'_> {
             }
             if let wasmparser::TypeRef::Global(_) = i.ty {
                 self.imported_globals += 1;
-                let g = self.layout.globals.iter().find(|g| i.module == "env" && g.name == i.name);
+                let g = self.layout.globals.iter().find(|g| i.module == "env" && g.symbol() == i.name);
                 if let Some(g) = g
                     && let Some((module, name)) = &g.import
                 {
@@ -419,7 +419,7 @@ impl Finish<'_> {
             let index = self.imported_globals + i as u32;
             let name = self.names.globals.iter().find(|&&(k, _)| k == index).map(|(_, n)| n.as_str());
             let ty = RoundtripReencoder.global_type(g.ty).map_err(|e| e.to_string())?;
-            match self.layout.globals.iter().find(|x| Some(x.name.as_str()) == name).and_then(|x| Some((x, x.init.as_ref()?))) {
+            match self.layout.globals.iter().find(|x| Some(x.symbol().as_str()) == name).and_then(|x| Some((x, x.init.as_ref()?))) {
                 Some((x, init)) => s.global(we::GlobalType { mutable: x.mutable, ..ty }, &const_expr(init, &self.names)?),
                 None => s.global(ty, &RoundtripReencoder.const_expr(g.init_expr).map_err(|e| e.to_string())?),
             };
@@ -443,14 +443,15 @@ impl Finish<'_> {
                 wasmparser::ExternalKind::Global => {
                     // A global exported by symbol name at link time, under its wasm names.
                     let name = self.names.globals.iter().find(|&&(i, _)| i == e.index).map(|(_, n)| n.as_str());
-                    let g = self.layout.globals.iter().find(|g| Some(g.name.as_str()) == name);
+                    let g = self.layout.globals.iter().find(|g| Some(g.symbol().as_str()) == name);
                     let Some(g) = g else { return Err(Self::bad(&format!("exports the global `{}`", e.name))) };
                     for n in &g.exports {
                         s.export(n, we::ExportKind::Global, e.index);
                     }
                 }
+                // A function's export, under its name (see `items::export_symbol`).
                 _ => {
-                    s.export(e.name, RoundtripReencoder.export_kind(e.kind).map_err(|e| e.to_string())?, e.index);
+                    s.export(&export_name(e.name), RoundtripReencoder.export_kind(e.kind).map_err(|e| e.to_string())?, e.index);
                 }
             }
         }
@@ -776,6 +777,7 @@ impl TablePlan {
         }
         let indirect = layout.tables.iter().position(|t| t.indirect);
         let scratch = crate::lower::scratch_symbols();
+        let used = tables_used(linked)?;
         for (k, t) in linked_tables.iter().enumerate() {
             let name = exported.iter().find(|(_, i)| *i as usize == k).map(|(n, _)| n.as_str());
             let module_table = match name {
@@ -785,6 +787,12 @@ impl TablePlan {
             };
             let index = match module_table {
                 Some(i) => plan.module[i],
+                // wasm-ld's table of function pointers where no table of the module stands for
+                // it and no code uses it: wasm-ld makes it when a function's address is taken,
+                // as `@llvm.used` does for the imported functions it keeps (`lower::keep_used`);
+                // it has no element segments (`finish` refuses wasm-ld's), and goes. Its index
+                // is never looked up.
+                None if name == Some(INDIRECT_TABLE) && !used.contains(&(k as u32)) => k as u32,
                 None => {
                     // A table of the generated code, kept as LLVM made it (a scratch table
                     // with its two elements).
@@ -805,6 +813,36 @@ impl TablePlan {
     fn is_identity(&self) -> bool {
         self.renumber.iter().enumerate().all(|(i, &t)| i as u32 == t)
     }
+}
+
+/// The tables the linked code names.
+fn tables_used(linked: &[u8]) -> Result<std::collections::BTreeSet<u32>, String> {
+    use wasmparser::Operator as O;
+    let mut used = std::collections::BTreeSet::new();
+    for payload in Parser::new(0).parse_all(linked) {
+        if let Payload::CodeSectionEntry(body) = payload.map_err(|e| e.to_string())? {
+            for o in body.get_operators_reader().map_err(|e| e.to_string())? {
+                match o.map_err(|e| e.to_string())? {
+                    O::CallIndirect { table_index: t, .. }
+                    | O::ReturnCallIndirect { table_index: t, .. }
+                    | O::TableGet { table: t }
+                    | O::TableSet { table: t }
+                    | O::TableSize { table: t }
+                    | O::TableGrow { table: t }
+                    | O::TableFill { table: t }
+                    | O::TableInit { table: t, .. } => {
+                        used.insert(t);
+                    }
+                    O::TableCopy { dst_table, src_table } => {
+                        used.insert(dst_table);
+                        used.insert(src_table);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    Ok(used)
 }
 
 /// Re-encodes the linked code with the final table indices.
@@ -847,7 +885,7 @@ fn element_section(linked: &[u8], layout: &Layout, plan: &TablePlan, names: &Nam
         for item in &e.items {
             items.push(match item {
                 ElemItem::Func(f) => {
-                    Some(names.function(f).ok_or_else(|| format!("internal error: @{f}, in the element segment @{}, is missing from the linked module", e.name))?)
+                    Some(names.function(&function_symbol(f)).ok_or_else(|| format!("internal error: @{f}, in the element segment @{}, is missing from the linked module", e.name))?)
                 }
                 ElemItem::Null => None,
             });

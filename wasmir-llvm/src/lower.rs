@@ -17,6 +17,7 @@
 //! Linear memory is addressed through `inttoptr` of the wasm address; functions carry
 //! `null_pointer_is_valid`, since wasm address 0 is an ordinary address. The wasm offset is added
 //! with `add nuw`, which the wasm32 target folds into the instruction's `offset=`.
+use crate::Error::{self, Unsupported};
 use crate::items::{Const, Function, Items, OTHER_BACKENDS, START_EXPORT, ValType, data_drop_symbol, memory_init_symbol};
 use inkwell::attributes::{Attribute, AttributeLoc};
 use inkwell::basic_block::BasicBlock;
@@ -75,7 +76,7 @@ fn results_struct<'ll>(ll: &'ll LlContext, results: &[ValType]) -> inkwell::type
 }
 
 /// Declares every function and global of `items` in `m`.
-pub fn declare<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, items: &Items) -> Result<Decls<'ll>, String> {
+pub fn declare<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, items: &Items) -> Result<Decls<'ll>, Error> {
     let mut decls = Decls { functions: FxHashMap::default(), globals: FxHashMap::default() };
     let null_ok = ll.create_enum_attribute(Attribute::get_named_enum_kind_id("null_pointer_is_valid"), 0);
     for f in &items.functions {
@@ -83,20 +84,20 @@ pub fn declare<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, items: &Items) -> Res
         // Only exports and imports are visible outside: everything else is internal, so LLVM
         // may inline it and wasm-ld drops it when unused.
         let linkage = if f.import.is_some() || f.export.is_some() { Linkage::External } else { Linkage::Internal };
-        let fv = m.add_function(&f.name, fty, Some(linkage));
+        let fv = m.add_function(&f.symbol(), fty, Some(linkage));
         if let Some((module, name)) = &f.import {
             fv.add_attribute(AttributeLoc::Function, ll.create_string_attribute("wasm-import-module", module));
             fv.add_attribute(AttributeLoc::Function, ll.create_string_attribute("wasm-import-name", name));
         }
         if let Some(name) = &f.export {
-            fv.add_attribute(AttributeLoc::Function, ll.create_string_attribute("wasm-export-name", name));
+            fv.add_attribute(AttributeLoc::Function, ll.create_string_attribute("wasm-export-name", &crate::items::export_symbol(name)));
         }
         fv.add_attribute(AttributeLoc::Function, null_ok);
         decls.functions.insert(f.name.clone(), fv);
     }
     for g in &items.globals {
         let ty = llvm_type(ll, g.ty);
-        let gv = m.add_global(ty, Some(AddressSpace::from(WASM_GLOBAL_SPACE)), &g.name);
+        let gv = m.add_global(ty, Some(AddressSpace::from(WASM_GLOBAL_SPACE)), &g.symbol());
         decls.globals.insert(g.name.clone(), (gv, g.ty));
         if g.import.is_some() {
             // A declaration: wasm-ld imports it (`link::link`), and `link::finish` gives the
@@ -146,12 +147,22 @@ fn known_value<'ll>(ll: &'ll LlContext, c: Const) -> Option<BasicValueEnum<'ll>>
 }
 
 /// Fills `@llvm.used`, whose symbols wasm-ld keeps (`NO_STRIP` in the object) without exporting
-/// them: the functions element segments name (see `refs::elem_functions`), and the imported
-/// globals, which wasm-ld would drop when no code reads them while an initializer may.
+/// them: the functions element segments name (see `refs::elem_functions`), the imported
+/// globals, which wasm-ld would drop when no code reads them while an initializer may, and the
+/// imported functions, called or not: an import is part of the module's interface
+/// (instantiating without it fails), but LLVM writes no symbol for a function nothing calls, and
+/// wasm-ld imports only what the object references. (Their addresses count as taken, so wasm-ld
+/// makes a function table; `link::TablePlan` drops it when nothing uses it.)
 fn keep_used<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, items: &Items, decls: &Decls<'ll>) {
     let ptr = ll.ptr_type(AddressSpace::default());
     let mut kept = refs::elem_functions(items, decls);
     kept.extend(items.globals.iter().filter(|g| g.import.is_some()).map(|g| decls.globals[&g.name].0.as_pointer_value().const_address_space_cast(ptr)));
+    for f in items.functions.iter().filter(|f| f.import.is_some()) {
+        let p = decls.functions[&f.name].as_global_value().as_pointer_value();
+        if !kept.contains(&p) {
+            kept.push(p);
+        }
+    }
     if kept.is_empty() {
         return;
     }
@@ -165,7 +176,7 @@ fn keep_used<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, items: &Items, decls: &
 /// exported as [`START_EXPORT`]: wasm-ld keeps exports, and `link::finish` makes that export the
 /// start section. (Keeping the function itself in `@llvm.used` would take its address, and
 /// wasm-ld would add a function table for it.) LLVM inlines the call when it can.
-pub fn start_function<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, items: &Items, decls: &Decls<'ll>) -> Result<(), String> {
+pub fn start_function<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, items: &Items, decls: &Decls<'ll>) -> Result<(), Error> {
     let Some(start) = &items.start else { return Ok(()) };
     let wrapper = m.add_function(START_EXPORT, ll.void_type().fn_type(&[], false), Some(Linkage::External));
     wrapper.add_attribute(AttributeLoc::Function, ll.create_string_attribute("wasm-export-name", START_EXPORT));
@@ -178,13 +189,15 @@ pub fn start_function<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, items: &Items,
 }
 
 /// Lowers the body of `f` (in the CFG-form copy of the module) into its declared LLVM function.
-pub fn lower_function<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, decls: &Decls<'ll>, ctx: &Context, module: &Module, items: &Items, f: &Function) -> Result<(), String> {
-    lower_in_mode(ll, m, decls, ctx, module, items, f, None)
+#[allow(clippy::too_many_arguments)]
+pub fn lower_function<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, decls: &Decls<'ll>, ctx: &Context, module: &Module, items: &Items, f: &Function, opts: &crate::Options) -> Result<(), Error> {
+    lower_in_mode(ll, m, decls, ctx, module, items, f, None, opts.strict_memory)
 }
 
-/// Lowers `f` for wasm32, or (`native`) for the host in the vmctx ABI (see [`native`]).
+/// Lowers `f` for wasm32, or (`native`) for the host in the vmctx ABI (see [`native`]);
+/// `strict_memory` is [`crate::Options::strict_memory`] (wasm32 only).
 #[allow(clippy::too_many_arguments)]
-fn lower_in_mode<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, decls: &Decls<'ll>, ctx: &Context, module: &Module, items: &Items, f: &Function, native: Option<&native::Env>) -> Result<(), String> {
+fn lower_in_mode<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, decls: &Decls<'ll>, ctx: &Context, module: &Module, items: &Items, f: &Function, native: Option<&native::Env>, strict_memory: bool) -> Result<(), Error> {
     let fv = decls.functions[&f.name];
     let body_id = module.body(f.op.body).inner_body(f.op.op).ok_or_else(|| format!("@{}: it has no body", f.name))?;
     let b = module.body(body_id);
@@ -198,6 +211,7 @@ fn lower_in_mode<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, decls: &Decls<'ll>,
         decls,
         items,
         memory: items.memory_sym,
+        strict_memory,
         f: fv,
         name: &f.name,
         builder,
@@ -240,8 +254,8 @@ fn lower_in_mode<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, decls: &Decls<'ll>,
     Ok(())
 }
 
-fn bug(e: impl std::fmt::Display) -> String {
-    format!("internal error: building LLVM IR: {e}")
+fn bug(e: impl std::fmt::Display) -> Error {
+    Error::Failed(format!("internal error: building LLVM IR: {e}"))
 }
 
 struct Lower<'ll, 'a> {
@@ -252,6 +266,8 @@ struct Lower<'ll, 'a> {
     decls: &'a Decls<'ll>,
     items: &'a Items,
     memory: Option<Ident>,
+    /// [`crate::Options::strict_memory`].
+    strict_memory: bool,
     f: FunctionValue<'ll>,
     name: &'a str,
     builder: Builder<'ll>,
@@ -283,29 +299,29 @@ fn trunc_range(float_bits: u32, int_bits: u32, signed: bool) -> Range {
 }
 
 impl<'ll> Lower<'ll, '_> {
-    fn unsupported(&self, op: &str) -> String {
-        format!("`{op}` (in @{}) is not supported by the llvm backend; {OTHER_BACKENDS}", self.name)
+    fn unsupported(&self, op: &str) -> Error {
+        Unsupported(format!("`{op}` (in @{}) is not supported by the llvm backend; {OTHER_BACKENDS}", self.name))
     }
 
-    fn ty(&self, t: wasmir::Type) -> Result<BasicTypeEnum<'ll>, String> {
-        ValType::of(self.ctx, t).map(|v| llvm_type(self.ll, v)).map_err(|e| format!("@{}: {e}; {OTHER_BACKENDS}", self.name))
+    fn ty(&self, t: wasmir::Type) -> Result<BasicTypeEnum<'ll>, Error> {
+        ValType::of(self.ctx, t).map(|v| llvm_type(self.ll, v)).map_err(|e| Unsupported(format!("@{}: {e}; {OTHER_BACKENDS}", self.name)))
     }
 
-    fn get(&self, v: Value) -> Result<BasicValueEnum<'ll>, String> {
-        self.vals.get(&v).copied().ok_or_else(|| format!("@{}: a value is used outside the blocks that define it", self.name))
+    fn get(&self, v: Value) -> Result<BasicValueEnum<'ll>, Error> {
+        self.vals.get(&v).copied().ok_or_else(|| Error::Failed(format!("@{}: a value is used outside the blocks that define it", self.name)))
     }
 
-    fn int(&self, v: Value) -> Result<IntValue<'ll>, String> {
+    fn int(&self, v: Value) -> Result<IntValue<'ll>, Error> {
         match self.get(v)? {
             BasicValueEnum::IntValue(i) => Ok(i),
-            _ => Err(format!("internal error: @{}: an integer was expected", self.name)),
+            _ => Err(format!("internal error: @{}: an integer was expected", self.name).into()),
         }
     }
 
-    fn float(&self, v: Value) -> Result<FloatValue<'ll>, String> {
+    fn float(&self, v: Value) -> Result<FloatValue<'ll>, Error> {
         match self.get(v)? {
             BasicValueEnum::FloatValue(x) => Ok(x),
-            _ => Err(format!("internal error: @{}: a float was expected", self.name)),
+            _ => Err(format!("internal error: @{}: a float was expected", self.name).into()),
         }
     }
 
@@ -317,23 +333,23 @@ impl<'ll> Lower<'ll, '_> {
         self.vals.insert(self.b.result(op, 0), v.as_basic_value_enum());
     }
 
-    fn intrinsic(&self, name: &str, tys: &[BasicTypeEnum<'ll>]) -> Result<FunctionValue<'ll>, String> {
-        Intrinsic::find(name).and_then(|i| i.get_declaration(self.m, tys)).ok_or_else(|| format!("internal error: LLVM has no intrinsic `{name}` for these types"))
+    fn intrinsic(&self, name: &str, tys: &[BasicTypeEnum<'ll>]) -> Result<FunctionValue<'ll>, Error> {
+        Intrinsic::find(name).and_then(|i| i.get_declaration(self.m, tys)).ok_or_else(|| Error::Failed(format!("internal error: LLVM has no intrinsic `{name}` for these types")))
     }
 
-    fn call(&self, f: FunctionValue<'ll>, args: &[BasicValueEnum<'ll>]) -> Result<Option<BasicValueEnum<'ll>>, String> {
+    fn call(&self, f: FunctionValue<'ll>, args: &[BasicValueEnum<'ll>]) -> Result<Option<BasicValueEnum<'ll>>, Error> {
         let args: Vec<BasicMetadataValueEnum> = args.iter().map(|&a| a.into()).collect();
         Ok(self.builder.build_call(f, &args, "").map_err(bug)?.try_as_basic_value().basic())
     }
 
-    fn call1(&self, name: &str, tys: &[BasicTypeEnum<'ll>], args: &[BasicValueEnum<'ll>]) -> Result<BasicValueEnum<'ll>, String> {
+    fn call1(&self, name: &str, tys: &[BasicTypeEnum<'ll>], args: &[BasicValueEnum<'ll>]) -> Result<BasicValueEnum<'ll>, Error> {
         let f = self.intrinsic(name, tys)?;
-        self.call(f, args)?.ok_or_else(|| format!("internal error: `{name}` returned nothing"))
+        self.call(f, args)?.ok_or_else(|| Error::Failed(format!("internal error: `{name}` returned nothing")))
     }
 
     /// Branches to the trap block when `bad` holds, and continues in a new block otherwise.
     /// `why` is the trap's code in native mode.
-    fn trap_if(&mut self, bad: IntValue<'ll>, why: Trap) -> Result<(), String> {
+    fn trap_if(&mut self, bad: IntValue<'ll>, why: Trap) -> Result<(), Error> {
         let trap = match self.trap {
             _ if self.native.is_some() => self.native_trap_block(why)?,
             Some(t) => t,
@@ -358,7 +374,7 @@ impl<'ll> Lower<'ll, '_> {
     /// The LLVM block a WasmIR branch goes to, with its arguments added to the target's phis.
     /// A target with arguments is reached through a block of its own when `fresh`, so that two
     /// edges of one terminator to the same block can carry different values.
-    fn edge(&mut self, s: wasmir::Succ, fresh: bool) -> Result<BasicBlock<'ll>, String> {
+    fn edge(&mut self, s: wasmir::Succ, fresh: bool) -> Result<BasicBlock<'ll>, Error> {
         let target = self.blocks[&self.b.succ_block(s)];
         let args: Vec<BasicValueEnum> = self.b.succ_args(s).map(|v| self.get(v)).collect::<Result<_, _>>()?;
         if args.is_empty() {
@@ -383,18 +399,18 @@ impl<'ll> Lower<'ll, '_> {
         Ok(via)
     }
 
-    fn op(&mut self, op: Op) -> Result<(), String> {
+    fn op(&mut self, op: Op) -> Result<(), Error> {
         let (ctx, b) = (self.ctx, self.b);
         let name = ctx.op_name(b.opcode(op));
         if !b.regions(op).is_empty() || b.inner_body(op).is_some() {
-            return Err(format!("`{name}` (in @{}) keeps structured control flow that lower-to-cfg could not remove; {OTHER_BACKENDS}", self.name));
+            return Err(Unsupported(format!("`{name}` (in @{}) keeps structured control flow that lower-to-cfg could not remove; {OTHER_BACKENDS}", self.name)));
         }
         if self.native.is_some() && self.native_op(op, name)? {
             return Ok(());
         }
         match name {
             "wasm.local" => {
-                let Some(AttrData::Type(t)) = self.attr_of(op, "type") else { return Err(format!("@{}: a `wasm.local` without its type", self.name)) };
+                let Some(AttrData::Type(t)) = self.attr_of(op, "type") else { return Err(format!("@{}: a `wasm.local` without its type", self.name).into()) };
                 let ty = self.ty(*t)?;
                 let slot = self.builder.build_alloca(ty, "").map_err(bug)?;
                 let init = match b.operands(op).next() {
@@ -456,7 +472,7 @@ impl<'ll> Lower<'ll, '_> {
             "wasm.global.get" | "wasm.global.set" => {
                 let g = match self.attr_of(op, "global") {
                     Some(AttrData::SymbolRef(p)) => ctx.str(p[0]).to_string(),
-                    _ => return Err(format!("@{}: `{name}` without its global", self.name)),
+                    _ => return Err(format!("@{}: `{name}` without its global", self.name).into()),
                 };
                 let &(gv, ty) = self.decls.globals.get(&g).ok_or_else(|| self.unsupported(name))?;
                 if name == "wasm.global.get" {
@@ -493,15 +509,15 @@ impl<'ll> Lower<'ll, '_> {
         Ok(())
     }
 
-    fn local(&self, v: Value) -> Result<(PointerValue<'ll>, BasicTypeEnum<'ll>), String> {
-        self.locals.get(&v).copied().ok_or_else(|| format!("@{}: a local is used before its `wasm.local`", self.name))
+    fn local(&self, v: Value) -> Result<(PointerValue<'ll>, BasicTypeEnum<'ll>), Error> {
+        self.locals.get(&v).copied().ok_or_else(|| Error::Failed(format!("@{}: a local is used before its `wasm.local`", self.name)))
     }
 
-    fn direct_call(&mut self, op: Op) -> Result<(), String> {
+    fn direct_call(&mut self, op: Op) -> Result<(), Error> {
         let b = self.b;
         let callee = match self.attr_of(op, "callee") {
             Some(AttrData::SymbolRef(p)) => self.ctx.str(p[0]).to_string(),
-            _ => return Err(format!("@{}: a `func.call` without its callee", self.name)),
+            _ => return Err(format!("@{}: a `func.call` without its callee", self.name).into()),
         };
         let f = *self.decls.functions.get(&callee).ok_or_else(|| format!("@{}: the callee @{callee} is not a function the llvm backend lowers", self.name))?;
         let mut args: Vec<BasicValueEnum> = b.operands(op).map(|v| self.get(v)).collect::<Result<_, _>>()?;
@@ -514,7 +530,7 @@ impl<'ll> Lower<'ll, '_> {
 
     /// Gives `op` the results of a call: none, the one value, or the fields of the struct a
     /// function with several results returns.
-    fn set_results(&mut self, op: Op, r: Option<BasicValueEnum<'ll>>) -> Result<(), String> {
+    fn set_results(&mut self, op: Op, r: Option<BasicValueEnum<'ll>>) -> Result<(), Error> {
         let n = self.b.num_results(op);
         if n == 0 {
             return Ok(());
@@ -532,7 +548,7 @@ impl<'ll> Lower<'ll, '_> {
         Ok(())
     }
 
-    fn switch(&mut self, op: Op) -> Result<(), String> {
+    fn switch(&mut self, op: Op) -> Result<(), Error> {
         let b = self.b;
         let flag = self.int(b.operand(op, 0))?;
         let cases: Vec<i128> = match self.attr_of(op, "case_values") {
@@ -543,11 +559,11 @@ impl<'ll> Lower<'ll, '_> {
                     _ => Err(format!("@{}: a `cf.switch` case that is not an integer", self.name)),
                 })
                 .collect::<Result<_, _>>()?,
-            _ => return Err(format!("@{}: a `cf.switch` without case values", self.name)),
+            _ => return Err(format!("@{}: a `cf.switch` without case values", self.name).into()),
         };
         let succs = b.successors(op).to_vec();
         if succs.len() != cases.len() + 1 {
-            return Err(format!("@{}: a `cf.switch` whose cases and successors do not match", self.name));
+            return Err(format!("@{}: a `cf.switch` whose cases and successors do not match", self.name).into());
         }
         let default = self.edge(succs[0], true)?;
         let mut table = Vec::with_capacity(cases.len());
@@ -570,7 +586,7 @@ impl<'ll> Lower<'ll, '_> {
     /// here, explicitly, against the memory's size; then the operation cannot trap, and LLVM may
     /// lower it as it likes (with `bulk-memory-opt`, `memory.fill`/`memory.copy` when the length
     /// is not a small constant). `memmove`, since wasm's ranges may overlap.
-    fn fill_or_copy(&mut self, op: Op, name: &str) -> Result<(), String> {
+    fn fill_or_copy(&mut self, op: Op, name: &str) -> Result<(), Error> {
         let b = self.b;
         let (dst, x, len) = (self.int(b.operand(op, 0))?, self.int(b.operand(op, 1))?, self.int(b.operand(op, 2))?);
         let ptr = |bl: &Builder<'ll>, a: IntValue<'ll>| bl.build_int_to_ptr(a, self.ll.ptr_type(AddressSpace::default()), "").map_err(bug);
@@ -594,10 +610,10 @@ impl<'ll> Lower<'ll, '_> {
     /// whose body `link::finish` replaces with the instruction. The function is `weak`, so LLVM
     /// neither inlines it nor infers anything from its empty body: the call stays, and LLVM
     /// assumes it may read, write or trap.
-    fn data_op(&mut self, op: Op, name: &str) -> Result<(), String> {
+    fn data_op(&mut self, op: Op, name: &str) -> Result<(), Error> {
         let segment = match self.attr_of(op, "segment") {
             Some(AttrData::SymbolRef(p)) => self.ctx.str(p[0]).to_string(),
-            _ => return Err(format!("@{}: `{name}` without its data segment", self.name)),
+            _ => return Err(format!("@{}: `{name}` without its data segment", self.name).into()),
         };
         let symbol = if name == "wasm.memory.init" {
             self.check_memory(op, name)?;
@@ -628,7 +644,7 @@ impl<'ll> Lower<'ll, '_> {
     /// bytes of a 32-bit memory needs 33 bits, so the check is in 64 bits: `start + len <= size`
     /// for a 32-bit memory (the sum cannot wrap), `len <= size && start <= size - len` for a
     /// 64-bit one (which never computes the sum, which could).
-    fn check_range(&mut self, starts: &[IntValue<'ll>], len: IntValue<'ll>) -> Result<(), String> {
+    fn check_range(&mut self, starts: &[IntValue<'ll>], len: IntValue<'ll>) -> Result<(), Error> {
         let at = len.get_type();
         let i64t = self.ll.i64_type();
         let pages = self.call1("llvm.wasm.memory.size", &[at.into()], &[self.ll.i32_type().const_zero().into()])?.into_int_value();
@@ -655,20 +671,20 @@ impl<'ll> Lower<'ll, '_> {
         self.trap_if(bad.ok_or_else(|| bug("a range check without a range"))?, Trap::OutOfBounds)
     }
 
-    fn check_memory(&self, op: Op, name: &str) -> Result<(), String> {
+    fn check_memory(&self, op: Op, name: &str) -> Result<(), Error> {
         self.check_memory_at(op, name, "memory")
     }
 
     /// Checks that the memory the attribute `key` of `op` names is the module's.
-    fn check_memory_at(&self, op: Op, name: &str, key: &str) -> Result<(), String> {
+    fn check_memory_at(&self, op: Op, name: &str, key: &str) -> Result<(), Error> {
         match self.attr_of(op, key) {
             Some(AttrData::SymbolRef(p)) if Some(p[0]) == self.memory => Ok(()),
-            _ => Err(format!("`{name}` (in @{}) does not use the module's memory; {OTHER_BACKENDS}", self.name)),
+            _ => Err(Unsupported(format!("`{name}` (in @{}) does not use the module's memory; {OTHER_BACKENDS}", self.name))),
         }
     }
 
     /// A load or store of linear memory; `false` when `name` is not one.
-    fn memory_access(&mut self, op: Op, name: &str) -> Result<bool, String> {
+    fn memory_access(&mut self, op: Op, name: &str) -> Result<bool, Error> {
         let Some((access, ty)) = MemAccess::of(name) else { return Ok(false) };
         self.check_memory(op, name)?;
         let offset = match self.attr_of(op, "offset") {
@@ -679,7 +695,7 @@ impl<'ll> Lower<'ll, '_> {
         let addr = self.int(self.b.operand(op, 0))?;
         let at = addr.get_type();
         if at.get_bit_width() == 32 && u32::try_from(offset).is_err() {
-            return Err(format!("@{}: `{name}` with an offset beyond 32 bits", self.name));
+            return Err(self.unsupported(&format!("{name} with an offset beyond 32 bits")));
         }
         let natural = match access {
             MemAccess::Load { bytes, .. } | MemAccess::Store { bytes } if bytes > 0 => bytes,
@@ -693,6 +709,12 @@ impl<'ll> Lower<'ll, '_> {
         let (ptr, align) = if self.native.is_some() {
             (self.native_address(addr, offset, natural)?, 1)
         } else {
+            if self.strict_memory && offset != 0 {
+                // Past the address space: a trap, where `nuw` would make the address poison.
+                let limit = if at.get_bit_width() == 32 { u32::MAX as u64 } else { u64::MAX };
+                let past = self.builder.build_int_compare(IntPredicate::UGT, addr, at.const_int(limit - offset, false), "").map_err(bug)?;
+                self.trap_if(past, Trap::OutOfBounds)?;
+            }
             // `nuw`: wasm adds the offset without wrapping (an access past the address space
             // traps), and it lets the target fold the constant into the instruction's offset field.
             let ea = if offset == 0 { addr } else { self.builder.build_int_nuw_add(addr, at.const_int(offset, false), "").map_err(bug)? };
@@ -704,6 +726,9 @@ impl<'ll> Lower<'ll, '_> {
                 let t = if bytes == 0 { llvm_type(self.ll, ty) } else { mem_ty(bytes) };
                 let v = self.builder.build_load(t, ptr, "").map_err(bug)?;
                 set_align(v.as_instruction_value(), align)?;
+                if self.strict_memory {
+                    v.as_instruction_value().ok_or_else(|| bug("a load that is not an instruction"))?.set_volatile(true).map_err(|e| bug(format!("{e:?}")))?;
+                }
                 let v = if bytes == 0 {
                     v
                 } else {
@@ -723,13 +748,16 @@ impl<'ll> Lower<'ll, '_> {
                 };
                 let st = self.builder.build_store(ptr, v).map_err(bug)?;
                 set_align(Some(st), align)?;
+                if self.strict_memory {
+                    st.set_volatile(true).map_err(|e| bug(format!("{e:?}")))?;
+                }
             }
         }
         Ok(true)
     }
 
     /// Constants and arithmetic; `None` when `name` is not one.
-    fn numeric(&mut self, op: Op, name: &str) -> Result<Option<BasicValueEnum<'ll>>, String> {
+    fn numeric(&mut self, op: Op, name: &str) -> Result<Option<BasicValueEnum<'ll>>, Error> {
         let Some((ty, rest)) = name.strip_prefix("wasm.").and_then(|n| n.split_once('.')) else { return Ok(None) };
         match ty {
             "i32" | "i64" => self.int_op(op, if ty == "i32" { 32 } else { 64 }, rest),
@@ -738,21 +766,21 @@ impl<'ll> Lower<'ll, '_> {
         }
     }
 
-    fn int_op(&mut self, op: Op, bits: u32, rest: &str) -> Result<Option<BasicValueEnum<'ll>>, String> {
+    fn int_op(&mut self, op: Op, bits: u32, rest: &str) -> Result<Option<BasicValueEnum<'ll>>, Error> {
         let b = self.b;
         let it = int_type(self.ll, bits);
         let bl = &self.builder;
         let n = b.num_operands(op);
         let a = |i: usize| self.int(b.operand(op, i));
         let f = |i: usize| self.float(b.operand(op, i));
-        let cmp = |p: IntPredicate| -> Result<BasicValueEnum<'ll>, String> {
+        let cmp = |p: IntPredicate| -> Result<BasicValueEnum<'ll>, Error> {
             let c = bl.build_int_compare(p, a(0)?, a(1)?, "").map_err(bug)?;
             Ok(bl.build_int_z_extend(c, self.ll.i32_type(), "").map_err(bug)?.into())
         };
         let v: BasicValueEnum = match rest {
             "const" => match self.attr_of(op, "value") {
                 Some(AttrData::Int { value, .. }) => it.const_int(*value as u64, false).into(),
-                _ => return Err(format!("@{}: an integer constant without its value", self.name)),
+                _ => return Err(format!("@{}: an integer constant without its value", self.name).into()),
             },
             "add" => bl.build_int_add(a(0)?, a(1)?, "").map_err(bug)?.into(),
             "sub" => bl.build_int_sub(a(0)?, a(1)?, "").map_err(bug)?.into(),
@@ -835,7 +863,7 @@ impl<'ll> Lower<'ll, '_> {
     }
 
     /// Division and remainder, trapping where wasm traps instead of LLVM's undefined behaviour.
-    fn division(&mut self, op: Op, bits: u32, rest: &str) -> Result<BasicValueEnum<'ll>, String> {
+    fn division(&mut self, op: Op, bits: u32, rest: &str) -> Result<BasicValueEnum<'ll>, Error> {
         let (x, y) = (self.int(self.b.operand(op, 0))?, self.int(self.b.operand(op, 1))?);
         let it = x.get_type();
         let zero = self.builder.build_int_compare(IntPredicate::EQ, y, it.const_zero(), "").map_err(bug)?;
@@ -871,18 +899,18 @@ impl<'ll> Lower<'ll, '_> {
         Ok(v.map_err(bug)?.into())
     }
 
-    fn float_op(&mut self, op: Op, bits: u32, rest: &str) -> Result<Option<BasicValueEnum<'ll>>, String> {
+    fn float_op(&mut self, op: Op, bits: u32, rest: &str) -> Result<Option<BasicValueEnum<'ll>>, Error> {
         let b = self.b;
         let ft = if bits == 32 { self.ll.f32_type() } else { self.ll.f64_type() };
         let bl = &self.builder;
         let a = |i: usize| self.float(b.operand(op, i));
         let ai = |i: usize| self.int(b.operand(op, i));
-        let cmp = |p: FloatPredicate| -> Result<BasicValueEnum<'ll>, String> {
+        let cmp = |p: FloatPredicate| -> Result<BasicValueEnum<'ll>, Error> {
             let c = bl.build_float_compare(p, a(0)?, a(1)?, "").map_err(bug)?;
             Ok(bl.build_int_z_extend(c, self.ll.i32_type(), "").map_err(bug)?.into())
         };
-        let unary = |name: &str| -> Result<BasicValueEnum<'ll>, String> { self.call1(name, &[ft.into()], &[a(0)?.into()]) };
-        let binary = |name: &str| -> Result<BasicValueEnum<'ll>, String> { self.call1(name, &[ft.into()], &[a(0)?.into(), a(1)?.into()]) };
+        let unary = |name: &str| -> Result<BasicValueEnum<'ll>, Error> { self.call1(name, &[ft.into()], &[a(0)?.into()]) };
+        let binary = |name: &str| -> Result<BasicValueEnum<'ll>, Error> { self.call1(name, &[ft.into()], &[a(0)?.into(), a(1)?.into()]) };
         let v: BasicValueEnum = match rest {
             "const" => match self.attr_of(op, "value") {
                 // Built from the bits, so a NaN keeps its payload.
@@ -891,7 +919,7 @@ impl<'ll> Lower<'ll, '_> {
                     let raw = if bits == 32 { *raw & 0xffff_ffff } else { *raw };
                     bl.build_bit_cast(it.const_int(raw, false), ft, "").map_err(bug)?
                 }
-                _ => return Err(format!("@{}: a float constant without its value", self.name)),
+                _ => return Err(format!("@{}: a float constant without its value", self.name).into()),
             },
             "add" => bl.build_float_add(a(0)?, a(1)?, "").map_err(bug)?.into(),
             "sub" => bl.build_float_sub(a(0)?, a(1)?, "").map_err(bug)?.into(),
@@ -942,7 +970,7 @@ fn llvm_width(t: ValType) -> u32 {
     }
 }
 
-fn set_align(i: Option<inkwell::values::InstructionValue<'_>>, align: u32) -> Result<(), String> {
+fn set_align(i: Option<inkwell::values::InstructionValue<'_>>, align: u32) -> Result<(), Error> {
     i.ok_or_else(|| bug("a memory access that is not an instruction"))?.set_alignment(align).map_err(|e| bug(format!("{e:?}")))
 }
 

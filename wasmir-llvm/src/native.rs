@@ -15,7 +15,7 @@
 use crate::items::{Function, Items, OTHER_BACKENDS, ValType};
 use crate::lower::native::{Env, OUTSIDE};
 use crate::lower::{self, Decls, llvm_type};
-use crate::{OptLevel, items};
+use crate::{Error, OptLevel, items};
 use inkwell::AddressSpace;
 use inkwell::context::Context as LlContext;
 use inkwell::module::{Linkage, Module as LlModule};
@@ -57,17 +57,23 @@ impl Compiled {
     }
 }
 
-/// A refusal of the module level (by [`items::collect`]), reworded for native code.
-fn outside_module(e: String) -> String {
-    let e = e.strip_suffix(&format!("; {OTHER_BACKENDS}")).unwrap_or(&e).to_string();
-    format!("{e}: a construct {OUTSIDE}")
+/// A refusal of the module level (by [`items::collect`]) or of the shared lowering, reworded
+/// for native code; a failure stays as it is.
+fn outside_module(e: Error) -> Error {
+    e.map(|e| {
+        if e.contains(OUTSIDE) {
+            return e;
+        }
+        let e = e.strip_suffix(&format!("; {OTHER_BACKENDS}")).unwrap_or(&e).to_string();
+        format!("{e}: a construct {OUTSIDE}")
+    })
 }
 
 /// Lowers `module` to LLVM IR for the host, optimizes it at `opt` and writes the object. `Err`
-/// names the first construct outside the native subset.
-pub fn compile(ctx: &Context, module: &Module, opt: OptLevel) -> Result<Compiled, String> {
+/// names the first construct outside the native subset, as [`Error::Unsupported`].
+pub fn compile(ctx: &Context, module: &Module, opt: OptLevel) -> Result<Compiled, Error> {
     if !cfg!(target_pointer_width = "64") {
-        return Err("native code needs a 64-bit host".into());
+        return Err(Error::Unsupported("native code needs a 64-bit host".into()));
     }
     let (ctx, cfg) = crate::to_cfg(ctx, module)?;
     let items = items::collect(&ctx, &cfg).map_err(outside_module)?;
@@ -85,10 +91,8 @@ pub fn compile(ctx: &Context, module: &Module, opt: OptLevel) -> Result<Compiled
     let decls = declare(&ll, &m, &items);
     let env = Env { globals: items.globals.iter().enumerate().map(|(i, g)| (g.name.clone(), (i as u32, g.ty))).collect() };
     for f in &items.functions {
-        lower::native::lower_function(&ll, &m, &decls, &ctx, &cfg, &items, f, &env).map_err(|e| {
-            // What the shared lowering refuses is outside the native subset too; bugs stay bugs.
-            if e.contains(OUTSIDE) || e.starts_with("internal error") { e } else { outside_module(e) }
-        })?;
+        // What the shared lowering refuses is outside the native subset too; bugs stay bugs.
+        lower::native::lower_function(&ll, &m, &decls, &ctx, &cfg, &items, f, &env).map_err(outside_module)?;
     }
     let mut exports = Vec::new();
     for f in items.functions.iter().filter(|f| f.export.is_some()) {
@@ -136,45 +140,46 @@ fn abi_type(t: ValType) -> wasmir_native::ValType {
 /// Refuses what the wasm32 path's module level takes but native code does not; gives the
 /// globals' initial bits and the active data segments at their offsets.
 #[allow(clippy::type_complexity)]
-fn native_subset(items: &Items) -> Result<(Vec<u64>, Vec<(u64, Vec<u8>)>), String> {
+fn native_subset(items: &Items) -> Result<(Vec<u64>, Vec<(u64, Vec<u8>)>), Error> {
+    let outside = |m: String| Err(Error::Unsupported(m));
     if let Some(f) = items.functions.iter().find(|f| f.import.is_some()) {
-        return Err(format!("the module imports @{}; imports, {OUTSIDE}", f.name));
+        return outside(format!("the module imports @{}; imports, {OUTSIDE}", f.name));
     }
     if items.memory.as_ref().is_some_and(|m| m.import.is_some()) {
-        return Err(format!("the module imports its memory; imports, {OUTSIDE}"));
+        return outside(format!("the module imports its memory; imports, {OUTSIDE}"));
     }
     if items.memory64() {
-        return Err(format!("a 64-bit memory (memory64), {OUTSIDE}"));
+        return outside(format!("a 64-bit memory (memory64), {OUTSIDE}"));
     }
     for f in &items.functions {
         if f.results.len() > 1 {
-            return Err(format!("@{} returns {} values; multiple results, {OUTSIDE}", f.name, f.results.len()));
+            return outside(format!("@{} returns {} values; multiple results, {OUTSIDE}", f.name, f.results.len()));
         }
         if f.params.iter().chain(&f.results).any(|t| matches!(t, ValType::ExternRef | ValType::FuncRef)) {
-            return Err(format!("@{} takes or returns a reference; reference values, {OUTSIDE}", f.name));
+            return outside(format!("@{} takes or returns a reference; reference values, {OUTSIDE}", f.name));
         }
     }
     if items.start.is_some() {
-        return Err(format!("the start function, {OUTSIDE}"));
+        return outside(format!("the start function, {OUTSIDE}"));
     }
     if let Some(t) = items.tables.first() {
-        return Err(format!("the table @{}: tables, {OUTSIDE}", t.name));
+        return outside(format!("the table @{}: tables, {OUTSIDE}", t.name));
     }
     if !items.elems.is_empty() {
-        return Err(format!("element segments, {OUTSIDE}"));
+        return outside(format!("element segments, {OUTSIDE}"));
     }
     let constant = |e: Option<&items::InitExpr>| e.and_then(|e| e.constant());
     let mut globals = Vec::with_capacity(items.globals.len());
     for g in &items.globals {
         if g.import.is_some() {
-            return Err(format!("the module imports @{}; imports, {OUTSIDE}", g.name));
+            return outside(format!("the module imports @{}; imports, {OUTSIDE}", g.name));
         }
-        let c = constant(g.init.as_ref()).ok_or_else(|| format!("@{}: an initializer other than one constant, {OUTSIDE}", g.name))?;
+        let c = constant(g.init.as_ref()).ok_or_else(|| Error::Unsupported(format!("@{}: an initializer other than one constant, {OUTSIDE}", g.name)))?;
         globals.push(c.bits);
     }
     let mut data = Vec::with_capacity(items.data.len());
     for d in &items.data {
-        let c = constant(d.offset.as_ref()).ok_or_else(|| format!("@{}: a passive data segment or an offset other than one constant, {OUTSIDE}", d.name))?;
+        let c = constant(d.offset.as_ref()).ok_or_else(|| Error::Unsupported(format!("@{}: a passive data segment or an offset other than one constant, {OUTSIDE}", d.name)))?;
         data.push((c.bits, d.bytes.clone()));
     }
     Ok((globals, data))

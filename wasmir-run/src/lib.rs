@@ -88,10 +88,14 @@ const MAX_BACKTRACE_FRAMES: usize = 20;
                   anything else is refused with a message. Fuel counts loop iterations there. \
                   --backend=cranelift-wasm runs with wasmtime the wasm of the cranelift wasm path \
                   (every function through Cranelift's mid-end and back, as `wasmir-translate \
-                  --backend=cranelift -O2`). --backend=llvm-native (builds with the `llvm` \
-                  feature) compiles the module with LLVM -O2 for the host, in the ABI of \
-                  Cranelift's native code, loads the object with LLVM's JIT and runs it with the \
-                  same runtime.\n\n\
+                  --backend=cranelift -O2`). --backend=llvm runs with wasmtime the wasm the LLVM \
+                  backend makes at -O2 (`wasmir-translate --backend=llvm -O2`, without WasmIR's \
+                  own -O2 passes; builds with the `llvm` feature); a module outside that \
+                  backend's slice is refused with `error: `FILE` is outside what the llvm backend \
+                  supports: REASON`. --backend=llvm-native (builds with the `llvm` feature) \
+                  compiles the module with LLVM -O2 for the host, in the ABI of Cranelift's \
+                  native code, loads the object with LLVM's JIT and runs it with the same \
+                  runtime.\n\n\
                   EXIT CODES: 0 success, 1 error (bad module, unresolved import, missing export, \
                   trap: reported on stderr as `error: trap: REASON` with the wasm backtrace), 2 \
                   bad command line (including arguments that do not match the function's \
@@ -112,7 +116,8 @@ struct Args {
     max_memory: u64,
     /// How to run the module: `direct` (wasmtime), `cranelift` (compiled natively for the host
     /// by Cranelift, for the subset it covers), `cranelift-wasm` (wasmtime, on the wasm of the
-    /// cranelift wasm path) or `llvm-native` (compiled natively by LLVM, same ABI and runtime).
+    /// cranelift wasm path), `llvm` (wasmtime, on the wasm of the LLVM backend) or
+    /// `llvm-native` (compiled natively by LLVM, same ABI and runtime as `cranelift`).
     #[arg(long, value_enum, value_name = "BACKEND", default_value = "direct")]
     backend: Backend,
     /// The arguments of the invoked function.
@@ -131,10 +136,20 @@ enum Backend {
     /// wasmtime, on the wasm of the cranelift wasm path (`wasmir-translate --backend=cranelift
     /// -O2`: every function through Cranelift's mid-end and back).
     CraneliftWasm,
+    /// wasmtime, on the wasm of the LLVM backend at -O2 (`wasmir-translate --backend=llvm -O2`,
+    /// LLVM's pipeline only); a module outside the backend's slice is refused with
+    /// [`LLVM_UNSUPPORTED`].
+    Llvm,
     /// Native code from the module's WasmIR, through LLVM (`wasmir-translate --backend=llvm
     /// --target=native -O2`), loaded by LLVM's JIT and run by the same runtime as `cranelift`.
     LlvmNative,
 }
+
+/// What `--backend=llvm` says (after the file name) when the LLVM backend refuses the module as
+/// outside the slice it supports, rather than failing on it: the message is
+/// `` error: `FILE` is outside what the llvm backend supports: REASON ``. A differential test
+/// skips such modules.
+pub const LLVM_UNSUPPORTED: &str = "is outside what the llvm backend supports";
 
 /// What the store carries: the resource limits and the output of the spectest print functions
 /// (copied to stdout when the call returns, as host functions cannot borrow the caller's stream).
@@ -198,6 +213,24 @@ fn through_cranelift(name: &str, bytes: &[u8], kind: Kind) -> Result<Vec<u8>, Fa
     }
 }
 
+/// The module's wasm from the LLVM backend at -O2 (`--backend=llvm`).
+#[cfg(feature = "llvm")]
+fn through_llvm(name: &str, bytes: &[u8], kind: Kind) -> Result<Vec<u8>, Failure> {
+    use wasmir_translate::llvm::{Error, OptLevel};
+    let r = match kind {
+        Kind::Wir => {
+            let text = std::str::from_utf8(bytes).map_err(|_| Failure::error(format!("`{name}` is not UTF-8 WasmIR text (give a wasm binary the `.wasm` extension)")))?;
+            wasmir_translate::wir_to_wasm_through_llvm(text, name, OptLevel::O2)
+        }
+        Kind::Wasm | Kind::Wat => wasmir_translate::llvm_wasm(bytes, OptLevel::O2),
+    };
+    r.map_err(|e| match e {
+        Error::Unsupported(why) => Failure::error(format!("`{name}` {LLVM_UNSUPPORTED}: {why}")),
+        Error::Failed(m) if kind == Kind::Wir => Failure { code: EXIT_ERROR, message: m, rendered: true },
+        Error::Failed(m) => Failure::error(format!("`{name}` cannot go through the llvm backend: {m}")),
+    })
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Wir,
@@ -235,6 +268,12 @@ fn execute(args: &Args, stdin: &mut dyn Read, stdout: &mut dyn Write) -> Result<
         #[cfg(not(feature = "cranelift"))]
         Backend::Cranelift | Backend::CraneliftWasm => {
             return Err(Failure::error("the cranelift backend is not in this build (cargo feature `cranelift`); run without --backend (wasmtime)"));
+        }
+        #[cfg(feature = "llvm")]
+        Backend::Llvm => (Kind::Wasm, through_llvm(&name, &bytes, kind)?),
+        #[cfg(not(feature = "llvm"))]
+        Backend::Llvm => {
+            return Err(Failure::error("the llvm backend is not in this build (cargo feature `llvm`, which needs LLVM 22 and wasm-ld); run without --backend (wasmtime)"));
         }
     };
 

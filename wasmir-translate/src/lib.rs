@@ -98,10 +98,12 @@ struct Args {
     target: Option<Target>,
 }
 
-/// Runs `wasmir-translate` with `args` (`args[0]` is the program name). Returns the exit code.
 #[cfg(feature = "cranelift")]
 pub use wasmir_cranelift as cranelift;
+#[cfg(feature = "llvm")]
+pub use wasmir_llvm as llvm;
 
+/// Runs `wasmir-translate` with `args` (`args[0]` is the program name). Returns the exit code.
 pub fn run(args: &[String], stdin: &mut dyn Read, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
     let args = match Args::try_parse_from(args) {
         Ok(a) => a,
@@ -323,7 +325,7 @@ fn llvm(ctx: &Context, module: &wasmir::Module, emit: Emit, args: &Args, stdout:
         let _ = writeln!(stderr, "error: the llvm backend writes wasm, wat, llvm-ir or obj; --emit=clif needs --backend=cranelift");
         return EXIT_ERROR;
     }
-    let opts = wasmir_llvm::Options { opt: wasmir_llvm::OptLevel::from_flag(args.opt_level.as_deref()), features };
+    let opts = wasmir_llvm::Options { opt: wasmir_llvm::OptLevel::from_flag(args.opt_level.as_deref()), features, ..Default::default() };
     let compiled = match wasmir_llvm::compile(ctx, module, &opts) {
         Ok(c) => c,
         Err(e) => {
@@ -408,6 +410,48 @@ pub fn wir_to_wasm_through_cranelift(text: &str, name: &str, level: wasmir_crane
     }
     wasmir_cranelift::optimize_module(&mut ctx, &mut module, level).map_err(|e| format!("error: optimizing through Cranelift: {e}\n"))?;
     export_wasm(&ctx, &module).map_err(|e| format!("error: {e}\n"))
+}
+
+/// Compiles a verified module with the LLVM backend at `level` (the default target features)
+/// and links it: the wasm of `wasmir-translate --backend=llvm`, without WasmIR's own passes.
+#[cfg(feature = "llvm")]
+fn llvm_compile(ctx: &Context, module: &wasmir::Module, opts: &wasmir_llvm::Options) -> Result<Vec<u8>, wasmir_llvm::Error> {
+    Ok(wasmir_llvm::compile(ctx, module, opts)?.link()?)
+}
+
+/// Parses and verifies `.wir` text and compiles it with the LLVM backend at `level`. A module
+/// outside the backend's slice is [`wasmir_llvm::Error::Unsupported`]; everything else that goes
+/// wrong, errors in the input included, is `Failed`, rendered and ready for a terminal.
+#[cfg(feature = "llvm")]
+pub fn wir_to_wasm_through_llvm(text: &str, name: &str, level: wasmir_llvm::OptLevel) -> Result<Vec<u8>, wasmir_llvm::Error> {
+    let src = SourceFile { name, text };
+    let mut ctx = Context::new();
+    let module = wasmir::parse(&mut ctx, text, ParseOptions::default()).map_err(|d| render_all(&d, &src))?;
+    let diags = wasmir::verify(&ctx, &module);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(render_all(&diags, &src).into());
+    }
+    llvm_compile(&ctx, &module, &wasmir_llvm::Options { opt: level, ..Default::default() }).map_err(|e| match e {
+        wasmir_llvm::Error::Failed(m) => wasmir_llvm::Error::Failed(format!("error: {m}\n")),
+        refused => refused,
+    })
+}
+
+/// Imports a wasm binary and compiles it with the LLVM backend at `level` (as
+/// `wasmir-translate --import-wasm` then `--backend=llvm`). A module outside the backend's
+/// slice comes back as [`wasmir_llvm::Error::Unsupported`], so that a caller can fall back to
+/// another backend; a failure of the importer or of the backend is `Failed`.
+#[cfg(feature = "llvm")]
+pub fn llvm_wasm(bytes: &[u8], level: wasmir_llvm::OptLevel) -> Result<Vec<u8>, wasmir_llvm::Error> {
+    llvm_wasm_with(bytes, &wasmir_llvm::Options { opt: level, ..Default::default() })
+}
+
+/// [`llvm_wasm`] with all of the backend's options.
+#[cfg(feature = "llvm")]
+pub fn llvm_wasm_with(bytes: &[u8], opts: &wasmir_llvm::Options) -> Result<Vec<u8>, wasmir_llvm::Error> {
+    let mut ctx = Context::new();
+    let module = import_wasm(&mut ctx, bytes).map_err(|e| format!("import: {e}"))?;
+    llvm_compile(&ctx, &module, opts)
 }
 
 /// Imports a wasm binary and sends it through the cranelift wasm path at `level`: every function

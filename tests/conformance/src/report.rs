@@ -69,6 +69,37 @@ them, `register`ed instances, `get`, and reference or v128 values are skipped an
 validation assertions are ignored. No assertion may fail (not ratcheted). On 2026-12-02: 1338
 modules native, 1856 skipped; assertions 26204 passed, 0 failed, 37765 skipped; 20 to 35 s in a debug build on 2 cores.
 
+**LLVM backend.** `spec_testsuite_llvm` and `smith_roundtrip_llvm` (this crate's feature `llvm`,
+which CI turns on) send every module through the LLVM backend instead of the round trip
+(`wasmir_translate::llvm_wasm`: import, LLVM's pipeline at -O2, wasm-ld; WasmIR's own passes do
+not run). A module the backend refuses as outside its slice (`wasmir_llvm::Error::Unsupported`:
+tables, GC types, v128, imported globals, …) takes the direct path and is counted by reason (the
+console prints the most common); any other error of the backend fails the test. Every assertion
+on an instance of a module the backend compiled must pass, and the ratchet is checked, never
+blessed. The backend's documented deviations (`docs/architecture/llvm.md`, "Known deviations")
+are recognized exactly and counted: when the only failures on its modules are out-of-bounds traps
+that did not happen, the file runs again with strict memory accesses (`Options::strict_memory`:
+volatile, the address checked for wrapping past 4 GiB) and that run's counts stand if everything
+passes; a result that is a NaN of another kind than `nan:canonical`/`nan:arithmetic` (or, through
+`reinterpret`, a quiet NaN's bits with the quiet bit clear); an `assert_exhaustion` that ran out
+of fuel (LLVM made the recursion a loop). A file whose failures on the backend's modules are its
+own (it passes no more on the direct path alone, as the 2 of `mutable-global/linking.wast` that
+the ceiling names) is told apart by a run on the direct path. The smith test generates modules
+shaped for what the backend can express (no tables, references, multi-value, bulk memory or start
+function); a seed that differs only by a missing out-of-bounds trap is compared again against the
+strict build, and integers that are both NaN bits agree (LLVM folds float operations at compile
+time, where wasmtime's NaN canonicalization does not reach). `WASMIR_CONFORMANCE_LLVM_LEVEL`
+picks another LLVM level. On 2026-12-02: 1528 modules compiled by LLVM (of the 3635 the suite expects
+valid) and 2115 refused (tables 762, GC types 280, v128 390, imported globals 175, passive data
+93, multiple memories 76, `memory.copy`/`fill` 90, memory64 56, …); assertions on the compiled
+modules 17464/17466 passed (70 of them in a second run with strict memory accesses, 26 with a NaN
+of another kind, 10 out of fuel instead of stack; the 2 failing ones are
+`mutable-global/linking.wast`'s own), and the totals are the direct backend's (modules 3635/3635,
+assertions 63408/63412, rejections 5959/5959); smith: all 300 seeds compiled by LLVM and
+behaviour-equal, 53 of them only against the strict build. In a debug build on 2 shared cores
+the spec test takes 110 to 200 s and the smith test 35 to 100 s (side by side about 150 s); the
+whole conformance binary took 262 s without the two and 500 s with them (190 s more CPU time).
+
 ## Running
 
 ```sh
@@ -88,6 +119,7 @@ WASMIR_SMITH_SEEDS=42..43 cargo test -p conformance smith_roundtrip -- --nocaptu
 | `WASMIR_SMITH_SEEDS=N` or `A..B` | smith seeds (default `0..300`; the ratchet is checked only for the default) |
 | `WASMIR_CONFORMANCE_PIPELINE=P` | run the pass pipeline `P` (e.g. `module(func(cse,dce))`, or a level such as `-O2`) between import and export; the ratchet still applies. The tests `spec_testsuite_o2` and `smith_roundtrip_o2` always run with `-O2` (they check the ratchet but never bless it). On 2026-11-25 `module(func(lower-to-cfg,structurize))`, every function to CFG form and back, kept all counts equal: modules 3635/3635, assertions 63408/63412, rejections 5959/5959, smith 300/300 behaviour-equal |
 | `WASMIR_CONFORMANCE_BACKEND=cranelift` | send every module through the cranelift wasm path (`wasmir-translate --backend=cranelift -O2`: each function lowered to CLIF, optimized by Cranelift's mid-end, raised back to WasmIR and encoded by the direct backend) instead of the plain round trip; the console adds how many functions went through Cranelift and why the others passed through unchanged. The tests `spec_testsuite_cranelift` and `smith_roundtrip_cranelift` always run this way (they check the ratchet but never bless it). On 2026-12-01: modules 3635/3635, assertions 63408/63412, rejections 5959/5959 (the same as the direct backend), 10609 functions through Cranelift and 827 passed through (reference types, which CLIF cannot hold), smith 300/300 behaviour-equal |
+| `WASMIR_CONFORMANCE_BACKEND=llvm` | (with the feature `llvm`) send every module the LLVM backend takes through it (`wasmir-translate --backend=llvm -O2`, LLVM's passes only), the others through the round trip; see "LLVM backend" above. The tests `spec_testsuite_llvm` and `smith_roundtrip_llvm` always run this way (they check the ratchet but never bless it). `WASMIR_CONFORMANCE_LLVM_LEVEL=0`…`3`, `s`, `z` picks LLVM's level (default 2) |
 | `WASMIR_CONFORMANCE_IDENTITY=1` | harness self-check: skip the round trip (bytes unchanged) and let wasmtime's validator stand in for the importer; never blessed |
 
 Panics in the system under test are caught and counted as failures (`panic: …`). A third test,
@@ -208,6 +240,63 @@ pub fn spec_console(results: &[FileResult], elapsed: Duration, jobs: usize) -> S
     if sut::cranelift_mode() && !sut::identity_mode() {
         out.push_str(&sut::cranelift_summary());
     }
+    if sut::llvm_mode() && !sut::identity_mode() {
+        out.push_str(&sut::llvm_summary());
+        let (modules, ok, total) = results.iter().fold((0, 0, 0), |(m, o, t), r| {
+            (
+                m + r.backend_modules,
+                o + r.backend_assertions_ok,
+                t + r.backend_assertions_total,
+            )
+        });
+        let _ = writeln!(
+            out,
+            "  on the modules LLVM compiled: {modules} modules ok, assertions {ok}/{total} passed"
+        );
+        let deviating: Vec<String> = results
+            .iter()
+            .filter(|r| r.known_deviations > 0)
+            .map(|r| format!("{} ({})", r.key(), r.known_deviations))
+            .collect();
+        let _ = writeln!(
+            out,
+            "  of which {} passed only with strict memory accesses (the known deviations: an out-of-bounds access LLVM removed or folded), in {}",
+            results.iter().map(|r| r.known_deviations).sum::<u64>(),
+            if deviating.is_empty() {
+                "no file".to_string()
+            } else {
+                deviating.join(", ")
+            }
+        );
+        let count = |f: fn(&FileResult) -> u64| -> (u64, Vec<String>) {
+            (
+                results.iter().map(f).sum(),
+                results
+                    .iter()
+                    .filter(|r| f(r) > 0)
+                    .map(|r| format!("{} ({})", r.key(), f(r)))
+                    .collect(),
+            )
+        };
+        let (nan, nan_files) = count(|r| r.nan_deviations);
+        let (rec, rec_files) = count(|r| r.recursion_deviations);
+        let _ = writeln!(
+            out,
+            "  and {nan} with a NaN of another kind than expected (known deviation) in {}",
+            nan_files.join(", ")
+        );
+        let _ = writeln!(
+            out,
+            "  and {rec} ran out of fuel where the stack was to be exhausted (known deviation: recursion made a loop) in {}",
+            rec_files.join(", ")
+        );
+        let (own, own_files) = count(|r| r.backend_failures_direct_too);
+        let _ = writeln!(
+            out,
+            "  failed, as on the direct path (the files' own failures): {own} in {}",
+            own_files.join(", ")
+        );
+    }
     if let Some(r) = results.iter().max_by_key(|r| r.max_fuel) {
         let _ = writeln!(
             out,
@@ -317,6 +406,9 @@ pub fn spec_test() {
     let start = Instant::now();
     let results = spec::run_all(&files, jobs).unwrap_or_else(|e| panic!("conformance: {e}"));
     println!("{}", spec_console(&results, start.elapsed(), jobs));
+    if sut::llvm_mode() && !sut::identity_mode() {
+        check_llvm_spec(&results);
+    }
     let bless = sut::bless_mode();
     if sut::identity_mode() {
         assert!(
@@ -407,6 +499,33 @@ pub fn spec_test() {
     );
 }
 
+/// In llvm mode: the backend failed on no module, and every assertion on a module it compiled
+/// passed (stricter than the ratchet, which the modules it refused also feed).
+fn check_llvm_spec(results: &[FileResult]) {
+    let failing: Vec<String> = results
+        .iter()
+        .filter(|r| {
+            r.backend_assertions_ok + r.backend_failures_direct_too < r.backend_assertions_total
+        })
+        .map(|r| {
+            format!(
+                "{}: {} of {} assertions on LLVM-compiled modules failed, first: {}",
+                r.key(),
+                r.backend_assertions_total - r.backend_assertions_ok,
+                r.backend_assertions_total,
+                r.backend_first_failure.as_deref().unwrap_or("?")
+            )
+        })
+        .collect();
+    let failed = sut::llvm_failures();
+    assert!(
+        failing.is_empty() && failed == 0,
+        "the LLVM backend failed on {failed} module(s) (the `failed:` lines above) and changed the behaviour of modules in {} file(s):\n  {}",
+        failing.len(),
+        failing.join("\n  ")
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 
 fn smith_fields(st: &SmithStats) -> BTreeMap<String, u64> {
@@ -439,6 +558,19 @@ fn smith_console(st: &SmithStats, jobs: usize) -> String {
     }
     if sut::cranelift_mode() && !sut::identity_mode() {
         out.push_str(&sut::cranelift_summary());
+    }
+    if sut::llvm_mode() && !sut::identity_mode() {
+        out.push_str(&sut::llvm_summary());
+        let _ = writeln!(
+            out,
+            "  behaviour-equal seeds compiled by LLVM: {}",
+            st.backend_equal
+        );
+        let (n, seeds) = &st.known_deviations;
+        let _ = writeln!(
+            out,
+            "  of which {n} equal only with strict memory accesses (the known deviations: an out-of-bounds access LLVM removed, moved or folded), e.g. seeds {seeds:?}"
+        );
     }
     out
 }
@@ -488,6 +620,11 @@ pub fn smith_test(artifacts: &Path) {
         "{} smith module(s) behave differently after the round trip:\n{}",
         st.mismatches.len(),
         st.mismatches.join("\n")
+    );
+    assert_eq!(
+        sut::llvm_failures(),
+        0,
+        "the LLVM backend failed on smith modules (the `failed:` lines above)"
     );
     let bless = sut::bless_mode();
     if sut::identity_mode() {

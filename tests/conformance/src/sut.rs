@@ -29,7 +29,7 @@ pub fn force_identity_on_this_thread(on: bool) {
 /// `WASMIR_BLESS_CONFORMANCE=1`: rewrite the ratchet file and `docs/conformance.md`.
 pub fn bless_mode() -> bool {
     // A test that chose its own passes checks the ratchet but never rewrites it.
-    std::env::var("WASMIR_BLESS_CONFORMANCE").is_ok_and(|v| v == "1") && pipeline_override().is_none() && !cranelift_mode()
+    std::env::var("WASMIR_BLESS_CONFORMANCE").is_ok_and(|v| v == "1") && pipeline_override().is_none() && !cranelift_mode() && !llvm_mode()
 }
 
 /// How the run is set up, for the console summaries: `identity`, or the passes in between.
@@ -39,6 +39,9 @@ pub fn mode_label(identity: &str) -> String {
     }
     if cranelift_mode() {
         return " (through --backend=cranelift -O2: Cranelift's mid-end, raised back to WasmIR)".to_string();
+    }
+    if llvm_mode() {
+        return format!(" (through --backend=llvm -O{}: LLVM and wasm-ld; modules it refuses take the direct path)", llvm_level_flag());
     }
     match pipeline() {
         Some(p) => format!(" (passes between import and export: {})", p.to_text()),
@@ -145,6 +148,9 @@ pub struct Setup {
     /// Send every function through the cranelift wasm path (`--backend=cranelift -O2`),
     /// counting what it did here.
     pub cranelift: Option<std::sync::Arc<Mutex<CraneliftTally>>>,
+    /// Compile every module with the LLVM backend (`--backend=llvm`), counting here what it
+    /// compiled and what it refused.
+    pub llvm: Option<std::sync::Arc<Mutex<LlvmTally>>>,
 }
 
 thread_local! {
@@ -155,13 +161,21 @@ thread_local! {
 /// Runs `f` with `pipeline` between import and export on this thread and on the workers it
 /// starts through [`crate::parallel_map`].
 pub fn with_pipeline<R>(pipeline: Option<wasmir::pass::pipeline::Pipeline>, f: impl FnOnce() -> R) -> R {
-    with_setup(Setup { pipeline, cranelift: None }, f)
+    with_setup(Setup { pipeline, ..Setup::default() }, f)
 }
 
 /// Runs `f` with every module sent through `--backend=cranelift -O2` (Cranelift's mid-end at
 /// `opt_level=speed`, raised back to WasmIR and encoded by the direct backend).
 pub fn with_cranelift<R>(f: impl FnOnce() -> R) -> R {
-    with_setup(Setup { pipeline: None, cranelift: Some(Default::default()) }, f)
+    with_setup(Setup { cranelift: Some(Default::default()), ..Setup::default() }, f)
+}
+
+/// Runs `f` with every module compiled by the LLVM backend (`--backend=llvm` at
+/// [`llvm_level_flag`]); a module it refuses as outside its slice takes the direct path instead
+/// and is counted ([`llvm_summary`]).
+#[cfg(feature = "llvm")]
+pub fn with_llvm<R>(f: impl FnOnce() -> R) -> R {
+    with_setup(Setup { llvm: Some(Default::default()), ..Setup::default() }, f)
 }
 
 fn with_setup<R>(setup: Setup, f: impl FnOnce() -> R) -> R {
@@ -199,12 +213,92 @@ fn cranelift_tally() -> Option<std::sync::Arc<Mutex<CraneliftTally>>> {
     }
 }
 
+thread_local! {
+    /// In llvm mode: compile with `Options::strict_memory` on this thread.
+    static LLVM_STRICT: Cell<bool> = const { Cell::new(false) };
+    /// In llvm mode: leave the LLVM backend out on this thread (every module takes the direct
+    /// path).
+    static LLVM_OFF: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f` with every module on the direct path on this thread, in llvm mode too.
+pub fn without_llvm<R>(f: impl FnOnce() -> R) -> R {
+    let was = LLVM_OFF.with(|s| s.replace(true));
+    let r = f();
+    LLVM_OFF.with(|s| s.set(was));
+    r
+}
+
+/// Runs `f` with the LLVM backend's strict memory accesses on this thread (llvm mode).
+pub fn with_llvm_strict_memory<R>(f: impl FnOnce() -> R) -> R {
+    let was = LLVM_STRICT.with(|s| s.replace(true));
+    let r = f();
+    LLVM_STRICT.with(|s| s.set(was));
+    r
+}
+
+/// `WASMIR_CONFORMANCE_BACKEND=llvm`, or a test's [`with_llvm`]: modules go through the LLVM
+/// backend where it takes them.
+pub fn llvm_mode() -> bool {
+    llvm_tally().is_some()
+}
+
+/// Where the LLVM backend's counts go: the test's own tally, or (chosen by the environment) the
+/// process's.
+fn llvm_tally() -> Option<std::sync::Arc<Mutex<LlvmTally>>> {
+    match OVERRIDE.with(|o| o.borrow().as_ref().map(|s| s.llvm.clone())) {
+        Some(t) => t,
+        None if cfg!(feature = "llvm") && std::env::var("WASMIR_CONFORMANCE_BACKEND").is_ok_and(|v| v == "llvm") => {
+            static GLOBAL: OnceLock<std::sync::Arc<Mutex<LlvmTally>>> = OnceLock::new();
+            Some(GLOBAL.get_or_init(Default::default).clone())
+        }
+        None => None,
+    }
+}
+
+/// LLVM's optimization level in llvm mode: `WASMIR_CONFORMANCE_LLVM_LEVEL` (`0`, `1`, `2`, `3`,
+/// `s`, `z`), else `2`.
+pub fn llvm_level_flag() -> String {
+    std::env::var("WASMIR_CONFORMANCE_LLVM_LEVEL").ok().filter(|l| ["0", "1", "2", "3", "s", "z"].contains(&l.as_str())).unwrap_or_else(|| "2".into())
+}
+
 /// The round trip under test: `wasmir_translate::roundtrip_wasm` (with the passes of
 /// `WASMIR_CONFORMANCE_PIPELINE` in between, if set), the cranelift wasm path in cranelift mode,
 /// or the identity in identity mode. Returns the bytes to run, or the first line of the error.
 pub fn roundtrip(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    roundtrip_via(bytes).map(|(out, _)| out)
+}
+
+/// The LLVM backend's options in llvm mode: the level of [`llvm_level_flag`], strict memory
+/// accesses inside [`with_llvm_strict_memory`].
+#[cfg(feature = "llvm")]
+pub fn llvm_options() -> wasmir_translate::llvm::Options {
+    wasmir_translate::llvm::Options {
+        opt: wasmir_translate::llvm::OptLevel::from_flag(Some(llvm_level_flag().as_str())),
+        strict_memory: LLVM_STRICT.with(Cell::get),
+        ..Default::default()
+    }
+}
+
+/// [`roundtrip`], also saying whether the LLVM backend compiled the module (in llvm mode; a
+/// module it refuses takes the direct path and is counted in the tally).
+pub fn roundtrip_via(bytes: &[u8]) -> Result<(Vec<u8>, bool), String> {
     if identity_mode() {
-        return Ok(bytes.to_vec());
+        return Ok((bytes.to_vec(), false));
+    }
+    #[cfg(feature = "llvm")]
+    if let Some(tally) = llvm_tally().filter(|_| !LLVM_OFF.with(Cell::get)) {
+        let r = guarded("llvm_wasm", || wasmir_translate::llvm_wasm_with(bytes, &llvm_options()));
+        let mut t = tally.lock().unwrap_or_else(|e| e.into_inner());
+        match r {
+            Ok(Ok(out)) => {
+                t.compiled += 1;
+                return Ok((out, true));
+            }
+            Ok(Err(wasmir_translate::llvm::Error::Unsupported(why))) => *t.refused.entry(refusal_reason(&why)).or_default() += 1,
+            Ok(Err(wasmir_translate::llvm::Error::Failed(e))) => return Err(t.failure(format!("llvm backend: {}", first_line(&e)))),
+            Err(p) => return Err(t.failure(format!("llvm backend: {p}"))),
+        }
     }
     if let Some(tally) = cranelift_tally() {
         return match guarded("cranelift_wasm", || wasmir_translate::cranelift_wasm(bytes, wasmir_translate::cranelift::OptLevel::Speed)) {
@@ -214,17 +308,100 @@ pub fn roundtrip(bytes: &[u8]) -> Result<Vec<u8>, String> {
                 for (_, why) in report.passed_through {
                     *t.reasons.entry(why).or_default() += 1;
                 }
-                Ok(out)
+                Ok((out, false))
             }
             Ok(Err(e)) => Err(first_line(&e)),
             Err(p) => Err(p),
         };
     }
     match guarded("roundtrip_wasm", || wasmir_translate::roundtrip_wasm_with(bytes, pipeline().as_ref())) {
-        Ok(Ok((_text, out))) => Ok(out),
+        Ok(Ok((_text, out))) => Ok((out, false)),
         Ok(Err(e)) => Err(first_line(&e)),
         Err(p) => Err(p),
     }
+}
+
+/// The LLVM backend's tally so far (llvm mode), as lines for the console.
+pub fn llvm_summary() -> String {
+    llvm_tally().map(|t| t.lock().unwrap_or_else(|e| e.into_inner()).summary()).unwrap_or_default()
+}
+
+/// How many modules the LLVM backend failed on so far (llvm mode).
+pub fn llvm_failures() -> usize {
+    llvm_tally().map_or(0, |t| t.lock().unwrap_or_else(|e| e.into_inner()).failed)
+}
+
+/// What the LLVM backend did with the modules it was given.
+#[derive(Default, Debug)]
+pub struct LlvmTally {
+    /// Modules compiled and linked by the LLVM backend.
+    pub compiled: usize,
+    /// Modules it refused as outside its slice (run through the direct path instead), by reason.
+    pub refused: std::collections::BTreeMap<String, usize>,
+    /// Modules it failed on (an error other than a refusal, or a panic): always a bug.
+    pub failed: usize,
+    /// The first few failures, with what the thread worked on.
+    pub failures: Vec<String>,
+}
+
+impl LlvmTally {
+    #[cfg_attr(not(feature = "llvm"), allow(dead_code))]
+    fn failure(&mut self, message: String) -> String {
+        self.failed += 1;
+        if self.failures.len() < 10 {
+            let on = CONTEXT.with(|c| c.borrow().clone());
+            self.failures.push(format!("{on}: {message}"));
+        }
+        message
+    }
+
+    /// Lines for the console: how many modules the backend compiled, refused and failed on, and
+    /// the most common refusals.
+    pub fn summary(&self) -> String {
+        let refused: usize = self.refused.values().sum();
+        let mut out = format!(
+            "llvm backend: {} modules compiled (inside the subset; a file run again with strict memory accesses counts twice), {refused} refused (outside the subset: direct path), {} failed\n",
+            self.compiled, self.failed
+        );
+        let mut reasons: Vec<(&String, &usize)> = self.refused.iter().collect();
+        reasons.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        for (why, n) in reasons.into_iter().take(12) {
+            out.push_str(&format!("  {n:>6}  {}\n", truncate(why, 160)));
+        }
+        for f in &self.failures {
+            out.push_str(&format!("  failed: {f}\n"));
+        }
+        out
+    }
+}
+
+/// A refusal without what differs from module to module (the names of items), so that equal
+/// reasons count together: `` `wasm.table` (@t0) is not supported …`` becomes
+/// `` `wasm.table` (@…) is not supported …``; the advice every refusal ends with is dropped.
+#[cfg(feature = "llvm")]
+pub fn refusal_reason(why: &str) -> String {
+    let why = why.strip_suffix(wasmir_translate::llvm::items::OTHER_BACKENDS).map_or(why, |w| w.trim_end_matches([';', ' ']));
+    let mut out = String::with_capacity(why.len());
+    let mut chars = why.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '@' {
+            out.push('…');
+            while chars.peek().is_some_and(|&c| !matches!(c, ' ' | ')' | ':' | ',' | ';')) {
+                chars.next();
+            }
+        } else if c == '"' {
+            // An export's name.
+            out.push('…');
+            for c in chars.by_ref() {
+                if c == '"' {
+                    out.push('"');
+                    break;
+                }
+            }
+        }
+    }
+    out
 }
 
 /// What the cranelift wasm path did with the functions it was given.

@@ -40,6 +40,25 @@ fn smith_roundtrip_cranelift() {
     conformance::sut::with_cranelift(|| conformance::report::smith_test(&dir));
 }
 
+/// The spec suite through the LLVM backend (`--backend=llvm -O2`): every module the backend
+/// takes is compiled by LLVM and linked by wasm-ld, and every assertion on it must pass; modules
+/// it refuses (outside its slice) take the direct path and are counted by reason. The ratchet
+/// applies (checked, never blessed).
+#[cfg(feature = "llvm")]
+#[test]
+fn spec_testsuite_llvm() {
+    conformance::sut::with_llvm(conformance::report::spec_test);
+}
+
+/// The smith differential test through the LLVM backend, on modules shaped for what it can
+/// express (`smith::smith_config_llvm`); the ones it still refuses take the direct path.
+#[cfg(feature = "llvm")]
+#[test]
+fn smith_roundtrip_llvm() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("llvm");
+    conformance::sut::with_llvm(|| conformance::report::smith_test(&dir));
+}
+
 /// The spec suite on the native JIT (`wasmir_cranelift::native::jit`): every module inside the
 /// native subset runs as machine code, the script's assertions checked against it; modules
 /// outside the subset (and what runs on them) are skipped and counted. No assertion may fail.

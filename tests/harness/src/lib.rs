@@ -473,14 +473,15 @@ pub fn with_backend(stages: &[Stage], backend: &str) -> Option<Vec<Stage>> {
 pub enum Differential {
     /// Same stdout and exit code.
     Same,
-    /// The native backend refused the module (outside its subset).
+    /// The backend refused the module (outside its subset).
     Unsupported,
     /// Different stdout or exit code, described.
     Differs(String),
 }
 
 /// Runs the pipeline as written and with its `wasmir-run` stage on `backend` (`cranelift`:
-/// native code; `cranelift-wasm`: wasmtime on the cranelift wasm path's output), and compares
+/// native code; `cranelift-wasm`: wasmtime on the cranelift wasm path's output; `llvm`:
+/// wasmtime on the LLVM backend's output; `llvm-native`: LLVM's native code), and compares
 /// stdout and exit codes. `None` when the pipeline does not end in an invocation.
 pub fn compare_backends(stages: &[Stage], backend: &str) -> Option<Differential> {
     let other = with_backend(stages, backend)?;
@@ -493,7 +494,8 @@ pub fn compare_backends(stages: &[Stage], backend: &str) -> Option<Differential>
             d.panic, n.panic
         )));
     }
-    if n.exit != 0 && String::from_utf8_lossy(&n.stderr).contains(NATIVE_UNSUPPORTED) {
+    let refusal = if backend == "llvm" { wasmir_run::LLVM_UNSUPPORTED } else { NATIVE_UNSUPPORTED };
+    if n.exit != 0 && String::from_utf8_lossy(&n.stderr).contains(refusal) {
         return Some(Differential::Unsupported);
     }
     if d.stdout == n.stdout && d.exit == n.exit {

@@ -196,13 +196,19 @@ const CRANELIFT_WASM_DIFFERENTIAL_FLOOR: usize = 200;
 /// How many RUN lines at least must give the same result through wasmtime and through LLVM's
 /// native code (`wasmir-run --backend=llvm-native`, in builds with the `llvm` feature).
 #[cfg(feature = "llvm")]
-const LLVM_NATIVE_DIFFERENTIAL_FLOOR: usize = 66;
+const LLVM_NATIVE_DIFFERENTIAL_FLOOR: usize = 126;
 
-/// The differential test of the native and Cranelift backends: every RUN line that ends in
-/// `wasmir-run … --invoke …` (on the default backend) runs again with `--backend=cranelift`
-/// (native code), with `--backend=cranelift-wasm` (the cranelift wasm path, run by wasmtime)
-/// and, with the `llvm` feature, with `--backend=llvm-native` (LLVM's native code, same ABI and
-/// runtime as Cranelift's); stdout and the exit code must be the same, unless a native backend
+/// How many RUN lines at least must give the same result on the direct backend's wasm and on
+/// the LLVM backend's (`wasmir-run --backend=llvm`, -O2); the others are outside its subset.
+#[cfg(feature = "llvm")]
+const LLVM_DIFFERENTIAL_FLOOR: usize = 182;
+
+/// The differential test of the other backends: every RUN line that ends in `wasmir-run …
+/// --invoke …` (on the default backend) runs again with `--backend=cranelift` (native code),
+/// with `--backend=cranelift-wasm` (the cranelift wasm path, run by wasmtime) and, in a build
+/// with the `llvm` feature, with `--backend=llvm` (the LLVM backend's wasm, run by wasmtime)
+/// and `--backend=llvm-native` (LLVM's native code, same ABI and runtime as Cranelift's);
+/// stdout and the exit code must be the same, unless a native backend or the LLVM backend
 /// refuses the module as outside its subset. Part of this test binary, as another binary would
 /// link wasmtime again.
 #[test]
@@ -215,8 +221,11 @@ fn backend_differential() {
     #[allow(unused_mut)]
     let mut backends = vec![("cranelift", NATIVE_DIFFERENTIAL_FLOOR), ("cranelift-wasm", CRANELIFT_WASM_DIFFERENTIAL_FLOOR)];
     #[cfg(feature = "llvm")]
+    backends.push(("llvm", LLVM_DIFFERENTIAL_FLOOR));
+    #[cfg(feature = "llvm")]
     backends.push(("llvm-native", LLVM_NATIVE_DIFFERENTIAL_FLOOR));
     for (backend, floor) in backends {
+        let start = std::time::Instant::now();
         let (mut same, mut unsupported) = (0, 0);
         for case in &cases {
             if case.skip.is_some() {
@@ -248,7 +257,7 @@ fn backend_differential() {
                 }
             }
         }
-        report(&format!("\n--backend={backend} differential: {same} RUN lines compared (same output), {unsupported} skipped (outside the native subset)"));
+        report(&format!("\n--backend={backend} differential: {same} RUN lines compared (same output), {unsupported} skipped (outside the backend's subset), {:.1} s", start.elapsed().as_secs_f64()));
         assert!(same >= floor, "only {same} RUN lines compared with --backend={backend}, below the floor of {floor}");
     }
     let _ = fs::remove_dir_all(&temp_dir);

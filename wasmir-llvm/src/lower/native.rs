@@ -8,6 +8,7 @@
 //! Anything the shared lowering does that is not known to be right natively is refused here, by
 //! name, so that an op added to the wasm32 lowering never reaches native code unchecked.
 use super::{Lower, MemAccess, bug, llvm_type};
+use crate::Error;
 use crate::items::ValType;
 use inkwell::IntPredicate;
 use inkwell::basic_block::BasicBlock;
@@ -47,8 +48,8 @@ pub(crate) struct State<'ll, 'a> {
 
 /// Lowers the body of `f` in native mode into its declared function (see `crate::native`).
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn lower_function<'ll>(ll: &'ll inkwell::context::Context, m: &inkwell::module::Module<'ll>, decls: &super::Decls<'ll>, ctx: &wasmir::Context, module: &wasmir::Module, items: &crate::items::Items, f: &crate::items::Function, env: &Env) -> Result<(), String> {
-    super::lower_in_mode(ll, m, decls, ctx, module, items, f, Some(env))?;
+pub(crate) fn lower_function<'ll>(ll: &'ll inkwell::context::Context, m: &inkwell::module::Module<'ll>, decls: &super::Decls<'ll>, ctx: &wasmir::Context, module: &wasmir::Module, items: &crate::items::Items, f: &crate::items::Function, env: &Env) -> Result<(), Error> {
+    super::lower_in_mode(ll, m, decls, ctx, module, items, f, Some(env), false)?;
     hoist_allocas(decls.functions[&f.name], &ll.create_builder());
     Ok(())
 }
@@ -86,7 +87,7 @@ impl<'ll, 'a> Lower<'ll, 'a> {
 
     /// Builds the prologue in a new entry block before the WasmIR entry block: call depth and
     /// stack checks, the memory registers.
-    pub(super) fn native_prologue(&mut self, env: &'a Env, region: wasmir::Region) -> Result<(), String> {
+    pub(super) fn native_prologue(&mut self, env: &'a Env, region: wasmir::Region) -> Result<(), Error> {
         let b = self.b;
         let blocks: Vec<wasmir::Block> = b.region_blocks(region).collect();
         let position: FxHashMap<wasmir::Block, usize> = blocks.iter().enumerate().map(|(i, &blk)| (blk, i)).collect();
@@ -130,7 +131,7 @@ impl<'ll, 'a> Lower<'ll, 'a> {
     }
 
     /// At the start of each WasmIR block: fuel, at loop heads.
-    pub(super) fn native_block_start(&mut self, blk: wasmir::Block) -> Result<(), String> {
+    pub(super) fn native_block_start(&mut self, blk: wasmir::Block) -> Result<(), Error> {
         if !self.native.as_ref().is_some_and(|st| st.loop_heads.contains(&blk)) {
             return Ok(());
         }
@@ -143,25 +144,25 @@ impl<'ll, 'a> Lower<'ll, 'a> {
     }
 
     /// A pointer to the field of `vmctx` at `offset`.
-    fn vm_field(&self, offset: i32) -> Result<PointerValue<'ll>, String> {
+    fn vm_field(&self, offset: i32) -> Result<PointerValue<'ll>, Error> {
         let i8t = self.ll.i8_type();
         let offset = self.ll.i64_type().const_int(offset as u64, false);
         // SAFETY (of the IR): the offsets are those of `VmCtx`'s fields.
         unsafe { self.builder.build_in_bounds_gep(i8t, self.st().vmctx, &[offset], "") }.map_err(bug)
     }
 
-    fn vm_load(&self, ty: inkwell::types::BasicTypeEnum<'ll>, offset: i32) -> Result<BasicValueEnum<'ll>, String> {
+    fn vm_load(&self, ty: inkwell::types::BasicTypeEnum<'ll>, offset: i32) -> Result<BasicValueEnum<'ll>, Error> {
         let p = self.vm_field(offset)?;
         self.builder.build_load(ty, p, "").map_err(bug)
     }
 
-    fn vm_store(&self, v: BasicValueEnum<'ll>, offset: i32) -> Result<(), String> {
+    fn vm_store(&self, v: BasicValueEnum<'ll>, offset: i32) -> Result<(), Error> {
         let p = self.vm_field(offset)?;
         self.builder.build_store(p, v).map_err(bug).map(drop)
     }
 
     /// The block that returns zeros (a trap is recorded), made on first use.
-    fn exit_block(&mut self) -> Result<BasicBlock<'ll>, String> {
+    fn exit_block(&mut self) -> Result<BasicBlock<'ll>, Error> {
         if let Some(e) = self.st().exit {
             return Ok(e);
         }
@@ -179,7 +180,7 @@ impl<'ll, 'a> Lower<'ll, 'a> {
     }
 
     /// The block that records `why` and leaves, made on first use.
-    pub(super) fn native_trap_block(&mut self, why: Trap) -> Result<BasicBlock<'ll>, String> {
+    pub(super) fn native_trap_block(&mut self, why: Trap) -> Result<BasicBlock<'ll>, Error> {
         if let Some(&(_, blk)) = self.st().traps.iter().find(|(t, _)| *t == why) {
             return Ok(blk);
         }
@@ -194,7 +195,7 @@ impl<'ll, 'a> Lower<'ll, 'a> {
         Ok(blk)
     }
 
-    fn reload_memory(&mut self) -> Result<(), String> {
+    fn reload_memory(&mut self) -> Result<(), Error> {
         let (base, size) = (self.st().mem_base, self.st().mem_size);
         let b = self.vm_load(self.ll.ptr_type(Default::default()).into(), OFFSET_MEMORY_BASE)?;
         let s = self.vm_load(self.ll.i64_type().into(), OFFSET_MEMORY_SIZE)?;
@@ -204,7 +205,7 @@ impl<'ll, 'a> Lower<'ll, 'a> {
     }
 
     /// After a call: leave if it trapped, and reload the memory registers.
-    fn after_call(&mut self) -> Result<(), String> {
+    fn after_call(&mut self) -> Result<(), Error> {
         let trap = self.vm_load(self.ll.i32_type().into(), OFFSET_TRAP)?.into_int_value();
         let trapped = self.builder.build_int_compare(IntPredicate::NE, trap, self.ll.i32_type().const_zero(), "").map_err(bug)?;
         let exit = self.exit_block()?;
@@ -215,7 +216,7 @@ impl<'ll, 'a> Lower<'ll, 'a> {
     }
 
     /// Calls the callback at `offset` in `vmctx` with `vmctx` and `args`.
-    fn callback(&mut self, offset: i32, args: &[BasicValueEnum<'ll>], ret: Option<inkwell::types::BasicTypeEnum<'ll>>) -> Result<Option<BasicValueEnum<'ll>>, String> {
+    fn callback(&mut self, offset: i32, args: &[BasicValueEnum<'ll>], ret: Option<inkwell::types::BasicTypeEnum<'ll>>) -> Result<Option<BasicValueEnum<'ll>>, Error> {
         let ptr = self.ll.ptr_type(Default::default());
         let mut params: Vec<inkwell::types::BasicMetadataTypeEnum> = vec![ptr.into()];
         params.extend(args.iter().map(|a| inkwell::types::BasicMetadataTypeEnum::from(a.get_type())));
@@ -229,14 +230,14 @@ impl<'ll, 'a> Lower<'ll, 'a> {
         Ok(self.builder.build_indirect_call(fty, f, &all, "").map_err(bug)?.try_as_basic_value().basic())
     }
 
-    fn widen(&self, v: IntValue<'ll>) -> Result<IntValue<'ll>, String> {
+    fn widen(&self, v: IntValue<'ll>) -> Result<IntValue<'ll>, Error> {
         let i64t = self.ll.i64_type();
         if v.get_type() == i64t { Ok(v) } else { self.builder.build_int_z_extend(v, i64t, "").map_err(bug) }
     }
 
     /// `memory_base + zext(addr) + offset`, after checking that `size` bytes there lie inside
     /// the memory (in 64 bits, which cannot wrap).
-    pub(super) fn native_address(&mut self, addr: IntValue<'ll>, offset: u64, size: u32) -> Result<PointerValue<'ll>, String> {
+    pub(super) fn native_address(&mut self, addr: IntValue<'ll>, offset: u64, size: u32) -> Result<PointerValue<'ll>, Error> {
         let i64t = self.ll.i64_type();
         let addr = self.widen(addr)?;
         let ea = if offset == 0 { addr } else { self.builder.build_int_nuw_add(addr, i64t.const_int(offset, false), "").map_err(bug)? };
@@ -251,7 +252,7 @@ impl<'ll, 'a> Lower<'ll, 'a> {
 
     /// Lowers `op` if native mode does it its own way; `false` leaves it to the shared lowering
     /// (only ops known to be right natively); anything else is refused.
-    pub(super) fn native_op(&mut self, op: Op, name: &str) -> Result<bool, String> {
+    pub(super) fn native_op(&mut self, op: Op, name: &str) -> Result<bool, Error> {
         let b = self.b;
         let i32t = self.ll.i32_type();
         match name {
@@ -274,7 +275,7 @@ impl<'ll, 'a> Lower<'ll, 'a> {
             "wasm.global.get" | "wasm.global.set" => {
                 let g = match self.attr_of(op, "global") {
                     Some(AttrData::SymbolRef(p)) => self.ctx.str(p[0]).to_string(),
-                    _ => return Err(format!("@{}: `{name}` without its global", self.name)),
+                    _ => return Err(format!("@{}: `{name}` without its global", self.name).into()),
                 };
                 let &(i, ty) = self.st().env.globals.get(&g).ok_or_else(|| format!("@{}: @{g} is not a global of the module", self.name))?;
                 let offset = self.ll.i64_type().const_int(8 * u64::from(i), false);
@@ -310,7 +311,7 @@ impl<'ll, 'a> Lower<'ll, 'a> {
                     match self.attr_of(op, key) {
                         None => {}
                         Some(AttrData::SymbolRef(p)) if Some(p[0]) == self.memory => {}
-                        _ => return Err(format!("`{name}` (in @{}) does not use the module's memory", self.name)),
+                        _ => return Err(Error::Unsupported(format!("`{name}` (in @{}) does not use the module's memory", self.name))),
                     }
                 }
                 let a = |l: &Self, i: usize| l.int(b.operand(op, i));
@@ -331,7 +332,7 @@ impl<'ll, 'a> Lower<'ll, 'a> {
     }
 
     /// The message for something of this function outside the native subset.
-    fn outside(&self, what: &str) -> String {
-        format!("`@{}` uses {what}, {OUTSIDE}", self.name)
+    fn outside(&self, what: &str) -> Error {
+        Error::Unsupported(format!("`@{}` uses {what}, {OUTSIDE}", self.name))
     }
 }

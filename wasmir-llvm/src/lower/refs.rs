@@ -23,6 +23,7 @@
 //! `__wasmir.select.<type>` and a `table.get` at the chosen index. Each use writes and reads its
 //! scratch table in a row, with no call in between, so the uses never see each other's values.
 use super::{Decls, Lower, WASM_GLOBAL_SPACE, bug, fn_type, llvm_type};
+use crate::Error::{self, Unsupported};
 use crate::items::{Items, OTHER_BACKENDS, Table, ValType};
 use inkwell::builder::Builder;
 use inkwell::context::Context as LlContext;
@@ -95,7 +96,7 @@ fn table_global<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, symbol: &str, kind: 
 }
 
 /// Calls the non-overloaded intrinsic `name`.
-fn call_intrinsic<'ll>(m: &LlModule<'ll>, builder: &Builder<'ll>, name: &str, args: &[BasicValueEnum<'ll>]) -> Result<Option<BasicValueEnum<'ll>>, String> {
+fn call_intrinsic<'ll>(m: &LlModule<'ll>, builder: &Builder<'ll>, name: &str, args: &[BasicValueEnum<'ll>]) -> Result<Option<BasicValueEnum<'ll>>, Error> {
     let f = Intrinsic::find(name).and_then(|i| i.get_declaration(m, &[])).ok_or_else(|| format!("internal error: LLVM has no intrinsic `{name}`"))?;
     let args: Vec<BasicMetadataValueEnum> = args.iter().map(|&a| a.into()).collect();
     Ok(builder.build_call(f, &args, "").map_err(bug)?.try_as_basic_value().basic())
@@ -121,7 +122,7 @@ pub(super) fn elem_functions<'ll>(items: &Items, decls: &Decls<'ll>) -> Vec<Poin
 /// table operations on the scratch table (the wasm32 target of LLVM 22 crashes on some and
 /// encodes the others without their type), and a null reference constant, which the target
 /// cannot select either, is reported instead of crashing LLVM.
-pub fn finish_references<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>) -> Result<(), String> {
+pub fn finish_references<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>) -> Result<(), Error> {
     let builder = ll.create_builder();
     let mut f = m.get_first_function();
     while let Some(func) = f {
@@ -145,7 +146,7 @@ pub fn finish_references<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>) -> Result<(
 
 /// `select c, x, y` of references: `x` and `y` into the scratch table, then the element at
 /// `c ? 0 : 1`.
-fn expand_select<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, builder: &Builder<'ll>, i: InstructionValue<'ll>, kind: ValType) -> Result<(), String> {
+fn expand_select<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, builder: &Builder<'ll>, i: InstructionValue<'ll>, kind: ValType) -> Result<(), Error> {
     let operand = |k| match i.get_operand(k) {
         Some(inkwell::values::Operand::Value(v)) => Ok(v),
         _ => Err(bug("a select without its operands")),
@@ -166,7 +167,7 @@ fn expand_select<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, builder: &Builder<'
 }
 
 /// Refuses an instruction with a null `ptr addrspace(10|20)` operand.
-fn check_no_null_ref(i: InstructionValue<'_>, function: &str) -> Result<(), String> {
+fn check_no_null_ref(i: InstructionValue<'_>, function: &str) -> Result<(), Error> {
     use inkwell::llvm_sys::core::{LLVMGetNumOperands, LLVMGetOperand, LLVMGetPointerAddressSpace, LLVMGetTypeKind, LLVMIsAConstantPointerNull, LLVMTypeOf};
     use inkwell::llvm_sys::LLVMTypeKind;
     let v = i.as_value_ref();
@@ -183,7 +184,7 @@ fn check_no_null_ref(i: InstructionValue<'_>, function: &str) -> Result<(), Stri
         })
     };
     if found {
-        return Err(format!("internal error: @{function}: LLVM's passes left a null reference constant, which LLVM 22's wasm32 target cannot compile; {OTHER_BACKENDS}"));
+        return Err(format!("internal error: @{function}: LLVM's passes left a null reference constant, which LLVM 22's wasm32 target cannot compile; {OTHER_BACKENDS}").into());
     }
     Ok(())
 }
@@ -191,40 +192,40 @@ fn check_no_null_ref(i: InstructionValue<'_>, function: &str) -> Result<(), Stri
 impl<'ll> Lower<'ll, '_> {
     /// The zero of a local's type: null for references (through the intrinsic, as LLVM cannot
     /// compile a null reference constant).
-    pub(super) fn zero(&self, ty: BasicTypeEnum<'ll>) -> Result<BasicValueEnum<'ll>, String> {
+    pub(super) fn zero(&self, ty: BasicTypeEnum<'ll>) -> Result<BasicValueEnum<'ll>, Error> {
         match ref_kind(ty.as_any_type_enum()) {
             Some(kind) => self.ref_null(kind),
             None => Ok(ty.const_zero()),
         }
     }
 
-    fn ref_null(&self, kind: ValType) -> Result<BasicValueEnum<'ll>, String> {
+    fn ref_null(&self, kind: ValType) -> Result<BasicValueEnum<'ll>, Error> {
         let name = if kind == ValType::FuncRef { "llvm.wasm.ref.null.func" } else { "llvm.wasm.ref.null.extern" };
         self.call1(name, &[], &[])
     }
 
     /// The reference type of a WasmIR value.
-    fn kind_of(&self, v: wasmir::Value) -> Result<ValType, String> {
-        ValType::of(self.ctx, self.b.value_type(v)).map_err(|e| format!("@{}: {e}; {OTHER_BACKENDS}", self.name))
+    fn kind_of(&self, v: wasmir::Value) -> Result<ValType, Error> {
+        ValType::of(self.ctx, self.b.value_type(v)).map_err(|e| Unsupported(format!("@{}: {e}; {OTHER_BACKENDS}", self.name)))
     }
 
     /// The table an op names by `key`, with its index.
-    fn table_named(&self, op: Op, key: &str) -> Result<(usize, &Table), String> {
+    fn table_named(&self, op: Op, key: &str) -> Result<(usize, &Table), Error> {
         let name = match self.attr_of(op, key) {
             Some(AttrData::SymbolRef(p)) => self.ctx.str(p[0]).to_string(),
-            _ => return Err(format!("@{}: a table op without its table", self.name)),
+            _ => return Err(format!("@{}: a table op without its table", self.name).into()),
         };
-        self.items.table(&name).ok_or_else(|| format!("@{}: @{name} is not a table the llvm backend lowers", self.name))
+        self.items.table(&name).ok_or_else(|| Error::Failed(format!("@{}: @{name} is not a table the llvm backend lowers", self.name)))
     }
 
     /// The table an op names by `key`: its LLVM global and its element type.
-    fn table_of(&self, op: Op, key: &str) -> Result<(GlobalValue<'ll>, ValType), String> {
+    fn table_of(&self, op: Op, key: &str) -> Result<(GlobalValue<'ll>, ValType), Error> {
         let (index, table) = self.table_named(op, key)?;
         Ok((table_global(self.ll, self.m, &Table::symbol(index), table.elem), table.elem))
     }
 
     /// Table ops, reference ops and `call_indirect`; `false` when `name` is none of them.
-    pub(super) fn reference_op(&mut self, op: Op, name: &str) -> Result<bool, String> {
+    pub(super) fn reference_op(&mut self, op: Op, name: &str) -> Result<bool, Error> {
         let b = self.b;
         let arg = |i: usize| self.get(b.operand(op, i));
         let v = match name {
@@ -289,12 +290,12 @@ impl<'ll> Lower<'ll, '_> {
     /// `wasm.ref.func @f`: inline assembly writes `ref.func f` into the scratch table, from
     /// which `table.get` reads it (LLVM 22 has no other way to name a function as a `funcref`;
     /// the function is an operand of the assembly, so LLVM keeps it and its signature).
-    fn ref_func(&mut self, op: Op) -> Result<BasicValueEnum<'ll>, String> {
+    fn ref_func(&mut self, op: Op) -> Result<BasicValueEnum<'ll>, Error> {
         let f = match self.attr_of(op, "function") {
             Some(AttrData::SymbolRef(p)) => self.ctx.str(p[0]).to_string(),
-            _ => return Err(format!("@{}: a `wasm.ref.func` without its function", self.name)),
+            _ => return Err(format!("@{}: a `wasm.ref.func` without its function", self.name).into()),
         };
-        crate::items::check_assembler_name(&f).map_err(|e| format!("`wasm.ref.func @{f:?}` (in @{}): {e}; {OTHER_BACKENDS}", self.name))?;
+        crate::items::check_assembler_name(&f).map_err(|e| Unsupported(format!("`wasm.ref.func @{f:?}` (in @{}): {e}; {OTHER_BACKENDS}", self.name)))?;
         let fv = *self.decls.functions.get(&f).ok_or_else(|| format!("@{}: @{f} is not a function the llvm backend lowers", self.name))?;
         let scratch = table_global(self.ll, self.m, REF_FUNC_SCRATCH, ValType::FuncRef).as_pointer_value();
         let ptr = self.ll.ptr_type(AddressSpace::default());
@@ -309,20 +310,29 @@ impl<'ll> Lower<'ll, '_> {
     /// through another, a call of the `funcref` `table.get` reads. Either way the engine checks
     /// the bounds, null and the signature, and traps as wasm does. Several results come back as
     /// one struct, as from a direct call.
-    fn call_indirect(&mut self, op: Op) -> Result<(), String> {
+    fn call_indirect(&mut self, op: Op) -> Result<(), Error> {
         let b = self.b;
         if self.attr_of(op, "typedef").is_some() {
-            return Err(format!("`wasm.call_indirect` (in @{}) with a `typedef` (a GC type's identity) is not supported by the llvm backend; {OTHER_BACKENDS}", self.name));
+            return Err(Unsupported(format!("`wasm.call_indirect` (in @{}) with a `typedef` (a GC type's identity) is not supported by the llvm backend; {OTHER_BACKENDS}", self.name)));
         }
-        let Some(AttrData::Type(fty)) = self.attr_of(op, "type") else { return Err(format!("@{}: a `wasm.call_indirect` without its type", self.name)) };
-        let wasmir::TypeData::Function { params, results } = self.ctx.type_data(*fty) else { return Err(format!("@{}: a `wasm.call_indirect` whose type is not a function type", self.name)) };
-        let at = |e: String| format!("@{}: {e}; {OTHER_BACKENDS}", self.name);
+        let Some(AttrData::Type(fty)) = self.attr_of(op, "type") else { return Err(format!("@{}: a `wasm.call_indirect` without its type", self.name).into()) };
+        let wasmir::TypeData::Function { params, results } = self.ctx.type_data(*fty) else { return Err(format!("@{}: a `wasm.call_indirect` whose type is not a function type", self.name).into()) };
+        let at = |e: String| Unsupported(format!("@{}: {e}; {OTHER_BACKENDS}", self.name));
         let params = params.iter().map(|&t| ValType::of(self.ctx, t)).collect::<Result<Vec<_>, _>>().map_err(at)?;
         let results = results.iter().map(|&t| ValType::of(self.ctx, t)).collect::<Result<Vec<_>, _>>().map_err(at)?;
         let fnty = fn_type(self.ll, &params, &results);
         let index: IntValue<'ll> = self.int(b.operand(op, 0))?;
         let callee = if self.table_named(op, "table")?.1.indirect {
-            // The call goes through the target's own table, which the link makes this one.
+            // The call goes through the target's own table, which the link makes this one. The
+            // index passes through an empty inline assembly (a `local.get`/`local.set`) that LLVM
+            // cannot see through: InstSimplify takes a call of a null pointer for undefined
+            // behaviour and its result for poison, whatever `null_pointer_is_valid` says, and
+            // index 0 is an ordinary table slot.
+            let it = index.get_type();
+            let asm_ty = it.fn_type(&[it.into()], false);
+            let asm = self.ll.create_inline_asm(asm_ty, "local.get $1\nlocal.set $0".into(), "=r,r".into(), false, false, None, false);
+            let opaque = self.builder.build_indirect_call(asm_ty, asm, &[index.into()], "").map_err(bug)?;
+            let index = opaque.try_as_basic_value().basic().ok_or_else(|| bug("an inline assembly without its result"))?.into_int_value();
             self.builder.build_int_to_ptr(index, self.ll.ptr_type(AddressSpace::default()), "").map_err(bug)?
         } else {
             table_global(self.ll, self.m, FUNCREF_CALL_TABLE, ValType::FuncRef);
