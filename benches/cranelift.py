@@ -134,6 +134,23 @@ def invoke_selftest(run_exe: str, path: Path) -> str:
         f"exit {q.returncode}: " + (q.stderr.strip().splitlines() or [""])[0]
 
 
+def setup(args, prefix: str, features: tuple[str, ...] = ()):
+    """What a kernel benchmark needs: the release tools (built with cargo `features`), the peers
+    (wasm-opt, clang-22 and wasm-ld-22), the work directory and the kernels `--only` selects."""
+    translate, run_exe = tools(args.no_build, features)
+    wasm_opt = shutil.which("wasm-opt")
+    clang = shutil.which("clang-22")
+    if not wasm_opt:
+        raise Failed("error: wasm-opt not found (apt-get install -y binaryen)")
+    if not clang or not shutil.which("wasm-ld-22"):
+        raise Failed("error: clang-22 / wasm-ld-22 not found (apt-get install -y clang-22 lld-22)")
+    work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(
+        prefix=prefix, dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
+    work.mkdir(parents=True, exist_ok=True)
+    kernels = {k: v for k, v in KERNELS.items() if not args.only or k in args.only.split(",")}
+    return translate, run_exe, wasm_opt, clang, work, kernels
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("-r", "--runs", type=int, default=10, help="timed runs per compile command (min reported)")
@@ -149,18 +166,7 @@ def main() -> int:
                          "exports `selftest`, every output must return the input's value); repeatable")
     args = ap.parse_args()
 
-    translate, run_exe = tools(args.no_build)
-    wasm_opt = shutil.which("wasm-opt")
-    clang = shutil.which("clang-22")
-    if not wasm_opt:
-        raise Failed("error: wasm-opt not found (apt-get install -y binaryen)")
-    if not clang or not shutil.which("wasm-ld-22"):
-        raise Failed("error: clang-22 / wasm-ld-22 not found (apt-get install -y clang-22 lld-22)")
-
-    work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(
-        prefix="wasmir-cranelift-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
-    work.mkdir(parents=True, exist_ok=True)
-    kernels = {k: v for k, v in KERNELS.items() if not args.only or k in args.only.split(",")}
+    translate, run_exe, wasm_opt, clang, work, kernels = setup(args, "wasmir-cranelift-")
 
     rows = []
     wrong: list[str] = []

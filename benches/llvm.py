@@ -41,15 +41,13 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 sys.dont_write_bytecode = True  # no __pycache__ in benches/
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from cranelift import KERNELS, clang_cmd, invoke, invoke_selftest, timed  # noqa: E402
+from cranelift import clang_cmd, invoke, invoke_selftest, setup, timed  # noqa: E402
 from import_export import Failed, sections  # noqa: E402
 from opt_quality import finish, fmt_ms, fmt_r, fmt_s, geomean, run_main, tools  # noqa: E402
 from parse_verify_print import cpu_model, first_version_line, nproc  # noqa: E402
@@ -111,18 +109,7 @@ def main() -> int:
                          "`selftest`, every output must return the input's value); repeatable")
     args = ap.parse_args()
 
-    translate, run_exe = tools(args.no_build, ("wasmir-translate/llvm",))
-    wasm_opt = shutil.which("wasm-opt")
-    clang = shutil.which("clang-22")
-    if not wasm_opt:
-        raise Failed("error: wasm-opt not found (apt-get install -y binaryen)")
-    if not clang or not shutil.which("wasm-ld-22"):
-        raise Failed("error: clang-22 / wasm-ld-22 not found (apt-get install -y clang-22 lld-22)")
-
-    work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(
-        prefix="wasmir-llvm-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
-    work.mkdir(parents=True, exist_ok=True)
-    kernels = {k: v for k, v in KERNELS.items() if not args.only or k in args.only.split(",")}
+    translate, run_exe, wasm_opt, clang, work, kernels = setup(args, "wasmir-llvm-", ("wasmir-translate/llvm",))
 
     rows = []
     wrong: list[str] = []
