@@ -85,6 +85,10 @@ struct Args {
     /// which traps.
     #[arg(long)]
     overflow_checks: bool,
+    /// Run WasmIR's standard pipeline (as `wasmir-opt -O<LEVEL>`) on the lowered module before
+    /// writing it: 0, 1, 2, 3, s (size) or z (size, more aggressively).
+    #[arg(short = 'O', value_name = "LEVEL", value_parser = ["0", "1", "2", "3", "s", "z"])]
+    opt_level: Option<String>,
 }
 
 /// Runs `rustc-wasmir` with `args` (`args[0]` is the program name). Returns the exit code.
@@ -203,7 +207,7 @@ fn emit_module(
     };
     let source = std::fs::read_to_string(&source_path)
         .map_err(|e| format!("cannot read `{}`: {e}", source_path.display()))?;
-    let (ctx, module) = lower::lower_crate(file, &source, args.overflow_checks, core_mir)
+    let (mut ctx, mut module) = lower::lower_crate(file, &source, args.overflow_checks, core_mir)
         .map_err(|errs| errs.join("\nerror: "))?;
     let diags = wasmir::verify(&ctx, &module);
     if diags.iter().any(wasmir::Diagnostic::is_error) {
@@ -216,6 +220,15 @@ fn emit_module(
             "internal error: the lowered module does not verify:\n{}",
             wasmir::diag::render_all(&diags, &src)
         ));
+    }
+    if args.opt_level.is_some() {
+        let pipeline = wasmir_translate::pipeline_of(args.opt_level.as_deref(), None)?;
+        wasmir_translate::run_passes(&mut ctx, &mut module, &pipeline).map_err(|e| {
+            e.strip_prefix("error: ")
+                .unwrap_or(&e)
+                .trim_end()
+                .to_string()
+        })?;
     }
     match args.emit {
         Emit::Wasm => {

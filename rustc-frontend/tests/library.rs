@@ -161,3 +161,49 @@ fn core_call_sites_resolve() {
     let resolvable = s.calls - s.deferred - s.virtual_ - s.indirect;
     assert!(by_name * 10 >= resolvable * 9, "{s:?}");
 }
+
+/// README's first command: the bundled example through `-O2` to wasm, run in wasmtime.
+#[test]
+fn readme_example_compiles_and_runs() {
+    let Some(_) = toolchain() else { return };
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let example = root.join("examples/rust/primes.rs");
+    let dir = std::env::temp_dir().join(format!("rustc-wasmir-readme-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let wasm = dir.join("primes.wasm");
+    let args: Vec<String> = [
+        "rustc-wasmir",
+        example.to_str().unwrap(),
+        "-O2",
+        "--emit=wasm",
+        "-o",
+        wasm.to_str().unwrap(),
+    ]
+    .map(String::from)
+    .into();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    assert_eq!(
+        run(&args, &mut out, &mut err),
+        0,
+        "{}",
+        String::from_utf8_lossy(&err)
+    );
+    let invoke = |f: &str, arg: &str| {
+        let argv: Vec<String> = ["wasmir-run", wasm.to_str().unwrap(), "--invoke", f, arg]
+            .map(String::from)
+            .into();
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let code = wasmir_run::run(&argv, &mut std::io::empty(), &mut out, &mut err);
+        assert_eq!(code, 0, "{}", String::from_utf8_lossy(&err));
+        String::from_utf8(out).unwrap().trim().to_string()
+    };
+    assert_eq!(invoke("count_primes", "10000"), "1229");
+    assert_eq!(invoke("nth_prime", "1000"), "7919");
+    // A level the pipeline does not have is a usage error.
+    let bad: Vec<String> = ["rustc-wasmir", example.to_str().unwrap(), "-O9"]
+        .map(String::from)
+        .into();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    assert_eq!(run(&bad, &mut out, &mut err), 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -472,7 +472,9 @@ pub fn cranelift_wasm(bytes: &[u8], level: wasmir_cranelift::OptLevel) -> Result
 
 /// The pipeline of `-O<level>` followed by `--pass-pipeline`; a bad pipeline comes back as a
 /// rendered diagnostic.
-fn pipeline_of(level: Option<&str>, text: Option<&str>) -> Result<wasmir::pass::pipeline::Pipeline, String> {
+/// The pipeline of `-O<level>` followed by the passes of `text` (textual pipeline syntax). A
+/// malformed `text` comes back as its rendered diagnostic.
+pub fn pipeline_of(level: Option<&str>, text: Option<&str>) -> Result<wasmir::pass::pipeline::Pipeline, String> {
     use wasmir::pass::pipeline::{Pipeline, parse};
     let mut pipeline = match level.and_then(wasmir::pass::preset) {
         Some(p) => parse(p.pipeline).map_err(|d| format!("internal error: the -O{} pipeline does not parse: {}\n", p.level, d.message))?,
