@@ -24,8 +24,6 @@ pub const APT_HINT: &str = "apt-get install rustc-web rust-web-src";
 
 /// Flags shared by every MIR build: optimized MIR for wasm32 with full paths and no unwinding.
 const MIR_FLAGS: &[&str] = &[
-    "--edition",
-    "2024",
     "--target",
     TARGET,
     "-O",
@@ -219,6 +217,7 @@ impl Toolchain {
                 .env("CFG_TARGET_FEATURES", "[]")
                 .args(["--crate-type", "lib", "--crate-name", name])
                 .args(MIR_FLAGS)
+                .args(["--edition", "2024"])
                 .args([
                     "-Zforce-unstable-if-unmarked",
                     "--emit=metadata,mir",
@@ -234,8 +233,9 @@ impl Toolchain {
         Ok(())
     }
 
-    /// Compiles the user's crate to MIR (with source spans) against the cached library; returns
-    /// the MIR text. `extra`: more rustc flags (`-Coverflow-checks=on`).
+    /// Compiles the user's crate to MIR (with source spans) against the cached library and the
+    /// dependencies built by `dep_mir`; returns the MIR text. `extra`: more rustc flags
+    /// (`-Coverflow-checks=on`).
     pub fn crate_mir(
         &self,
         lib: &LibraryMir,
@@ -243,14 +243,59 @@ impl Toolchain {
         crate_name: &str,
         out_dir: &Path,
         extra: &[&str],
+        deps: &[Dep],
     ) -> Result<String, DriverError> {
         let out = out_dir.join(format!("{crate_name}.mir"));
         let mut cmd = self.crate_command(lib, crate_name, extra);
+        cmd.args(["--edition", "2024"]);
+        add_deps(&mut cmd, deps);
         cmd.args(["-Zmir-include-spans", "--emit=mir", "-o"])
             .arg(&out)
             .arg(file);
         run_checked(&mut cmd, &format!("compiling `{}` to MIR", file.display()))?;
         fs::read_to_string(&out).or_else(|e| err(format!("cannot read `{}`: {e}", out.display())))
+    }
+
+    /// Compiles a dependency of the user's crate (`--extern NAME=FILE.rs`, a library with no
+    /// features enabled, against the cached library and the dependencies before it) to its MIR
+    /// and metadata in `out_dir`. Its edition is the one its package's `Cargo.toml` gives
+    /// (`FILE`'s directory or the one above, as for `src/lib.rs`), else 2021.
+    pub fn dep_mir(
+        &self,
+        lib: &LibraryMir,
+        name: &str,
+        file: &Path,
+        out_dir: &Path,
+        extra: &[&str],
+        before: &[Dep],
+    ) -> Result<Dep, DriverError> {
+        let mir = out_dir.join(format!("{name}.mir"));
+        let rmeta = out_dir.join(format!("lib{name}.rmeta"));
+        let mut cmd = self.crate_command(lib, name, extra);
+        cmd.args(["--edition", &package_edition(file)]);
+        add_deps(&mut cmd, before);
+        cmd.arg("-Zmir-include-spans")
+            .arg(format!(
+                "--emit=metadata={},mir={}",
+                rmeta.display(),
+                mir.display()
+            ))
+            // A crates.io crate's own warnings are not the user's.
+            .args(["--cap-lints", "allow"])
+            .arg(file);
+        run_checked(
+            &mut cmd,
+            &format!(
+                "compiling the dependency `{name}` (`{}`) to MIR",
+                file.display()
+            ),
+        )?;
+        Ok(Dep {
+            name: name.to_string(),
+            file: file.to_path_buf(),
+            mir,
+            rmeta,
+        })
     }
 
     /// The layouts rustc computes for the types the user's crate's code generation touches, as
@@ -262,6 +307,7 @@ impl Toolchain {
         out_dir: &Path,
     ) -> Result<String, DriverError> {
         let mut cmd = self.crate_command(lib, "layouts", &[]);
+        cmd.args(["--edition", "2024"]);
         cmd.args(["-Zprint-type-sizes", "--emit=obj", "-o"])
             .arg(out_dir.join("layouts.o"))
             .arg(file);
@@ -296,6 +342,48 @@ impl Toolchain {
             ]);
         cmd
     }
+}
+
+/// A dependency of the user's crate, built to MIR and metadata by `Toolchain::dep_mir`.
+#[derive(Clone, Debug)]
+pub struct Dep {
+    pub name: String,
+    /// Its crate root.
+    pub file: PathBuf,
+    pub mir: PathBuf,
+    pub rmeta: PathBuf,
+}
+
+fn add_deps(cmd: &mut Command, deps: &[Dep]) {
+    for d in deps {
+        cmd.arg("--extern")
+            .arg(format!("{}={}", d.name, d.rmeta.display()));
+    }
+}
+
+/// The edition of the package whose crate root is `file`: `edition = "…"` in the `Cargo.toml`
+/// of its directory or the one above; 2021 (what `cargo new` wrote before 2024) without one.
+fn package_edition(file: &Path) -> String {
+    let dirs = file
+        .parent()
+        .into_iter()
+        .flat_map(|d| [Some(d), d.parent()])
+        .flatten();
+    for dir in dirs {
+        let Ok(text) = fs::read_to_string(dir.join("Cargo.toml")) else {
+            continue;
+        };
+        let edition = text.lines().find_map(|l| {
+            let rest = l
+                .trim()
+                .strip_prefix("edition")?
+                .trim_start()
+                .strip_prefix('=')?;
+            Some(rest.trim().trim_matches('"').to_string())
+        });
+        return edition.unwrap_or_else(|| "2015".to_string());
+    }
+    "2021".to_string()
 }
 
 /// The cached MIR of the library crates.

@@ -89,6 +89,29 @@ struct Args {
     /// writing it: 0, 1, 2, 3, s (size) or z (size, more aggressively).
     #[arg(short = 'O', value_name = "LEVEL", value_parser = ["0", "1", "2", "3", "s", "z"])]
     opt_level: Option<String>,
+    /// A library crate the crate uses, `NAME=FILE.rs` (its root; repeat for several, each after
+    /// those it uses): compiled to MIR with no features enabled, its functions lowered as the
+    /// crate's calls reach them.
+    #[arg(long = "extern", value_name = "NAME=FILE.rs", value_parser = parse_extern)]
+    externs: Vec<(String, PathBuf)>,
+}
+
+fn parse_extern(s: &str) -> Result<(String, PathBuf), String> {
+    let (name, file) = s
+        .split_once('=')
+        .ok_or("expected NAME=FILE.rs (the crate's name and its root file)")?;
+    let valid = !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !valid {
+        return Err(format!(
+            "`{name}` is not a crate name (letters, digits and `_`; write `-` as `_`)"
+        ));
+    }
+    if ["core", "alloc", "compiler_builtins", "std"].contains(&name) {
+        return Err(format!("`{name}` is a crate of the standard library"));
+    }
+    Ok((name.to_string(), PathBuf::from(file)))
 }
 
 /// Runs `rustc-wasmir` with `args` (`args[0]` is the program name). Returns the exit code.
@@ -144,32 +167,99 @@ fn run_args(args: &Args, stdout: &mut dyn Write) -> Result<(), String> {
         } else {
             &[]
         };
-        let text = tc.crate_mir(&lib, &args.input, &name, &tmp, extra);
-        let _ = std::fs::remove_dir_all(&tmp);
-        toolchain = Some((tc, lib));
-        text.map_err(|e| e.0)?
+        let built = build_deps(&tc, &lib, &args.externs, &tmp, extra).and_then(|deps| {
+            let text = tc.crate_mir(&lib, &args.input, &name, &tmp, extra, &deps)?;
+            Ok((text, deps))
+        });
+        let (text, deps) = match built {
+            Ok(b) => b,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&tmp);
+                return Err(e.0);
+            }
+        };
+        // The dependencies' MIR is read from `tmp` when the lowering needs it.
+        toolchain = Some((tc, lib, deps, tmp));
+        text
     };
+    let result = emit(args, &text, &toolchain, stdout);
+    if let Some((_, _, _, tmp)) = &toolchain {
+        let _ = std::fs::remove_dir_all(tmp);
+    }
+    result
+}
+
+/// Builds the `--extern` crates, each against those before it.
+fn build_deps(
+    tc: &driver::Toolchain,
+    lib: &driver::LibraryMir,
+    externs: &[(String, PathBuf)],
+    tmp: &Path,
+    extra: &[&str],
+) -> Result<Vec<driver::Dep>, driver::DriverError> {
+    let mut deps: Vec<driver::Dep> = Vec::new();
+    for (name, file) in externs {
+        if !file.exists() {
+            return Err(driver::DriverError(format!(
+                "cannot read `{}` (the root of `--extern {name}`): no such file",
+                file.display()
+            )));
+        }
+        let dep = tc.dep_mir(lib, name, file, tmp, extra, &deps)?;
+        deps.push(dep);
+    }
+    Ok(deps)
+}
+
+type Built = Option<(
+    driver::Toolchain,
+    driver::LibraryMir,
+    Vec<driver::Dep>,
+    PathBuf,
+)>;
+
+fn emit(args: &Args, text: &str, toolchain: &Built, stdout: &mut dyn Write) -> Result<(), String> {
     if args.emit == Emit::Mir {
         return write_output(args.output.as_deref(), text.as_bytes(), stdout);
     }
     let name = args.input.display().to_string();
     let mut out = String::new();
-    let mut file = read_mir(&name, &text, &mut out)?;
+    let mut file = read_mir(&name, text, &mut out)?;
     if matches!(args.emit, Emit::Wir | Emit::Wasm) {
         let core_mir = match toolchain {
-            Some((_, lib)) => Some(lib.mir_path("core")),
+            Some((_, lib, _, _)) => Some(lib.mir_path("core")),
             // A `.mir` input: core's MIR if the toolchain's cache can give it.
             None => driver::Toolchain::find(args.rustc.as_deref(), args.rust_src.as_deref())
                 .and_then(|tc| tc.library_mir(&driver::cache_root()?))
                 .ok()
                 .map(|lib| lib.mir_path("core")),
         };
-        return emit_module(args, &mut file, core_mir, stdout);
+        let mut libs = vec![lower::LibSpec {
+            name: "core".into(),
+            mir: core_mir,
+            cached: true,
+            externs: Vec::new(),
+        }];
+        let mut lib_sources = Vec::new();
+        let mut deps_before: Vec<String> = ["core", "alloc", "compiler_builtins"]
+            .map(String::from)
+            .into();
+        for d in toolchain.iter().flat_map(|t| &t.2) {
+            libs.push(lower::LibSpec {
+                name: d.name.clone(),
+                mir: Some(d.mir.clone()),
+                cached: false,
+                externs: deps_before.clone(),
+            });
+            deps_before.push(d.name.clone());
+            lib_sources.extend(crate_sources(&d.file)?);
+        }
+        return emit_module(args, &mut file, libs, &lib_sources, stdout);
     }
     dump_body(&file, args.dump.as_deref(), &mut out)?;
     if args.with_library {
         let lib = match toolchain {
-            Some((_, lib)) => lib,
+            Some((_, lib, _, _)) => lib.clone(),
             None => {
                 let tc = driver::Toolchain::find(args.rustc.as_deref(), args.rust_src.as_deref())
                     .map_err(|e| e.0)?;
@@ -191,7 +281,8 @@ fn run_args(args: &Args, stdout: &mut dyn Write) -> Result<(), String> {
 fn emit_module(
     args: &Args,
     file: &mut mir::MirFile,
-    core_mir: Option<PathBuf>,
+    libs: Vec<lower::LibSpec>,
+    lib_sources: &[String],
     stdout: &mut dyn Write,
 ) -> Result<(), String> {
     // The source the MIR came from: the input, or for a `.mir` input the file its spans name.
@@ -207,8 +298,9 @@ fn emit_module(
     };
     let source = std::fs::read_to_string(&source_path)
         .map_err(|e| format!("cannot read `{}`: {e}", source_path.display()))?;
-    let (mut ctx, mut module) = lower::lower_crate(file, &source, args.overflow_checks, core_mir)
-        .map_err(|errs| errs.join("\nerror: "))?;
+    let (mut ctx, mut module) =
+        lower::lower_crate(file, &source, args.overflow_checks, libs, lib_sources)
+            .map_err(|errs| errs.join("\nerror: "))?;
     let diags = wasmir::verify(&ctx, &module);
     if diags.iter().any(wasmir::Diagnostic::is_error) {
         let text = wasmir::print_module(&ctx, &module, Default::default());
@@ -241,6 +333,54 @@ fn emit_module(
             write_output(args.output.as_deref(), text.as_bytes(), stdout)
         }
     }
+}
+
+/// The source files of the crate rooted at `root`: the root and the files of its `mod NAME;`
+/// declarations (`NAME.rs` or `NAME/mod.rs` beside a root or `mod.rs`, `DIR/NAME.rs` under a
+/// file's own directory otherwise), found without recursion. Their structs and enums are what
+/// the lowering lays out.
+fn crate_sources(root: &Path) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    let mut todo = vec![(root.to_path_buf(), true)];
+    while let Some((file, owns_dir)) = todo.pop() {
+        let text = std::fs::read_to_string(&file)
+            .map_err(|e| format!("cannot read `{}`: {e}", file.display()))?;
+        let dir = match (owns_dir, file.parent()) {
+            (true, Some(d)) => d.to_path_buf(),
+            (false, Some(d)) => d.join(file.file_stem().unwrap_or_default()),
+            (_, None) => PathBuf::new(),
+        };
+        for name in mod_declarations(&text) {
+            let flat = dir.join(format!("{name}.rs"));
+            let nested = dir.join(&name).join("mod.rs");
+            if flat.exists() {
+                todo.push((flat, false));
+            } else if nested.exists() {
+                todo.push((nested, true));
+            }
+        }
+        out.push(text);
+    }
+    Ok(out)
+}
+
+/// The names of `mod NAME;` declarations (not inline modules) in a source file.
+fn mod_declarations(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let l = line.trim_start();
+        let l = l
+            .strip_prefix("pub(crate) ")
+            .or_else(|| l.strip_prefix("pub "))
+            .unwrap_or(l);
+        if let Some(rest) = l.strip_prefix("mod ")
+            && let Some(name) = rest.trim().strip_suffix(';')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            out.push(name.to_string());
+        }
+    }
+    out
 }
 
 /// Reads MIR text and appends its counts to `out`; a syntax error is returned with its place.

@@ -207,3 +207,93 @@ fn readme_example_compiles_and_runs() {
     assert_eq!(run(&bad, &mut out, &mut err), 2);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--extern NAME=FILE.rs`: a dependency (edition 2021, a module, a struct, an enum, a generic
+/// function) is compiled to MIR and its functions are lowered as the crate's calls reach them;
+/// the results are those of the same Fletcher sum and fold computed here. Malformed or missing
+/// `--extern`s are diagnosed.
+#[test]
+fn extern_crates_are_linked() {
+    let Some(_) = toolchain() else { return };
+    let deps = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/rust/deps");
+    let user = deps.join("use_checksum.rs");
+    let dep = deps.join("checksum/src/lib.rs");
+    let dir = std::env::temp_dir().join(format!("rustc-wasmir-extern-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let wasm = dir.join("use.wasm");
+    let compile = |ext: &str| {
+        let args: Vec<String> = vec![
+            "rustc-wasmir".into(),
+            user.display().to_string(),
+            "--extern".into(),
+            ext.into(),
+            "--emit=wasm".into(),
+            "-o".into(),
+            wasm.display().to_string(),
+        ];
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let code = run(&args, &mut out, &mut err);
+        (code, String::from_utf8(err).unwrap())
+    };
+    let (code, err) = compile(&format!("checksum={}", dep.display()));
+    assert_eq!(code, 0, "{err}");
+    let invoke = |args: &[&str]| {
+        let mut argv = vec![
+            "wasmir-run".to_string(),
+            wasm.display().to_string(),
+            "--invoke".into(),
+        ];
+        argv.extend(args.iter().map(|s| s.to_string()));
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let code = wasmir_run::run(&argv, &mut std::io::empty(), &mut out, &mut err);
+        assert_eq!(code, 0, "{}", String::from_utf8_lossy(&err));
+        String::from_utf8(out)
+            .unwrap()
+            .trim()
+            .parse::<i64>()
+            .unwrap()
+    };
+    let fletcher = |n: u32| {
+        let (mut a, mut b) = (0u32, 0u32);
+        for i in 0..n {
+            a = (a + (i * 31) as u8 as u32) % 255;
+            b = (b + a) % 255;
+        }
+        (b << 8 | a) as i64
+    };
+    let fold = |k: u32, n: u32| {
+        let mut acc = 0u32;
+        for i in 0..n {
+            acc = if k == 0 {
+                acc ^ i
+            } else {
+                acc.wrapping_add(i).wrapping_mul(k)
+            };
+        }
+        acc.max(n) as i32 as i64
+    };
+    for n in [0, 1, 100, 1000] {
+        assert_eq!(
+            invoke(&["fletcher", &n.to_string()]),
+            fletcher(n),
+            "fletcher({n})"
+        );
+    }
+    for (k, n) in [(0, 10), (3, 10), (7, 1000), (0, 0)] {
+        assert_eq!(
+            invoke(&["fold", &k.to_string(), &n.to_string()]),
+            fold(k, n),
+            "fold({k}, {n})"
+        );
+    }
+    let (code, err) = compile("checksum");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("expected NAME=FILE.rs"), "{err}");
+    let (code, err) = compile("core=x.rs");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("a crate of the standard library"), "{err}");
+    let (code, err) = compile("checksum=/nonexistent/lib.rs");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("no such file"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -10,7 +10,7 @@
 use super::import::{Direction, Translator};
 use super::layout::{Layout, Scalar, TagEncoding, adt_of, array_len, subst, subst_path, unify};
 use super::{
-    CoreLink, Instance, Krate, LowerError, MEMORY, MEMORY_PAGES, Mono, STACK_POINTER,
+    Instance, Krate, LibMir, Libs, LowerError, MEMORY, MEMORY_PAGES, Mono, STACK_POINTER,
     resolution_error, resolve_callee,
 };
 use crate::mir::*;
@@ -31,23 +31,24 @@ pub struct Shared<'a, 's> {
     pub mono: &'a mut Mono,
     /// The crate was compiled with `-C overflow-checks=on`.
     pub overflow_checks: bool,
-    /// Core's MIR, for calls the crate does not resolve.
-    pub core: &'a mut CoreLink,
+    /// The library crates (core first), for calls the crate does not resolve.
+    pub libs: &'a mut Libs,
 }
 
 impl Shared<'_, '_> {
-    /// Runs `f` with a translator from core's interner into the user's (when `krate` is core).
-    fn from_core<T>(&mut self, f: impl FnOnce(&mut Translator) -> T) -> T {
-        let core = self
-            .core
-            .get()
-            .expect("core's MIR is read before its bodies are lowered");
-        let from = core.names.lock().unwrap_or_else(|e| e.into_inner());
+    /// Runs `f` with a translator from library `lib`'s interner into the user's.
+    fn from_lib<T>(&mut self, lib: super::LibId, f: impl FnOnce(&mut Translator) -> T) -> T {
+        let mir = self.libs.mir(lib);
+        let from = mir.names.lock().unwrap_or_else(|e| e.into_inner());
+        let link = self.libs.link(lib);
         f(&mut Translator {
             from: &from,
             to: self.names,
-            memo: &mut self.core.from_core,
-            dir: Direction::FromCore,
+            memo: &mut link.from_lib,
+            dir: Direction::FromLib {
+                name: &link.spec.name,
+                externs: &link.spec.externs,
+            },
         })
     }
 
@@ -55,30 +56,30 @@ impl Shared<'_, '_> {
     fn import_ty(&mut self, krate: Krate, t: Ty) -> Ty {
         match krate {
             Krate::User => t,
-            Krate::Core => self.from_core(|tr| tr.ty(t)),
+            Krate::Lib(l) => self.from_lib(l, |tr| tr.ty(t)),
         }
     }
 
     fn import_path(&mut self, krate: Krate, p: PathId) -> PathId {
         match krate {
             Krate::User => p,
-            Krate::Core => self.from_core(|tr| tr.path(p)),
+            Krate::Lib(l) => self.from_lib(l, |tr| tr.path(p)),
         }
     }
 
     fn import_sym(&mut self, krate: Krate, s: Sym) -> Sym {
         match krate {
             Krate::User => s,
-            Krate::Core => self.from_core(|tr| tr.sym(s)),
+            Krate::Lib(l) => self.from_lib(l, |tr| tr.sym(s)),
         }
     }
 
     /// A constant of a body of `krate`, its types, paths and names in the user's interner.
     fn import_const(&mut self, krate: Krate, k: ConstKind) -> ConstKind {
-        if krate == Krate::User {
+        let Krate::Lib(lib) = krate else {
             return k;
-        }
-        self.from_core(|tr| match k {
+        };
+        self.from_lib(lib, |tr| match k {
             ConstKind::Float { text, ty } => ConstKind::Float {
                 text: tr.sym(text),
                 ty,
@@ -292,12 +293,12 @@ pub fn lower_instance(
     let bodies: &PrimaryMap<BodyId, Body> = sh.bodies;
     let (mir, allocs): (&Body, &FxHashMap<u32, Allocation>) = match inst.krate {
         Krate::User => (&bodies[inst.body], sh.allocs),
-        Krate::Core => {
-            let core = sh.core.get().map_err(|msg| LowerError {
+        Krate::Lib(l) => {
+            let lib: &LibMir = sh.libs.link(l).get().map_err(|msg| LowerError {
                 span: inst.origin,
                 msg,
             })?;
-            (&core.bodies[inst.body], &core.allocs)
+            (&lib.bodies[inst.body], &lib.allocs)
         }
     };
     // Core's MIR has no spans: its errors are placed at the call that led there.
@@ -431,8 +432,9 @@ fn address_taken(mir: &Body) -> Vec<bool> {
 impl<'a> FnLower<'_, 'a, '_> {
     fn err<T>(&self, msg: impl Into<String>) -> R<T> {
         let mut msg = msg.into();
-        if self.inst.krate == Krate::Core {
-            msg.push_str(&format!(" (in core's `{}`)", self.inst.symbol));
+        if let Krate::Lib(l) = self.inst.krate {
+            let lib = self.sh.libs.name(l);
+            msg.push_str(&format!(" (in {lib}'s `{}`)", self.inst.symbol));
         }
         Err(LowerError {
             span: self.span,
@@ -464,7 +466,7 @@ impl<'a> FnLower<'_, 'a, '_> {
     fn mir_span(&mut self, s: Option<SrcSpan>) -> Option<SrcSpan> {
         match (self.inst.krate, s) {
             (Krate::User, s) => s,
-            (Krate::Core, _) => self.inst.origin,
+            (Krate::Lib(_), _) => self.inst.origin,
         }
     }
 
@@ -2278,13 +2280,13 @@ impl<'a> FnLower<'_, 'a, '_> {
             ));
         }
         s.sort_by_key(|(n, _)| self.sh.names.str(*n).to_string());
-        // Core's bodies are named by the call's path (`core::num::<impl u32>::pow`), not by
-        // their impl's span.
-        let name = if krate == Krate::Core { bare } else { name };
+        // A library's bodies are named by the call's path (`core::num::<impl u32>::pow`), not
+        // by their impl's span (library MIR has no spans).
+        let name = if krate == Krate::User { name } else { bare };
         let csig = signature(self.sh, krate, cbody, &s, self.span)?;
         let origin = match self.inst.krate {
             Krate::User => self.span,
-            Krate::Core => self.inst.origin,
+            Krate::Lib(_) => self.inst.origin,
         };
         let symbol = self
             .sh
@@ -2352,7 +2354,9 @@ impl<'a> FnLower<'_, 'a, '_> {
     }
 
     /// The body a call's path (in the user's interner, substituted) names: in the crate, else
-    /// in core (whose MIR is read now if it has not been); with the body and its printed name.
+    /// in a library (whose MIR is read now if it has not been) — first the one the path's
+    /// first segment (or its `Self` type's) names, then the others in order; with the body and
+    /// its printed name.
     fn resolve(&mut self, path: PathId) -> Result<(Krate, BodyId, &'a Body, String), String> {
         let bodies: &'a PrimaryMap<BodyId, Body> = self.sh.bodies;
         let user = self.sh.resolver.resolve(self.sh.names, path);
@@ -2364,31 +2368,59 @@ impl<'a> FnLower<'_, 'a, '_> {
             .path(bodies[b].name);
             return Ok((Krate::User, b, &bodies[b], name));
         }
-        let core = self.sh.core.get().map_err(|e| {
-            format!(
-                "{} ({e})",
-                resolve_callee(self.sh.resolver, self.sh.names, path).unwrap_err()
-            )
-        })?;
-        let mut cnames = core.names.lock().unwrap_or_else(|e| e.into_inner());
-        let cpath = Translator {
-            from: self.sh.names,
-            to: &mut cnames,
-            memo: &mut self.sh.core.into_core,
-            dir: Direction::IntoCore,
-        }
-        .path(path);
-        match core.resolver.resolve(&mut cnames, cpath) {
-            Resolution::Body(b) | Resolution::Default(b) => {
-                let name = crate::mir::print::Printer {
-                    names: &cnames,
-                    body: None,
+        let n = self.sh.libs.links.len() as super::LibId;
+        let hint = {
+            let names = &*self.sh.names;
+            let d = names.path_data(path);
+            let first = match &d.qself {
+                Some(q) => match names.ty_kind(q.self_ty) {
+                    TyKind::Path(p) => names.str_of_first(*p),
+                    _ => None,
+                },
+                None => names.str_of_first(path),
+            };
+            (0..n).find(|&l| Some(self.sh.libs.name(l)) == first)
+        };
+        let order = hint.into_iter().chain((0..n).filter(|&l| Some(l) != hint));
+        // The most telling failure: a resolution that found something but not one body beats
+        // one that found nothing.
+        let mut failure: Option<String> = None;
+        for lib in order {
+            let mir: &'static LibMir = match self.sh.libs.link(lib).get() {
+                Ok(m) => m,
+                Err(e) => {
+                    failure.get_or_insert(format!(
+                        "{} ({e})",
+                        resolve_callee(self.sh.resolver, self.sh.names, path).unwrap_err()
+                    ));
+                    continue;
                 }
-                .path(core.bodies[b].name);
-                Ok((Krate::Core, b, &core.bodies[b], name))
+            };
+            let mut lnames = mir.names.lock().unwrap_or_else(|e| e.into_inner());
+            let link = self.sh.libs.link(lib);
+            let lpath = Translator {
+                from: self.sh.names,
+                to: &mut lnames,
+                memo: &mut link.into_lib,
+                dir: Direction::IntoLib {
+                    name: &link.spec.name,
+                },
             }
-            r => Err(resolution_error(r)),
+            .path(path);
+            match mir.resolver.resolve(&mut lnames, lpath) {
+                Resolution::Body(b) | Resolution::Default(b) => {
+                    let name = crate::mir::print::Printer {
+                        names: &lnames,
+                        body: None,
+                    }
+                    .path(mir.bodies[b].name);
+                    return Ok((Krate::Lib(lib), b, &mir.bodies[b], name));
+                }
+                Resolution::Unresolved => {}
+                r => failure = Some(resolution_error(r)),
+            }
         }
+        Err(failure.unwrap_or_else(|| resolution_error(Resolution::Unresolved)))
     }
 
     /// `<u32 as Add>::add(a, b)` and the other operator traits on primitive numbers (reached

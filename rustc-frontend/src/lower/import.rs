@@ -1,18 +1,24 @@
-//! Types and paths carried between two files' interners (core's MIR and the user crate's), on an
-//! explicit stack. Paths of core name its items from the crate root (`option::Option`) where
-//! the user's MIR names them through the crate (`core::option::Option`): into the user's
-//! interner a `core::` is put in front of core's paths of more than one segment, and into
-//! core's it is taken off again, so that a type has one handle whichever file it came from.
+//! Types and paths carried between two files' interners (a library crate's MIR — core's, or an
+//! `--extern` crate's — and the user crate's), on an explicit stack. A library's paths name its
+//! own items from its root (`option::Option`) where the user's MIR names them through the crate
+//! (`core::option::Option`): into the user's interner the library's name is put in front of its
+//! paths of more than one segment (those that do not start with a crate it depends on), and into
+//! the library's it is taken off again, so that a type has one handle whichever file it came
+//! from.
 use crate::mir::*;
 use rustc_hash::FxHashMap;
 
 /// Which way a translation goes.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Direction {
-    /// From core's interner into the user's.
-    FromCore,
-    /// From the user's interner into core's.
-    IntoCore,
+pub enum Direction<'d> {
+    /// From the interner of the library `name` into the user's; paths starting with one of
+    /// `externs` name another crate and stay as they are.
+    FromLib {
+        name: &'d str,
+        externs: &'d [String],
+    },
+    /// From the user's interner into the library `name`'s.
+    IntoLib { name: &'d str },
 }
 
 /// What one direction has translated so far.
@@ -33,7 +39,7 @@ pub struct Translator<'a> {
     pub from: &'a Interner,
     pub to: &'a mut Interner,
     pub memo: &'a mut Memo,
-    pub dir: Direction,
+    pub dir: Direction<'a>,
 }
 
 impl Translator<'_> {
@@ -247,8 +253,8 @@ impl Translator<'_> {
         }
     }
 
-    /// The path in the target interner (its parts already translated), with `core::` put in
-    /// front or taken off.
+    /// The path in the target interner (its parts already translated), with the library's name
+    /// put in front or taken off.
     fn path_data(&mut self, p: PathId) -> Path {
         let d = self.from.path_data(p).clone();
         let mut segments: Vec<Segment> = Vec::with_capacity(d.segments.len() + 1);
@@ -291,18 +297,21 @@ impl Translator<'_> {
         let first_is = |segs: &[Segment], what: &str, to: &Interner| matches!(segs.first().map(|s| &s.name), Some(SegName::Ident(x)) if to.str(*x) == what);
         if segments.len() > 1 {
             match self.dir {
-                Direction::FromCore if !first_is(&segments, "core", self.to) => {
-                    let core = self.to.sym("core");
+                Direction::FromLib { name, externs }
+                    if !first_is(&segments, name, self.to)
+                        && !externs.iter().any(|e| first_is(&segments, e, self.to)) =>
+                {
+                    let krate = self.to.sym(name);
                     segments.insert(
                         0,
                         Segment {
-                            name: SegName::Ident(core),
+                            name: SegName::Ident(krate),
                             args: Box::new([]),
                             paren_sugar: None,
                         },
                     );
                 }
-                Direction::IntoCore if first_is(&segments, "core", self.to) => {
+                Direction::IntoLib { name } if first_is(&segments, name, self.to) => {
                     segments.remove(0);
                 }
                 _ => {}

@@ -33,11 +33,21 @@ pub struct LowerError {
     pub msg: String,
 }
 
-/// The crate a body is in: the user's, or core (whose MIR is loaded when a call needs it).
+/// The crate a body is in: the user's, or one of the library crates the lowering links
+/// (`Libs`: core first, then the crates given with `--extern`), whose MIR is read when a call
+/// first needs it.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum Krate {
     User,
-    Core,
+    Lib(LibId),
+}
+
+/// Index of a library crate in `Libs`.
+pub type LibId = u32;
+
+impl Krate {
+    /// Core, always the first library.
+    pub const CORE: Krate = Krate::Lib(0);
 }
 
 /// A body with its type parameters bound (types of the user crate's interner).
@@ -145,23 +155,35 @@ pub fn render_error(names: &Interner, e: &LowerError) -> String {
     }
 }
 
-/// Core's MIR, read once per process when a call first needs it: its bodies, allocations and
+/// A library crate's MIR, read when a call first needs it: its bodies, allocations and
 /// resolver, and its interner (which resolution extends with the types it is asked about).
-pub struct CoreMir {
+pub struct LibMir {
     pub names: Mutex<Interner>,
     pub bodies: cranelift_entity::PrimaryMap<BodyId, Body>,
     pub allocs: FxHashMap<u32, Allocation>,
     pub resolver: Resolver,
 }
 
-static CORE_MIR: OnceLock<Result<CoreMir, String>> = OnceLock::new();
+/// A library's MIR once read: kept for the rest of the process, as the lowering's bodies
+/// borrow from it.
+type Loaded = Result<&'static LibMir, String>;
 
-fn read_core(path: &FsPath) -> Result<CoreMir, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read core's MIR `{}`: {e}", path.display()))?;
-    let mut file = crate::mir::parse(&text, Default::default()).file;
+/// The library crates read so far in this process. Those of the compiler-keyed cache (core)
+/// are known by their path, whose content never changes; the others (`--extern` crates, built
+/// anew for each compilation) by their path and a hash of their text.
+static LIBS_READ: OnceLock<Mutex<FxHashMap<(PathBuf, u64), Loaded>>> = OnceLock::new();
+
+fn read_lib(name: &str, path: &FsPath, text: &str) -> Result<LibMir, String> {
+    let parsed = crate::mir::parse(&text, Default::default());
+    if let Some(e) = parsed.errors.first() {
+        return Err(format!(
+            "the MIR of `{name}` does not read: {}:{e}",
+            path.display()
+        ));
+    }
+    let mut file = parsed.file;
     let resolver = Resolver::new(&mut file);
-    Ok(CoreMir {
+    Ok(LibMir {
         names: Mutex::new(file.names),
         bodies: file.bodies,
         allocs: file.allocs,
@@ -169,39 +191,129 @@ fn read_core(path: &FsPath) -> Result<CoreMir, String> {
     })
 }
 
-/// The link to core's MIR of one lowering: where it is, and the types translated so far in
-/// each direction.
-pub struct CoreLink {
-    path: Option<PathBuf>,
-    pub from_core: import::Memo,
-    pub into_core: import::Memo,
+/// A library crate the lowering links: how the user's MIR names it, where its MIR is, and
+/// how paths of its MIR name other crates.
+#[derive(Clone, Debug)]
+pub struct LibSpec {
+    /// The crate's name (`core`, or the name given with `--extern NAME=…`).
+    pub name: String,
+    /// Its MIR text, `None` when it is not available (a `.mir` input without a toolchain).
+    pub mir: Option<PathBuf>,
+    /// The MIR is in the compiler-keyed cache, so it may be kept for the process.
+    pub cached: bool,
+    /// The first segments that name another crate in its paths (`core`, and its own
+    /// dependencies); any other path of more than one segment is one of its own items.
+    pub externs: Vec<String>,
 }
 
-impl CoreLink {
-    /// Core's MIR, read on first use (and kept for the process).
-    pub fn get(&self) -> Result<&'static CoreMir, String> {
-        let Some(path) = &self.path else {
-            return Err("core's MIR is not available".into());
+/// One library of one lowering: its spec, its MIR once read, and the types translated so far
+/// in each direction.
+pub struct LibLink {
+    pub spec: LibSpec,
+    mir: Option<Loaded>,
+    pub from_lib: import::Memo,
+    pub into_lib: import::Memo,
+}
+
+impl LibLink {
+    pub fn new(spec: LibSpec) -> LibLink {
+        LibLink {
+            spec,
+            mir: None,
+            from_lib: Default::default(),
+            into_lib: Default::default(),
+        }
+    }
+
+    /// The library's MIR, read on first use (a cached library's is kept for the process).
+    pub fn get(&mut self) -> Loaded {
+        if let Some(m) = &self.mir {
+            return m.clone();
+        }
+        let Some(path) = &self.spec.mir else {
+            return Err(format!("the MIR of `{}` is not available", self.spec.name));
         };
-        CORE_MIR
-            .get_or_init(|| read_core(path))
-            .as_ref()
-            .map_err(Clone::clone)
+        let name = &self.spec.name;
+        let read = || {
+            std::fs::read_to_string(path).map_err(|e| {
+                format!(
+                    "cannot read the MIR of `{name}` (`{}`): {e}",
+                    path.display()
+                )
+            })
+        };
+        let (text, hash) = if self.spec.cached {
+            (None, 0)
+        } else {
+            let text = read()?;
+            let hash = std::hash::BuildHasher::hash_one(&rustc_hash::FxBuildHasher, &text);
+            (Some(text), hash)
+        };
+        let all = LIBS_READ.get_or_init(Default::default);
+        let mut all = all.lock().unwrap_or_else(|e| e.into_inner());
+        let m = all
+            .entry((path.clone(), hash))
+            .or_insert_with(|| {
+                let text = match text {
+                    Some(t) => t,
+                    None => read()?,
+                };
+                let lib = read_lib(name, path, &text)?;
+                Ok(&*Box::leak(Box::new(lib)))
+            })
+            .clone();
+        self.mir = Some(m.clone());
+        m
+    }
+}
+
+/// The library crates of one lowering, core first.
+pub struct Libs {
+    pub links: Vec<LibLink>,
+}
+
+impl Libs {
+    pub fn new(specs: Vec<LibSpec>) -> Libs {
+        Libs {
+            links: specs.into_iter().map(LibLink::new).collect(),
+        }
+    }
+
+    pub fn link(&mut self, id: LibId) -> &mut LibLink {
+        &mut self.links[id as usize]
+    }
+
+    pub fn name(&self, id: LibId) -> &str {
+        &self.links[id as usize].spec.name
+    }
+
+    /// The MIR of library `id`, which was read before one of its bodies was queued.
+    pub fn mir(&mut self, id: LibId) -> &'static LibMir {
+        self.link(id)
+            .get()
+            .expect("a library's MIR is read before its bodies are lowered")
     }
 }
 
 /// Lowers the crate in `file` (its source text in `source`) to a WasmIR module holding the
 /// exported functions and everything they reach. `overflow_checks`: the crate was compiled
 /// with `-C overflow-checks=on` (operators reached through core's impls check too).
-/// `core_mir`: the cached `core.mir`, read when a call stays unresolved in the crate. Errors are
-/// rendered with their locations.
+/// `libs`: the library crates (core first), whose MIR is read when a call stays unresolved in
+/// the crate; `lib_sources`: the source text of the non-cached ones (their structs and enums).
+/// Errors are rendered with their locations.
 pub fn lower_crate(
     file: &mut MirFile,
     source: &str,
     overflow_checks: bool,
-    core_mir: Option<PathBuf>,
+    libs: Vec<LibSpec>,
+    lib_sources: &[String],
 ) -> Result<(Context, Module), Vec<String>> {
     let mut items = parse_source_items(&mut file.names, source);
+    for src in lib_sources {
+        let dep = parse_source_items(&mut file.names, src);
+        items.adts.extend(dep.adts);
+        items.drop_impls.extend(dep.drop_impls);
+    }
     items.core_adts = core_adts(&mut file.names);
     // Defaulted type arguments of core's types are `()` (`SourceItems::core_adts`).
     file.names.ty(TyKind::Tuple(Box::new([])));
@@ -257,11 +369,7 @@ pub fn lower_crate(
     let mut module = Module::new(&mut ctx);
     func::module_items(&mut ctx, &mut module);
     let mut layouts = Layouts::new(&items);
-    let mut core = CoreLink {
-        path: core_mir,
-        from_core: Default::default(),
-        into_core: Default::default(),
-    };
+    let mut libs = Libs::new(libs);
     let mut i = 0;
     while i < mono.instances.len() {
         let inst = mono.instances[i].clone();
@@ -274,7 +382,7 @@ pub fn lower_crate(
             resolver: &resolver,
             mono: &mut mono,
             overflow_checks,
-            core: &mut core,
+            libs: &mut libs,
         };
         if let Err(e) = func::lower_instance(&mut ctx, &mut module, &mut cx, &inst) {
             errors.push(render_error(names, &e));
@@ -308,7 +416,7 @@ pub fn resolution_error(r: Resolution) -> String {
         Resolution::Virtual => "a call through a trait object".into(),
         Resolution::Ambiguous => "a call that resolves to several bodies".into(),
         Resolution::Unresolved => {
-            "a call to a function whose body is in neither the crate nor core".into()
+            "a call to a function whose body is in neither the crate nor the libraries it links (core, `--extern` crates)".into()
         }
     }
 }
