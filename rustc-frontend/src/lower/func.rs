@@ -37,7 +37,7 @@ pub struct Shared<'a, 's> {
 
 impl Shared<'_, '_> {
     /// Runs `f` with a translator from library `lib`'s interner into the user's.
-    fn from_lib<T>(&mut self, lib: super::LibId, f: impl FnOnce(&mut Translator) -> T) -> T {
+    fn translate_from<T>(&mut self, lib: super::LibId, f: impl FnOnce(&mut Translator) -> T) -> T {
         let mir = self.libs.mir(lib);
         let from = mir.names.lock().unwrap_or_else(|e| e.into_inner());
         let link = self.libs.link(lib);
@@ -56,21 +56,21 @@ impl Shared<'_, '_> {
     fn import_ty(&mut self, krate: Krate, t: Ty) -> Ty {
         match krate {
             Krate::User => t,
-            Krate::Lib(l) => self.from_lib(l, |tr| tr.ty(t)),
+            Krate::Lib(l) => self.translate_from(l, |tr| tr.ty(t)),
         }
     }
 
     fn import_path(&mut self, krate: Krate, p: PathId) -> PathId {
         match krate {
             Krate::User => p,
-            Krate::Lib(l) => self.from_lib(l, |tr| tr.path(p)),
+            Krate::Lib(l) => self.translate_from(l, |tr| tr.path(p)),
         }
     }
 
     fn import_sym(&mut self, krate: Krate, s: Sym) -> Sym {
         match krate {
             Krate::User => s,
-            Krate::Lib(l) => self.from_lib(l, |tr| tr.sym(s)),
+            Krate::Lib(l) => self.translate_from(l, |tr| tr.sym(s)),
         }
     }
 
@@ -79,7 +79,7 @@ impl Shared<'_, '_> {
         let Krate::Lib(lib) = krate else {
             return k;
         };
-        self.from_lib(lib, |tr| match k {
+        self.translate_from(lib, |tr| match k {
             ConstKind::Float { text, ty } => ConstKind::Float {
                 text: tr.sym(text),
                 ty,

@@ -174,7 +174,7 @@ type Loaded = Result<&'static LibMir, String>;
 static LIBS_READ: OnceLock<Mutex<FxHashMap<(PathBuf, u64), Loaded>>> = OnceLock::new();
 
 fn read_lib(name: &str, path: &FsPath, text: &str) -> Result<LibMir, String> {
-    let parsed = crate::mir::parse(&text, Default::default());
+    let parsed = crate::mir::parse(text, Default::default());
     if let Some(e) = parsed.errors.first() {
         return Err(format!(
             "the MIR of `{name}` does not read: {}:{e}",
