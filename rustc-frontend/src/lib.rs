@@ -89,6 +89,10 @@ struct Args {
     /// writing it: 0, 1, 2, 3, s (size) or z (size, more aggressively).
     #[arg(short = 'O', value_name = "LEVEL", value_parser = ["0", "1", "2", "3", "s", "z"])]
     opt_level: Option<String>,
+    /// With --emit=wir: leave out the source locations (`loc("FILE":LINE:COL)` after each op,
+    /// which later tools such as `wasmir-opt --effect-check` report errors at).
+    #[arg(long)]
+    strip_debuginfo: bool,
     /// A library crate the crate uses, `NAME=FILE.rs` (its root; repeat for several, each after
     /// those it uses): compiled to MIR with no features enabled, its functions lowered as the
     /// crate's calls reach them.
@@ -329,7 +333,11 @@ fn emit_module(
             write_output(args.output.as_deref(), &wasm, stdout)
         }
         _ => {
-            let text = wasmir::print_module(&ctx, &module, Default::default());
+            let options = wasmir::PrintOptions {
+                debuginfo: !args.strip_debuginfo,
+                ..Default::default()
+            };
+            let text = wasmir::print_module(&ctx, &module, options);
             write_output(args.output.as_deref(), text.as_bytes(), stdout)
         }
     }

@@ -118,6 +118,12 @@ fn cli_reads_and_lowers_a_crate() {
             && out.contains("wasm.i32.add"),
         "{out}"
     );
+    // Each op carries the location of the statement it comes from: `a.wrapping_add(b)` is on
+    // line 3 (the add itself is core's `wrapping_add`, inlined, and located there).
+    assert!(out.contains("add.rs\":3:"), "{out}");
+    let (code, out, err) = run_with(&["--strip-debuginfo"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("wasm.i32.add") && !out.contains("loc("), "{out}");
     let (code, _, err) = run_with(&["--emit=mir-summary", "--rustc", "/nonexistent/rustc"]);
     assert_eq!(code, 1);
     assert!(

@@ -490,13 +490,23 @@ impl<'a> FnLower<'_, 'a, '_> {
         self.sh.import_const(self.inst.krate, k)
     }
 
+    /// A builder at the end of the current block, its ops located at the statement being
+    /// lowered (for a library's body, which has no spans, the call in the crate that led there).
     fn b(&mut self) -> Builder<'_> {
-        Builder::new(
+        let loc = match self.span {
+            Some(s) => self
+                .ctx
+                .file_loc(self.sh.names.str(s.file), s.lo_line, s.lo_col),
+            None => self.ctx.unknown_loc(),
+        };
+        let mut b = Builder::new(
             self.ctx,
             self.module,
             self.fbody,
             InsertPoint::End(self.cur),
-        )
+        );
+        b.loc = loc;
+        b
     }
 
     fn layout(&mut self, t: Ty) -> R<Layout> {
