@@ -39,6 +39,11 @@ struct Candidate {
     /// The trait's type arguments (`[T]` in `impl<T> SliceIndex<[T]> for usize`), when the
     /// header was read.
     trait_args: Option<Vec<Ty>>,
+    /// The method is a `default fn` (or its impl a `default impl`): a more specialized impl may
+    /// override it.
+    is_default: bool,
+    /// The traits the impl's parameters must implement (`T: TrustedStep`), by last identifier.
+    bounds: Vec<(Sym, Sym)>,
 }
 
 /// The type arguments of a path's last segment.
@@ -126,17 +131,49 @@ fn bare_path(names: &mut Interner, p: PathId) -> String {
 struct Sources(FxHashMap<Sym, Option<Vec<String>>>);
 
 impl Sources {
-    /// The text of a span (1-based lines, columns in characters).
-    fn text(&mut self, names: &Interner, s: &SrcSpan) -> Option<String> {
-        let lines = self
-            .0
-            .entry(s.file)
+    fn lines(&mut self, names: &Interner, file: Sym) -> Option<&[String]> {
+        self.0
+            .entry(file)
             .or_insert_with(|| {
-                fs::read_to_string(names.str(s.file))
+                fs::read_to_string(names.str(file))
                     .ok()
                     .map(|t| t.lines().map(str::to_string).collect())
             })
-            .as_ref()?;
+            .as_deref()
+    }
+
+    /// The impl block whose header is at `header`: from the header to its closing brace (by
+    /// counting braces line by line; braces in strings or comments can end it early, which
+    /// only hides a `default fn`).
+    fn impl_block(&mut self, names: &Interner, header: &SrcSpan) -> Option<String> {
+        let lines = self.lines(names, header.file)?;
+        let from = (header.lo_line as usize).checked_sub(1)?;
+        let mut depth = 0i64;
+        let mut opened = false;
+        let mut out = String::new();
+        for line in lines.get(from..)? {
+            out.push_str(line);
+            out.push('\n');
+            for c in line.chars() {
+                match c {
+                    '{' => {
+                        depth += 1;
+                        opened = true;
+                    }
+                    '}' => depth -= 1,
+                    _ => {}
+                }
+            }
+            if opened && depth <= 0 {
+                break;
+            }
+        }
+        Some(out)
+    }
+
+    /// The text of a span (1-based lines, columns in characters).
+    fn text(&mut self, names: &Interner, s: &SrcSpan) -> Option<String> {
+        let lines = self.lines(names, s.file)?;
         let (l1, l2) = (s.lo_line as usize, s.hi_line as usize);
         if l1 == 0 || l2 < l1 || l2 > lines.len() {
             return None;
@@ -207,6 +244,13 @@ impl Resolver {
                 .as_ref()
                 .and_then(|h| h.trait_)
                 .map(|t| type_args(names, t));
+            let is_default = sources
+                .impl_block(names, &span)
+                .is_some_and(|block| declared_default(&block, names.str(method)));
+            let bounds = header
+                .as_ref()
+                .map(|h| h.bounds.clone())
+                .unwrap_or_default();
             let (trait_, self_ty, params, origin) = match header {
                 Some(h) => (
                     h.trait_.and_then(|t| last_ident(names, t)),
@@ -224,8 +268,14 @@ impl Resolver {
                         Some(names.sym(trimmed.rsplit("::").next().unwrap_or(trimmed)))
                     } else {
                         // `impl fmt::Display for $t`: the trait when written out.
+                        // (`unsafe impl const Step for $t` as well.)
+                        let trimmed = trimmed.strip_prefix("unsafe ").unwrap_or(trimmed);
                         trimmed
                             .strip_prefix("impl")
+                            .map(|rest| {
+                                let rest = rest.trim_start();
+                                rest.strip_prefix("const ").unwrap_or(rest)
+                            })
                             .and_then(|rest| rest.split(" for ").next())
                             .filter(|t| !t.contains('$') && !t.contains('<'))
                             .and_then(|t| t.trim().rsplit("::").next())
@@ -263,6 +313,8 @@ impl Resolver {
                 self_ty,
                 params,
                 trait_args,
+                is_default,
+                bounds,
             };
             let is_trait_impl = trait_.is_some() || origin != ImplOrigin::Header;
             match trait_ {
@@ -415,8 +467,10 @@ impl Resolver {
     ) -> (Resolution, Option<&'c Candidate>) {
         let mut best: Option<(u32, &Candidate)> = None;
         let mut tie = false;
+        // Every candidate that fits, with its score, for the specialization rule on a tie.
+        let mut fitting: Vec<(u32, &Candidate)> = Vec::new();
         for c in cands.into_iter().flatten() {
-            let Some(mut score) = self.fits(names, c.self_ty, c.params.as_deref(), ty) else {
+            let Some(mut score) = self.fits(names, c.self_ty, c.params.as_deref(), ty, None) else {
                 continue;
             };
             // The trait's arguments: compared when both sides have as many (rustc leaves out
@@ -427,12 +481,13 @@ impl Resolver {
                 let mut all = Some(1);
                 for (&p, &t) in pat.iter().zip(trait_args) {
                     all = all
-                        .zip(self.fits(names, p, c.params.as_deref(), t))
+                        .zip(self.fits(names, p, c.params.as_deref(), t, None))
                         .map(|(a, b)| a + b);
                 }
                 let Some(bonus) = all else { continue };
                 score += bonus;
             }
+            fitting.push((score, c));
             match best {
                 Some((s, b)) if s == score && b.body != c.body => tie = true,
                 Some((s, _)) if s >= score => {}
@@ -444,9 +499,100 @@ impl Resolver {
         }
         match best {
             None => (Resolution::Unresolved, None),
-            Some(_) if tie => (Resolution::Ambiguous, None),
+            Some((top, _)) if tie => {
+                let tied: Vec<&Candidate> = fitting
+                    .iter()
+                    .filter(|(s, _)| *s == top)
+                    .map(|&(_, c)| c)
+                    .collect();
+                match self.specialization(names, &tied, ty) {
+                    Some(c) => (Resolution::Body(c.body), Some(c)),
+                    None => (Resolution::Ambiguous, None),
+                }
+            }
             Some((_, c)) => (Resolution::Body(c.body), Some(c)),
         }
+    }
+
+    /// Specialization among candidates that fit `ty` equally well: one impl's `default fn` and
+    /// one more specialized impl's method (`impl<A: Step> … for RangeInclusive<A>` with `default
+    /// fn spec_next`, and `impl<T: TrustedStep> … for RangeInclusive<T>`). The specialized one
+    /// applies when each of its bounds is known to hold for what its parameters stand for
+    /// (`known_impl`); otherwise the default, which is always correct (the standard library's
+    /// specializations only make it faster), does. Anything else stays ambiguous.
+    fn specialization<'c>(
+        &self,
+        names: &Interner,
+        tied: &[&'c Candidate],
+        ty: Ty,
+    ) -> Option<&'c Candidate> {
+        let (defaults, special): (Vec<&Candidate>, Vec<&Candidate>) =
+            tied.iter().partition(|c| c.is_default);
+        let ([default], [special]) = (defaults.as_slice(), special.as_slice()) else {
+            return None;
+        };
+        let mut binds = Vec::new();
+        self.fits(
+            names,
+            special.self_ty,
+            special.params.as_deref(),
+            ty,
+            Some(&mut binds),
+        )?;
+        let holds = special.bounds.iter().all(|(param, tr)| {
+            binds
+                .iter()
+                .find(|(p, _)| p == param)
+                .is_some_and(|&(_, t)| known_impl(names, names.str(*tr), t))
+        });
+        Some(if holds { special } else { default })
+    }
+}
+
+/// Whether the impl block's text declares `method` a `default fn` (or is a `default impl`).
+fn declared_default(impl_text: &str, method: &str) -> bool {
+    if impl_text.trim_start().starts_with("default ") {
+        return true;
+    }
+    impl_text.lines().any(|l| {
+        let mut l = l.trim_start();
+        for vis in ["pub(crate) ", "pub(super) ", "pub "] {
+            l = l.strip_prefix(vis).unwrap_or(l);
+        }
+        let Some(mut l) = l.strip_prefix("default ") else {
+            return false;
+        };
+        for q in ["const ", "unsafe ", "extern \"C\" "] {
+            l = l.strip_prefix(q).unwrap_or(l).trim_start();
+        }
+        l.strip_prefix("fn ")
+            .and_then(|r| r.trim_start().strip_prefix(method))
+            .is_some_and(|r| r.starts_with(['(', '<']))
+    })
+}
+
+/// Whether `ty` is known to implement the trait named `tr` (its last identifier), for choosing a
+/// specialized impl: the marker traits specializations in core and alloc test, on the types
+/// that implement them. Unknown pairs answer no (the default impl is then used).
+fn known_impl(names: &Interner, tr: &str, ty: Ty) -> bool {
+    let k = names.ty_kind(ty);
+    let int = matches!(k, TyKind::Int(_));
+    match tr {
+        // `Step` and `TrustedStep`: every integer and `char` (and core's `AsciiChar`, IP
+        // addresses, not recognised here).
+        "Step" | "TrustedStep" => int || matches!(k, TyKind::Char),
+        "Copy" | "Clone" => {
+            int || matches!(
+                k,
+                TyKind::Bool
+                    | TyKind::Char
+                    | TyKind::Float(_)
+                    | TyKind::Never
+                    | TyKind::RawPtr { .. }
+                    | TyKind::Ref { mutable: false, .. }
+            )
+        }
+        _ => false,
     }
 }
 
@@ -504,16 +650,44 @@ impl Resolver {
 /// self type `ty`, and how specific it is (how many type constructors it fixes). Paths compare by
 /// their last segment: the source writes `Option<T>`, the MIR `option::Option<T>`.
 impl Resolver {
-    fn fits(&self, names: &Interner, pat: Ty, params: Option<&[Sym]>, ty: Ty) -> Option<u32> {
+    fn fits(
+        &self,
+        names: &Interner,
+        pat: Ty,
+        params: Option<&[Sym]>,
+        ty: Ty,
+        mut binds: Option<&mut Vec<(Sym, Ty)>>,
+    ) -> Option<u32> {
         let mut score = 0;
         let mut stack = vec![(pat, ty)];
         while let Some((p, t)) = stack.pop() {
+            let param = match params {
+                Some(ps) => match names.ty_kind(p) {
+                    TyKind::Path(path) => {
+                        let d = names.path_data(*path);
+                        match d.segments.first().map(|s| &s.name) {
+                            Some(&SegName::Ident(s))
+                                if d.qself.is_none()
+                                    && d.segments.len() == 1
+                                    && d.segments[0].args.is_empty()
+                                    && ps.contains(&s) =>
+                            {
+                                Some(s)
+                            }
+                            _ => None,
+                        }
+                    }
+                    _ => None,
+                },
+                None => None,
+            };
             let is_wild = match params {
-                Some(ps) => {
-                    matches!(names.ty_kind(p), TyKind::Path(path) if { let d = names.path_data(*path); d.qself.is_none() && d.segments.len() == 1 && d.segments[0].args.is_empty() && matches!(d.segments[0].name, SegName::Ident(s) if ps.contains(&s)) })
-                }
+                Some(_) => param.is_some(),
                 None => self.is_param(names, p),
             };
+            if let (Some(ps), Some(b)) = (param, binds.as_deref_mut()) {
+                b.push((ps, t));
+            }
             // A parameter on either side fits anything.
             if is_wild || self.is_param(names, t) || p == t {
                 score += u32::from(p == t && !is_wild);
@@ -682,5 +856,38 @@ mod tests {
         assert!(h.trait_.is_none());
         assert_eq!(names.str(h.params[0]), "N");
         assert!(parse_impl_header(&mut names, "impl $tr for $t").is_none());
+    }
+
+    /// Bounds on an impl's parameters, in the list and in a `where` clause, and `default fn`s
+    /// in its block: what the specialization rule reads.
+    #[test]
+    fn impl_bounds_and_default_methods() {
+        let mut names = Interner::default();
+        let h = parse_impl_header(
+            &mut names,
+            "impl<T: TrustedStep, F: Fn(u8) -> u8 + Copy, U: ?Sized> Tr<U> for R<T, F> where U: iter::TrustedLen, Self: Sized",
+        )
+        .unwrap();
+        let bounds: Vec<(&str, &str)> = h
+            .bounds
+            .iter()
+            .map(|&(p, b)| (names.str(p), names.str(b)))
+            .collect();
+        assert_eq!(
+            bounds,
+            [
+                ("T", "TrustedStep"),
+                ("F", "Fn"),
+                ("F", "Copy"),
+                ("U", "TrustedLen")
+            ]
+        );
+        assert_eq!(h.params.len(), 3);
+        let block = "impl<A: Step> X for Y<A> {\n    #[inline]\n    default fn spec_next(&mut self) {}\n    fn other(&self) {}\n    pub default unsafe fn raw<T>(&self) {}\n}\n";
+        assert!(declared_default(block, "spec_next"));
+        assert!(declared_default(block, "raw"));
+        assert!(!declared_default(block, "other"));
+        assert!(!declared_default(block, "spec"));
+        assert!(declared_default("default impl<T> X for T {}", "anything"));
     }
 }

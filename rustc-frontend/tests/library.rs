@@ -123,7 +123,10 @@ fn cli_reads_and_lowers_a_crate() {
     assert!(out.contains("add.rs\":3:"), "{out}");
     let (code, out, err) = run_with(&["--strip-debuginfo"]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("wasm.i32.add") && !out.contains("loc("), "{out}");
+    assert!(
+        out.contains("wasm.i32.add") && !out.contains("loc("),
+        "{out}"
+    );
     let (code, _, err) = run_with(&["--emit=mir-summary", "--rustc", "/nonexistent/rustc"]);
     assert_eq!(code, 1);
     assert!(
@@ -162,10 +165,10 @@ fn core_call_sites_resolve() {
         eprintln!("{n:6} {p}");
     }
     // Of the calls that can be resolved before monomorphization (not through a type parameter,
-    // a vtable or a pointer), at least 90% find their body (92.6% when this was written).
+    // a vtable or a pointer), at least 93% find their body (94.0% when this was written).
     let by_name = s.body + s.default;
     let resolvable = s.calls - s.deferred - s.virtual_ - s.indirect;
-    assert!(by_name * 10 >= resolvable * 9, "{s:?}");
+    assert!(by_name * 100 >= resolvable * 93, "{s:?}");
 }
 
 /// README's first command: the bundled example through `-O2` to wasm, run in wasmtime.

@@ -1560,6 +1560,9 @@ pub struct ImplHeader {
     pub trait_: Option<PathId>,
     pub self_ty: Ty,
     pub params: Vec<Sym>,
+    /// The traits each parameter is bounded by, by their last identifier (`T: TrustedStep` in
+    /// the parameter list or a `where` clause); `?Sized` and lifetimes are left out.
+    pub bounds: Vec<(Sym, Sym)>,
 }
 
 pub fn parse_impl_header(names: &mut Interner, src: &str) -> Option<ImplHeader> {
@@ -1588,7 +1591,14 @@ impl Parser<'_> {
     /// `<T: Bound, const N: usize, 'a>` of an impl or type definition, if present: the type and
     /// const parameters' names (lifetimes are not kept).
     pub(super) fn generic_param_names(&mut self) -> PResult<Vec<Sym>> {
+        Ok(self.generic_params_and_bounds()?.0)
+    }
+
+    /// The parameters as `generic_param_names` reads them, and the bounds written on them
+    /// (`T: Step + Copy` gives `(T, Step)` and `(T, Copy)`).
+    fn generic_params_and_bounds(&mut self) -> PResult<(Vec<Sym>, Vec<(Sym, Sym)>)> {
         let mut params = Vec::new();
+        let mut bounds = Vec::new();
         if self.eat('<') {
             // Parameter names stand first in each comma-separated entry at depth 1.
             let mut depth = 1;
@@ -1604,7 +1614,11 @@ impl Parser<'_> {
                         continue;
                     }
                     Tok::Ident if entry_start && depth == 1 && self.text(t) != "const" => {
-                        params.push(self.names.sym(self.text(t)));
+                        let param = self.names.sym(self.text(t));
+                        params.push(param);
+                        if self.eat(':') {
+                            self.bound_list(param, &mut bounds);
+                        }
                     }
                     Tok::Ident if self.text(t) == "const" => continue,
                     _ => {}
@@ -1612,33 +1626,85 @@ impl Parser<'_> {
                 entry_start = false;
             }
         }
-        Ok(params)
+        Ok((params, bounds))
+    }
+
+    /// After `PARAM:`, the `+`-separated bounds up to a `,`, `>`, `{` or `;` at this depth (left
+    /// for the caller), each recorded by its path's last identifier.
+    fn bound_list(&mut self, param: Sym, bounds: &mut Vec<(Sym, Sym)>) {
+        let mut depth = 0usize;
+        let mut last: Option<Sym> = None;
+        let mut maybe = false;
+        // After `->` in `Fn(A) -> B`: the output type, not a bound.
+        let mut output = false;
+        loop {
+            let t = self.peek();
+            match t.kind {
+                Tok::Eof => break,
+                Tok::Punct(',' | '>' | '{' | ';') if depth == 0 => break,
+                Tok::Punct('<' | '(') => depth += 1,
+                Tok::Punct('>' | ')') => depth -= 1,
+                Tok::Punct('+') if depth == 0 => {
+                    if let (Some(b), false) = (last.take(), maybe) {
+                        bounds.push((param, b));
+                    }
+                    maybe = false;
+                    output = false;
+                }
+                Tok::Punct('?') if depth == 0 => maybe = true,
+                Tok::Arrow if depth == 0 => output = true,
+                Tok::Ident if depth == 0 && !output => last = Some(self.names.sym(self.text(t))),
+                _ => {}
+            }
+            self.bump();
+        }
+        if let (Some(b), false) = (last, maybe) {
+            bounds.push((param, b));
+        }
     }
 
     fn impl_header(&mut self) -> PResult<ImplHeader> {
+        self.eat_kw("default");
         self.eat_kw("unsafe");
         self.expect_kw("impl")?;
-        let params = self.generic_param_names()?;
+        let (params, mut bounds) = self.generic_params_and_bounds()?;
         self.eat_kw("const");
         if self.peek().is('!') {
             return self.expected("a positive impl");
         }
         let first = self.ty()?;
-        if self.eat_kw("for") {
+        let (trait_, self_ty) = if self.eat_kw("for") {
             let TyKind::Path(trait_) = *self.names.ty_kind(first) else {
                 return self.expected("a trait path before `for`");
             };
-            let self_ty = self.ty()?;
-            return Ok(ImplHeader {
-                trait_: Some(trait_),
-                self_ty,
-                params,
-            });
+            (Some(trait_), self.ty()?)
+        } else {
+            (None, first)
+        };
+        // `where T: Bound, U: Other` (bounds on parameters only; other predicates are skipped).
+        if self.eat_kw("where") {
+            loop {
+                let t = self.peek();
+                match t.kind {
+                    Tok::Eof | Tok::Punct('{') | Tok::Punct(';') => break,
+                    Tok::Ident => {
+                        let name = self.names.sym(self.text(t));
+                        self.bump();
+                        if params.contains(&name) && self.eat(':') {
+                            self.bound_list(name, &mut bounds);
+                        }
+                    }
+                    _ => {
+                        self.bump();
+                    }
+                }
+            }
         }
         Ok(ImplHeader {
-            trait_: None,
-            self_ty: first,
+            trait_,
+            self_ty,
             params,
+            bounds,
         })
     }
 }
