@@ -17,7 +17,7 @@ pub const SUPPORTED_RUSTC: &[&str] = &["1.96"];
 pub const TARGET: &str = "wasm32-unknown-unknown";
 
 /// Bumped when the flags or the layout of the cache change, so that old entries are not reused.
-const CACHE_FORMAT: &str = "v1";
+const CACHE_FORMAT: &str = "v2";
 
 /// How to get the compiler and the library source on Debian.
 pub const APT_HINT: &str = "apt-get install rustc-web rust-web-src";
@@ -230,7 +230,46 @@ impl Toolchain {
                 .arg(src);
             run_checked(&mut cmd, &format!("building the MIR of `{name}`"))?;
         }
-        Ok(())
+        self.library_definitions(out, "core", &lib.join("core/src/lib.rs"), &[])
+    }
+
+    /// The struct, enum and union definitions of a library crate (`NAME.defs.rs`, read by the
+    /// lowering for layouts), from rustdoc's JSON for the same target and cfgs as its MIR.
+    fn library_definitions(
+        &self,
+        out: &Path,
+        name: &str,
+        src: &Path,
+        extra: &[String],
+    ) -> Result<(), DriverError> {
+        let rustdoc = self.rustc.with_file_name("rustdoc");
+        let doc_dir = out.join(format!("{name}-doc"));
+        let mut cmd = Command::new(&rustdoc);
+        cmd.env("RUSTC_BOOTSTRAP", "1")
+            .args(["--crate-type", "lib", "--crate-name", name])
+            .args(["--edition", "2024", "--target", TARGET])
+            .args(["-Zunstable-options", "--output-format", "json"])
+            .args(["--document-private-items", "--document-hidden-items"])
+            .args(["-Zforce-unstable-if-unmarked", "--cap-lints", "allow", "-o"])
+            .arg(&doc_dir)
+            .args(extra)
+            .arg(src);
+        run_checked(
+            &mut cmd,
+            &format!(
+                "documenting `{name}` with `{}` (rustdoc's JSON gives the library's type definitions)",
+                rustdoc.display()
+            ),
+        )?;
+        let json_path = doc_dir.join(format!("{name}.json"));
+        let json = fs::read(&json_path)
+            .or_else(|e| err(format!("cannot read `{}`: {e}", json_path.display())))?;
+        let defs = crate::rustdoc::definitions(&json)
+            .map_err(|e| DriverError(format!("`{}`: {e}", json_path.display())))?;
+        let _ = fs::remove_dir_all(&doc_dir);
+        let defs_path = out.join(format!("{name}.defs.rs"));
+        fs::write(&defs_path, defs)
+            .or_else(|e| err(format!("cannot write `{}`: {e}", defs_path.display())))
     }
 
     /// Compiles the user's crate to MIR (with source spans) against the cached library and the
@@ -401,6 +440,12 @@ impl LibraryMir {
 
     pub fn mir_path(&self, krate: &str) -> PathBuf {
         self.dir.join(format!("{krate}.mir"))
+    }
+
+    /// The struct, enum and union definitions of a library crate, as Rust source
+    /// (`crate::rustdoc`): for core.
+    pub fn defs_path(&self, krate: &str) -> PathBuf {
+        self.dir.join(format!("{krate}.defs.rs"))
     }
 }
 

@@ -7,6 +7,7 @@ pub mod driver;
 pub mod lower;
 pub mod mir;
 pub mod resolve;
+pub mod rustdoc;
 
 use clap::{Parser, ValueEnum};
 use std::io::Write;
@@ -230,19 +231,19 @@ fn emit(args: &Args, text: &str, toolchain: &Built, stdout: &mut dyn Write) -> R
     let mut out = String::new();
     let mut file = read_mir(&name, text, &mut out)?;
     if matches!(args.emit, Emit::Wir | Emit::Wasm) {
-        let core_mir = match toolchain {
-            Some((_, lib, _, _)) => Some(lib.mir_path("core")),
+        let cached = match toolchain {
+            Some((_, lib, _, _)) => Some(lib.clone()),
             // A `.mir` input: core's MIR if the toolchain's cache can give it.
             None => driver::Toolchain::find(args.rustc.as_deref(), args.rust_src.as_deref())
                 .and_then(|tc| tc.library_mir(&driver::cache_root()?))
-                .ok()
-                .map(|lib| lib.mir_path("core")),
+                .ok(),
         };
         let mut libs = vec![lower::LibSpec {
             name: "core".into(),
-            mir: core_mir,
+            mir: cached.as_ref().map(|lib| lib.mir_path("core")),
             cached: true,
             externs: Vec::new(),
+            defs: cached.as_ref().map(|lib| lib.defs_path("core")),
         }];
         let mut lib_sources = Vec::new();
         let mut deps_before: Vec<String> = ["core", "alloc", "compiler_builtins"]
@@ -254,6 +255,7 @@ fn emit(args: &Args, text: &str, toolchain: &Built, stdout: &mut dyn Write) -> R
                 mir: Some(d.mir.clone()),
                 cached: false,
                 externs: deps_before.clone(),
+                defs: None,
             });
             deps_before.push(d.name.clone());
             lib_sources.extend(crate_sources(&d.file)?);

@@ -277,7 +277,10 @@ impl Resolver {
                                 rest.strip_prefix("const ").unwrap_or(rest)
                             })
                             .and_then(|rest| rest.split(" for ").next())
-                            .filter(|t| !t.contains('$') && !t.contains('<'))
+                            // `impl SpecRangeSetup<Range<$t>> for Range<$t>`: the trait's
+                            // name without its arguments.
+                            .map(|t| t.split('<').next().unwrap_or(t))
+                            .filter(|t| !t.contains('$'))
                             .and_then(|t| t.trim().rsplit("::").next())
                             .filter(|t| !t.is_empty())
                             .map(|t| names.sym(t.trim()))
@@ -518,8 +521,9 @@ impl Resolver {
     /// one more specialized impl's method (`impl<A: Step> … for RangeInclusive<A>` with `default
     /// fn spec_next`, and `impl<T: TrustedStep> … for RangeInclusive<T>`). The specialized one
     /// applies when each of its bounds is known to hold for what its parameters stand for
-    /// (`known_impl`); otherwise the default, which is always correct (the standard library's
-    /// specializations only make it faster), does. Anything else stays ambiguous.
+    /// (`known_impl`). Otherwise the call stays ambiguous: taking the default instead would be
+    /// wrong where specializations come in pairs that must agree (`StepBy`'s `SpecRangeSetup`
+    /// changes the range's representation that its `StepByImpl` reads).
     fn specialization<'c>(
         &self,
         names: &Interner,
@@ -528,7 +532,7 @@ impl Resolver {
     ) -> Option<&'c Candidate> {
         let (defaults, special): (Vec<&Candidate>, Vec<&Candidate>) =
             tied.iter().partition(|c| c.is_default);
-        let ([default], [special]) = (defaults.as_slice(), special.as_slice()) else {
+        let ([_default], [special]) = (defaults.as_slice(), special.as_slice()) else {
             return None;
         };
         let mut binds = Vec::new();
@@ -545,7 +549,7 @@ impl Resolver {
                 .find(|(p, _)| p == param)
                 .is_some_and(|&(_, t)| known_impl(names, names.str(*tr), t))
         });
-        Some(if holds { special } else { default })
+        holds.then_some(special)
     }
 }
 
@@ -573,7 +577,7 @@ fn declared_default(impl_text: &str, method: &str) -> bool {
 
 /// Whether `ty` is known to implement the trait named `tr` (its last identifier), for choosing a
 /// specialized impl: the marker traits specializations in core and alloc test, on the types
-/// that implement them. Unknown pairs answer no (the default impl is then used).
+/// that implement them. Unknown pairs answer no (the call then stays ambiguous).
 fn known_impl(names: &Interner, tr: &str, ty: Ty) -> bool {
     let k = names.ty_kind(ty);
     let int = matches!(k, TyKind::Int(_));

@@ -376,6 +376,7 @@ fn layouts_match_print_type_sizes() {
     let lib = tc
         .library_mir(&rustc_frontend::driver::cache_root().unwrap())
         .unwrap();
+    let core_defs = std::fs::read_to_string(lib.defs_path("core")).unwrap();
     let work = std::env::temp_dir().join(format!("wasmir-rust-layouts-{}", std::process::id()));
     std::fs::create_dir_all(&work).unwrap();
     let (mut failures, mut compared) = (Vec::new(), 0);
@@ -388,7 +389,7 @@ fn layouts_match_print_type_sizes() {
             if ty.starts_with('{') {
                 continue;
             }
-            match rustc_frontend::lower::layout::summary(&source, &ty) {
+            match rustc_frontend::lower::layout::summary(&source, &core_defs, &ty) {
                 Ok(got) if got == want => compared += 1,
                 // Types of core the frontend does not define yet, and fat pointers.
                 Err(e) if e.contains("definition is not known") || e.contains("unsized") => {

@@ -244,8 +244,24 @@ pub fn adt_of<'a>(
     };
     let (def, unit_defaults) = match module.and_then(|m| items.core_adt(m, s)) {
         Some(c) => (&c.def, c.unit_defaults),
-        // A path of another crate (`core::…`) that ends like a user type is not it.
-        None if n > 1 && names.str_of_first(p) == Some("core") => return None,
+        // A path of another crate (`core::…`) is one of its definitions (from rustdoc's JSON),
+        // never a user type that ends the same.
+        None if n > 1 && names.str_of_first(p) == Some("core") => {
+            let segs: Option<Vec<Sym>> = path
+                .segments
+                .iter()
+                .map(|s| match s.name {
+                    SegName::Ident(x) => Some(x),
+                    _ => None,
+                })
+                .collect();
+            // `NonZero<T>` is laid out apart (`Layouts::nonzero`): its field is a projection,
+            // `<T as ZeroablePrimitive>::NonZeroInner`.
+            if names.str(s) == "NonZero" {
+                return None;
+            }
+            (items.lib_adt(&segs?)?, 0)
+        }
         None => (items.adt(s)?, 0),
     };
     let mut args: Vec<Ty> = seg
@@ -627,6 +643,22 @@ impl<'s> Layouts<'s> {
                         let mut l = univariant(&ls, StructKind::AlwaysSized, def.repr_c);
                         l.uninhabited = ls.iter().any(|f| f.uninhabited);
                         l.fields = parts.to_vec();
+                        if def.valid_start.is_some() || def.valid_end.is_some() {
+                            // `NonNull`: the scalar's valid range narrowed, which leaves a
+                            // niche.
+                            if l.scalar.is_none() {
+                                return refuse(
+                                    "a valid-range attribute on a type that is not one scalar",
+                                );
+                            }
+                            let max = u128::MAX >> (128 - 8 * l.size);
+                            l.niche = Some(Niche {
+                                offset: 0,
+                                size: l.size,
+                                start: def.valid_start.unwrap_or(0),
+                                end: def.valid_end.unwrap_or(max),
+                            });
+                        }
                         l
                     }
                     None if path.segments.len() == 1
@@ -636,7 +668,7 @@ impl<'s> Layouts<'s> {
                     }
                     None => {
                         return refuse(
-                            "a type whose definition is not known (the crate's own structs and enums, and core's `Option`, `Result`, `Ordering`, `NonZero` and `Range` are)",
+                            "a type whose definition is not known (known: the crate's and its `--extern` crates' structs and enums, core's from rustdoc's JSON; not: types named through an associated type such as `<I as Iterator>::Item`)",
                         );
                     }
                 }
@@ -648,7 +680,22 @@ impl<'s> Layouts<'s> {
             TyKind::Closure(_) => return refuse("closures"),
             TyKind::Coroutine(_) => return refuse("coroutines"),
             TyKind::Opaque { .. } => return refuse("`impl Trait` types"),
-            TyKind::Pattern(..) => return refuse("pattern types"),
+            // `(u32) is 1..` (core's `niche_types`): the integer with a valid range.
+            TyKind::Pattern(base, pat) => {
+                let range = match names.ty_kind(*base) {
+                    TyKind::Int(i) => int_scalar(*i).and_then(|s| {
+                        let Scalar::Int { bits, .. } = s else {
+                            return None;
+                        };
+                        pattern_range(names.str(*pat), bits).map(|r| (s, bits, r))
+                    }),
+                    _ => None,
+                };
+                let Some((s, bits, (start, end))) = range else {
+                    return refuse("pattern types other than one range of an integer");
+                };
+                Layout::scalar(u64::from(bits / 8), s, Some((start, end)))
+            }
         })
     }
 
@@ -741,10 +788,12 @@ impl<'s> Layouts<'s> {
 /// summarized as `-Zprint-type-sizes` would show it (for tests): `size A align B`, the tag's
 /// size when it is stored apart from the fields (`discr N`), then per variant (`variant V:`,
 /// sorted by name) or for the struct, its sized fields by offset (`.name@offset`).
-pub fn summary(source: &str, text: &str) -> Result<String, String> {
+pub fn summary(source: &str, library_defs: &str, text: &str) -> Result<String, String> {
     let mut names = Interner::default();
     let mut items = parse_source_items(&mut names, source);
     items.core_adts = core_adts(&mut names);
+    let defs = parse_source_items(&mut names, library_defs);
+    items.add_library(defs);
     names.ty(TyKind::Tuple(Box::new([])));
     let t = parse_type(&mut names, text).ok_or_else(|| format!("not a type: `{text}`"))?;
     let mut layouts = Layouts::new(&items);
@@ -788,8 +837,10 @@ pub fn summary(source: &str, text: &str) -> Result<String, String> {
         }
         vs.sort();
         out.extend(vs);
-    } else if l.scalar.is_some() && matches!(names.ty_kind(t), TyKind::Path(_)) {
-        // A newtype of core around its scalar (`NonZero<u32>`).
+    } else if l.scalar.is_some()
+        && matches!(names.ty_kind(t), TyKind::Path(p) if adt_of(&names, &items, *p).is_none())
+    {
+        // A newtype of core laid out apart around its scalar (`NonZero<u32>`).
         out.push_str(" | .0@0");
     } else if !l.offsets.is_empty() {
         let field_names: Vec<String> = match names.ty_kind(t) {
@@ -816,6 +867,23 @@ pub fn summary(source: &str, text: &str) -> Result<String, String> {
         }
     }
     Ok(out)
+}
+
+/// The valid range of a pattern type's pattern over a `bits`-wide integer, as rustc prints it
+/// (`1..`, `0..=1114111`), in the integer's unsigned encoding; `None` for other patterns
+/// (or-patterns, signed bounds).
+fn pattern_range(pat: &str, bits: u8) -> Option<(u128, u128)> {
+    let max = u128::MAX >> (128 - u32::from(bits));
+    let num = |t: &str| t.trim().replace('_', "").parse::<u128>().ok();
+    let (lo, hi) = match pat.trim().split_once("..") {
+        Some((lo, hi)) => match hi.strip_prefix('=') {
+            Some(hi) => (num(lo)?, num(hi)?),
+            None if hi.trim().is_empty() => (num(lo)?, max),
+            None => (num(lo)?, num(hi)?.checked_sub(1)?),
+        },
+        None => return None,
+    };
+    (lo <= hi && hi <= max).then_some((lo, hi))
 }
 
 /// The scalar of a primitive integer type (`None` for 128-bit ones).

@@ -204,6 +204,9 @@ pub struct LibSpec {
     /// The first segments that name another crate in its paths (`core`, and its own
     /// dependencies); any other path of more than one segment is one of its own items.
     pub externs: Vec<String>,
+    /// Its struct, enum and union definitions with their paths (`NAME.defs.rs` of the cache,
+    /// from rustdoc's JSON), when there is such a file.
+    pub defs: Option<PathBuf>,
 }
 
 /// One library of one lowering: its spec, its MIR once read, and the types translated so far
@@ -313,6 +316,19 @@ pub fn lower_crate(
         let dep = parse_source_items(&mut file.names, src);
         items.adts.extend(dep.adts);
         items.drop_impls.extend(dep.drop_impls);
+    }
+    for spec in &libs {
+        let Some(path) = &spec.defs else { continue };
+        match std::fs::read_to_string(path) {
+            Ok(text) => items.add_library(parse_source_items(&mut file.names, &text)),
+            Err(e) => {
+                return Err(vec![format!(
+                    "cannot read the type definitions of `{}` (`{}`): {e}",
+                    spec.name,
+                    path.display()
+                )]);
+            }
+        }
     }
     items.core_adts = core_adts(&mut file.names);
     // Defaulted type arguments of core's types are `()` (`SourceItems::core_adts`).

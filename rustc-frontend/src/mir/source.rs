@@ -31,6 +31,13 @@ pub struct AdtDef {
     pub variants: Option<Vec<VariantDef>>,
     /// A union, or a `repr` the lowering does not handle: what it is.
     pub unsupported: Option<&'static str>,
+    /// For a library's definitions (`crate::rustdoc`): the path from the crate root
+    /// (`core::ptr::non_null::NonNull`), as `#[wasmir_path = "…"]` gives it.
+    pub path: Option<Vec<Sym>>,
+    /// rustc's `#[rustc_layout_scalar_valid_range_start(N)]` / `…_end(N)`: the valid values of
+    /// the one scalar the type holds.
+    pub valid_start: Option<u128>,
+    pub valid_end: Option<u128>,
 }
 
 /// An exported function: its name in the source and the name it is exported under.
@@ -43,6 +50,10 @@ pub struct Export {
 #[derive(Default, Debug)]
 pub struct SourceItems {
     pub adts: Vec<AdtDef>,
+    /// The library crates' definitions (core's, from rustdoc's JSON), each with its path; and
+    /// the index of those with each last name.
+    pub lib_adts: Vec<AdtDef>,
+    pub lib_by_name: rustc_hash::FxHashMap<Sym, Vec<usize>>,
     /// The types of core the lowering knows (`CORE_ADTS`).
     pub core_adts: Vec<CoreAdt>,
     pub exports: Vec<Export>,
@@ -53,6 +64,43 @@ pub struct SourceItems {
 impl SourceItems {
     pub fn adt(&self, name: Sym) -> Option<&AdtDef> {
         self.adts.iter().find(|a| a.name == name)
+    }
+
+    /// Adds a library's definitions (`crate::rustdoc`'s output, read with `parse_source_items`).
+    pub fn add_library(&mut self, defs: SourceItems) {
+        for d in defs.adts.into_iter().filter(|d| d.path.is_some()) {
+            self.lib_by_name
+                .entry(d.name)
+                .or_default()
+                .push(self.lib_adts.len());
+            self.lib_adts.push(d);
+        }
+    }
+
+    /// The library definition a path names (`core::iter::Rev`, `core::ptr::NonNull`): same
+    /// crate and name, and the path's other segments in order among the definition's (a path
+    /// may name an item through a re-export in a parent module: `iter::Rev` for
+    /// `iter::adapters::rev::Rev`). Several matches (the same name in modules the path does not
+    /// tell apart) answer nothing.
+    pub fn lib_adt(&self, segments: &[Sym]) -> Option<&AdtDef> {
+        let (&name, &krate) = (segments.last()?, segments.first()?);
+        let mut found = None;
+        for &i in self.lib_by_name.get(&name)? {
+            let d = &self.lib_adts[i];
+            let def_path = d.path.as_deref()?;
+            if def_path.first() != Some(&krate) {
+                continue;
+            }
+            let mut rest = def_path[1..].iter();
+            let inside = segments[1..].iter().all(|s| rest.by_ref().any(|d| d == s));
+            if inside {
+                if found.is_some() {
+                    return None;
+                }
+                found = Some(d);
+            }
+        }
+        found
     }
 
     /// Core's type `name` when a path names it through `module` (`option::Option`).
@@ -140,6 +188,9 @@ struct Attrs {
     export_name: Option<String>,
     repr_c: bool,
     repr_other: bool,
+    path: Option<String>,
+    valid_start: Option<u128>,
+    valid_end: Option<u128>,
 }
 
 impl Parser<'_> {
@@ -220,7 +271,7 @@ impl Parser<'_> {
                 Tok::Eof => return,
                 Tok::Punct('[') => depth += 1,
                 Tok::Punct(']') => depth -= 1,
-                Tok::Ident | Tok::Str => words.push(self.text(t).to_string()),
+                Tok::Ident | Tok::Str | Tok::Num => words.push(self.text(t).to_string()),
                 _ => {}
             }
         }
@@ -234,11 +285,15 @@ impl Parser<'_> {
                 for r in rest {
                     match *r {
                         "C" => attrs.repr_c = true,
-                        "Rust" => {}
+                        // One field (with zero-sized ones) laid out as that field.
+                        "Rust" | "transparent" => {}
                         _ => attrs.repr_other = true,
                     }
                 }
             }
+            ["wasmir_path", p] => attrs.path = Some(p.trim_matches('"').to_string()),
+            ["rustc_layout_scalar_valid_range_start", n] => attrs.valid_start = n.parse().ok(),
+            ["rustc_layout_scalar_valid_range_end", n] => attrs.valid_end = n.parse().ok(),
             _ => {}
         }
     }
@@ -260,6 +315,12 @@ impl Parser<'_> {
             unsupported: attrs
                 .repr_other
                 .then_some("a `repr` other than `C` or `Rust`"),
+            path: attrs
+                .path
+                .as_ref()
+                .map(|p| p.split("::").map(|s| self.names.sym(s)).collect()),
+            valid_start: attrs.valid_start,
+            valid_end: attrs.valid_end,
         };
         if self.is_kw("where") {
             def.unsupported = Some("a `where` clause on a type definition");
