@@ -1565,6 +1565,9 @@ pub struct ImplHeader {
     pub bounds: Vec<(Sym, Sym)>,
 }
 
+/// Trait bounds on generic parameters: (parameter, the trait's last identifier).
+type Bounds = Vec<(Sym, Sym)>;
+
 pub fn parse_impl_header(names: &mut Interner, src: &str) -> Option<ImplHeader> {
     with_source_parser(names, src, |p| p.impl_header().ok())
 }
@@ -1596,7 +1599,7 @@ impl Parser<'_> {
 
     /// The parameters as `generic_param_names` reads them, and the bounds written on them
     /// (`T: Step + Copy` gives `(T, Step)` and `(T, Copy)`).
-    fn generic_params_and_bounds(&mut self) -> PResult<(Vec<Sym>, Vec<(Sym, Sym)>)> {
+    fn generic_params_and_bounds(&mut self) -> PResult<(Vec<Sym>, Bounds)> {
         let mut params = Vec::new();
         let mut bounds = Vec::new();
         if self.eat('<') {
