@@ -118,7 +118,9 @@ pub mod sequential {
     }
 }
 
-#[cfg(all(feature = "std", not(target_family = "wasm")))]
+// Also compiled for the crate's unit tests (which have `std`), so both implementations are
+// tested whatever the features.
+#[cfg(all(any(feature = "std", test), not(target_family = "wasm")))]
 mod parallel {
     use super::Panicked;
 
@@ -216,11 +218,31 @@ mod tests {
         });
     }
 
-    #[cfg(all(feature = "std", not(target_family = "wasm")))]
+    #[cfg(not(target_family = "wasm"))]
     #[test]
-    fn real_threads_report_panics_at_join() {
-        const { assert!(PARALLEL) };
-        let outcome = scope(|s| s.spawn(|| panic!("closure failed on purpose")).join());
+    fn real_threads_run_in_parallel_and_report_panics_at_join() {
+        // Two threads that wait for each other: this finishes only if they run at the same time
+        // (under the sequential fallback it would deadlock, as the module documentation says).
+        let flags = [AtomicUsize::new(0), AtomicUsize::new(0)];
+        parallel::scope(|s| {
+            for me in 0..2 {
+                let flags = &flags;
+                s.spawn(move || {
+                    flags[me].store(1, Ordering::SeqCst);
+                    while flags[1 - me].load(Ordering::SeqCst) == 0 {
+                        std::thread::yield_now();
+                    }
+                });
+            }
+        });
+        let outcome = parallel::scope(|s| {
+            let failing = s.spawn(|| panic!("closure failed on purpose"));
+            while !failing.is_finished() {
+                std::thread::yield_now();
+            }
+            failing.join()
+        });
         assert_eq!(outcome, Err(Panicked));
+        assert_eq!(PARALLEL, cfg!(feature = "std"));
     }
 }
