@@ -63,14 +63,13 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> Result<TokenStream> {
         impl #impl_generics #name #type_generics #where_clause {
             /// Consumes the value and gives its fields back, in declaration order, without the
             /// implicit-drop report: the way a consuming method ends.
-            #[allow(dead_code, clippy::unused_unit)]
+            #[allow(dead_code, unused_variables, unused_unsafe, clippy::unused_unit)]
             #[inline]
             fn into_fields(self) -> (#(#field_types,)*) {
                 let this = ::core::mem::ManuallyDrop::new(self);
                 // SAFETY: each field is read exactly once and `this` is never dropped, so every
                 // field ends up owned exactly once, by the tuple. `read_unaligned` also serves
                 // packed structs.
-                #[allow(unused_unsafe)]
                 unsafe { (#(::core::ptr::read_unaligned(&raw const (*this).#field_reads),)*) }
             }
         }

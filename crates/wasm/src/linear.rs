@@ -20,8 +20,10 @@
 //! Limits: `core::mem::forget` (and a leak through `Rc` cycles) skips `Drop`, so a forgotten
 //! value is not reported; the check runs only when the drop happens, not on every path that
 //! could drop; a type with `#[wasm::linear]` cannot have a `Drop` impl of its own (its release
-//! belongs in a consuming method). WasmIR's `--linearity-check` covers the first two once the
-//! frontend lowers these types (`docs/compiler-contract.md`).
+//! belongs in a consuming method); the expansion contains `unsafe` (the `Linear` impl and
+//! `into_fields`), so a crate with `#![forbid(unsafe_code)]` cannot use the attribute (nor
+//! `#[derive(Pod)]`, whose impl is unsafe). WasmIR's `--linearity-check` covers the first two once
+//! the frontend lowers these types (`docs/compiler-contract.md`).
 
 /// A type whose values must be consumed exactly once; implemented by `#[wasm::linear]`.
 ///

@@ -30,6 +30,10 @@ impl Canvas {
 #[wasm::linear]
 struct Token(u64);
 
+/// A linear type with no field: a pure capability, consumed to prove it was used.
+#[wasm::linear]
+struct Permit;
+
 #[wasm::linear]
 struct Pair<T: Send> {
     first: T,
@@ -46,6 +50,7 @@ fn linear_values_are_consumed_through_their_fields() {
     assert_eq!(canvas.close(), (3, 2));
     let (raw,) = Token(9).into_fields();
     assert_eq!(raw, 9);
+    let () = Permit.into_fields();
     let pair = Pair {
         first: String::from("a"),
         second: String::from("b"),
@@ -53,6 +58,7 @@ fn linear_values_are_consumed_through_their_fields() {
     let (first, second) = pair.into_fields();
     assert_eq!(first + &second, "ab");
     is_linear::<Canvas>();
+    is_linear::<Permit>();
     is_linear::<Pair<u8>>();
 }
 
