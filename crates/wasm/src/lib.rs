@@ -15,7 +15,7 @@
 //! | [`Handle`] | a move-only handle to a host resource | an `i32` |
 //! | [`memory::Region`], [`memory!`] | a named linear memory with typed offsets | a memory of the module (multi-memory) |
 //! | [`thread::scope`] | scoped threads, joined automatically | threads where the host gives them, else sequential |
-//! | [`linear`], [`Linear`] | move-only, must-consume types | `!own.linear<T>`, checked by `--linearity-check` |
+//! | [`linear`](macro@linear), [`Linear`] | move-only, must-consume types | `!own.linear<T>`, checked by `--linearity-check` |
 //! | [`effect`](macro@effect), [`effect::Effect`] | the effects a function may have | `effects = [...]`, checked by `--effect-check` |
 //! | [`export`] | a function exported from the module | an exported `func.func` |
 //!

@@ -2,8 +2,10 @@
 //!
 //! `#[wasm::linear]` on a struct makes it move-only and must-consume:
 //!
-//! - it is neither `Copy` nor `Clone` (a `derive` of either is refused at its span; a hand-written
-//!   `impl Clone` of a non-generic type fails to compile at the type's name);
+//! - it is neither `Copy` nor `Clone` (a `derive` of either written after the attribute is
+//!   refused at its span; for a non-generic type, any `Clone` impl — hand-written, or derived by a
+//!   `derive` written before the attribute, which rustc expands first — fails to compile at the
+//!   type's name);
 //! - it is `#[must_use]`, so a discarded result warns;
 //! - it implements [`Linear`], the marker `rustc-wasmir` is to lower to `!own.linear<T>`;
 //! - it gets a `Drop` impl that reports an implicit drop, and a private

@@ -5,7 +5,7 @@
 //!
 //! | build | [`scope`] | spawned closures run |
 //! |---|---|---|
-//! | native, feature `std` | [`std::thread::scope`] | on new OS threads, in parallel |
+//! | native, feature `std` | `std::thread::scope` | on new OS threads, in parallel |
 //! | native, no `std` (`no_std`: there are no OS threads to call) | [`sequential::scope`] | at `spawn`, on the calling thread, one after another |
 //! | wasm32 (any features) | [`sequential::scope`] | at `spawn`, on the calling thread |
 //!
@@ -56,7 +56,7 @@ pub use parallel::{Scope, ScopedJoinHandle, scope};
 pub use sequential::{Scope, ScopedJoinHandle, scope};
 
 /// The sequential implementation: every spawned closure runs at `spawn`, on the calling thread.
-/// It is what [`scope`](super::scope) is where there are no threads, and is available everywhere
+/// It is what `wasm::thread::scope` is where there are no threads, and is available everywhere
 /// (to test that a program does not depend on parallelism).
 pub mod sequential {
     use core::marker::PhantomData;
