@@ -1,0 +1,6 @@
+#[wasm::effect(pure, alloc)]
+fn make() -> u32 {
+    1
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[wasm::export]
+fn identity<T>(value: T) -> T {
+    value
+}
+
+fn main() {}
