@@ -1,20 +1,41 @@
-//! Differential tests of the lowering: each program in `tests/rust/` is compiled by
-//! `rustc-wasmir --emit=wasm`, and each of its `// invoke: FN ARGS…` lines is run with
-//! `wasmir-run --invoke` and compared with a reference: the same program compiled by the same
-//! rustc for the host and called from a generated driver. A panic of the reference must be a trap
-//! of the wasm. `// flags: --overflow-checks` compiles both with overflow checks.
-//! `// refused: TEXT` lines instead say the program must fail to lower with each TEXT in the
-//! message, next to a `FILE:LINE:COL` location.
+//! Differential tests of the Rust frontend and the tools after it. Each program in `tests/rust/`
+//! is compiled to wasm in several **variants**, all in-process:
 //!
-//! References are `Reference` values, so that another one — the wasm rustc-web builds with
-//! `-Zbuild-std` (issue 7, point 5b) — can be added beside `native`. The host reference requires
-//! programs whose results do not depend on the width of `usize`.
+//! - `emit`: `rustc-wasmir --emit=wasm` (the frontend's module, encoded as it is);
+//! - `O2-direct`, `O2-cranelift`, `O2-llvm`: `rustc-wasmir --emit=wir` → `wasmir-opt -O2` →
+//!   `wasmir-translate` with the direct encoder, with `--backend=cranelift -O2`, and (when the
+//!   crate is built with its `llvm` feature, as CI does) with `--backend=llvm -O2`.
 //!
-//! Without rustc 1.96 at /usr/bin/rustc the test says so and passes.
+//! Each `// invoke: FN ARGS…` line runs on every variant with `wasmir-run --invoke`, and the
+//! outcome (a number as wasm prints it, or a trap) must equal that of both **references**:
+//!
+//! - `native`: the same program compiled by the same rustc for the host as an rlib and called from
+//!   a generated `main` that prints each result and its size; a panic is a trap. The host's `usize`
+//!   is 64 bits wide, so programs must not depend on its width.
+//! - `build-std`: the same program built for wasm32-unknown-unknown by rustc-web and LLVM, with
+//!   core and alloc built from rust-web-src by `cargo -Zbuild-std=core,alloc` (see [`BuildStd`]),
+//!   and run with `wasmir-run`.
+//!
+//! `// flags: --overflow-checks` compiles every variant and both references with overflow checks
+//! (in the user crate only, as `-C overflow-checks` does: core's `#[rustc_inherit_overflow_checks]`
+//! bodies follow it). `// refused: TEXT` lines instead say the program must fail to lower with
+//! each TEXT in the message, next to a `FILE:LINE:COL` location.
+//!
+//! Without rustc 1.96 at /usr/bin/rustc the test says so and passes. Without the build-std
+//! toolchain (Debian's cargo-web at /usr/bin/cargo, the vendored crates of rust-web-src, wasm-ld
+//! of lld-22) it says so and compares with the native reference only.
+use rustc_frontend::driver::Toolchain;
+use std::cell::RefCell;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 const RUSTC: &str = "/usr/bin/rustc";
+/// Debian's `cargo-web`, the cargo of rustc-web: it drives `-Zbuild-std`.
+const CARGO: &str = "/usr/bin/cargo";
+/// The linker rustc uses for wasm32 (`rust-lld` is not in Debian's rustc-web).
+const WASM_LD: &str = "/usr/lib/llvm-22/bin/wasm-ld";
 
 /// What a call gives: a number (as the wasm value prints it, signed) or a trap.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,6 +49,20 @@ struct Program {
     flags: Vec<String>,
     invokes: Vec<(String, Vec<String>)>,
     refused: Vec<String>,
+}
+
+impl Program {
+    fn file_name(&self) -> String {
+        self.path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned()
+    }
+
+    fn overflow_checks(&self) -> bool {
+        self.flags.iter().any(|f| f == "--overflow-checks")
+    }
 }
 
 fn programs() -> Vec<Program> {
@@ -65,7 +100,7 @@ fn programs() -> Vec<Program> {
 }
 
 /// The rustc the frontend needs, or why the test is skipped.
-fn have_rustc() -> Result<(), String> {
+fn have_rustc() -> Result<Toolchain, String> {
     let out = Command::new(RUSTC)
         .arg("-vV")
         .output()
@@ -74,8 +109,7 @@ fn have_rustc() -> Result<(), String> {
     if !text.contains("release: 1.96") {
         return Err(format!("{RUSTC} is not rustc 1.96"));
     }
-    rustc_frontend::driver::Toolchain::find(None, None).map_err(|e| e.0)?;
-    Ok(())
+    Toolchain::find(None, None).map_err(|e| e.0)
 }
 
 /// A reference implementation of the programs' functions.
@@ -90,11 +124,10 @@ struct Native;
 
 impl Reference for Native {
     fn name(&self) -> &'static str {
-        "native rustc"
+        "native"
     }
 
     fn outcomes(&self, p: &Program, work: &Path) -> Result<Vec<Outcome>, String> {
-        let checks = p.flags.iter().any(|f| f == "--overflow-checks");
         let mut lib = Command::new(RUSTC);
         lib.args([
             "--edition",
@@ -105,7 +138,7 @@ impl Reference for Native {
             "prog",
             "-O",
         ])
-        .args(checks.then_some("-Coverflow-checks=on"))
+        .args(p.overflow_checks().then_some("-Coverflow-checks=on"))
         .arg("-o")
         .arg(work.join("libprog.rlib"))
         .arg(&p.path);
@@ -163,6 +196,219 @@ impl Reference for Native {
     }
 }
 
+/// The program built for wasm32-unknown-unknown by rustc-web and LLVM, as a Rust user would build
+/// it without this project: `cargo build --release -Zbuild-std=core,alloc`, core and alloc built
+/// from rust-web-src (the library source the frontend reads MIR from), linked by wasm-ld.
+///
+/// Each program becomes a generated cargo package (a `cdylib`, `panic = "abort"`, overflow checks
+/// per `// flags:`) in the run's work directory. All packages share one target directory in the
+/// frontend's cache (`CACHE/build-std/RELEASE-HASH/`), so core, compiler_builtins and alloc are
+/// built once (about a minute) and each program then takes well under a second; cargo's own
+/// fingerprints rebuild them when the compiler or the source changes, and its lock on the target
+/// directory serializes concurrent runs. Cargo's environment (`RUSTFLAGS`, `CARGO_TARGET_DIR`, …)
+/// is not passed on, so the reference does not depend on how the test was started.
+struct BuildStd {
+    /// A `CARGO_HOME` whose config replaces crates.io by the vendored crates of the library source
+    /// (the build is offline) and links wasm32 with wasm-ld.
+    cargo_home: PathBuf,
+    target_dir: PathBuf,
+    /// How long each program's build took, in order (the first one builds core and alloc).
+    build_times: RefCell<Vec<Duration>>,
+}
+
+impl BuildStd {
+    /// The reference, or why it cannot be built on this machine.
+    fn find(tc: &Toolchain, cache: &Path, run_root: &Path) -> Result<BuildStd, String> {
+        let apt = "apt-get install cargo-web rust-web-src lld-22";
+        let version = Command::new(CARGO)
+            .arg("-V")
+            .output()
+            .map_err(|e| format!("no {CARGO} ({e}); on Debian: {apt}"))?;
+        let version = String::from_utf8_lossy(&version.stdout).into_owned();
+        let release = tc
+            .release
+            .rsplit_once('.')
+            .map_or(&*tc.release, |(mm, _)| mm);
+        if !version.starts_with(&format!("cargo {release}.")) {
+            return Err(format!(
+                "{CARGO} is `{}`, not the cargo of rustc {} (Debian's cargo-web: {apt})",
+                version.trim(),
+                tc.release
+            ));
+        }
+        let vendor = tc.library.join("vendor");
+        if !vendor.is_dir() {
+            return Err(format!(
+                "no vendored crates at `{}` for core and alloc's dependencies ({apt})",
+                vendor.display()
+            ));
+        }
+        if !Path::new(WASM_LD).exists() {
+            return Err(format!("no linker at {WASM_LD} ({apt})"));
+        }
+        let cargo_home = run_root.join("cargo-home");
+        std::fs::create_dir_all(&cargo_home).map_err(|e| e.to_string())?;
+        let config = format!(
+            "[source.crates-io]\nreplace-with = \"rust-library-vendor\"\n\n\
+             [source.rust-library-vendor]\ndirectory = \"{}\"\n\n\
+             [target.wasm32-unknown-unknown]\nlinker = \"{WASM_LD}\"\n",
+            vendor.display()
+        );
+        std::fs::write(cargo_home.join("config.toml"), config).map_err(|e| e.to_string())?;
+        let hash: String = tc.commit_hash.chars().take(12).collect();
+        let target_dir = cache
+            .join("build-std")
+            .join(format!("{}-{hash}", tc.release));
+        Ok(BuildStd {
+            cargo_home,
+            target_dir,
+            build_times: RefCell::new(Vec::new()),
+        })
+    }
+
+    /// Builds `p`'s package: the path of its wasm.
+    fn build(&self, p: &Program, work: &Path) -> Result<PathBuf, String> {
+        let stem = p.path.file_stem().unwrap().to_string_lossy();
+        let package: String = format!("program_{stem}")
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        let dir = work.join("build-std");
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        // Overflow checks for the program's package only: `-Zbuild-std` builds core with the
+        // same profile, and core must stay as the native reference's precompiled one is (and is
+        // built once, whatever the program's flags).
+        let checks = if p.overflow_checks() {
+            format!("\n[profile.release.package.{package}]\noverflow-checks = true\n")
+        } else {
+            String::new()
+        };
+        let manifest = format!(
+            "[package]\nname = \"{package}\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n\
+             [lib]\ncrate-type = [\"cdylib\"]\npath = \"lib.rs\"\n\n\
+             [profile.release]\npanic = \"abort\"\n{checks}\n[workspace]\n"
+        );
+        std::fs::write(dir.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
+        // A `no_std` cdylib needs a panic handler, which the programs leave to the frontend (its
+        // default traps). The crate root is the program's own text with a handler that traps
+        // appended, rather than a wrapper that `mod`s or `include!`s it: the items stay at the
+        // crate root, so `crate::` paths and crate-level attributes (`#![no_std]`, which
+        // `include!` refuses as an inner attribute) mean what they mean to the other compilers.
+        let mut source = std::fs::read_to_string(&p.path).map_err(|e| e.to_string())?;
+        if !source.contains("#[panic_handler]") {
+            source.push_str(
+                "\n#[panic_handler]\nfn reference_panic_handler(_: &core::panic::PanicInfo) -> ! {\n    \
+                 core::arch::wasm32::unreachable()\n}\n",
+            );
+        }
+        std::fs::write(dir.join("lib.rs"), source).map_err(|e| e.to_string())?;
+        let artifacts = dir.join("out");
+        let mut cargo = Command::new(CARGO);
+        cargo
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("CARGO_HOME", &self.cargo_home)
+            .env("RUSTC", RUSTC)
+            .env("RUSTC_BOOTSTRAP", "1")
+            .env("CARGO_TERM_COLOR", "never")
+            .current_dir(&dir)
+            .args([
+                "build",
+                "--offline",
+                "--release",
+                "--quiet",
+                "-Zbuild-std=core,alloc",
+                "--target",
+                "wasm32-unknown-unknown",
+                // The wasm is copied out of the shared target directory while cargo holds its
+                // lock, so a concurrent run cannot replace it before it is read.
+                "-Zunstable-options",
+                "--artifact-dir",
+            ])
+            .arg(&artifacts)
+            .arg("--target-dir")
+            .arg(&self.target_dir);
+        let start = Instant::now();
+        run_ok(&mut cargo)?;
+        self.build_times.borrow_mut().push(start.elapsed());
+        Ok(artifacts.join(format!("{package}.wasm")))
+    }
+
+    /// The first build's time and the mean of the others, for the test's output.
+    fn timing(&self) -> String {
+        let times = self.build_times.borrow();
+        let Some((first, rest)) = times.split_first() else {
+            return "no builds".to_string();
+        };
+        let mean = rest.iter().sum::<Duration>() / (rest.len().max(1) as u32);
+        format!(
+            "first build {:.1} s, the {} others {:.2} s each on average",
+            first.as_secs_f64(),
+            rest.len(),
+            mean.as_secs_f64()
+        )
+    }
+}
+
+impl Reference for BuildStd {
+    fn name(&self) -> &'static str {
+        "build-std"
+    }
+
+    fn outcomes(&self, p: &Program, work: &Path) -> Result<Vec<Outcome>, String> {
+        let wasm = self.build(p, work)?;
+        p.invokes
+            .iter()
+            .map(|(f, args)| run_wasm(&wasm, f, args))
+            .collect()
+    }
+}
+
+/// How a program reaches wasm through the project's tools.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Variant {
+    /// `rustc-wasmir --emit=wasm`.
+    Emit,
+    /// `rustc-wasmir --emit=wir` → `wasmir-opt -O2` → `wasmir-translate`.
+    O2Direct,
+    /// … → `wasmir-translate --backend=cranelift -O2` (Cranelift's mid-end and back).
+    O2Cranelift,
+    /// … → `wasmir-translate --backend=llvm -O2` (LLVM and wasm-ld).
+    O2Llvm,
+}
+
+impl Variant {
+    const ALL: [Variant; 4] = [
+        Variant::Emit,
+        Variant::O2Direct,
+        Variant::O2Cranelift,
+        Variant::O2Llvm,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Variant::Emit => "emit",
+            Variant::O2Direct => "O2-direct",
+            Variant::O2Cranelift => "O2-cranelift",
+            Variant::O2Llvm => "O2-llvm",
+        }
+    }
+
+    /// Whether this build has the variant's backend.
+    fn available(self) -> bool {
+        self != Variant::O2Llvm || cfg!(feature = "llvm")
+    }
+
+    /// `wasmir-translate`'s flags for the variant's backend.
+    fn translate_flags(self) -> &'static [&'static str] {
+        match self {
+            Variant::Emit | Variant::O2Direct => &[],
+            Variant::O2Cranelift => &["--backend=cranelift", "-O2"],
+            Variant::O2Llvm => &["--backend=llvm", "-O2"],
+        }
+    }
+}
+
 fn run_ok(cmd: &mut Command) -> Result<(), String> {
     let o = cmd.output().map_err(|e| e.to_string())?;
     if o.status.success() {
@@ -175,30 +421,78 @@ fn run_ok(cmd: &mut Command) -> Result<(), String> {
     }
 }
 
-fn s(v: &[&str]) -> Vec<String> {
-    v.iter().map(|x| x.to_string()).collect()
-}
+/// A tool's library entry point, as `main.rs` calls it.
+type Tool = fn(&[String], &mut dyn Read, &mut dyn Write, &mut dyn Write) -> i32;
 
-/// Compiles `p` to wasm with `rustc-wasmir`: the module's path, or the error text.
-fn compile(p: &Program, work: &Path) -> Result<PathBuf, String> {
-    let wasm = work.join("prog.wasm");
-    let mut args = s(&[
-        "rustc-wasmir",
-        p.path.to_str().unwrap(),
-        "--emit=wasm",
-        "-o",
-        wasm.to_str().unwrap(),
-    ]);
-    args.extend(p.flags.iter().cloned());
+/// Runs a tool in-process with `args` (`args[0]` is its name): its stderr when it fails.
+fn run_tool(tool: Tool, args: &[&str]) -> Result<(), String> {
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    match rustc_frontend::run(&args, &mut out, &mut err) {
-        0 => Ok(wasm),
-        _ => Err(String::from_utf8_lossy(&err).into_owned()),
+    match tool(&args, &mut std::io::empty(), &mut out, &mut err) {
+        0 => Ok(()),
+        code => Err(format!(
+            "`{}` exited with {code}:\n{}",
+            args.join(" "),
+            String::from_utf8_lossy(&err)
+        )),
     }
 }
 
+fn rustc_wasmir(
+    args: &[String],
+    _: &mut dyn Read,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
+    rustc_frontend::run(args, out, err)
+}
+
+/// Compiles `p` with `rustc-wasmir --emit=EMIT` to `out`.
+fn frontend(p: &Program, emit: &str, out: &Path) -> Result<PathBuf, String> {
+    let mut args = vec![
+        "rustc-wasmir",
+        p.path.to_str().unwrap(),
+        emit,
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    args.extend(p.flags.iter().map(String::as_str));
+    run_tool(rustc_wasmir, &args).map(|()| out.to_path_buf())
+}
+
+/// `rustc-wasmir --emit=wir` → `wasmir-opt -O2`: the optimized module's path.
+fn optimized_wir(p: &Program, work: &Path) -> Result<PathBuf, String> {
+    let wir = frontend(p, "--emit=wir", &work.join("prog.wir"))?;
+    let opt = work.join("prog.O2.wir");
+    run_tool(
+        wasmir_opt::run,
+        &[
+            "wasmir-opt",
+            wir.to_str().unwrap(),
+            "-O2",
+            "-o",
+            opt.to_str().unwrap(),
+        ],
+    )?;
+    Ok(opt)
+}
+
+/// The wasm of `variant`, from the optimized module `wir` (for the `O2-*` variants).
+fn translate(wir: &Path, variant: Variant, work: &Path) -> Result<PathBuf, String> {
+    let wasm = work.join(format!("prog.{}.wasm", variant.name()));
+    let mut args = vec!["wasmir-translate", wir.to_str().unwrap()];
+    args.extend_from_slice(variant.translate_flags());
+    args.extend(["-o", wasm.to_str().unwrap()]);
+    run_tool(wasmir_translate::run, &args).map(|()| wasm)
+}
+
 fn run_wasm(wasm: &Path, f: &str, args: &[String]) -> Result<Outcome, String> {
-    let mut argv = s(&["wasmir-run", wasm.to_str().unwrap(), "--invoke", f]);
+    let mut argv = vec![
+        "wasmir-run".to_string(),
+        wasm.to_str().unwrap().to_string(),
+        "--invoke".to_string(),
+        f.to_string(),
+    ];
     argv.extend(args.iter().cloned());
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let code = wasmir_run::run(&argv, &mut std::io::empty(), &mut out, &mut err);
@@ -216,68 +510,119 @@ fn run_wasm(wasm: &Path, f: &str, args: &[String]) -> Result<Outcome, String> {
     }
 }
 
-#[test]
-fn programs_match_their_references() {
-    if let Err(why) = have_rustc() {
-        eprintln!("skipped: {why}");
-        return;
-    }
-    let references: Vec<Box<dyn Reference>> = vec![Box::new(Native)];
-    let root = std::env::temp_dir().join(format!("wasmir-rust-programs-{}", std::process::id()));
-    let mut failures = Vec::new();
-    let mut checked = 0;
-    for p in programs() {
-        let name = p.path.file_name().unwrap().to_string_lossy().to_string();
-        let work = root.join(&name);
-        std::fs::create_dir_all(&work).unwrap();
-        let compiled = compile(&p, &work);
-        if !p.refused.is_empty() {
-            match compiled {
-                Ok(_) => failures.push(format!("{name}: lowered, but should be refused")),
-                Err(e) => {
-                    for r in &p.refused {
-                        let located = e
-                            .lines()
-                            .any(|l| l.contains(r.as_str()) && l.contains(&format!("{name}:")));
-                        if !located {
-                            failures
-                                .push(format!("{name}: no error `{r}` with a location in:\n{e}"));
-                        }
-                    }
+/// Checks that a program with `// refused:` lines fails to lower, naming each construct with a
+/// location.
+fn check_refused(p: &Program, work: &Path, failures: &mut Vec<String>) {
+    let name = p.file_name();
+    match frontend(p, "--emit=wasm", &work.join("prog.wasm")) {
+        Ok(_) => failures.push(format!("{name}: lowered, but should be refused")),
+        Err(e) => {
+            for r in &p.refused {
+                let located = e
+                    .lines()
+                    .any(|l| l.contains(r.as_str()) && l.contains(&format!("{name}:")));
+                if !located {
+                    failures.push(format!("{name}: no error `{r}` with a location in:\n{e}"));
                 }
             }
+        }
+    }
+}
+
+#[test]
+fn programs_match_their_references() {
+    let tc = match have_rustc() {
+        Ok(tc) => tc,
+        Err(why) => {
+            eprintln!("skipped: {why}");
+            return;
+        }
+    };
+    let root = std::env::temp_dir().join(format!("wasmir-rust-programs-{}", std::process::id()));
+    std::fs::create_dir_all(&root).unwrap();
+    let cache = rustc_frontend::driver::cache_root().unwrap();
+    let build_std = match BuildStd::find(&tc, &cache, &root) {
+        Ok(b) => Some(b),
+        Err(why) => {
+            eprintln!("the build-std reference is skipped: {why}");
+            None
+        }
+    };
+    let mut references: Vec<&dyn Reference> = vec![&Native];
+    if let Some(b) = &build_std {
+        references.push(b);
+    }
+    let variants: Vec<Variant> = Variant::ALL.into_iter().filter(|v| v.available()).collect();
+    if !Variant::O2Llvm.available() {
+        eprintln!("the O2-llvm variant is skipped: built without the `llvm` feature");
+    }
+    let mut failures = Vec::new();
+    // Invocations compared with every reference, per variant.
+    let mut checked = vec![0usize; variants.len()];
+    for p in programs() {
+        let name = p.file_name();
+        let work = root.join(&name);
+        std::fs::create_dir_all(&work).unwrap();
+        if !p.refused.is_empty() {
+            check_refused(&p, &work, &mut failures);
             continue;
         }
-        let wasm = match compiled {
-            Ok(w) => w,
-            Err(e) => {
-                failures.push(format!("{name}: rustc-wasmir failed:\n{e}"));
-                continue;
-            }
-        };
+        let mut expected = Vec::new();
         for r in &references {
-            let expected = match r.outcomes(&p, &work) {
-                Ok(o) => o,
+            match r.outcomes(&p, &work) {
+                Ok(o) => expected.push((r.name(), o)),
+                Err(e) => failures.push(format!("{name}: the {} reference failed: {e}", r.name())),
+            }
+        }
+        let optimized = optimized_wir(&p, &work);
+        for (slot, &variant) in variants.iter().enumerate() {
+            let wasm = match (variant, &optimized) {
+                (Variant::Emit, _) => frontend(&p, "--emit=wasm", &work.join("prog.emit.wasm")),
+                (_, Ok(wir)) => translate(wir, variant, &work),
+                (_, Err(e)) => Err(e.clone()),
+            };
+            let wasm = match wasm {
+                Ok(w) => w,
                 Err(e) => {
-                    failures.push(format!("{name}: the {} reference failed: {e}", r.name()));
+                    failures.push(format!("{name} [{}]: {e}", variant.name()));
                     continue;
                 }
             };
-            for ((f, args), want) in p.invokes.iter().zip(expected) {
+            for (i, (f, args)) in p.invokes.iter().enumerate() {
                 let got = run_wasm(&wasm, f, args);
-                checked += 1;
-                if got.as_ref() != Ok(&want) {
-                    failures.push(format!(
-                        "{name}: {f}({}) gave {got:?}, the {} reference {want:?}",
-                        args.join(", "),
-                        r.name()
-                    ));
+                let mut agrees = true;
+                for (reference, outcomes) in &expected {
+                    if got.as_ref() != Ok(&outcomes[i]) {
+                        agrees = false;
+                        failures.push(format!(
+                            "{name} [{}]: {f}({}) gave {got:?}, the {reference} reference {:?}",
+                            variant.name(),
+                            args.join(", "),
+                            outcomes[i]
+                        ));
+                    }
+                }
+                if agrees && expected.len() == references.len() {
+                    checked[slot] += 1;
                 }
             }
         }
     }
     let _ = std::fs::remove_dir_all(&root);
-    eprintln!("{checked} invocations checked");
+    for (variant, n) in variants.iter().zip(&checked) {
+        eprintln!(
+            "{}: {n} invocations agree with the references ({})",
+            variant.name(),
+            references
+                .iter()
+                .map(|r| r.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    if let Some(b) = &build_std {
+        eprintln!("build-std reference: {}", b.timing());
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -368,11 +713,13 @@ fn rustc_summaries(text: &str) -> Vec<(String, String)> {
 /// and every variant's field offsets. Types the frontend cannot name (closures) are skipped.
 #[test]
 fn layouts_match_print_type_sizes() {
-    if let Err(why) = have_rustc() {
-        eprintln!("skipped: {why}");
-        return;
-    }
-    let tc = rustc_frontend::driver::Toolchain::find(None, None).unwrap();
+    let tc = match have_rustc() {
+        Ok(tc) => tc,
+        Err(why) => {
+            eprintln!("skipped: {why}");
+            return;
+        }
+    };
     let lib = tc
         .library_mir(&rustc_frontend::driver::cache_root().unwrap())
         .unwrap();
@@ -382,7 +729,7 @@ fn layouts_match_print_type_sizes() {
     let (mut failures, mut compared) = (Vec::new(), 0);
     let mut skipped = std::collections::BTreeSet::new();
     for p in programs().into_iter().filter(|p| p.refused.is_empty()) {
-        let name = p.path.file_name().unwrap().to_string_lossy().to_string();
+        let name = p.file_name();
         let source = std::fs::read_to_string(&p.path).unwrap();
         let printed = tc.type_sizes(&lib, &p.path, &work).unwrap();
         for (ty, want) in rustc_summaries(&printed) {
