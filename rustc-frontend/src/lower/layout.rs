@@ -497,6 +497,9 @@ impl<'s> Layouts<'s> {
         Ok(match names.ty_kind(t).clone() {
             TyKind::Tuple(ts) => ts.to_vec(),
             TyKind::Array(e, _) => vec![e],
+            TyKind::Ref { pointee, .. } | TyKind::RawPtr { pointee, .. } => {
+                super::slices::fat_parts(names, pointee)
+            }
             TyKind::Path(p) => match adt_of(names, self.items, p) {
                 Some((def, args)) if def.unsupported.is_none() => {
                     let def = def.clone();
@@ -558,13 +561,13 @@ impl<'s> Layouts<'s> {
                 l
             }
             TyKind::Ref { pointee, .. } | TyKind::RawPtr { pointee, .. } => {
-                if matches!(
-                    names.ty_kind(*pointee),
-                    TyKind::Slice(_) | TyKind::Str | TyKind::Dyn { .. }
-                ) {
-                    return refuse("pointers to unsized types (slices, `str`, `dyn`)");
-                }
                 let nonnull = matches!(names.ty_kind(t), TyKind::Ref { .. });
+                if super::slices::has_len(names, *pointee) {
+                    return Ok(super::slices::fat_layout(parts, nonnull));
+                }
+                if matches!(names.ty_kind(*pointee), TyKind::Dyn { .. }) {
+                    return refuse("pointers to trait objects");
+                }
                 Layout::scalar(4, Scalar::PTR, nonnull.then_some((1, u32::MAX as u128)))
             }
             TyKind::Tuple(_) => {
@@ -627,6 +630,9 @@ impl<'s> Layouts<'s> {
                         let mut l = univariant(&ls, StructKind::AlwaysSized, def.repr_c);
                         l.uninhabited = ls.iter().any(|f| f.uninhabited);
                         l.fields = parts.to_vec();
+                        if let Some(niche) = super::slices::core_niche(self.items, def) {
+                            l.niche = niche;
+                        }
                         l
                     }
                     None if path.segments.len() == 1
@@ -788,7 +794,10 @@ pub fn summary(source: &str, text: &str) -> Result<String, String> {
         }
         vs.sort();
         out.extend(vs);
-    } else if l.scalar.is_some() && matches!(names.ty_kind(t), TyKind::Path(_)) {
+    } else if l.scalar.is_some()
+        && l.offsets.is_empty()
+        && matches!(names.ty_kind(t), TyKind::Path(_))
+    {
         // A newtype of core around its scalar (`NonZero<u32>`).
         out.push_str(" | .0@0");
     } else if !l.offsets.is_empty() {
@@ -810,7 +819,16 @@ pub fn summary(source: &str, text: &str) -> Result<String, String> {
             .map(|((n, t), o)| (n, *t, *o))
             .collect();
         let list = field_list(&mut names, &mut layouts, &fs)?;
-        if !list.is_empty() {
+        // rustc prints a union's fields as one variant named after it.
+        let union = match names.ty_kind(t) {
+            TyKind::Path(p) => adt_of(&names, &items, *p)
+                .filter(|(d, _)| super::slices::core_niche(&items, d) == Some(None))
+                .map(|(d, _)| names.str(d.name).to_string()),
+            _ => None,
+        };
+        if let Some(u) = union {
+            out.push_str(&format!(" | variant {u}:{list}"));
+        } else if !list.is_empty() {
             out.push_str(" |");
             out.push_str(&list);
         }

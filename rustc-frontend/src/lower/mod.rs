@@ -11,6 +11,8 @@
 pub mod func;
 pub mod import;
 pub mod layout;
+pub mod slices;
+pub mod statics;
 
 use crate::mir::print::Printer;
 use crate::mir::*;
@@ -262,6 +264,7 @@ pub fn lower_crate(
         from_core: Default::default(),
         into_core: Default::default(),
     };
+    let mut statics = statics::StaticData::default();
     let mut i = 0;
     while i < mono.instances.len() {
         let inst = mono.instances[i].clone();
@@ -275,12 +278,14 @@ pub fn lower_crate(
             mono: &mut mono,
             overflow_checks,
             core: &mut core,
+            statics: &mut statics,
         };
         if let Err(e) = func::lower_instance(&mut ctx, &mut module, &mut cx, &inst) {
             errors.push(render_error(names, &e));
         }
         i += 1;
     }
+    statics.emit(&mut ctx, &mut module);
     if errors.is_empty() {
         Ok((ctx, module))
     } else {
