@@ -9,6 +9,7 @@
 //! trap: `panic=abort` without a panic handler).
 mod data;
 mod fat;
+mod wide;
 
 use super::import::{Direction, Translator};
 use super::layout::{Layout, Scalar, TagEncoding, adt_of, array_len, subst, subst_path, unify};
@@ -1031,6 +1032,9 @@ impl<'a> FnLower<'_, 'a, '_> {
         if let Some(v) = self.static_const(c, &k)? {
             return Ok(v);
         }
+        if let Some(v) = self.wide_const(&k)? {
+            return Ok(v);
+        }
         let unit_variant = matches!(k, ConstKind::FnItem(p) if self.names_variant(p));
         let names = &mut *self.sh.names;
         let (ty, v): (Ty, Option<i128>) = match &k {
@@ -1399,7 +1403,7 @@ impl<'a> FnLower<'_, 'a, '_> {
             // Evaluate for effects (none for a zero-sized value's operands).
             return Ok(());
         }
-        if self.fat_rvalue(dest, dty, rv)? {
+        if self.fat_rvalue(dest, dty, rv)? || self.wide_rvalue(dest, dty, rv)? {
             return Ok(());
         }
         match rv {
@@ -1680,6 +1684,9 @@ impl<'a> FnLower<'_, 'a, '_> {
         if let Some(data) = self.fat_to_thin(kind, op)? {
             return Ok(data);
         }
+        if let Some(low) = self.wide_to_scalar(kind, op, to)? {
+            return Ok(low);
+        }
         let (v, from, _) = self.scalar(op)?;
         Ok(match kind {
             CastKind::IntToInt => self.int_to_int(v, from, to),
@@ -1791,6 +1798,9 @@ impl<'a> FnLower<'_, 'a, '_> {
     }
 
     fn binary(&mut self, op: BinOp, a: &Operand, b: &Operand, _rs: Scalar) -> R<Value> {
+        if let Some(v) = self.wide_compare(op, a, b)? {
+            return Ok(v);
+        }
         let (x, s, _) = self.scalar(a)?;
         let (mut y, ys, _) = self.scalar(b)?;
         let float = matches!(s, Scalar::F32 | Scalar::F64);

@@ -125,6 +125,9 @@ pub enum TagEncoding {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Tag {
     pub offset: u64,
+    /// The tag's size in bytes: its scalar's, but 16 for a tag enlarged to a 16-aligned first
+    /// field (`u128`), which is accessed through its low 64 bits.
+    pub size: u64,
     pub scalar: Scalar,
     pub encoding: TagEncoding,
 }
@@ -550,7 +553,13 @@ impl<'s> Layouts<'s> {
             ),
             TyKind::Int(i) => match int_scalar(*i) {
                 Some(Scalar::Int { bits, signed }) => int(bits, signed),
-                _ => return refuse("128-bit integers"),
+                // `u128`/`i128`: in memory, two `i64` halves (`func/wide.rs`).
+                _ => Layout {
+                    size: 16,
+                    align: 16,
+                    scalar: None,
+                    ..Layout::scalar(16, Scalar::PTR, None)
+                },
             },
             TyKind::Float(FloatTy::F32) => Layout::scalar(4, Scalar::F32, None),
             TyKind::Float(FloatTy::F64) => Layout::scalar(8, Scalar::F64, None),
@@ -772,11 +781,11 @@ pub fn summary(source: &str, text: &str) -> Result<String, String> {
     if !l.variants.is_empty() {
         if let Some(Tag {
             encoding: TagEncoding::Direct,
-            scalar: Scalar::Int { bits, .. },
+            size,
             ..
         }) = l.tag
         {
-            out.push_str(&format!(" discr {}", bits / 8));
+            out.push_str(&format!(" discr {size}"));
         }
         let mut vs: Vec<String> = Vec::new();
         // rustc prints only the variant that exists of an enum laid out as a struct.
@@ -907,7 +916,7 @@ fn tagged_layout(fields: &[Vec<&Layout>], variants: &[VariantLayout]) -> (Layout
     }
     let size = size.next_multiple_of(align);
     let mut tag_size = match start_align {
-        1 | 2 | 4 | 8 => start_align,
+        1 | 2 | 4 | 8 | 16 => start_align,
         _ => min_size,
     };
     if tag_size <= min_size {
@@ -921,12 +930,14 @@ fn tagged_layout(fields: &[Vec<&Layout>], variants: &[VariantLayout]) -> (Layout
             }
         }
     }
-    let bits = (tag_size * 8) as u8;
+    // Discriminants fit in 64 bits: a 16-byte tag is used through its low half (its niche too).
+    let held = tag_size.min(8);
+    let bits = (held * 8) as u8;
     let mask = u128::MAX >> (128 - u32::from(bits));
     let scalar = Scalar::Int { bits, signed };
     let niche = Niche {
         offset: 0,
-        size: tag_size,
+        size: held,
         start: min as u128 & mask,
         end: max as u128 & mask,
     };
@@ -936,6 +947,7 @@ fn tagged_layout(fields: &[Vec<&Layout>], variants: &[VariantLayout]) -> (Layout
         niche,
         Tag {
             offset: 0,
+            size: tag_size,
             scalar,
             encoding: TagEncoding::Direct,
         },
@@ -984,6 +996,7 @@ fn niche_filling_layout(
         rest,
         Tag {
             offset: niche.offset,
+            size: niche.size,
             scalar: Scalar::Int {
                 bits: (niche.size * 8) as u8,
                 signed: false,
