@@ -107,6 +107,14 @@ impl StaticData {
                     return Err(format!("the deallocated allocation alloc{id}"));
                 }
             }
+            if a.relocs
+                .iter()
+                .any(|(off, _)| off + 4 > a.bytes.len() as u64)
+            {
+                return Err(format!(
+                    "the allocation alloc{id} has a pointer past its end"
+                ));
+            }
             let bytes: Vec<u8> = a.bytes.iter().map(|b| b.unwrap_or(0)).collect();
             let addr = self.place(&bytes, a.align)?;
             self.allocs.insert((krate, id), addr);

@@ -255,22 +255,21 @@ impl FnLower<'_, '_, '_> {
                     let def_fields = self.adt_field_names(tys[d]);
                     for (i, (name, op)) in ops.iter().enumerate() {
                         let (off, fty) = match kind {
-                            AggregateKind::Array => {
-                                let el = self.layout(dl.fields[0])?;
-                                (i as u64 * el.size, dl.fields[0])
-                            }
-                            AggregateKind::Tuple => (dl.offsets[i], dl.fields[i]),
+                            AggregateKind::Array => self.slot(&dl, true, i)?,
+                            AggregateKind::Tuple => self.slot(&dl, false, i)?,
                             AggregateKind::Adt { .. } if dl.variants.is_empty() => {
                                 let name = name.map(|n| self.mir_sym(n));
                                 let idx = name
                                     .and_then(|n| def_fields.iter().position(|f| *f == n))
                                     .unwrap_or(i);
-                                (dl.offsets[idx], dl.fields[idx])
+                                self.slot(&dl, false, idx)?
                             }
                             _ => return refuse(self),
                         };
                         let v = operand(self, op, fty, &vals)?;
-                        buf[off as usize..off as usize + v.len()].copy_from_slice(&v);
+                        if !write_at(&mut buf, off, &v) {
+                            return self.err(format!("a promoted `{}`", self.show(tys[d])));
+                        }
                     }
                     buf
                 }
@@ -333,13 +332,15 @@ impl FnLower<'_, '_, '_> {
             let k = self
                 .sh
                 .import_const(self.inst.krate, body.consts[c].clone());
-            let mut put = |bytes: &[u8], at: u64| {
-                let at = (off + at) as usize;
-                buf[at..at + bytes.len()].copy_from_slice(bytes);
-            };
+            // A constant that does not fit its type's layout: an error after the match.
+            let mut misfit = false;
+            let mut put = |bytes: &[u8], at: u64| misfit |= !write_at(&mut buf, off + at, bytes);
             match &k {
                 ConstKind::Int(bits, _) | ConstKind::Transmute { bits, .. } => {
-                    put(&bits.to_le_bytes()[..lay.size as usize], 0)
+                    match bits.to_le_bytes().get(..lay.size as usize) {
+                        Some(b) => put(b, 0),
+                        None => misfit = true,
+                    }
                 }
                 ConstKind::Bool(b) => put(&[u8::from(*b)], 0),
                 ConstKind::Char(ch) => put(&(*ch as u32).to_le_bytes(), 0),
@@ -360,12 +361,7 @@ impl FnLower<'_, '_, '_> {
                 ConstKind::Unit | ConstKind::ZeroSized(_) => {}
                 ConstKind::Tuple(cs) | ConstKind::Array(cs) => {
                     for (i, &e) in cs.iter().enumerate() {
-                        let (fo, ft) = if matches!(k, ConstKind::Array(_)) {
-                            let el = self.layout(lay.fields[0])?;
-                            (i as u64 * el.size, lay.fields[0])
-                        } else {
-                            (lay.offsets[i], lay.fields[i])
-                        };
+                        let (fo, ft) = self.slot(&lay, matches!(k, ConstKind::Array(_)), i)?;
                         stack.push((e, ft, off + fo));
                     }
                 }
@@ -375,10 +371,8 @@ impl FnLower<'_, '_, '_> {
                         let idx = name
                             .and_then(|n| def_fields.iter().position(|f| *f == n))
                             .unwrap_or(i);
-                        if idx >= lay.offsets.len() {
-                            return self.err(format!("a constant of `{}`", self.show(ty)));
-                        }
-                        stack.push((*e, lay.fields[idx], off + lay.offsets[idx]));
+                        let (fo, ft) = self.slot(&lay, false, idx)?;
+                        stack.push((*e, ft, off + fo));
                     }
                 }
                 ConstKind::Str(s) => {
@@ -411,7 +405,39 @@ impl FnLower<'_, '_, '_> {
                     ));
                 }
             }
+            if misfit {
+                return self.err(format!("a constant that does not fit `{}`", self.show(ty)));
+            }
         }
         Ok(buf)
     }
+
+    /// Where field `i` of an aggregate of layout `lay` is, and its type (element `i` of an
+    /// array).
+    fn slot(&mut self, lay: &Layout, array: bool, i: usize) -> R<(u64, Ty)> {
+        if array {
+            if let Some(&e) = lay.fields.first()
+                && (i as u64) < lay.count
+            {
+                return Ok((i as u64 * self.layout(e)?.size, e));
+            }
+        } else if let (Some(&o), Some(&t)) = (lay.offsets.get(i), lay.fields.get(i)) {
+            return Ok((o, t));
+        }
+        self.err(format!(
+            "element {i} of a constant aggregate that has no such element"
+        ))
+    }
+}
+
+/// Copies `bytes` into `buf` at `at`; false when they do not fit.
+fn write_at(buf: &mut [u8], at: u64, bytes: &[u8]) -> bool {
+    let Some(dst) = usize::try_from(at)
+        .ok()
+        .and_then(|a| buf.get_mut(a..a.checked_add(bytes.len())?))
+    else {
+        return false;
+    };
+    dst.copy_from_slice(bytes);
+    true
 }

@@ -94,7 +94,17 @@ impl FnLower<'_, '_, '_> {
                 let Some(n) = array_len(n) else {
                     return self.err("a subslice of an array whose length is not a literal");
                 };
-                let count = if from_end { n - from - to } else { to - from };
+                let count = if from_end {
+                    n.checked_sub(from).and_then(|k| k.checked_sub(to))
+                } else {
+                    to.checked_sub(from)
+                };
+                let Some(count) = count else {
+                    return self.err(format!(
+                        "the subslice [{from}..{to}] of `{}`",
+                        self.show(ty)
+                    ));
+                };
                 let size = self.layout(e)?.size;
                 let sub = self
                     .sh
@@ -115,8 +125,10 @@ impl FnLower<'_, '_, '_> {
                 let len = if from_end {
                     let k = self.b().i32_const((from + to) as i32);
                     self.op2("wasm.i32.sub", len, k)
+                } else if let Some(n) = to.checked_sub(from) {
+                    self.b().i32_const(n as i32)
                 } else {
-                    self.b().i32_const((to - from) as i32)
+                    return self.err(format!("the subslice [{from}..{to}] of a slice"));
                 };
                 Ok((PlaceRef::Mem(addr), ty, Some(len)))
             }

@@ -315,10 +315,13 @@ impl FnLower<'_, '_, '_> {
                 _ => return self.err("128-bit multiplication with an overflow check"),
             };
             let dl = self.layout(dty)?;
+            let [o0, o1] = dl.offsets[..] else {
+                return self.err(format!("a checked result of type `{}`", self.show(dty)));
+            };
             let d = self.place_addr(dest)?;
-            let a0 = self.add_offset(d, dl.offsets[0]);
+            let a0 = self.add_offset(d, o0);
             self.store_wide(a0, r);
-            let a1 = self.add_offset(d, dl.offsets[1]);
+            let a1 = self.add_offset(d, o1);
             let flag = Scalar::Int {
                 bits: 8,
                 signed: false,
