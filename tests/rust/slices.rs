@@ -28,6 +28,15 @@
 // invoke: last_two 1
 // invoke: middle 2
 // invoke: middle 5
+// invoke: doubled 3
+// invoke: rev 1
+// invoke: rev 5
+// invoke: ends 0
+// invoke: ends 1
+// invoke: ends 3
+// invoke: halves 0
+// invoke: halves 2
+// invoke: halves 4
 #![no_std]
 
 #[inline(never)]
@@ -194,4 +203,41 @@ pub extern "C" fn middle(n: usize) -> u32 {
         [_, rest @ .., _] => total(rest),
         _ => 0,
     }
+}
+
+// Core's `iter_mut`, `reverse` (through `typed_swap_nonoverlapping`), `first`/`last` and
+// `split_at_mut`.
+#[unsafe(no_mangle)]
+pub extern "C" fn doubled(k: u32) -> u32 {
+    let mut a = [k, 2, 3];
+    for x in a.iter_mut() {
+        *x *= 2;
+    }
+    a[0] + a[1] * 10 + a[2] * 100
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn rev(i: usize) -> u32 {
+    let mut a = [1u32, 2, 3, 4, 5];
+    a.reverse();
+    a[i]
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn ends(n: usize) -> u32 {
+    let a = [4u32, 5, 6];
+    let s = &a[..n];
+    match (s.first(), s.last()) {
+        (Some(f), Some(l)) => f * 10 + l,
+        _ => 0,
+    }
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn halves(at: usize) -> u32 {
+    let mut a = [1u32, 2, 3, 4];
+    let (l, r) = a.split_at_mut(at);
+    l[0] = 10;
+    r[0] += 100;
+    a[0] + a[at]
 }

@@ -1946,10 +1946,11 @@ impl<'a> FnLower<'_, 'a, '_> {
                 Proj::Field(_, ft) => self.mir_ty(ft),
                 Proj::Downcast(..) => t,
                 Proj::Index(_) | Proj::ConstantIndex { .. } => match self.sh.names.ty_kind(t) {
-                    TyKind::Array(e, _) => *e,
+                    TyKind::Array(e, _) | TyKind::Slice(e) => *e,
                     _ => return self.err("indexing a non-array"),
                 },
-                _ => return self.err("subslices and opaque casts in places"),
+                Proj::Subslice { from, to, from_end } => self.subslice_ty(t, from, to, from_end)?,
+                _ => return self.err("opaque casts in places"),
             };
         }
         Ok(t)

@@ -89,27 +89,10 @@ impl FnLower<'_, '_, '_> {
         to: u64,
         from_end: bool,
     ) -> R<(PlaceRef, Ty, Option<Value>)> {
+        let sub = self.subslice_ty(ty, from, to, from_end)?;
         match *self.sh.names.ty_kind(ty) {
-            TyKind::Array(e, ref n) => {
-                let Some(n) = array_len(n) else {
-                    return self.err("a subslice of an array whose length is not a literal");
-                };
-                let count = if from_end {
-                    n.checked_sub(from).and_then(|k| k.checked_sub(to))
-                } else {
-                    to.checked_sub(from)
-                };
-                let Some(count) = count else {
-                    return self.err(format!(
-                        "the subslice [{from}..{to}] of `{}`",
-                        self.show(ty)
-                    ));
-                };
+            TyKind::Array(e, _) => {
                 let size = self.layout(e)?.size;
-                let sub = self
-                    .sh
-                    .names
-                    .ty(TyKind::Array(e, ConstArg::Int(u128::from(count))));
                 let cur = match cur {
                     PlaceRef::Mem(a) => PlaceRef::Mem(self.add_offset(a, from * size)),
                     _ => PlaceRef::Zst,
@@ -132,6 +115,35 @@ impl FnLower<'_, '_, '_> {
                 };
                 Ok((PlaceRef::Mem(addr), ty, Some(len)))
             }
+            _ => self.err(format!("a subslice of `{}`", self.show(ty))),
+        }
+    }
+
+    /// The type of subslice `[from:-to]` (`from_end`) or `[from..to]` of `ty`: an array of the
+    /// elements left, or the same slice.
+    pub(super) fn subslice_ty(&mut self, ty: Ty, from: u64, to: u64, from_end: bool) -> R<Ty> {
+        match *self.sh.names.ty_kind(ty) {
+            TyKind::Array(e, ref n) => {
+                let Some(n) = array_len(n) else {
+                    return self.err("a subslice of an array whose length is not a literal");
+                };
+                let count = if from_end {
+                    n.checked_sub(from).and_then(|k| k.checked_sub(to))
+                } else {
+                    to.checked_sub(from)
+                };
+                let Some(count) = count else {
+                    return self.err(format!(
+                        "the subslice [{from}..{to}] of `{}`",
+                        self.show(ty)
+                    ));
+                };
+                Ok(self
+                    .sh
+                    .names
+                    .ty(TyKind::Array(e, ConstArg::Int(u128::from(count)))))
+            }
+            TyKind::Slice(_) => Ok(ty),
             _ => self.err(format!("a subslice of `{}`", self.show(ty))),
         }
     }
@@ -301,6 +313,18 @@ impl FnLower<'_, '_, '_> {
                 };
                 let v = self.op2(div, d, sz);
                 self.write_scalar(r, Scalar::PTR, v);
+            }
+            // Swaps the values behind two pointers through a slot of the frame.
+            "typed_swap_nonoverlapping" => {
+                arity(self, 2)?;
+                let size = self.pointee_size(&args[0])?;
+                let (x, _, _) = self.scalar(&args[0])?;
+                let (y, _, _) = self.scalar(&args[1])?;
+                let off = self.alloc(size, 16);
+                let tmp = self.frame_addr(off);
+                self.copy(tmp, x, size);
+                self.copy(x, y, size);
+                self.copy(y, tmp, size);
             }
             // `copy(src, dst, count)` (may overlap) and `copy_nonoverlapping` called as a
             // function: `memory.copy` handles both. `write_bytes(dst, byte, count)`.
