@@ -28,6 +28,10 @@
 // invoke: enum_wide 3
 // invoke: enum_wide 4
 // invoke: enum_wide 5
+// invoke: classify 0
+// invoke: classify 1
+// invoke: classify 2
+// invoke: classify 9
 #![no_std]
 
 #[unsafe(no_mangle)]
@@ -142,5 +146,17 @@ pub extern "C" fn enum_wide(k: u64) -> u64 {
         Amount::Small(v) => v as u64,
         Amount::Big(v) => (v >> 80) as u64,
         Amount::None => 99,
+    }
+}
+
+/// A `match` on a 128-bit value: one comparison of both halves per arm.
+#[unsafe(no_mangle)]
+pub extern "C" fn classify(k: u64) -> u32 {
+    let x = (k as u128) << 64 | 7;
+    match x {
+        7 => 10,
+        0x1_0000_0000_0000_0007 => 20,
+        0x2_0000_0000_0000_0007 => 30,
+        _ => 40,
     }
 }

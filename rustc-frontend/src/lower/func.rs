@@ -2103,6 +2103,9 @@ impl<'a> FnLower<'_, 'a, '_> {
                 targets,
                 otherwise,
             } => {
+                if self.wide_switch(discr, values, targets, *otherwise)? {
+                    return Ok(());
+                }
                 let (v, s, _) = self.scalar(discr)?;
                 let other = self.blocks[otherwise.index()];
                 if values.len() == 1 {

@@ -364,7 +364,7 @@ impl FnLower<'_, '_, '_> {
     }
 
     /// A new block of the function, after the others.
-    fn new_block(&mut self) -> wasmir::Block {
+    pub(super) fn new_block(&mut self) -> wasmir::Block {
         let region = self.module.bodies[self.fbody]
             .region_of(self.cur)
             .expect("in a region");

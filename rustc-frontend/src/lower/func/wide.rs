@@ -242,6 +242,33 @@ impl FnLower<'_, '_, '_> {
         }))
     }
 
+    /// `switchInt` on a 128-bit value: a chain of comparisons, one block per value. False when
+    /// the discriminant is narrower.
+    pub(super) fn wide_switch(
+        &mut self,
+        discr: &Operand,
+        values: &[u128],
+        targets: &[Block],
+        otherwise: Block,
+    ) -> R<bool> {
+        let t = self.operand_ty(discr)?;
+        if self.is_wide(t).is_none() {
+            return Ok(false);
+        }
+        let (x, _) = self.wide_operand(discr)?;
+        for (&v, &target) in values.iter().zip(targets) {
+            let lo = self.i64c(v as u64 as i64);
+            let hi = self.i64c((v >> 64) as u64 as i64);
+            let eq = self.wide_eq(x, Wide { lo, hi });
+            let next = self.new_block();
+            let to = self.blocks[target.index()];
+            self.cond_br(eq, to, next);
+            self.cur = next;
+        }
+        self.br(otherwise);
+        Ok(true)
+    }
+
     /// A cast of a 128-bit operand to a narrower integer (its low bits); `None` for others.
     pub(super) fn wide_to_scalar(
         &mut self,
