@@ -9,6 +9,7 @@
 //! trap: `panic=abort` without a panic handler).
 mod data;
 mod fat;
+mod reach;
 mod wide;
 
 use super::import::{Direction, Translator};
