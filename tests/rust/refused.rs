@@ -1,24 +1,17 @@
 // Constructs the lowering refuses, each named with its source location.
-// refused: 128-bit integers
-// refused: pointers to unsized types
+// refused: 128-bit division and remainder (compiler_builtins' `__udivti3`)
+// refused: static data of more than 65520 bytes
 #![no_std]
 
 #[unsafe(no_mangle)]
 pub extern "C" fn wide(a: u64, b: u64) -> u64 {
-    let x = a as u128 * b as u128;
-    (x >> 64) as u64
+    let x = ((a as u128) << 64) / b as u128;
+    x as u64
 }
 
-#[inline(never)]
-fn total(xs: &[u32]) -> u32 {
-    let mut s = 0;
-    for x in xs {
-        s += *x;
-    }
-    s
-}
+static BIG: [u8; 70000] = [1; 70000];
 
 #[unsafe(no_mangle)]
-pub extern "C" fn sum3(a: u32, b: u32, c: u32) -> u32 {
-    total(&[a, b, c])
+pub extern "C" fn big(i: usize) -> u8 {
+    BIG[i]
 }

@@ -7,6 +7,11 @@
 //! is kept in a `wasm.local` set by the prologue, which is written last, once the frame's size is
 //! known. Each MIR block becomes a block; a `wasm.unreachable` block takes failed asserts (panics
 //! trap: `panic=abort` without a panic handler).
+mod data;
+mod fat;
+mod reach;
+mod wide;
+
 use super::import::{Direction, Translator};
 use super::layout::{Layout, Scalar, TagEncoding, adt_of, array_len, subst, subst_path, unify};
 use super::{
@@ -33,6 +38,8 @@ pub struct Shared<'a, 's> {
     pub overflow_checks: bool,
     /// The library crates (core first), for calls the crate does not resolve.
     pub libs: &'a mut Libs,
+    /// The module's static data.
+    pub statics: &'a mut super::statics::StaticData,
 }
 
 impl Shared<'_, '_> {
@@ -153,16 +160,7 @@ pub fn module_items(ctx: &mut Context, module: &mut Module) {
         &[],
         &[],
     );
-    // The global's initializer: a region of the module body ending in `wasm.yield`.
-    let body = b.body;
-    let region = b.module.bodies[body].create_region();
-    let block = b.module.bodies[body].create_block();
-    b.module.bodies[body].append_block(region, block);
-    let outer = b.ip;
-    b.ip = InsertPoint::End(block);
-    let top = b.i32_const((MEMORY_PAGES * 65536) as i32);
-    b.create("wasm.yield", &[top], &[], &[], &[], &[]);
-    b.ip = outer;
+    let region = super::statics::i32_region(&mut b, (MEMORY_PAGES * 65536) as i32);
     let name = b.ctx.string_attr(STACK_POINTER);
     let ty = b.ctx.type_attr(i32t);
     let unit = b.ctx.unit_attr();
@@ -381,13 +379,15 @@ pub fn lower_instance(
         span: fspan,
     };
     f.homes_and_entry(&sig, &entry_args)?;
+    let live = f.live_blocks();
     // The prologue is written after the body, into the entry block, when the frame's size is
     // known; a copy of the entry's current end is kept to write it there.
     for (bb, data) in mir.blocks.iter() {
         f.cur = f.blocks[bb.index()];
         let stmts = data.stmts.start as usize..data.stmts.end as usize;
         // A block ending in a panic traps: what it computes (the panic's message) is not needed.
-        if f.calls_panic(&data.term.kind) {
+        // Blocks behind runtime checks that are off never run.
+        if !live[bb.index()] || f.calls_panic(&data.term.kind) {
             f.create0("wasm.unreachable", &[], &[]);
             continue;
         }
@@ -412,6 +412,8 @@ fn is_panic(bare: &str) -> bool {
                 | "core::result::unwrap_failed"
         )
         || bare.starts_with("core::slice::index::slice_")
+        || (bare.starts_with("core::slice::") && bare.ends_with("_fail"))
+        || bare == "core::str::slice_error_fail"
 }
 
 /// A statement's or terminator's place is address-taken when a reference or raw pointer to it
@@ -854,7 +856,14 @@ impl<'a> FnLower<'_, 'a, '_> {
     // ---- places and operands -----------------------------------------------------------------
 
     fn place(&mut self, p: Place) -> R<(PlaceRef, Ty)> {
+        let (r, ty, _) = self.place_meta(p)?;
+        Ok((r, ty))
+    }
+
+    /// A place, its type, and for a place of unsized type (behind a fat pointer) its length.
+    fn place_meta(&mut self, p: Place) -> R<(PlaceRef, Ty, Option<Value>)> {
         let mut ty = self.tys[p.local.index()];
+        let mut meta: Option<Value> = None;
         let projs: Vec<Proj> = self.mir.place_projs(p).to_vec();
         let mut cur = match self.homes[p.local.index()] {
             Home::Unknown => {
@@ -880,6 +889,7 @@ impl<'a> FnLower<'_, 'a, '_> {
                         TyKind::Ref { pointee, .. } | TyKind::RawPtr { pointee, .. } => *pointee,
                         _ => return self.err(format!("a dereference of `{}`", self.show(ty))),
                     };
+                    meta = self.fat_len(cur, ty)?;
                     cur = PlaceRef::Mem(ptr);
                 }
                 Proj::Field(i, fty) => {
@@ -904,9 +914,10 @@ impl<'a> FnLower<'_, 'a, '_> {
                     };
                 }
                 Proj::Index(l) => {
-                    let lay = self.layout(ty)?;
-                    let TyKind::Array(e, _) = *self.sh.names.ty_kind(ty) else {
-                        return self.err(format!("indexing `{}`", self.show(ty)));
+                    let (e, zst) = match *self.sh.names.ty_kind(ty) {
+                        TyKind::Array(e, _) => (e, self.layout(ty)?.is_zst()),
+                        TyKind::Slice(e) => (e, false),
+                        _ => return self.err(format!("indexing `{}`", self.show(ty))),
                     };
                     let el = self.layout(e)?;
                     let idx = self.read_local(l)?;
@@ -917,9 +928,15 @@ impl<'a> FnLower<'_, 'a, '_> {
                             let off = self.op2("wasm.i32.mul", idx, size);
                             PlaceRef::Mem(self.op2("wasm.i32.add", a, off))
                         }
-                        _ if lay.is_zst() => PlaceRef::Zst,
+                        _ if zst => PlaceRef::Zst,
                         _ => return self.err("indexing a value not in memory"),
                     };
+                }
+                Proj::ConstantIndex {
+                    offset, from_end, ..
+                } if matches!(self.sh.names.ty_kind(ty), TyKind::Slice(_)) => {
+                    (cur, ty) = self.slice_constant_index(cur, ty, meta, offset, from_end)?;
+                    meta = None;
                 }
                 Proj::ConstantIndex {
                     offset, from_end, ..
@@ -941,16 +958,18 @@ impl<'a> FnLower<'_, 'a, '_> {
                     let name = name.map(|n| self.mir_sym(n));
                     variant = Some(self.variant_index(&lay, ty, name, index)?);
                 }
-                Proj::Subslice { .. } => return self.err("subslices"),
+                Proj::Subslice { from, to, from_end } => {
+                    (cur, ty, meta) = self.subslice(cur, ty, meta, from, to, from_end)?;
+                }
                 Proj::OpaqueCast(_) | Proj::UnwrapUnsafeBinder(_) => {
                     return self.err("opaque casts and unsafe binders in places");
                 }
             }
         }
-        if self.layout(ty)?.is_zst() {
+        if !super::slices::is_unsized(self.sh.names, ty) && self.layout(ty)?.is_zst() {
             cur = PlaceRef::Zst;
         }
-        Ok((cur, ty))
+        Ok((cur, ty, meta))
     }
 
     fn read_local(&mut self, l: Local) -> R<Value> {
@@ -1012,12 +1031,23 @@ impl<'a> FnLower<'_, 'a, '_> {
     fn scalar(&mut self, op: &Operand) -> R<(Value, Scalar, Ty)> {
         match self.operand(op)? {
             (Val::Scalar(v, s), t) => Ok((v, s, t)),
+            // A struct around one scalar (`NonNull<T>`) in memory.
+            (Val::Mem(a), t) if let Some(s) = self.layout(t)?.scalar => Ok((self.load(s, a), s, t)),
             (_, t) => self.err(format!("`{}` used as a scalar", self.show(t))),
         }
     }
 
     fn constant(&mut self, c: ConstId) -> R<(Val, Ty)> {
         let k = self.konst(c);
+        if let Some(v) = self.type_property(&k)? {
+            return Ok(v);
+        }
+        if let Some(v) = self.static_const(c, &k)? {
+            return Ok(v);
+        }
+        if let Some(v) = self.wide_const(&k)? {
+            return Ok(v);
+        }
         let unit_variant = matches!(k, ConstKind::FnItem(p) if self.names_variant(p));
         let names = &mut *self.sh.names;
         let (ty, v): (Ty, Option<i128>) = match &k {
@@ -1219,7 +1249,9 @@ impl<'a> FnLower<'_, 'a, '_> {
                         return self.err(format!("the allocation alloc{alloc} is not in the MIR"));
                     };
                     if !a.relocs.is_empty() {
-                        return self.err("constants holding pointers");
+                        let a = self.add_offset(dst, off);
+                        self.copy_indirect(a, *alloc, *offset, lay.size)?;
+                        continue;
                     }
                     let bytes: Vec<u8> = a
                         .bytes
@@ -1268,10 +1300,15 @@ impl<'a> FnLower<'_, 'a, '_> {
                     }
                 }
                 _ => {
-                    let (v, _) = self.constant(c)?;
-                    if let Val::Scalar(v, s) = v {
-                        let a = self.add_offset(dst, off);
-                        self.store(s, a, v);
+                    let (v, t) = self.constant(c)?;
+                    let a = self.add_offset(dst, off);
+                    match v {
+                        Val::Scalar(v, s) => self.store(s, a, v),
+                        Val::Mem(src) => {
+                            let size = self.layout(t)?.size;
+                            self.copy(a, src, size);
+                        }
+                        Val::Zst => {}
                     }
                 }
             }
@@ -1377,6 +1414,9 @@ impl<'a> FnLower<'_, 'a, '_> {
         }
         if dl.is_zst() {
             // Evaluate for effects (none for a zero-sized value's operands).
+            return Ok(());
+        }
+        if self.fat_rvalue(dest, dty, rv)? || self.wide_rvalue(dest, dty, rv)? {
             return Ok(());
         }
         match rv {
@@ -1637,6 +1677,10 @@ impl<'a> FnLower<'_, 'a, '_> {
                 }
                 self.read_discriminant(r, &lay, s)?
             }
+            // A thin raw pointer from its address and `()`.
+            Rvalue::Aggregate(AggregateKind::RawPtr { .. }, ops) if !ops.is_empty() => {
+                self.scalar(&ops[0].1)?.0
+            }
             Rvalue::Repeat(..) | Rvalue::Aggregate(..) => {
                 return self.err(format!(
                     "this aggregate of type `{}` held as a scalar",
@@ -1644,12 +1688,18 @@ impl<'a> FnLower<'_, 'a, '_> {
                 ));
             }
             Rvalue::ThreadLocalRef { .. } => return self.err("thread-local statics"),
-            Rvalue::UnaryOp(UnOp::PtrMetadata, _) => return self.err("pointer metadata"),
+            Rvalue::UnaryOp(UnOp::PtrMetadata, op) => self.ptr_metadata(op)?,
             Rvalue::WrapUnsafeBinder(..) => return self.err("unsafe binders"),
         })
     }
 
     fn cast(&mut self, kind: CastKind, op: &Operand, to: Scalar, _dty: Ty) -> R<Value> {
+        if let Some(data) = self.fat_to_thin(kind, op)? {
+            return Ok(data);
+        }
+        if let Some(low) = self.wide_to_scalar(kind, op, to)? {
+            return Ok(low);
+        }
         let (v, from, _) = self.scalar(op)?;
         Ok(match kind {
             CastKind::IntToInt => self.int_to_int(v, from, to),
@@ -1761,6 +1811,9 @@ impl<'a> FnLower<'_, 'a, '_> {
     }
 
     fn binary(&mut self, op: BinOp, a: &Operand, b: &Operand, _rs: Scalar) -> R<Value> {
+        if let Some(v) = self.wide_compare(op, a, b)? {
+            return Ok(v);
+        }
         let (x, s, _) = self.scalar(a)?;
         let (mut y, ys, _) = self.scalar(b)?;
         let float = matches!(s, Scalar::F32 | Scalar::F64);
@@ -1906,10 +1959,11 @@ impl<'a> FnLower<'_, 'a, '_> {
                 Proj::Field(_, ft) => self.mir_ty(ft),
                 Proj::Downcast(..) => t,
                 Proj::Index(_) | Proj::ConstantIndex { .. } => match self.sh.names.ty_kind(t) {
-                    TyKind::Array(e, _) => *e,
+                    TyKind::Array(e, _) | TyKind::Slice(e) => *e,
                     _ => return self.err("indexing a non-array"),
                 },
-                _ => return self.err("subslices and opaque casts in places"),
+                Proj::Subslice { from, to, from_end } => self.subslice_ty(t, from, to, from_end)?,
+                _ => return self.err("opaque casts in places"),
             };
         }
         Ok(t)
@@ -2062,6 +2116,9 @@ impl<'a> FnLower<'_, 'a, '_> {
                 targets,
                 otherwise,
             } => {
+                if self.wide_switch(discr, values, targets, *otherwise)? {
+                    return Ok(());
+                }
                 let (v, s, _) = self.scalar(discr)?;
                 let other = self.blocks[otherwise.index()];
                 if values.len() == 1 {
@@ -2621,7 +2678,7 @@ impl<'a> FnLower<'_, 'a, '_> {
                 self.create0("wasm.unreachable", &[], &[]);
                 return Ok(Some(false));
             }
-            _ => return self.err(format!("the intrinsic `{name}`")),
+            _ => return self.pointer_intrinsic(name, r, args),
         }
         Ok(Some(true))
     }

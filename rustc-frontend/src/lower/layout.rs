@@ -125,6 +125,9 @@ pub enum TagEncoding {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Tag {
     pub offset: u64,
+    /// The tag's size in bytes: its scalar's, but 16 for a tag enlarged to a 16-aligned first
+    /// field (`u128`), which is accessed through its low 64 bits.
+    pub size: u64,
     pub scalar: Scalar,
     pub encoding: TagEncoding,
 }
@@ -513,6 +516,9 @@ impl<'s> Layouts<'s> {
         Ok(match names.ty_kind(t).clone() {
             TyKind::Tuple(ts) => ts.to_vec(),
             TyKind::Array(e, _) => vec![e],
+            TyKind::Ref { pointee, .. } | TyKind::RawPtr { pointee, .. } => {
+                super::slices::fat_parts(names, pointee)
+            }
             TyKind::Path(p) => match adt_of(names, self.items, p) {
                 Some((def, args)) if def.unsupported.is_none() => {
                     let def = def.clone();
@@ -563,7 +569,13 @@ impl<'s> Layouts<'s> {
             ),
             TyKind::Int(i) => match int_scalar(*i) {
                 Some(Scalar::Int { bits, signed }) => int(bits, signed),
-                _ => return refuse("128-bit integers"),
+                // `u128`/`i128`: in memory, two `i64` halves (`func/wide.rs`).
+                _ => Layout {
+                    size: 16,
+                    align: 16,
+                    scalar: None,
+                    ..Layout::scalar(16, Scalar::PTR, None)
+                },
             },
             TyKind::Float(FloatTy::F32) => Layout::scalar(4, Scalar::F32, None),
             TyKind::Float(FloatTy::F64) => Layout::scalar(8, Scalar::F64, None),
@@ -574,13 +586,13 @@ impl<'s> Layouts<'s> {
                 l
             }
             TyKind::Ref { pointee, .. } | TyKind::RawPtr { pointee, .. } => {
-                if matches!(
-                    names.ty_kind(*pointee),
-                    TyKind::Slice(_) | TyKind::Str | TyKind::Dyn { .. }
-                ) {
-                    return refuse("pointers to unsized types (slices, `str`, `dyn`)");
-                }
                 let nonnull = matches!(names.ty_kind(t), TyKind::Ref { .. });
+                if super::slices::has_len(names, *pointee) {
+                    return Ok(super::slices::fat_layout(parts, nonnull));
+                }
+                if matches!(names.ty_kind(*pointee), TyKind::Dyn { .. }) {
+                    return refuse("pointers to trait objects");
+                }
                 Layout::scalar(4, Scalar::PTR, nonnull.then_some((1, u32::MAX as u128)))
             }
             TyKind::Tuple(_) => {
@@ -658,6 +670,8 @@ impl<'s> Layouts<'s> {
                                 start: def.valid_start.unwrap_or(0),
                                 end: def.valid_end.unwrap_or(max),
                             });
+                        } else if let Some(niche) = super::slices::core_niche(self.items, def) {
+                            l.niche = niche;
                         }
                         l
                     }
@@ -815,11 +829,11 @@ pub fn summary(source: &str, library_defs: &str, text: &str) -> Result<String, S
     if !l.variants.is_empty() {
         if let Some(Tag {
             encoding: TagEncoding::Direct,
-            scalar: Scalar::Int { bits, .. },
+            size,
             ..
         }) = l.tag
         {
-            out.push_str(&format!(" discr {}", bits / 8));
+            out.push_str(&format!(" discr {size}"));
         }
         let mut vs: Vec<String> = Vec::new();
         // rustc prints only the variant that exists of an enum laid out as a struct.
@@ -838,9 +852,10 @@ pub fn summary(source: &str, library_defs: &str, text: &str) -> Result<String, S
         vs.sort();
         out.extend(vs);
     } else if l.scalar.is_some()
-        && matches!(names.ty_kind(t), TyKind::Path(p) if adt_of(&names, &items, *p).is_none())
+        && l.offsets.is_empty()
+        && matches!(names.ty_kind(t), TyKind::Path(_))
     {
-        // A newtype of core laid out apart around its scalar (`NonZero<u32>`).
+        // A newtype of core around its scalar (`NonZero<u32>`).
         out.push_str(" | .0@0");
     } else if !l.offsets.is_empty() {
         let field_names: Vec<String> = match names.ty_kind(t) {
@@ -861,7 +876,16 @@ pub fn summary(source: &str, library_defs: &str, text: &str) -> Result<String, S
             .map(|((n, t), o)| (n, *t, *o))
             .collect();
         let list = field_list(&mut names, &mut layouts, &fs)?;
-        if !list.is_empty() {
+        // rustc prints a union's fields as one variant named after it.
+        let union = match names.ty_kind(t) {
+            TyKind::Path(p) => adt_of(&names, &items, *p)
+                .filter(|(d, _)| super::slices::core_niche(&items, d) == Some(None))
+                .map(|(d, _)| names.str(d.name).to_string()),
+            _ => None,
+        };
+        if let Some(u) = union {
+            out.push_str(&format!(" | variant {u}:{list}"));
+        } else if !list.is_empty() {
             out.push_str(" |");
             out.push_str(&list);
         }
@@ -957,7 +981,7 @@ fn tagged_layout(fields: &[Vec<&Layout>], variants: &[VariantLayout]) -> (Layout
     }
     let size = size.next_multiple_of(align);
     let mut tag_size = match start_align {
-        1 | 2 | 4 | 8 => start_align,
+        1 | 2 | 4 | 8 | 16 => start_align,
         _ => min_size,
     };
     if tag_size <= min_size {
@@ -971,12 +995,14 @@ fn tagged_layout(fields: &[Vec<&Layout>], variants: &[VariantLayout]) -> (Layout
             }
         }
     }
-    let bits = (tag_size * 8) as u8;
+    // Discriminants fit in 64 bits: a 16-byte tag is used through its low half (its niche too).
+    let held = tag_size.min(8);
+    let bits = (held * 8) as u8;
     let mask = u128::MAX >> (128 - u32::from(bits));
     let scalar = Scalar::Int { bits, signed };
     let niche = Niche {
         offset: 0,
-        size: tag_size,
+        size: held,
         start: min as u128 & mask,
         end: max as u128 & mask,
     };
@@ -986,6 +1012,7 @@ fn tagged_layout(fields: &[Vec<&Layout>], variants: &[VariantLayout]) -> (Layout
         niche,
         Tag {
             offset: 0,
+            size: tag_size,
             scalar,
             encoding: TagEncoding::Direct,
         },
@@ -1034,6 +1061,7 @@ fn niche_filling_layout(
         rest,
         Tag {
             offset: niche.offset,
+            size: niche.size,
             scalar: Scalar::Int {
                 bits: (niche.size * 8) as u8,
                 signed: false,

@@ -11,6 +11,8 @@
 pub mod func;
 pub mod import;
 pub mod layout;
+pub mod slices;
+pub mod statics;
 
 use crate::mir::print::Printer;
 use crate::mir::*;
@@ -386,6 +388,7 @@ pub fn lower_crate(
     func::module_items(&mut ctx, &mut module);
     let mut layouts = Layouts::new(&items);
     let mut libs = Libs::new(libs);
+    let mut statics = statics::StaticData::default();
     let mut i = 0;
     while i < mono.instances.len() {
         let inst = mono.instances[i].clone();
@@ -399,12 +402,14 @@ pub fn lower_crate(
             mono: &mut mono,
             overflow_checks,
             libs: &mut libs,
+            statics: &mut statics,
         };
         if let Err(e) = func::lower_instance(&mut ctx, &mut module, &mut cx, &inst) {
             errors.push(render_error(names, &e));
         }
         i += 1;
     }
+    statics.emit(&mut ctx, &mut module);
     if errors.is_empty() {
         Ok((ctx, module))
     } else {

@@ -142,6 +142,17 @@ const CORE_ADTS: &[(&str, &[&str], usize)] = &[
         &["ops", "range"],
         0,
     ),
+    (
+        "pub struct RangeTo<Idx> { pub end: Idx }",
+        &["ops", "range"],
+        0,
+    ),
+    (
+        "pub struct RangeFrom<Idx> { pub start: Idx }",
+        &["ops", "range"],
+        0,
+    ),
+    ("pub struct RangeFull;", &["ops", "range"], 0),
     // `ControlFlow<B, C = ()>`: what `?` on a `Result` or an `Option` goes through.
     (
         "pub enum ControlFlow<B, C> { Continue(C), Break(B) }",
@@ -151,6 +162,46 @@ const CORE_ADTS: &[(&str, &[&str], usize)] = &[
     ("pub enum Infallible {}", &["convert"], 0),
     ("pub struct PhantomData<T>;", &["marker"], 0),
     ("pub struct CharTryFromError(());", &["char"], 0),
+    // `#[rustc_layout_scalar_valid_range_start(1)]` in core: the niche is added by the layout.
+    (
+        "pub struct NonNull<T> { pointer: *const T }",
+        &["ptr", "non_null"],
+        0,
+    ),
+    // A union in core (`uninit: ()` or the value): the value's size without its niche, which
+    // the layout removes.
+    (
+        "pub struct MaybeUninit<T> { value: core::mem::ManuallyDrop<T> }",
+        &["mem", "maybe_uninit"],
+        0,
+    ),
+    (
+        "pub struct ManuallyDrop<T> { value: T }",
+        &["mem", "manually_drop"],
+        0,
+    ),
+    // The slice iterators: `end_or_len` is the end pointer (the length for zero-sized `T`).
+    (
+        "pub struct Iter<'a, T> { ptr: core::ptr::NonNull<T>, end_or_len: *const T, _marker: core::marker::PhantomData<&'a T> }",
+        &["slice", "iter"],
+        0,
+    ),
+    (
+        "pub struct IterMut<'a, T> { ptr: core::ptr::NonNull<T>, end_or_len: *mut T, _marker: core::marker::PhantomData<&'a mut T> }",
+        &["slice", "iter"],
+        0,
+    ),
+    ("pub struct Copied<I> { it: I }", &["iter", "copied"], 0),
+    (
+        "pub struct Bytes<'a>(core::iter::Copied<core::slice::Iter<'a, u8>>);",
+        &["str", "iter"],
+        0,
+    ),
+    (
+        "pub struct Chars<'a> { iter: core::slice::Iter<'a, u8> }",
+        &["str", "iter"],
+        0,
+    ),
 ];
 
 /// Reads `CORE_ADTS` into `names`.

@@ -1,0 +1,171 @@
+//! Static data: string literals, the allocations constants and statics point to (with their
+//! pointers resolved), and the values of promoted constants, placed in one active data segment
+//! of the module's memory.
+//!
+//! **Memory map** (`memory` of `MEMORY_PAGES` 64 KiB pages, wasm32):
+//!
+//! | addresses | what |
+//! |---|---|
+//! | `0..DATA_BASE` | never used: no valid pointer is null or near it |
+//! | `DATA_BASE..DATA_LIMIT` | static data, placed in the order the lowering meets it |
+//! | `DATA_LIMIT..top` | the shadow stack, growing down from the top (`__stack_pointer`) |
+//!
+//! Data is placed as it is first needed, each item at its alignment; identical string literals
+//! share one copy; an allocation is placed once per crate (its id), with the allocations its
+//! pointers reach, whose addresses are written into its bytes. More data than the region holds is
+//! refused.
+use super::{Krate, MEMORY};
+use crate::mir::*;
+use rustc_hash::FxHashMap;
+use wasmir::ir::InsertPoint;
+use wasmir::{Builder, Context, Module, Region};
+
+/// Where static data starts.
+pub const DATA_BASE: u64 = 16;
+/// Where static data must end: the shadow stack has the rest of the memory.
+pub const DATA_LIMIT: u64 = 65536;
+/// The data segment's symbol.
+pub const DATA_SYMBOL: &str = "__rust_static_data";
+
+/// A promoted constant's body under a substitution: (crate, body index, substitution).
+pub type PromotedKey = (Krate, u32, Vec<(Sym, Ty)>);
+
+/// The static data of one module.
+#[derive(Default)]
+pub struct StaticData {
+    /// The bytes from `DATA_BASE` on.
+    bytes: Vec<u8>,
+    /// Addresses of placed allocations, by crate and id.
+    allocs: FxHashMap<(Krate, u32), u64>,
+    /// Addresses of placed byte strings (literals), by content.
+    strings: FxHashMap<Vec<u8>, u64>,
+    /// Addresses of evaluated promoted constants, by crate, body and substitution.
+    pub promoted: FxHashMap<PromotedKey, u64>,
+}
+
+impl StaticData {
+    /// Places `bytes` at the next address aligned to `align`; returns the address.
+    pub fn place(&mut self, bytes: &[u8], align: u64) -> Result<u64, String> {
+        let start = (DATA_BASE + self.bytes.len() as u64).next_multiple_of(align.max(1));
+        let end = start + bytes.len() as u64;
+        if end > DATA_LIMIT {
+            return Err(format!(
+                "static data of more than {} bytes (the region below the shadow stack)",
+                DATA_LIMIT - DATA_BASE
+            ));
+        }
+        self.bytes.resize((start - DATA_BASE) as usize, 0);
+        self.bytes.extend_from_slice(bytes);
+        Ok(start)
+    }
+
+    /// The address of a string literal's bytes (placed once per content).
+    pub fn string(&mut self, bytes: &[u8]) -> Result<u64, String> {
+        if let Some(&a) = self.strings.get(bytes) {
+            return Ok(a);
+        }
+        let a = self.place(bytes, 1)?;
+        self.strings.insert(bytes.to_vec(), a);
+        Ok(a)
+    }
+
+    /// The address of allocation `id` of `krate` (from `allocs`), placing it and every
+    /// allocation its pointers reach — from a worklist, addresses first, then the bytes with
+    /// the pointers written in.
+    pub fn alloc(
+        &mut self,
+        krate: Krate,
+        allocs: &FxHashMap<u32, Allocation>,
+        id: u32,
+    ) -> Result<u64, String> {
+        if let Some(&a) = self.allocs.get(&(krate, id)) {
+            return Ok(a);
+        }
+        let mut order = Vec::new();
+        let mut stack = vec![id];
+        while let Some(id) = stack.pop() {
+            if self.allocs.contains_key(&(krate, id)) {
+                continue;
+            }
+            let Some(a) = allocs.get(&id) else {
+                return Err(format!("the allocation alloc{id} is not in the MIR"));
+            };
+            match &a.kind {
+                AllocKind::Memory | AllocKind::Static(_) if !a.elided => {}
+                AllocKind::Memory | AllocKind::Static(_) => {
+                    return Err(format!(
+                        "the allocation alloc{id}, printed without its bytes"
+                    ));
+                }
+                AllocKind::ExternStatic(_) => return Err("extern statics".into()),
+                AllocKind::Function(_) => {
+                    return Err("function pointers in constant data".into());
+                }
+                AllocKind::VTable(_) => return Err("vtables in constant data".into()),
+                AllocKind::TypeId(_) => return Err("type ids in constant data".into()),
+                AllocKind::Deallocated => {
+                    return Err(format!("the deallocated allocation alloc{id}"));
+                }
+            }
+            if a.relocs
+                .iter()
+                .any(|(off, _)| off + 4 > a.bytes.len() as u64)
+            {
+                return Err(format!(
+                    "the allocation alloc{id} has a pointer past its end"
+                ));
+            }
+            let bytes: Vec<u8> = a.bytes.iter().map(|b| b.unwrap_or(0)).collect();
+            let addr = self.place(&bytes, a.align)?;
+            self.allocs.insert((krate, id), addr);
+            order.push(id);
+            stack.extend(a.relocs.iter().map(|(_, p)| p.alloc));
+        }
+        for id in order {
+            let a = &allocs[&id];
+            let base = self.allocs[&(krate, id)];
+            for (off, p) in &a.relocs {
+                let target = self.allocs[&(krate, p.alloc)] + p.offset;
+                let at = (base + off - DATA_BASE) as usize;
+                self.bytes[at..at + 4].copy_from_slice(&(target as u32).to_le_bytes());
+            }
+        }
+        Ok(self.allocs[&(krate, id)])
+    }
+
+    /// Adds the data segment (when there is data) to the module.
+    pub fn emit(&self, ctx: &mut Context, module: &mut Module) {
+        if self.bytes.is_empty() {
+            return;
+        }
+        let mut b = Builder::at_module_end(ctx, module);
+        let region = i32_region(&mut b, DATA_BASE as i32);
+        let name = b.ctx.string_attr(DATA_SYMBOL);
+        let bytes = b.ctx.bytes_attr(&self.bytes);
+        let mem = b.ctx.ident(MEMORY);
+        let mem = b.ctx.symbol_attr(mem);
+        b.create(
+            "wasm.data",
+            &[],
+            &[],
+            &[("sym_name", name), ("bytes", bytes), ("memory", mem)],
+            &[],
+            &[region],
+        );
+    }
+}
+
+/// A region of the module body yielding the `i32` constant `value`: the initializer of a global
+/// or the offset of an active data segment.
+pub fn i32_region(b: &mut Builder, value: i32) -> Region {
+    let body = b.body;
+    let region = b.module.bodies[body].create_region();
+    let block = b.module.bodies[body].create_block();
+    b.module.bodies[body].append_block(region, block);
+    let outer = b.ip;
+    b.ip = InsertPoint::End(block);
+    let v = b.i32_const(value);
+    b.create("wasm.yield", &[v], &[], &[], &[], &[]);
+    b.ip = outer;
+    region
+}
