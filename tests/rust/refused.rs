@@ -1,6 +1,7 @@
 // Constructs the lowering refuses, each named with its source location.
 // refused: 128-bit integers
 // refused: pointers to unsized types
+// refused: a closure capturing several fields of one variable
 #![no_std]
 
 #[unsafe(no_mangle)]
@@ -21,4 +22,16 @@ fn total(xs: &[u32]) -> u32 {
 #[unsafe(no_mangle)]
 pub extern "C" fn sum3(a: u32, b: u32, c: u32) -> u32 {
     total(&[a, b, c])
+}
+
+#[inline(never)]
+fn call_it<F: FnOnce() -> u64>(f: F) -> u64 {
+    f()
+}
+
+/// The closure captures `pair.0` and `pair.1` apart; rustc's MIR prints one operand for both.
+#[unsafe(no_mangle)]
+pub extern "C" fn split(a: u64, b: u32) -> u64 {
+    let pair = (a, b);
+    call_it(move || pair.0 ^ pair.1 as u64)
 }

@@ -203,6 +203,8 @@ pub struct Unsupported(pub String);
 
 pub struct Layouts<'s> {
     pub items: &'s SourceItems,
+    /// The crate's closures by span: their captures' types in order, or why they are refused.
+    pub closures: FxHashMap<SrcSpan, Result<Vec<Ty>, String>>,
     cache: FxHashMap<Ty, Layout>,
 }
 
@@ -435,6 +437,7 @@ impl<'s> Layouts<'s> {
     pub fn new(items: &'s SourceItems) -> Self {
         Layouts {
             items,
+            closures: FxHashMap::default(),
             cache: FxHashMap::default(),
         }
     }
@@ -519,6 +522,24 @@ impl<'s> Layouts<'s> {
                 }
                 _ => Vec::new(),
             },
+            TyKind::Closure(c) => {
+                let captures = match c {
+                    ClosureRef::Span(s) => self.closures.get(&s),
+                    ClosureRef::Path(_) => None,
+                };
+                match captures {
+                    Some(Ok(tys)) => tys.clone(),
+                    Some(Err(why)) => {
+                        return Err(Unsupported(format!("{why} (`{}`)", self.show(names, t))));
+                    }
+                    None => {
+                        return Err(Unsupported(format!(
+                            "a closure defined outside the crate (`{}`)",
+                            self.show(names, t)
+                        )));
+                    }
+                }
+            }
             _ => Vec::new(),
         })
     }
@@ -567,7 +588,8 @@ impl<'s> Layouts<'s> {
                 let nonnull = matches!(names.ty_kind(t), TyKind::Ref { .. });
                 Layout::scalar(4, Scalar::PTR, nonnull.then_some((1, u32::MAX as u128)))
             }
-            TyKind::Tuple(_) => {
+            // A closure is its captures, laid out like a tuple's fields.
+            TyKind::Tuple(_) | TyKind::Closure(_) => {
                 let ls: Vec<&Layout> = parts.iter().map(|p| &self.cache[p]).collect();
                 let mut l = univariant(&ls, StructKind::AlwaysSized, false);
                 l.uninhabited = ls.iter().any(|f| f.uninhabited);
@@ -643,9 +665,9 @@ impl<'s> Layouts<'s> {
             }
             TyKind::Str | TyKind::Slice(_) => return refuse("unsized types"),
             TyKind::Dyn { .. } => return refuse("trait objects"),
-            TyKind::FnPtr(_) => return refuse("function pointers"),
+            // An index into the function table, where 0 is no function: non-null like a reference.
+            TyKind::FnPtr(_) => Layout::scalar(4, Scalar::PTR, Some((1, u32::MAX as u128))),
             TyKind::FnDef(..) => univariant(&[], StructKind::AlwaysSized, false),
-            TyKind::Closure(_) => return refuse("closures"),
             TyKind::Coroutine(_) => return refuse("coroutines"),
             TyKind::Opaque { .. } => return refuse("`impl Trait` types"),
             TyKind::Pattern(..) => return refuse("pattern types"),

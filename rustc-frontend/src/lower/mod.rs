@@ -257,6 +257,8 @@ pub fn lower_crate(
     let mut module = Module::new(&mut ctx);
     func::module_items(&mut ctx, &mut module);
     let mut layouts = Layouts::new(&items);
+    layouts.closures = func::closures::captures(names, &items, bodies);
+    let mut table = func::closures::FnTable::default();
     let mut core = CoreLink {
         path: core_mir,
         from_core: Default::default(),
@@ -275,12 +277,14 @@ pub fn lower_crate(
             mono: &mut mono,
             overflow_checks,
             core: &mut core,
+            table: &mut table,
         };
         if let Err(e) = func::lower_instance(&mut ctx, &mut module, &mut cx, &inst) {
             errors.push(render_error(names, &e));
         }
         i += 1;
     }
+    table.declare(&mut ctx, &mut module);
     if errors.is_empty() {
         Ok((ctx, module))
     } else {
