@@ -18,6 +18,7 @@
 // invoke: maybe_moved 1
 // invoke: in_place 5
 // invoke: closure_owns 6
+// invoke: fn_closure_once 6
 // invoke: generic_wrap 9
 // invoke: unit_guard 3
 #![no_std]
@@ -226,6 +227,18 @@ pub extern "C" fn closure_owns(w: u32) -> u32 {
     let got = {
         let n = make(&mut c, w);
         run_once(move || n.weight * k)
+    };
+    c * 100 + got
+}
+
+/// An `Fn` closure consumed through `FnOnce`: its captures are dropped after the call.
+#[unsafe(no_mangle)]
+pub extern "C" fn fn_closure_once(w: u32) -> u32 {
+    let mut c = 0u32;
+    let got = {
+        let n = make(&mut c, w);
+        let f = move || n.weight + 1;
+        run_once(f)
     };
     c * 100 + got
 }

@@ -2,6 +2,7 @@
 // refused: 128-bit integers
 // refused: pointers to unsized types
 // refused: a closure capturing several fields of one variable
+// refused: a closure defined outside the crate
 #![no_std]
 
 #[unsafe(no_mangle)]
@@ -34,4 +35,14 @@ fn call_it<F: FnOnce() -> u64>(f: F) -> u64 {
 pub extern "C" fn split(a: u64, b: u32) -> u64 {
     let pair = (a, b);
     call_it(move || pair.0 ^ pair.1 as u64)
+}
+
+/// `Filter::next` goes through a closure of core (`Iterator::find::check`).
+#[unsafe(no_mangle)]
+pub extern "C" fn thirds(n: u32) -> u32 {
+    let mut c = 0;
+    for x in (0..n).filter(|x| x % 3 == 0) {
+        c += x;
+    }
+    c
 }

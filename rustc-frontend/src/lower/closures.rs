@@ -302,6 +302,7 @@ impl FnLower<'_, '_, '_> {
         let dplace = self.place(dest)?.0;
         self.push_sret(&csig, dplace, &mut vals)?;
         let given_ty = self.operand_ty(closure)?;
+        let mut consumed = None;
         let given_ref = matches!(
             self.sh.names.ty_kind(given_ty),
             TyKind::Ref { .. } | TyKind::RawPtr { .. }
@@ -311,19 +312,14 @@ impl FnLower<'_, '_, '_> {
                 self.pass_arg(closure, &mut vals)?
             }
             // `FnOnce::call_once` of an `Fn`/`FnMut` closure: the body borrows the value the
-            // caller gave up (captures that need dropping are refused with the closure's type).
+            // caller gave up, which is dropped after the call (as rustc's shim does).
             (SelfMode::ByRef, false) => {
-                if self.needs_drop(given_ty) {
-                    return self.err(format!(
-                        "calling `{}` once when its captures need dropping",
-                        self.show(given_ty)
-                    ));
-                }
                 let a = match closure {
                     Operand::Copy(p) | Operand::Move(p) => self.place_addr(*p)?,
                     Operand::Const(_) | Operand::RuntimeChecks(_) => self.b().i32_const(1),
                 };
                 vals.push(a);
+                consumed = Some(a);
             }
             (SelfMode::ByValue, true) => {
                 return self.err("a call by reference of a closure that consumes itself");
@@ -358,7 +354,15 @@ impl FnLower<'_, '_, '_> {
                 }
             }
         }
-        self.finish_call(&symbol, &vals, &csig, dplace, target);
+        if let (Some(r), Some(rs)) = (self.call_op(&symbol, &vals, &csig), csig.result) {
+            self.write_scalar(dplace, rs, r);
+        }
+        if let Some(a) = consumed
+            && self.needs_drop(given_ty)
+        {
+            self.drop_glue(a, given_ty)?;
+        }
+        self.continue_to(target);
         Ok(true)
     }
 

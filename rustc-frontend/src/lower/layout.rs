@@ -764,12 +764,25 @@ impl<'s> Layouts<'s> {
 /// size when it is stored apart from the fields (`discr N`), then per variant (`variant V:`,
 /// sorted by name) or for the struct, its sized fields by offset (`.name@offset`).
 pub fn summary(source: &str, text: &str) -> Result<String, String> {
-    let mut names = Interner::default();
-    let mut items = parse_source_items(&mut names, source);
-    items.core_adts = core_adts(&mut names);
+    summary_in_crate(source, "", text)
+}
+
+/// `summary` with the crate's MIR text, which tells the captures of its closures (rustc prints a
+/// closure's size and alignment, not its captures).
+pub fn summary_in_crate(source: &str, mir: &str, text: &str) -> Result<String, String> {
+    let mut file = crate::mir::parse(mir, Default::default()).file;
+    let names = &mut file.names;
+    let mut items = parse_source_items(names, source);
+    items.core_adts = core_adts(names);
     names.ty(TyKind::Tuple(Box::new([])));
-    let t = parse_type(&mut names, text).ok_or_else(|| format!("not a type: `{text}`"))?;
+    let t = parse_type(names, text).ok_or_else(|| format!("not a type: `{text}`"))?;
     let mut layouts = Layouts::new(&items);
+    layouts.closures = super::func::closures::captures(names, &items, &file.bodies);
+    if let TyKind::Closure(_) = names.ty_kind(t) {
+        let l = layouts.of(names, t).map_err(|e| e.0)?;
+        return Ok(format!("size {} align {}", l.size, l.align));
+    }
+    let mut names = std::mem::take(names);
     let l = layouts.of(&mut names, t).map_err(|e| e.0)?.clone();
     let mut out = format!("size {} align {}", l.size, l.align);
     let field_list = |names: &mut Interner,

@@ -101,6 +101,17 @@ const CORE_ADTS: &[(&str, &[&str], usize)] = &[
         1,
     ),
     ("pub enum Infallible {}", &["convert"], 0),
+    // Iterator adapters holding a closure of the crate.
+    (
+        "pub struct Map<I, F> { pub(crate) iter: I, f: F }",
+        &["iter", "map"],
+        0,
+    ),
+    (
+        "pub struct Filter<I, P> { pub(crate) iter: I, predicate: P }",
+        &["iter", "filter"],
+        0,
+    ),
     ("pub struct PhantomData<T>;", &["marker"], 0),
     ("pub struct CharTryFromError(());", &["char"], 0),
 ];
