@@ -15,6 +15,12 @@
 // invoke: no_capture 41
 // invoke: mixed 1 2 3
 // invoke: by_struct 6 7
+// invoke: holder 4
+// invoke: by_mut_ref 4
+// invoke: by_mut_ref 0
+// invoke: returned 2
+// invoke: opt_closure 7
+// invoke: opt_closure 2
 #![no_std]
 
 #[derive(Clone, Copy)]
@@ -137,4 +143,63 @@ pub extern "C" fn mixed(a: u8, b: u64, c: u16) -> u64 {
 pub extern "C" fn by_struct(a: u32, b: u16) -> u32 {
     let k = 3u32;
     on_pair(move |p: Pair| p.a * k + p.b as u32, Pair { a, b })
+}
+
+pub struct Holder<F: Fn(u32) -> u32> {
+    f: F,
+    bias: u32,
+}
+
+#[inline(never)]
+fn call_holder<F: Fn(u32) -> u32>(h: &Holder<F>, x: u32) -> u32 {
+    (h.f)(x) + h.bias
+}
+
+/// A closure in a struct of the crate, called through a reference to the struct.
+#[unsafe(no_mangle)]
+pub extern "C" fn holder(x: u32) -> u32 {
+    let k = 5u32;
+    let h = Holder {
+        f: move |v| v * k,
+        bias: 1,
+    };
+    call_holder(&h, x)
+}
+
+/// `&mut F` as the generic `FnMut`: `<&mut C as FnMut<A>>::call_mut` reaches the closure
+/// through one more reference.
+#[unsafe(no_mangle)]
+pub extern "C" fn by_mut_ref(n: u32) -> u32 {
+    let mut total = 0u32;
+    let mut f = |i: u32| total += i;
+    apply_mut(&mut f, n);
+    apply_mut(&mut f, n);
+    total
+}
+
+#[inline(never)]
+fn make_adder(k: u32) -> impl Fn(u32) -> u32 {
+    move |x| x + k
+}
+
+/// A closure returned as `impl Fn`, called by reference and directly.
+#[unsafe(no_mangle)]
+pub extern "C" fn returned(x: u32) -> u32 {
+    let a = make_adder(10);
+    apply(&a, x) + a(1)
+}
+
+/// `Option` of a closure: the closure's niche-less layout inside a tagged enum.
+#[unsafe(no_mangle)]
+pub extern "C" fn opt_closure(x: u32) -> u32 {
+    let k = 3;
+    let c = if x > 5 {
+        Some(move |v: u32| v + k)
+    } else {
+        None
+    };
+    match c {
+        Some(f) => apply(f, x),
+        None => 0,
+    }
 }

@@ -15,6 +15,8 @@
 // invoke: compare_ptrs 1
 // invoke: compare_ptrs 0
 // invoke: closure_ptr 10 3
+// invoke: core_fn 3 4
+// invoke: core_fn 2 40
 #![no_std]
 
 #[derive(Clone, Copy)]
@@ -119,4 +121,11 @@ pub extern "C" fn compare_ptrs(same: u32) -> u32 {
 pub extern "C" fn closure_ptr(x: u32, y: u32) -> u32 {
     let f: fn(u32, u32) -> u32 = core::hint::black_box(|a, b| a * 3 + b);
     f(x, y) + f(y, x)
+}
+
+/// A function of core made a pointer.
+#[unsafe(no_mangle)]
+pub extern "C" fn core_fn(x: u32, e: u32) -> u32 {
+    let f: fn(u32, u32) -> u32 = core::hint::black_box(u32::wrapping_pow);
+    f(x, e)
 }

@@ -3,6 +3,7 @@
 // refused: pointers to unsized types
 // refused: a closure capturing several fields of one variable
 // refused: a closure defined outside the crate
+// refused: a closure capturing a value of a generic type
 #![no_std]
 
 #[unsafe(no_mangle)]
@@ -45,4 +46,20 @@ pub extern "C" fn thirds(n: u32) -> u32 {
         c += x;
     }
     c
+}
+
+#[inline(never)]
+fn apply_t<T, F: Fn(T) -> T>(f: F, x: T) -> T {
+    f(x)
+}
+
+/// The closure's type is one for every `T`; its captures are not.
+#[inline(never)]
+fn add_to<T: Copy + core::ops::Add<Output = T>>(a: T, b: T) -> T {
+    apply_t(move |y: T| y + a, b)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn generic_capture(a: u32, b: u32) -> u32 {
+    add_to(a, b)
 }

@@ -302,18 +302,29 @@ impl FnLower<'_, '_, '_> {
         let dplace = self.place(dest)?.0;
         self.push_sret(&csig, dplace, &mut vals)?;
         let given_ty = self.operand_ty(closure)?;
+        // The resolver takes `<&mut C as FnMut<A>>::call_mut` (a generic body called with
+        // `&mut c`) for the closure's own: count the references around the closure.
+        let mut closure_ty = given_ty;
+        let mut depth = 0usize;
+        while let TyKind::Ref { pointee, .. } | TyKind::RawPtr { pointee, .. } =
+            *self.sh.names.ty_kind(closure_ty)
+        {
+            closure_ty = pointee;
+            depth += 1;
+        }
         let mut consumed = None;
-        let given_ref = matches!(
-            self.sh.names.ty_kind(given_ty),
-            TyKind::Ref { .. } | TyKind::RawPtr { .. }
-        );
-        match (mode, given_ref) {
-            (SelfMode::ByRef, true) | (SelfMode::ByValue, false) => {
-                self.pass_arg(closure, &mut vals)?
+        match (mode, depth) {
+            (SelfMode::ByValue, 0) => self.pass_arg(closure, &mut vals)?,
+            (SelfMode::ByRef, 1..) => {
+                let (mut p, _, _) = self.scalar(closure)?;
+                for _ in 1..depth {
+                    p = self.load(Scalar::PTR, p);
+                }
+                vals.push(p);
             }
             // `FnOnce::call_once` of an `Fn`/`FnMut` closure: the body borrows the value the
             // caller gave up, which is dropped after the call (as rustc's shim does).
-            (SelfMode::ByRef, false) => {
+            (SelfMode::ByRef, 0) => {
                 let a = match closure {
                     Operand::Copy(p) | Operand::Move(p) => self.place_addr(*p)?,
                     Operand::Const(_) | Operand::RuntimeChecks(_) => self.b().i32_const(1),
@@ -321,8 +332,11 @@ impl FnLower<'_, '_, '_> {
                 vals.push(a);
                 consumed = Some(a);
             }
-            (SelfMode::ByValue, true) => {
-                return self.err("a call by reference of a closure that consumes itself");
+            (SelfMode::ByValue, _) => {
+                return self.err(format!(
+                    "a call through `{}` of a closure that consumes itself",
+                    self.show(given_ty)
+                ));
             }
         }
         // The arguments' tuple, spread.
@@ -358,9 +372,9 @@ impl FnLower<'_, '_, '_> {
             self.write_scalar(dplace, rs, r);
         }
         if let Some(a) = consumed
-            && self.needs_drop(given_ty)
+            && self.needs_drop(closure_ty)
         {
-            self.drop_glue(a, given_ty)?;
+            self.drop_glue(a, closure_ty)?;
         }
         self.continue_to(target);
         Ok(true)
