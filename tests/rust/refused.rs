@@ -4,6 +4,7 @@
 // refused: a closure capturing several fields of one variable
 // refused: a closure defined outside the crate
 // refused: a closure capturing a value of a generic type
+// refused: trait objects of `Loud`: a trait with supertraits
 #![no_std]
 
 #[unsafe(no_mangle)]
@@ -62,4 +63,37 @@ fn add_to<T: Copy + core::ops::Add<Output = T>>(a: T, b: T) -> T {
 #[unsafe(no_mangle)]
 pub extern "C" fn generic_capture(a: u32, b: u32) -> u32 {
     add_to(a, b)
+}
+
+pub trait Named {
+    fn id(&self) -> u32;
+}
+
+/// Its vtable would start with `Named`'s methods.
+pub trait Loud: Named {
+    fn level(&self) -> u32;
+}
+
+pub struct Horn(u32);
+
+impl Named for Horn {
+    fn id(&self) -> u32 {
+        self.0
+    }
+}
+
+impl Loud for Horn {
+    fn level(&self) -> u32 {
+        self.0 * 2
+    }
+}
+
+#[inline(never)]
+fn level_of(l: &dyn Loud) -> u32 {
+    l.level()
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn loud(x: u32) -> u32 {
+    level_of(&Horn(x))
 }

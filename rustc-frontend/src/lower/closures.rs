@@ -32,7 +32,7 @@ pub struct FnTable {
 }
 
 impl FnTable {
-    fn index_of(&mut self, symbol: &str) -> u32 {
+    pub(super) fn index_of(&mut self, symbol: &str) -> u32 {
         if let Some(&i) = self.index.get(symbol) {
             return i;
         }
@@ -562,6 +562,19 @@ impl FnLower<'_, '_, '_> {
         for a in args {
             self.pass_arg(a, &mut vals)?;
         }
+        self.call_indirect_op(&vals, &csig, dplace, target);
+        Ok(())
+    }
+
+    /// `wasm.call_indirect` through the table (`vals`: the index, then the arguments), its
+    /// scalar result written to the destination, and the edge to `target`.
+    pub(super) fn call_indirect_op(
+        &mut self,
+        vals: &[Value],
+        csig: &Sig,
+        dplace: PlaceRef,
+        target: Option<Block>,
+    ) {
         let mut params: Vec<Type> = Vec::new();
         if csig.sret {
             params.push(self.ctx.i32());
@@ -574,7 +587,7 @@ impl FnLower<'_, '_, '_> {
         let fbody = self.fbody;
         let op = self.b().create(
             "wasm.call_indirect",
-            &vals,
+            vals,
             &results,
             &[("table", table), ("type", ft)],
             &[],
@@ -585,6 +598,5 @@ impl FnLower<'_, '_, '_> {
             self.write_scalar(dplace, rs, r);
         }
         self.continue_to(target);
-        Ok(())
     }
 }

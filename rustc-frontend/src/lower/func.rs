@@ -26,6 +26,8 @@ use wasmir::{Attr, Builder, Context, Module, Type, Value};
 pub mod closures;
 #[path = "drops.rs"]
 mod drops;
+#[path = "dynamic.rs"]
+pub mod dynamic;
 
 /// What every instance's lowering shares.
 pub struct Shared<'a, 's> {
@@ -42,6 +44,8 @@ pub struct Shared<'a, 's> {
     pub core: &'a mut CoreLink,
     /// The functions made pointers.
     pub table: &'a mut closures::FnTable,
+    /// The crate's traits and their vtables.
+    pub vtables: &'a mut dynamic::Vtables,
 }
 
 impl Shared<'_, '_> {
@@ -1527,6 +1531,14 @@ impl<'a> FnLower<'_, 'a, '_> {
                 }
                 Ok(())
             }
+            Rvalue::Cast(CastKind::PointerCoercion(_), op, _) => {
+                let d = self.place_addr(dest)?;
+                self.unsize_to(d, op, dty)
+            }
+            Rvalue::Ref(_, p) | Rvalue::RawPtr { place: p, .. } => {
+                let d = self.place_addr(dest)?;
+                self.reborrow_to(d, *p, dty)
+            }
             _ => self.err(format!("this rvalue producing `{}`", self.show(dty))),
         }
     }
@@ -2236,6 +2248,9 @@ impl<'a> FnLower<'_, 'a, '_> {
                     self.create0("wasm.unreachable", &[], &[]);
                 }
             }
+            return Ok(());
+        }
+        if self.virtual_call(path, dest, args, target)? {
             return Ok(());
         }
         let printed = crate::mir::print::Printer {

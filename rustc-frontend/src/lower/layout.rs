@@ -522,6 +522,25 @@ impl<'s> Layouts<'s> {
                 }
                 _ => Vec::new(),
             },
+            // A pointer to a trait object: the data pointer and the vtable's address.
+            TyKind::Ref { pointee, .. } | TyKind::RawPtr { pointee, .. }
+                if matches!(names.ty_kind(pointee), TyKind::Dyn { .. }) =>
+            {
+                let unit = names.ty(TyKind::Tuple(Box::new([])));
+                let to_unit = names.ty(TyKind::Ref {
+                    region: None,
+                    mutable: false,
+                    pointee: unit,
+                });
+                let data = match names.ty_kind(t) {
+                    TyKind::Ref { .. } => to_unit,
+                    _ => names.ty(TyKind::RawPtr {
+                        mutable: false,
+                        pointee: unit,
+                    }),
+                };
+                vec![data, to_unit]
+            }
             TyKind::Closure(c) => {
                 let captures = match c {
                     ClosureRef::Span(s) => self.closures.get(&s),
@@ -579,11 +598,33 @@ impl<'s> Layouts<'s> {
                 l
             }
             TyKind::Ref { pointee, .. } | TyKind::RawPtr { pointee, .. } => {
-                if matches!(
-                    names.ty_kind(*pointee),
-                    TyKind::Slice(_) | TyKind::Str | TyKind::Dyn { .. }
-                ) {
-                    return refuse("pointers to unsized types (slices, `str`, `dyn`)");
+                if let TyKind::Dyn { .. } = names.ty_kind(*pointee) {
+                    // rustc's scalar pair: the data pointer's niche for a reference, else the
+                    // vtable's (never null).
+                    let (data, vtable) = (&self.cache[&parts[0]], &self.cache[&parts[1]]);
+                    let niche = match data.niche {
+                        Some(n) => n,
+                        None => Niche {
+                            offset: 4,
+                            ..vtable.niche.expect("a reference has a niche")
+                        },
+                    };
+                    return Ok(Layout {
+                        size: 8,
+                        align: 4,
+                        scalar: None,
+                        niche: Some(niche),
+                        offsets: vec![0, 4],
+                        fields: parts.to_vec(),
+                        count: 0,
+                        discriminants: Vec::new(),
+                        variants: Vec::new(),
+                        tag: None,
+                        uninhabited: false,
+                    });
+                }
+                if matches!(names.ty_kind(*pointee), TyKind::Slice(_) | TyKind::Str) {
+                    return refuse("pointers to unsized types (slices, `str`)");
                 }
                 let nonnull = matches!(names.ty_kind(t), TyKind::Ref { .. });
                 Layout::scalar(4, Scalar::PTR, nonnull.then_some((1, u32::MAX as u128)))
@@ -823,8 +864,11 @@ pub fn summary_in_crate(source: &str, mir: &str, text: &str) -> Result<String, S
         }
         vs.sort();
         out.extend(vs);
-    } else if l.scalar.is_some() && matches!(names.ty_kind(t), TyKind::Path(_)) {
-        // A newtype of core around its scalar (`NonZero<u32>`).
+    } else if l.scalar.is_some()
+        && l.offsets.is_empty()
+        && matches!(names.ty_kind(t), TyKind::Path(_))
+    {
+        // A newtype of core around its scalar (`NonZero<u32>`), which has no field list here.
         out.push_str(" | .0@0");
     } else if !l.offsets.is_empty() {
         let field_names: Vec<String> = match names.ty_kind(t) {

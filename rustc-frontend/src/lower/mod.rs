@@ -259,6 +259,7 @@ pub fn lower_crate(
     let mut layouts = Layouts::new(&items);
     layouts.closures = func::closures::captures(names, &items, bodies);
     let mut table = func::closures::FnTable::default();
+    let mut vtables = func::dynamic::Vtables::new(source);
     let mut core = CoreLink {
         path: core_mir,
         from_core: Default::default(),
@@ -278,6 +279,7 @@ pub fn lower_crate(
             overflow_checks,
             core: &mut core,
             table: &mut table,
+            vtables: &mut vtables,
         };
         if let Err(e) = func::lower_instance(&mut ctx, &mut module, &mut cx, &inst) {
             errors.push(render_error(names, &e));
