@@ -2,7 +2,8 @@
 // vtables (rustc's: drop, size, align, then the methods in declaration order), virtual calls of
 // overridden and provided methods, methods taking and returning aggregates, trait objects in
 // arrays, structs and `Option` (the data pointer's niche), reborrows, a zero-sized
-// implementation and a generic one.
+// implementation and a generic one; `drop_in_place` of a `*mut dyn Trait` through the vtable's
+// drop entry.
 // invoke: shapes 3 5
 // invoke: shapes 0 0
 // invoke: pick 0 7
@@ -14,6 +15,8 @@
 // invoke: maybe 0 9
 // invoke: pairs 4 6
 // invoke: generic 11
+// invoke: dropped_through_vtable 6
+// invoke: no_drop_entry 6
 #![no_std]
 
 #[derive(Clone, Copy)]
@@ -196,4 +199,55 @@ pub extern "C" fn generic(x: u32) -> u32 {
     let a = Scaled { v: x, k: 2 };
     let d: &dyn Shape = &a;
     twice_area(d) + twice_area(&a) + d.sides()
+}
+
+pub struct Tally<'a> {
+    count: &'a mut u32,
+    side: u32,
+}
+
+impl Shape for Tally<'_> {
+    fn area(&self) -> u32 {
+        self.side * self.side
+    }
+    fn scale(&mut self, k: u32) {
+        self.side *= k;
+    }
+}
+
+impl Drop for Tally<'_> {
+    fn drop(&mut self) {
+        *self.count = *self.count * 10 + self.side;
+    }
+}
+
+#[inline(never)]
+fn as_raw<'a>(s: &'a mut dyn Shape) -> *mut (dyn Shape + 'a) {
+    s
+}
+
+/// The vtable's drop entry runs `Tally`'s glue.
+#[unsafe(no_mangle)]
+pub extern "C" fn dropped_through_vtable(side: u32) -> u32 {
+    let mut c = 1u32;
+    let area = {
+        let mut t = core::mem::ManuallyDrop::new(Tally {
+            count: &mut c,
+            side,
+        });
+        let p = as_raw(&mut *t);
+        let area = unsafe { (*p).area() };
+        unsafe { core::ptr::drop_in_place(p) };
+        area
+    };
+    c * 1000 + area
+}
+
+/// A type without drop glue: its vtable's drop entry is empty.
+#[unsafe(no_mangle)]
+pub extern "C" fn no_drop_entry(s: u32) -> u32 {
+    let mut sq = core::mem::ManuallyDrop::new(Sq { s });
+    let p = as_raw(&mut *sq);
+    unsafe { core::ptr::drop_in_place(p) };
+    unsafe { (*p).area() }
 }

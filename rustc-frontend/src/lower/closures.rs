@@ -458,12 +458,15 @@ impl FnLower<'_, '_, '_> {
     fn closure_shim(&mut self, closure: Ty) -> R<String> {
         let TyKind::Closure(ClosureRef::Span(span)) = *self.sh.names.ty_kind(closure) else {
             return self.err(format!(
-                "a function pointer made from `{}`",
+                "a function pointer made from `{}`, a closure defined outside the crate",
                 self.show(closure)
             ));
         };
         let Some(body_id) = self.sh.resolver.closure_body(span) else {
-            return self.err(format!("the body of `{}`", self.show(closure)));
+            return self.err(format!(
+                "a function pointer made from `{}`, a closure defined outside the crate",
+                self.show(closure)
+            ));
         };
         if let Some(s) = self.sh.table.shims.get(&body_id) {
             return Ok(s.clone());
@@ -562,19 +565,14 @@ impl FnLower<'_, '_, '_> {
         for a in args {
             self.pass_arg(a, &mut vals)?;
         }
-        self.call_indirect_op(&vals, &csig, dplace, target);
+        self.call_indirect_op(&vals, &csig, dplace);
+        self.continue_to(target);
         Ok(())
     }
 
     /// `wasm.call_indirect` through the table (`vals`: the index, then the arguments), its
-    /// scalar result written to the destination, and the edge to `target`.
-    pub(super) fn call_indirect_op(
-        &mut self,
-        vals: &[Value],
-        csig: &Sig,
-        dplace: PlaceRef,
-        target: Option<Block>,
-    ) {
+    /// scalar result written to the destination.
+    pub(super) fn call_indirect_op(&mut self, vals: &[Value], csig: &Sig, dplace: PlaceRef) {
         let mut params: Vec<Type> = Vec::new();
         if csig.sret {
             params.push(self.ctx.i32());
@@ -597,6 +595,5 @@ impl FnLower<'_, '_, '_> {
             let r = self.module.bodies[fbody].result(op, 0);
             self.write_scalar(dplace, rs, r);
         }
-        self.continue_to(target);
     }
 }

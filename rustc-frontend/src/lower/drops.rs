@@ -35,6 +35,17 @@ impl FnLower<'_, '_, '_> {
             .is_some_and(|n| self.sh.items.drop_impls.contains(&n))
     }
 
+    /// Whether a path names core's `ManuallyDrop`, which drops nothing.
+    fn is_manually_drop(&self, p: PathId) -> bool {
+        let segs = &self.sh.names.path_data(p).segments;
+        let ident = |i: usize| match segs.get(i).map(|s| &s.name) {
+            Some(SegName::Ident(s)) => self.sh.names.str(*s),
+            _ => "",
+        };
+        let n = segs.len();
+        n >= 2 && ident(n - 1) == "ManuallyDrop" && matches!(ident(n - 2), "mem" | "manually_drop")
+    }
+
     /// Whether dropping a value of `ty` runs code: a user type with a `Drop` impl, a value
     /// containing one, or a type whose definition is not known here (refused by the glue).
     pub(super) fn needs_drop(&mut self, ty: Ty) -> bool {
@@ -43,6 +54,7 @@ impl FnLower<'_, '_, '_> {
             match self.sh.names.ty_kind(t).clone() {
                 TyKind::Tuple(ts) => stack.extend(ts.iter().copied()),
                 TyKind::Array(e, _) => stack.push(e),
+                TyKind::Path(p) if self.is_manually_drop(p) => {}
                 TyKind::Path(_) | TyKind::Closure(_) => {
                     let Ok(l) = self.layout(t) else { return true };
                     if self.has_drop_impl(t) {
@@ -57,7 +69,7 @@ impl FnLower<'_, '_, '_> {
     }
 
     /// A new block of the function, after the others.
-    fn new_block(&mut self) -> wasmir::Block {
+    pub(super) fn new_block(&mut self) -> wasmir::Block {
         let body = &mut self.module.bodies[self.fbody];
         let region = body
             .region_of(self.cur)
@@ -227,6 +239,22 @@ impl FnLower<'_, '_, '_> {
         Ok(())
     }
 
+    /// A `drop` terminator's place: its glue, or for a trait object behind a pointer
+    /// (`drop((*p))`, from an inlined `drop_in_place::<dyn Trait>`) its vtable's drop entry.
+    pub(super) fn drop_place(&mut self, place: Place) -> R<()> {
+        let ty = self.place_ty(place)?;
+        if let TyKind::Dyn { .. } = self.sh.names.ty_kind(ty) {
+            let what = format!("dropping `{}` in place", self.show(ty));
+            let fat = self.fat_pointer_of(place, &what)?;
+            return self.drop_dyn(fat);
+        }
+        if self.needs_drop(ty) {
+            let a = self.place_addr(place)?;
+            self.drop_glue(a, ty)?;
+        }
+        Ok(())
+    }
+
     /// `core::ptr::drop_in_place::<T>(ptr)`: the glue of `T` at the pointer. Whether the call
     /// was one.
     pub(super) fn drop_in_place(&mut self, bare: &str, args: &[Operand]) -> R<bool> {
@@ -236,6 +264,17 @@ impl FnLower<'_, '_, '_> {
         let [ptr] = args else {
             return self.err("`drop_in_place` with other than one argument");
         };
+        let pty = self.operand_ty(ptr)?;
+        if let TyKind::RawPtr { pointee, .. } = *self.sh.names.ty_kind(pty)
+            && let TyKind::Dyn { .. } = self.sh.names.ty_kind(pointee)
+        {
+            let fat = match self.operand(ptr)? {
+                (Val::Mem(a), _) => a,
+                (_, t) => return self.err(format!("`drop_in_place` of `{}`", self.show(t))),
+            };
+            self.drop_dyn(fat)?;
+            return Ok(true);
+        }
         let (p, _, pty) = self.scalar(ptr)?;
         let TyKind::RawPtr { pointee, .. } = *self.sh.names.ty_kind(pty) else {
             return self.err(format!("`drop_in_place` of `{}`", self.show(pty)));

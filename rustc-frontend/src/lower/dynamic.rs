@@ -19,6 +19,7 @@
 //! object of a type that needs dropping (its vtable's drop entry: owned trait objects such as
 //! `Box<dyn Trait>` are the only users, and allocation is not lowered).
 use super::*;
+use std::sync::OnceLock;
 
 /// Where the first vtable goes in linear memory (0 stays null).
 const VTABLES_START: u64 = 1024;
@@ -30,6 +31,8 @@ pub struct Vtables {
     traits: FxHashMap<String, Result<Vec<String>, String>>,
     /// The address of the vtable of a type for a trait.
     made: FxHashMap<(Ty, String), u32>,
+    /// The drop function of each type that needs dropping with a vtable.
+    drop_fns: FxHashMap<Ty, String>,
     next: u64,
 }
 
@@ -38,6 +41,7 @@ impl Vtables {
         Vtables {
             traits: scan_traits(source),
             made: FxHashMap::default(),
+            drop_fns: FxHashMap::default(),
             next: VTABLES_START,
         }
     }
@@ -48,6 +52,27 @@ impl Vtables {
         self.next = at + size;
         at
     }
+}
+
+/// The body of a function made here rather than from MIR (a type's drop function): nothing to
+/// read, no locals.
+fn empty_body() -> &'static Body {
+    static EMPTY: OnceLock<Body> = OnceLock::new();
+    EMPTY.get_or_init(|| Body {
+        kind: BodyKind::Fn,
+        name: PathId::new(0),
+        offset: 0,
+        arg_count: 0,
+        locals: PrimaryMap::new(),
+        scopes: PrimaryMap::new(),
+        debug: Vec::new(),
+        blocks: PrimaryMap::new(),
+        stmts: Vec::new(),
+        projs: Vec::new(),
+        consts: PrimaryMap::new(),
+        ctfe: false,
+        trivial: false,
+    })
 }
 
 /// The traits of `source`: for each `trait NAME … { … }`, its methods' names in order. Comments,
@@ -246,17 +271,23 @@ impl FnLower<'_, '_, '_> {
         Ok(())
     }
 
+    /// The address of the fat pointer `p` of a trait object place `*p`; `what` names the use
+    /// for the error when the place is not a dereference.
+    pub(super) fn fat_pointer_of(&mut self, place: Place, what: &str) -> R<Value> {
+        if self.mir.place_projs(place).last() != Some(&Proj::Deref) {
+            return self.err(what.to_string());
+        }
+        let pointer = Place {
+            proj_len: place.proj_len - 1,
+            ..place
+        };
+        self.place_addr(pointer)
+    }
+
     /// `&*p` or `&mut *p` of a pointer to a trait object `p` (a reborrow): a copy of `p`.
     pub(super) fn reborrow_to(&mut self, dst: Value, p: Place, to: Ty) -> R<()> {
-        let projs = self.mir.place_projs(p);
-        if projs.last() != Some(&Proj::Deref) {
-            return self.err(format!("a reference of type `{}`", self.show(to)));
-        }
-        let inner = Place {
-            proj_len: p.proj_len - 1,
-            ..p
-        };
-        let src = self.place_addr(inner)?;
+        let what = format!("a reference of type `{}`", self.show(to));
+        let src = self.fat_pointer_of(p, &what)?;
         self.copy(dst, src, 8);
         Ok(())
     }
@@ -267,14 +298,9 @@ impl FnLower<'_, '_, '_> {
             return Ok(a);
         }
         let methods = self.trait_methods(tr)?;
-        if self.needs_drop(ty) {
-            return self.err(format!(
-                "a trait object of `{}`, which needs dropping (the vtable's drop entry)",
-                self.show(ty)
-            ));
-        }
         let lay = self.layout(ty)?;
-        let mut words: Vec<u32> = vec![0, lay.size as u32, lay.align as u32];
+        let drop = self.drop_entry(ty)?;
+        let mut words: Vec<u32> = vec![drop, lay.size as u32, lay.align as u32];
         for m in &methods {
             let symbol = self.trait_method(ty, tr, m)?;
             words.push(self.sh.table.index_of(&symbol));
@@ -302,6 +328,64 @@ impl FnLower<'_, '_, '_> {
         );
         self.sh.vtables.made.insert((ty, tr.to_string()), at as u32);
         Ok(at as u32)
+    }
+
+    /// The vtable's drop entry for `ty`: 0 when dropping it runs no code (as rustc writes),
+    /// else the table index of a function `drop_in_place.T(ptr)` running its glue.
+    fn drop_entry(&mut self, ty: Ty) -> R<u32> {
+        if !self.needs_drop(ty) {
+            return Ok(0);
+        }
+        if let Some(f) = self.sh.vtables.drop_fns.get(&ty) {
+            let f = f.clone();
+            return Ok(self.sh.table.index_of(&f));
+        }
+        let symbol = format!(
+            "drop_in_place.{}",
+            self.show(ty)
+                .replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+        );
+        self.sh.vtables.drop_fns.insert(ty, symbol.clone());
+        let i32t = self.ctx.i32();
+        let (_, fbody, entry) =
+            Builder::at_module_end(self.ctx, self.module).func(&symbol, &[i32t], &[], None);
+        let ptr = self.module.bodies[fbody].block_args(entry)[0];
+        // The glue needs no frame; the frame pointer's local is declared all the same.
+        let fp = {
+            let mut b = Builder::new(self.ctx, self.module, fbody, InsertPoint::End(entry));
+            let ta = b.ctx.type_attr(i32t);
+            let lt = b.ctx.local_type();
+            let op = b.create("wasm.local", &[], &[lt], &[("type", ta)], &[], &[]);
+            b.module.bodies[fbody].result(op, 0)
+        };
+        let inst = Instance {
+            krate: Krate::User,
+            body: BodyId::new(0),
+            subst: Vec::new(),
+            symbol: symbol.clone(),
+            export: None,
+            origin: self.origin(),
+        };
+        let mut glue = FnLower {
+            ctx: &mut *self.ctx,
+            module: &mut *self.module,
+            sh: &mut *self.sh,
+            mir: empty_body(),
+            allocs: self.allocs,
+            inst: &inst,
+            fbody,
+            cur: entry,
+            blocks: Vec::new(),
+            trap: None,
+            homes: Vec::new(),
+            tys: Vec::new(),
+            frame: 0,
+            fp,
+            span: self.span,
+        };
+        glue.drop_glue(ptr, ty)?;
+        glue.b().create("func.return", &[], &[], &[], &[], &[]);
+        Ok(self.sh.table.index_of(&symbol))
     }
 
     /// The instance of `<ty as tr>::method` (the impl's, or the trait's provided one).
@@ -367,6 +451,30 @@ impl FnLower<'_, '_, '_> {
             .instance(self.sh.names, krate, id, &name, s, None, origin))
     }
 
+    /// Dropping the trait object the fat pointer at `fat` points to: the vtable's drop entry
+    /// called with the data pointer, when there is one.
+    pub(super) fn drop_dyn(&mut self, fat: Value) -> R<()> {
+        let data = self.load(Scalar::PTR, fat);
+        let vt_at = self.add_offset(fat, 4);
+        let vt = self.load(Scalar::PTR, vt_at);
+        let index = self.load(Scalar::PTR, vt);
+        let (call, after) = (self.new_block(), self.new_block());
+        let zero = self.b().i32_const(0);
+        let none = self.op2("wasm.i32.eq", index, zero);
+        self.cond_br(none, after, call);
+        self.cur = call;
+        let unit = self.sh.names.ty(TyKind::Tuple(Box::new([])));
+        let to_unit = self.sh.names.ty(TyKind::RawPtr {
+            mutable: true,
+            pointee: unit,
+        });
+        let csig = sig_of(self.sh, &[to_unit], unit, self.span)?;
+        self.call_indirect_op(&[index, data], &csig, PlaceRef::Zst);
+        self.branch(after);
+        self.cur = after;
+        Ok(())
+    }
+
     /// `<dyn Trait as Trait>::method(p, args…)`: the method's entry of `p`'s vtable, called
     /// through the table with `p`'s data pointer. Whether the call was one.
     pub(super) fn virtual_call(
@@ -426,7 +534,8 @@ impl FnLower<'_, '_, '_> {
         for a in rest {
             self.pass_arg(a, &mut vals)?;
         }
-        self.call_indirect_op(&vals, &csig, dplace, target);
+        self.call_indirect_op(&vals, &csig, dplace);
+        self.continue_to(target);
         Ok(true)
     }
 }

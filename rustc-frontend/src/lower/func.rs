@@ -2189,11 +2189,7 @@ impl<'a> FnLower<'_, 'a, '_> {
                 }
             }
             TerminatorKind::Drop { place, target, .. } => {
-                let ty = self.operand_ty(&Operand::Copy(*place))?;
-                if self.needs_drop(ty) {
-                    let a = self.place_addr(*place)?;
-                    self.drop_glue(a, ty)?;
-                }
+                self.drop_place(*place)?;
                 self.br(*target);
             }
             TerminatorKind::Call {

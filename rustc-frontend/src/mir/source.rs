@@ -101,6 +101,18 @@ const CORE_ADTS: &[(&str, &[&str], usize)] = &[
         1,
     ),
     ("pub enum Infallible {}", &["convert"], 0),
+    // `repr(transparent)` in core: the layout of their one field. `ManuallyDrop` is never
+    // dropped (`needs_drop`).
+    (
+        "pub struct ManuallyDrop<T> { value: mem::MaybeDangling<T> }",
+        &["mem", "manually_drop"],
+        0,
+    ),
+    (
+        "pub struct MaybeDangling<P>(P);",
+        &["mem", "maybe_dangling"],
+        0,
+    ),
     // Iterator adapters holding a closure of the crate.
     (
         "pub struct Map<I, F> { pub(crate) iter: I, f: F }",
