@@ -49,8 +49,25 @@ impl FnLower<'_, '_, '_> {
     /// Whether dropping a value of `ty` runs code: a user type with a `Drop` impl, a value
     /// containing one, or a type whose definition is not known here (refused by the glue).
     pub(super) fn needs_drop(&mut self, ty: Ty) -> bool {
+        if let Some(&known) = self.sh.needs_drop.get(&ty) {
+            return known;
+        }
+        let found = self.walk_needs_drop(ty);
+        self.sh.needs_drop.insert(ty, found);
+        found
+    }
+
+    /// `needs_drop` by walking the type; the parts found not to need dropping are remembered
+    /// when none does, so that the glue's queries on parts cost no second walk.
+    fn walk_needs_drop(&mut self, ty: Ty) -> bool {
         let mut stack = vec![ty];
+        let mut seen = Vec::new();
         while let Some(t) = stack.pop() {
+            match self.sh.needs_drop.get(&t) {
+                Some(true) => return true,
+                Some(false) => continue,
+                None => seen.push(t),
+            }
             match self.sh.names.ty_kind(t).clone() {
                 TyKind::Tuple(ts) => stack.extend(ts.iter().copied()),
                 TyKind::Array(e, _) => stack.push(e),
@@ -64,6 +81,9 @@ impl FnLower<'_, '_, '_> {
                 }
                 _ => {}
             }
+        }
+        for t in seen {
+            self.sh.needs_drop.insert(t, false);
         }
         false
     }

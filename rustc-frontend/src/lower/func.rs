@@ -46,6 +46,8 @@ pub struct Shared<'a, 's> {
     pub table: &'a mut closures::FnTable,
     /// The crate's traits and their vtables.
     pub vtables: &'a mut dynamic::Vtables,
+    /// Whether each type asked about needs dropping.
+    pub needs_drop: &'a mut FxHashMap<Ty, bool>,
 }
 
 impl Shared<'_, '_> {

@@ -260,6 +260,7 @@ pub fn lower_crate(
     layouts.closures = func::closures::captures(names, &items, bodies);
     let mut table = func::closures::FnTable::default();
     let mut vtables = func::dynamic::Vtables::new(source);
+    let mut needs_drop = FxHashMap::default();
     let mut core = CoreLink {
         path: core_mir,
         from_core: Default::default(),
@@ -280,6 +281,7 @@ pub fn lower_crate(
             core: &mut core,
             table: &mut table,
             vtables: &mut vtables,
+            needs_drop: &mut needs_drop,
         };
         if let Err(e) = func::lower_instance(&mut ctx, &mut module, &mut cx, &inst) {
             errors.push(render_error(names, &e));
