@@ -330,6 +330,11 @@ impl Resolver {
     }
 
     /// Resolves the path of a function item at a call site.
+    /// The body of the crate's closure with this span.
+    pub fn closure_body(&self, span: SrcSpan) -> Option<BodyId> {
+        self.closures.get(&span).copied()
+    }
+
     pub fn resolve(&self, names: &mut Interner, func: PathId) -> Resolution {
         let path = names.path_data(func).clone();
         let n = path.segments.len();

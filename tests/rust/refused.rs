@@ -1,6 +1,10 @@
 // Constructs the lowering refuses, each named with its source location.
 // refused: 128-bit division and remainder (compiler_builtins' `__udivti3`)
 // refused: static data of more than 65520 bytes
+// refused: a closure capturing several fields of one variable
+// refused: a closure defined outside the crate
+// refused: a closure capturing a value of a generic type
+// refused: trait objects of `Loud`: a trait with supertraits
 #![no_std]
 
 #[unsafe(no_mangle)]
@@ -14,4 +18,75 @@ static BIG: [u8; 70000] = [1; 70000];
 #[unsafe(no_mangle)]
 pub extern "C" fn big(i: usize) -> u8 {
     BIG[i]
+}
+
+#[inline(never)]
+fn call_it<F: FnOnce() -> u64>(f: F) -> u64 {
+    f()
+}
+
+/// The closure captures `pair.0` and `pair.1` apart; rustc's MIR prints one operand for both.
+#[unsafe(no_mangle)]
+pub extern "C" fn split(a: u64, b: u32) -> u64 {
+    let pair = (a, b);
+    call_it(move || pair.0 ^ pair.1 as u64)
+}
+
+/// `Filter::next` goes through a closure of core (`Iterator::find::check`).
+#[unsafe(no_mangle)]
+pub extern "C" fn thirds(n: u32) -> u32 {
+    let mut c = 0;
+    for x in (0..n).filter(|x| x % 3 == 0) {
+        c += x;
+    }
+    c
+}
+
+#[inline(never)]
+fn apply_t<T, F: Fn(T) -> T>(f: F, x: T) -> T {
+    f(x)
+}
+
+/// The closure's type is one for every `T`; its captures are not.
+#[inline(never)]
+fn add_to<T: Copy + core::ops::Add<Output = T>>(a: T, b: T) -> T {
+    apply_t(move |y: T| y + a, b)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn generic_capture(a: u32, b: u32) -> u32 {
+    add_to(a, b)
+}
+
+pub trait Named {
+    fn id(&self) -> u32;
+}
+
+/// Its vtable would start with `Named`'s methods.
+pub trait Loud: Named {
+    fn level(&self) -> u32;
+}
+
+pub struct Horn(u32);
+
+impl Named for Horn {
+    fn id(&self) -> u32 {
+        self.0
+    }
+}
+
+impl Loud for Horn {
+    fn level(&self) -> u32 {
+        self.0 * 2
+    }
+}
+
+#[inline(never)]
+fn level_of(l: &dyn Loud) -> u32 {
+    l.level()
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn loud(x: u32) -> u32 {
+    level_of(&Horn(x))
 }

@@ -13,7 +13,9 @@ mod reach;
 mod wide;
 
 use super::import::{Direction, Translator};
-use super::layout::{Layout, Scalar, TagEncoding, adt_of, array_len, subst, subst_path, unify};
+use super::layout::{
+    Layout, Scalar, TagEncoding, adt_of, array_len, is_param, subst, subst_path, unify,
+};
 use super::{
     Instance, Krate, LibMir, Libs, LowerError, MEMORY, MEMORY_PAGES, Mono, STACK_POINTER,
     resolution_error, resolve_callee,
@@ -24,6 +26,13 @@ use cranelift_entity::{EntityRef, PrimaryMap};
 use rustc_hash::FxHashMap;
 use wasmir::ir::InsertPoint;
 use wasmir::{Attr, Builder, Context, Module, Type, Value};
+
+#[path = "closures.rs"]
+pub mod closures;
+#[path = "drops.rs"]
+mod drops;
+#[path = "dynamic.rs"]
+pub mod dynamic;
 
 /// What every instance's lowering shares.
 pub struct Shared<'a, 's> {
@@ -40,6 +49,12 @@ pub struct Shared<'a, 's> {
     pub libs: &'a mut Libs,
     /// The module's static data.
     pub statics: &'a mut super::statics::StaticData,
+    /// The functions made pointers.
+    pub table: &'a mut closures::FnTable,
+    /// The crate's traits and their vtables.
+    pub vtables: &'a mut dynamic::Vtables,
+    /// Whether each type asked about needs dropping.
+    pub needs_drop: &'a mut FxHashMap<Ty, bool>,
 }
 
 impl Shared<'_, '_> {
@@ -174,6 +189,24 @@ pub fn module_items(ctx: &mut Context, module: &mut Module) {
     );
 }
 
+/// A region of the module body: one block ending in `wasm.yield` of what `yielded` builds there
+/// (a global's initializer, a segment's items or offset).
+pub(super) fn yield_region(
+    b: &mut Builder,
+    yielded: impl FnOnce(&mut Builder) -> Vec<Value>,
+) -> wasmir::Region {
+    let body = b.body;
+    let region = b.module.bodies[body].create_region();
+    let block = b.module.bodies[body].create_block();
+    b.module.bodies[body].append_block(region, block);
+    let outer = b.ip;
+    b.ip = InsertPoint::End(block);
+    let values = yielded(b);
+    b.create("wasm.yield", &values, &[], &[], &[], &[]);
+    b.ip = outer;
+    region
+}
+
 /// Where a MIR local lives.
 #[derive(Clone, Copy, Debug)]
 enum Home {
@@ -256,17 +289,27 @@ fn signature(
     let mut params = Vec::new();
     for i in 1..=body.arg_count as usize {
         let t = sh.import_ty(krate, body.locals[Local::new(i)].ty);
-        let t = subst(sh.names, t, s);
-        let l = layout(sh, t, span)?;
-        params.push(if l.is_zst() {
-            None
-        } else {
-            Some(reg_scalar(&l).unwrap_or(Scalar::PTR))
-        });
+        params.push(subst(sh.names, t, s));
     }
     let rt = sh.import_ty(krate, body.return_ty());
     let rt = subst(sh.names, rt, s);
-    let rl = layout(sh, rt, span)?;
+    sig_of(sh, &params, rt, span)
+}
+
+/// The wasm signature of a function taking `params` and returning `ret` (substituted types).
+fn sig_of(sh: &mut Shared, params: &[Ty], ret: Ty, span: Option<SrcSpan>) -> R<Sig> {
+    let params = params
+        .iter()
+        .map(|&t| {
+            let l = layout(sh, t, span)?;
+            Ok(if l.is_zst() {
+                None
+            } else {
+                Some(reg_scalar(&l).unwrap_or(Scalar::PTR))
+            })
+        })
+        .collect::<R<Vec<_>>>()?;
+    let rl = layout(sh, ret, span)?;
     let result = reg_scalar(&rl);
     Ok(Sig {
         sret: result.is_none() && !rl.is_zst(),
@@ -820,13 +863,17 @@ impl<'a> FnLower<'_, 'a, '_> {
 
     fn br(&mut self, target: Block) {
         let t = self.blocks[target.index()];
+        self.branch(t);
+    }
+
+    fn branch(&mut self, to: wasmir::Block) {
         self.b().create(
             "cf.br",
             &[],
             &[],
             &[],
             &[wasmir::SuccSpec {
-                block: t,
+                block: to,
                 args: &[],
             }],
             &[],
@@ -1430,8 +1477,10 @@ impl<'a> FnLower<'_, 'a, '_> {
             }
             Rvalue::Aggregate(kind, ops) => {
                 match kind {
-                    AggregateKind::Tuple | AggregateKind::Array | AggregateKind::Adt { .. } => {}
-                    AggregateKind::Closure(_) => return self.err("closures"),
+                    AggregateKind::Tuple
+                    | AggregateKind::Array
+                    | AggregateKind::Adt { .. }
+                    | AggregateKind::Closure(_) => {}
                     _ => return self.err("this aggregate kind"),
                 }
                 if let AggregateKind::Adt { path, .. } = kind
@@ -1544,6 +1593,14 @@ impl<'a> FnLower<'_, 'a, '_> {
                     Val::Zst => {}
                 }
                 Ok(())
+            }
+            Rvalue::Cast(CastKind::PointerCoercion(_), op, _) => {
+                let d = self.place_addr(dest)?;
+                self.unsize_to(d, op, dty)
+            }
+            Rvalue::Ref(_, p) | Rvalue::RawPtr { place: p, .. } => {
+                let d = self.place_addr(dest)?;
+                self.reborrow_to(d, *p, dty)
             }
             _ => self.err(format!("this rvalue producing `{}`", self.show(dty))),
         }
@@ -1693,7 +1750,14 @@ impl<'a> FnLower<'_, 'a, '_> {
         })
     }
 
-    fn cast(&mut self, kind: CastKind, op: &Operand, to: Scalar, _dty: Ty) -> R<Value> {
+    fn cast(&mut self, kind: CastKind, op: &Operand, to: Scalar, dty: Ty) -> R<Value> {
+        if let CastKind::PointerCoercion(k) = kind {
+            let k = self.mir_sym(k);
+            let k = self.sh.names.str(k).to_string();
+            if let Some(f) = self.fn_pointer(&k, op, dty)? {
+                return Ok(f);
+            }
+        }
         if let Some(data) = self.fat_to_thin(kind, op)? {
             return Ok(data);
         }
@@ -2205,10 +2269,7 @@ impl<'a> FnLower<'_, 'a, '_> {
                 }
             }
             TerminatorKind::Drop { place, target, .. } => {
-                let ty = self.operand_ty(&Operand::Copy(*place))?;
-                if self.needs_drop(ty) {
-                    return self.err(format!("dropping `{}` (drop glue)", self.show(ty)));
-                }
+                self.drop_place(*place)?;
                 self.br(*target);
             }
             TerminatorKind::Call {
@@ -2221,38 +2282,6 @@ impl<'a> FnLower<'_, 'a, '_> {
             TerminatorKind::TailCall { .. } => return self.err("tail calls (`become`)"),
         }
         Ok(())
-    }
-
-    /// Whether dropping a value of `ty` runs code: a user type with a `Drop` impl, or a type
-    /// whose definition is not known here.
-    fn needs_drop(&mut self, ty: Ty) -> bool {
-        let mut stack = vec![ty];
-        while let Some(t) = stack.pop() {
-            match self.sh.names.ty_kind(t).clone() {
-                TyKind::Tuple(ts) => stack.extend(ts.iter().copied()),
-                TyKind::Array(e, _) => stack.push(e),
-                TyKind::Path(p) => {
-                    let Ok(l) = self.layout(t) else { return true };
-                    let name = match self
-                        .sh
-                        .names
-                        .path_data(p)
-                        .segments
-                        .last()
-                        .map(|s| s.name.clone())
-                    {
-                        Some(SegName::Ident(s)) => s,
-                        _ => return true,
-                    };
-                    if self.sh.items.drop_impls.contains(&name) {
-                        return true;
-                    }
-                    stack.extend(l.fields.iter().copied());
-                }
-                _ => {}
-            }
-        }
-        false
     }
 
     fn epilogue(&mut self) {
@@ -2281,11 +2310,11 @@ impl<'a> FnLower<'_, 'a, '_> {
         target: Option<Block>,
     ) -> R<()> {
         let Operand::Const(c) = func else {
-            return self.err("calls through function pointers");
+            return self.indirect_call(dest, func, args, target);
         };
         let path = match self.konst(*c) {
             ConstKind::FnItem(p) => p,
-            _ => return self.err("calls through function pointers"),
+            _ => return self.indirect_call(dest, func, args, target),
         };
         let path = subst_path(self.sh.names, path, &self.inst.subst);
         if self.primitive_operator(path, dest, args)? {
@@ -2297,6 +2326,9 @@ impl<'a> FnLower<'_, 'a, '_> {
             }
             return Ok(());
         }
+        if self.virtual_call(path, dest, args, target)? {
+            return Ok(());
+        }
         let printed = crate::mir::print::Printer {
             names: self.sh.names,
             body: None,
@@ -2305,6 +2337,10 @@ impl<'a> FnLower<'_, 'a, '_> {
         let bare = printed.split("::<").next().unwrap_or(&printed).to_string();
         if is_panic(&bare) {
             self.create0("wasm.unreachable", &[], &[]);
+            return Ok(());
+        }
+        if self.drop_in_place(&bare, args)? {
+            self.continue_to(target);
             return Ok(());
         }
         if let Some(done) = self.intrinsic(&bare, dest, args)? {
@@ -2322,6 +2358,9 @@ impl<'a> FnLower<'_, 'a, '_> {
             Ok(found) => found,
             Err(m) => return self.err(format!("{m}: `{printed}`")),
         };
+        if self.closure_call((krate, callee, cbody, name.clone()), dest, args, target)? {
+            return Ok(());
+        }
         if cbody.arg_count as usize != args.len() {
             return self.err(format!(
                 "a call to `{printed}` with {} arguments for {}",
@@ -2351,73 +2390,104 @@ impl<'a> FnLower<'_, 'a, '_> {
         // by their impl's span (library MIR has no spans).
         let name = if krate == Krate::User { name } else { bare };
         let csig = signature(self.sh, krate, cbody, &s, self.span)?;
-        let origin = match self.inst.krate {
-            Krate::User => self.span,
-            Krate::Lib(_) => self.inst.origin,
-        };
+        let origin = self.origin();
         let symbol = self
             .sh
             .mono
             .instance(self.sh.names, krate, callee, &name, s, None, origin);
         let mut vals: Vec<Value> = Vec::new();
         let dplace = self.place(dest)?.0;
+        self.push_sret(&csig, dplace, &mut vals)?;
+        for (a, p) in args.iter().zip(&csig.params) {
+            if p.is_some() {
+                self.pass_arg(a, &mut vals)?;
+            }
+        }
+        self.finish_call(&symbol, &vals, &csig, dplace, target);
+        Ok(())
+    }
+
+    /// The user's call that led to what this body calls (core's bodies have no spans).
+    fn origin(&self) -> Option<SrcSpan> {
+        match self.inst.krate {
+            Krate::User => self.span,
+            Krate::Lib(_) => self.inst.origin,
+        }
+    }
+
+    /// The return place's address, first of the arguments when the callee returns an aggregate.
+    fn push_sret(&mut self, csig: &Sig, dplace: PlaceRef, vals: &mut Vec<Value>) -> R<()> {
         if csig.sret {
             match dplace {
                 PlaceRef::Mem(a) => vals.push(a),
                 _ => return self.err("an aggregate result into a register"),
             }
         }
-        for (a, p) in args.iter().zip(&csig.params) {
-            let Some(ps) = p else {
-                continue;
-            };
-            let (v, t) = self.operand(a)?;
-            match v {
-                Val::Scalar(v, _) => vals.push(v),
-                Val::Mem(addr) => {
-                    // The callee owns its argument: pass a copy in the caller's frame.
-                    let l = self.layout(t)?;
-                    let off = self.alloc(l.size, l.align);
-                    let tmp = self.frame_addr(off);
-                    self.copy(tmp, addr, l.size);
-                    vals.push(tmp);
-                }
-                Val::Zst => {
-                    let _ = ps;
-                }
+        Ok(())
+    }
+
+    /// An argument as the callee takes it: a scalar, the address of a copy it owns, or nothing.
+    fn pass_arg(&mut self, a: &Operand, vals: &mut Vec<Value>) -> R<()> {
+        let (v, t) = self.operand(a)?;
+        match v {
+            Val::Scalar(v, _) => vals.push(v),
+            Val::Mem(addr) => {
+                let l = self.layout(t)?;
+                let tmp = self.owned_copy(addr, &l);
+                vals.push(tmp);
             }
-            // An aggregate constant argument.
-            if let (Operand::Const(c), None) = (a, vals.last())
-                && matches!(
-                    self.mir.consts[*c],
-                    ConstKind::Tuple(_) | ConstKind::Adt { .. } | ConstKind::Array(_)
-                )
-            {
-                return self.err("aggregate constants as arguments");
-            }
+            Val::Zst => {}
         }
+        Ok(())
+    }
+
+    /// A copy of the value at `addr` in the caller's frame, for a callee that owns its argument.
+    fn owned_copy(&mut self, addr: Value, l: &Layout) -> Value {
+        let off = self.alloc(l.size, l.align);
+        let tmp = self.frame_addr(off);
+        self.copy(tmp, addr, l.size);
+        tmp
+    }
+
+    /// The call itself, its scalar result written to the destination, and the edge to `target`.
+    fn finish_call(
+        &mut self,
+        symbol: &str,
+        vals: &[Value],
+        csig: &Sig,
+        dplace: PlaceRef,
+        target: Option<Block>,
+    ) {
+        if let (Some(r), Some(rs)) = (self.call_op(symbol, vals, csig), csig.result) {
+            self.write_scalar(dplace, rs, r);
+        }
+        self.continue_to(target);
+    }
+
+    /// A `func.call` of `symbol`; its scalar result, if any.
+    fn call_op(&mut self, symbol: &str, vals: &[Value], csig: &Sig) -> Option<Value> {
         let rtys: Vec<Type> = csig.result.iter().map(|&s| wasm_ty(self.ctx, s)).collect();
-        let callee_sym = self.sym(&symbol);
+        let callee_sym = self.sym(symbol);
         let fbody = self.fbody;
         let op = self.b().create(
             "func.call",
-            &vals,
+            vals,
             &rtys,
             &[("callee", callee_sym)],
             &[],
             &[],
         );
-        if let Some(rs) = csig.result {
-            let r = self.module.bodies[fbody].result(op, 0);
-            self.write_scalar(dplace, rs, r);
-        }
+        csig.result.map(|_| self.module.bodies[fbody].result(op, 0))
+    }
+
+    /// The edge after a call: to its target, or a trap for a call that does not return.
+    fn continue_to(&mut self, target: Option<Block>) {
         match target {
             Some(t) => self.br(t),
             None => {
                 self.create0("wasm.unreachable", &[], &[]);
             }
         }
-        Ok(())
     }
 
     /// The body a call's path (in the user's interner, substituted) names: in the crate, else

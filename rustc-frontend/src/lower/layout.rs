@@ -206,6 +206,8 @@ pub struct Unsupported(pub String);
 
 pub struct Layouts<'s> {
     pub items: &'s SourceItems,
+    /// The crate's closures by span: their captures' types in order, or why they are refused.
+    pub closures: FxHashMap<SrcSpan, Result<Vec<Ty>, String>>,
     cache: FxHashMap<Ty, Layout>,
 }
 
@@ -454,6 +456,7 @@ impl<'s> Layouts<'s> {
     pub fn new(items: &'s SourceItems) -> Self {
         Layouts {
             items,
+            closures: FxHashMap::default(),
             cache: FxHashMap::default(),
         }
     }
@@ -516,6 +519,25 @@ impl<'s> Layouts<'s> {
         Ok(match names.ty_kind(t).clone() {
             TyKind::Tuple(ts) => ts.to_vec(),
             TyKind::Array(e, _) => vec![e],
+            // A pointer to a trait object: the data pointer and the vtable's address.
+            TyKind::Ref { pointee, .. } | TyKind::RawPtr { pointee, .. }
+                if matches!(names.ty_kind(pointee), TyKind::Dyn { .. }) =>
+            {
+                let unit = names.ty(TyKind::Tuple(Box::new([])));
+                let to_unit = names.ty(TyKind::Ref {
+                    region: None,
+                    mutable: false,
+                    pointee: unit,
+                });
+                let data = match names.ty_kind(t) {
+                    TyKind::Ref { .. } => to_unit,
+                    _ => names.ty(TyKind::RawPtr {
+                        mutable: false,
+                        pointee: unit,
+                    }),
+                };
+                vec![data, to_unit]
+            }
             TyKind::Ref { pointee, .. } | TyKind::RawPtr { pointee, .. } => {
                 super::slices::fat_parts(names, pointee)
             }
@@ -541,6 +563,24 @@ impl<'s> Layouts<'s> {
                 }
                 _ => Vec::new(),
             },
+            TyKind::Closure(c) => {
+                let captures = match c {
+                    ClosureRef::Span(s) => self.closures.get(&s),
+                    ClosureRef::Path(_) => None,
+                };
+                match captures {
+                    Some(Ok(tys)) => tys.clone(),
+                    Some(Err(why)) => {
+                        return Err(Unsupported(format!("{why} (`{}`)", self.show(names, t))));
+                    }
+                    None => {
+                        return Err(Unsupported(format!(
+                            "a closure defined outside the crate (`{}`)",
+                            self.show(names, t)
+                        )));
+                    }
+                }
+            }
             _ => Vec::new(),
         })
     }
@@ -586,16 +626,29 @@ impl<'s> Layouts<'s> {
                 l
             }
             TyKind::Ref { pointee, .. } | TyKind::RawPtr { pointee, .. } => {
+                if let TyKind::Dyn { .. } = names.ty_kind(*pointee) {
+                    // rustc's scalar pair: the data pointer's niche for a reference, else the
+                    // vtable's (never null).
+                    let (data, vtable) = (&self.cache[&parts[0]], &self.cache[&parts[1]]);
+                    let niche = match data.niche {
+                        Some(n) => n,
+                        None => Niche {
+                            offset: 4,
+                            ..vtable.niche.expect("a reference has a niche")
+                        },
+                    };
+                    let mut l = super::slices::fat_layout(parts, false);
+                    l.niche = Some(niche);
+                    return Ok(l);
+                }
                 let nonnull = matches!(names.ty_kind(t), TyKind::Ref { .. });
                 if super::slices::has_len(names, *pointee) {
                     return Ok(super::slices::fat_layout(parts, nonnull));
                 }
-                if matches!(names.ty_kind(*pointee), TyKind::Dyn { .. }) {
-                    return refuse("pointers to trait objects");
-                }
                 Layout::scalar(4, Scalar::PTR, nonnull.then_some((1, u32::MAX as u128)))
             }
-            TyKind::Tuple(_) => {
+            // A closure is its captures, laid out like a tuple's fields.
+            TyKind::Tuple(_) | TyKind::Closure(_) => {
                 let ls: Vec<&Layout> = parts.iter().map(|p| &self.cache[p]).collect();
                 let mut l = univariant(&ls, StructKind::AlwaysSized, false);
                 l.uninhabited = ls.iter().any(|f| f.uninhabited);
@@ -689,9 +742,9 @@ impl<'s> Layouts<'s> {
             }
             TyKind::Str | TyKind::Slice(_) => return refuse("unsized types"),
             TyKind::Dyn { .. } => return refuse("trait objects"),
-            TyKind::FnPtr(_) => return refuse("function pointers"),
+            // An index into the function table, where 0 is no function: non-null like a reference.
+            TyKind::FnPtr(_) => Layout::scalar(4, Scalar::PTR, Some((1, u32::MAX as u128))),
             TyKind::FnDef(..) => univariant(&[], StructKind::AlwaysSized, false),
-            TyKind::Closure(_) => return refuse("closures"),
             TyKind::Coroutine(_) => return refuse("coroutines"),
             TyKind::Opaque { .. } => return refuse("`impl Trait` types"),
             // `(u32) is 1..` (core's `niche_types`): the integer with a valid range.
@@ -803,14 +856,32 @@ impl<'s> Layouts<'s> {
 /// size when it is stored apart from the fields (`discr N`), then per variant (`variant V:`,
 /// sorted by name) or for the struct, its sized fields by offset (`.name@offset`).
 pub fn summary(source: &str, library_defs: &str, text: &str) -> Result<String, String> {
-    let mut names = Interner::default();
-    let mut items = parse_source_items(&mut names, source);
-    items.core_adts = core_adts(&mut names);
-    let defs = parse_source_items(&mut names, library_defs);
+    summary_in_crate(source, library_defs, "", text)
+}
+
+/// `summary` with the crate's MIR text, which tells the captures of its closures (rustc prints a
+/// closure's size and alignment, not its captures).
+pub fn summary_in_crate(
+    source: &str,
+    library_defs: &str,
+    mir: &str,
+    text: &str,
+) -> Result<String, String> {
+    let mut file = crate::mir::parse(mir, Default::default()).file;
+    let names = &mut file.names;
+    let mut items = parse_source_items(names, source);
+    items.core_adts = core_adts(names);
+    let defs = parse_source_items(names, library_defs);
     items.add_library(defs);
     names.ty(TyKind::Tuple(Box::new([])));
-    let t = parse_type(&mut names, text).ok_or_else(|| format!("not a type: `{text}`"))?;
+    let t = parse_type(names, text).ok_or_else(|| format!("not a type: `{text}`"))?;
     let mut layouts = Layouts::new(&items);
+    layouts.closures = super::func::closures::captures(names, &items, &file.bodies);
+    if let TyKind::Closure(_) = names.ty_kind(t) {
+        let l = layouts.of(names, t).map_err(|e| e.0)?;
+        return Ok(format!("size {} align {}", l.size, l.align));
+    }
+    let mut names = std::mem::take(names);
     let l = layouts.of(&mut names, t).map_err(|e| e.0)?.clone();
     let mut out = format!("size {} align {}", l.size, l.align);
     let field_list = |names: &mut Interner,
@@ -855,7 +926,7 @@ pub fn summary(source: &str, library_defs: &str, text: &str) -> Result<String, S
         && l.offsets.is_empty()
         && matches!(names.ty_kind(t), TyKind::Path(_))
     {
-        // A newtype of core around its scalar (`NonZero<u32>`).
+        // A newtype of core around its scalar (`NonZero<u32>`), which has no field list here.
         out.push_str(" | .0@0");
     } else if !l.offsets.is_empty() {
         let field_names: Vec<String> = match names.ty_kind(t) {

@@ -389,6 +389,10 @@ pub fn lower_crate(
     let mut layouts = Layouts::new(&items);
     let mut libs = Libs::new(libs);
     let mut statics = statics::StaticData::default();
+    layouts.closures = func::closures::captures(names, &items, bodies);
+    let mut table = func::closures::FnTable::default();
+    let mut vtables = func::dynamic::Vtables::new(source);
+    let mut needs_drop = FxHashMap::default();
     let mut i = 0;
     while i < mono.instances.len() {
         let inst = mono.instances[i].clone();
@@ -403,6 +407,9 @@ pub fn lower_crate(
             overflow_checks,
             libs: &mut libs,
             statics: &mut statics,
+            table: &mut table,
+            vtables: &mut vtables,
+            needs_drop: &mut needs_drop,
         };
         if let Err(e) = func::lower_instance(&mut ctx, &mut module, &mut cx, &inst) {
             errors.push(render_error(names, &e));
@@ -410,6 +417,7 @@ pub fn lower_crate(
         i += 1;
     }
     statics.emit(&mut ctx, &mut module);
+    table.declare(&mut ctx, &mut module);
     if errors.is_empty() {
         Ok((ctx, module))
     } else {

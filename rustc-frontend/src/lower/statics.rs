@@ -17,7 +17,6 @@
 use super::{Krate, MEMORY};
 use crate::mir::*;
 use rustc_hash::FxHashMap;
-use wasmir::ir::InsertPoint;
 use wasmir::{Builder, Context, Module, Region};
 
 /// Where static data starts.
@@ -158,14 +157,5 @@ impl StaticData {
 /// A region of the module body yielding the `i32` constant `value`: the initializer of a global
 /// or the offset of an active data segment.
 pub fn i32_region(b: &mut Builder, value: i32) -> Region {
-    let body = b.body;
-    let region = b.module.bodies[body].create_region();
-    let block = b.module.bodies[body].create_block();
-    b.module.bodies[body].append_block(region, block);
-    let outer = b.ip;
-    b.ip = InsertPoint::End(block);
-    let v = b.i32_const(value);
-    b.create("wasm.yield", &[v], &[], &[], &[], &[]);
-    b.ip = outer;
-    region
+    super::func::yield_region(b, |b| vec![b.i32_const(value)])
 }

@@ -160,6 +160,29 @@ const CORE_ADTS: &[(&str, &[&str], usize)] = &[
         1,
     ),
     ("pub enum Infallible {}", &["convert"], 0),
+    // `repr(transparent)` in core: the layout of their one field. `ManuallyDrop` is never
+    // dropped (`needs_drop`).
+    (
+        "pub struct ManuallyDrop<T> { value: mem::MaybeDangling<T> }",
+        &["mem", "manually_drop"],
+        0,
+    ),
+    (
+        "pub struct MaybeDangling<P>(P);",
+        &["mem", "maybe_dangling"],
+        0,
+    ),
+    // Iterator adapters holding a closure of the crate.
+    (
+        "pub struct Map<I, F> { pub(crate) iter: I, f: F }",
+        &["iter", "map"],
+        0,
+    ),
+    (
+        "pub struct Filter<I, P> { pub(crate) iter: I, predicate: P }",
+        &["iter", "filter"],
+        0,
+    ),
     ("pub struct PhantomData<T>;", &["marker"], 0),
     ("pub struct CharTryFromError(());", &["char"], 0),
     // `#[rustc_layout_scalar_valid_range_start(1)]` in core: the niche is added by the layout.

@@ -363,16 +363,6 @@ impl FnLower<'_, '_, '_> {
         Ok(Some(true))
     }
 
-    /// A new block of the function, after the others.
-    pub(super) fn new_block(&mut self) -> wasmir::Block {
-        let region = self.module.bodies[self.fbody]
-            .region_of(self.cur)
-            .expect("in a region");
-        let b = self.module.bodies[self.fbody].create_block();
-        self.module.bodies[self.fbody].append_block(region, b);
-        b
-    }
-
     fn br_args(&mut self, to: wasmir::Block, args: &[Value]) {
         self.b().create(
             "cf.br",
