@@ -400,9 +400,20 @@ fn add_deps(cmd: &mut Command, deps: &[Dep]) {
     }
 }
 
+/// The directory of the package whose crate root is `file` (the one holding its `Cargo.toml`:
+/// `file`'s directory or the one above).
+pub fn package_dir(file: &Path) -> Option<PathBuf> {
+    let dir = file.parent()?;
+    [Some(dir), dir.parent()]
+        .into_iter()
+        .flatten()
+        .find(|d| d.join("Cargo.toml").exists())
+        .map(Path::to_path_buf)
+}
+
 /// The edition of the package whose crate root is `file`: `edition = "…"` in the `Cargo.toml`
 /// of its directory or the one above; 2021 (what `cargo new` wrote before 2024) without one.
-fn package_edition(file: &Path) -> String {
+pub fn package_edition(file: &Path) -> String {
     let dirs = file
         .parent()
         .into_iter()

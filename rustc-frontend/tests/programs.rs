@@ -47,6 +47,10 @@ enum Outcome {
 struct Program {
     path: PathBuf,
     flags: Vec<String>,
+    /// `// extern: NAME=PATH`: a library crate the program uses (its root; a path starting with
+    /// `$RUST_SRC/` is in the compiler's library source, where the crates.io crates the standard
+    /// library depends on are vendored; others are relative to `tests/rust`).
+    externs: Vec<(String, PathBuf)>,
     invokes: Vec<(String, Vec<String>)>,
     refused: Vec<String>,
 }
@@ -80,6 +84,7 @@ fn programs() -> Vec<Program> {
             let mut p = Program {
                 path,
                 flags: Vec::new(),
+                externs: Vec::new(),
                 invokes: Vec::new(),
                 refused: Vec::new(),
             };
@@ -92,6 +97,15 @@ fn programs() -> Vec<Program> {
                     p.flags.extend(rest.split_whitespace().map(str::to_string));
                 } else if let Some(rest) = line.strip_prefix("// refused:") {
                     p.refused.push(rest.trim().to_string());
+                } else if let Some(rest) = line.strip_prefix("// extern:") {
+                    let (name, file) = rest.trim().split_once('=').expect("`// extern: NAME=PATH`");
+                    let file = match file.strip_prefix("$RUST_SRC/") {
+                        Some(rel) => Toolchain::find(None, None)
+                            .map(|tc| tc.library.join(rel))
+                            .unwrap_or_else(|_| PathBuf::from(file)),
+                        None => dir.join(file),
+                    };
+                    p.externs.push((name.to_string(), file));
                 }
             }
             p
@@ -128,6 +142,29 @@ impl Reference for Native {
     }
 
     fn outcomes(&self, p: &Program, work: &Path) -> Result<Vec<Outcome>, String> {
+        // The program's dependencies, as cargo would build them: their edition, no features.
+        let mut externs: Vec<String> = Vec::new();
+        for (name, file) in &p.externs {
+            let rlib = work.join(format!("lib{name}.rlib"));
+            let edition = rustc_frontend::driver::package_edition(file);
+            let mut dep = Command::new(RUSTC);
+            dep.args([
+                "--edition",
+                &edition,
+                "--crate-type",
+                "rlib",
+                "--crate-name",
+                name,
+            ])
+            .args(["-O", "--cap-lints", "allow", "-L"])
+            .arg(work)
+            .args(externs.iter().flat_map(|e| ["--extern", e.as_str()]))
+            .arg("-o")
+            .arg(&rlib)
+            .arg(file);
+            run_ok(&mut dep)?;
+            externs.push(format!("{name}={}", rlib.display()));
+        }
         let mut lib = Command::new(RUSTC);
         lib.args([
             "--edition",
@@ -138,6 +175,9 @@ impl Reference for Native {
             "prog",
             "-O",
         ])
+        .args(externs.iter().flat_map(|e| ["--extern", e.as_str()]))
+        .arg("-L")
+        .arg(work)
         .args(p.overflow_checks().then_some("-Coverflow-checks=on"))
         .arg("-o")
         .arg(work.join("libprog.rlib"))
@@ -283,9 +323,19 @@ impl BuildStd {
         } else {
             String::new()
         };
+        let mut deps = String::new();
+        for (name, file) in &p.externs {
+            let dir = rustc_frontend::driver::package_dir(file)
+                .ok_or_else(|| format!("no Cargo.toml beside `{}`", file.display()))?;
+            deps.push_str(&format!(
+                "{name} = {{ path = \"{}\", default-features = false }}\n",
+                dir.display()
+            ));
+        }
         let manifest = format!(
             "[package]\nname = \"{package}\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n\
              [lib]\ncrate-type = [\"cdylib\"]\npath = \"lib.rs\"\n\n\
+             [dependencies]\n{deps}\n\
              [profile.release]\npanic = \"abort\"\n{checks}\n[workspace]\n"
         );
         std::fs::write(dir.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
@@ -457,6 +507,12 @@ fn frontend(p: &Program, emit: &str, out: &Path) -> Result<PathBuf, String> {
         out.to_str().unwrap(),
     ];
     args.extend(p.flags.iter().map(String::as_str));
+    let externs: Vec<String> = p
+        .externs
+        .iter()
+        .map(|(n, f)| format!("--extern={n}={}", f.display()))
+        .collect();
+    args.extend(externs.iter().map(String::as_str));
     run_tool(rustc_wasmir, &args).map(|()| out.to_path_buf())
 }
 
@@ -728,7 +784,11 @@ fn layouts_match_print_type_sizes() {
     std::fs::create_dir_all(&work).unwrap();
     let (mut failures, mut compared) = (Vec::new(), 0);
     let mut skipped = std::collections::BTreeSet::new();
-    for p in programs().into_iter().filter(|p| p.refused.is_empty()) {
+    // (Programs with dependencies are left out: their types are the dependencies'.)
+    for p in programs()
+        .into_iter()
+        .filter(|p| p.refused.is_empty() && p.externs.is_empty())
+    {
         let name = p.file_name();
         let source = std::fs::read_to_string(&p.path).unwrap();
         let printed = tc.type_sizes(&lib, &p.path, &work).unwrap();
