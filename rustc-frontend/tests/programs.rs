@@ -69,10 +69,14 @@ impl Program {
     }
 }
 
+/// The programs: `tests/rust/*.rs`, the benchmark's kernels (`benches/rust/*.rs`) and the
+/// bundled example (`examples/rust/*.rs`), each with its `// invoke:` lines.
 fn programs() -> Vec<Program> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/rust");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let dir = root.join("tests/rust");
+    let mut paths: Vec<PathBuf> = ["tests/rust", "benches/rust", "examples/rust"]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(root.join(d)).unwrap())
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "rs"))
         .collect();
