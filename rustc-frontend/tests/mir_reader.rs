@@ -280,3 +280,58 @@ fn garbage_does_not_panic() {
         let _ = mir::parse(&s, ParseOptions::default());
     }
 }
+
+/// Tuple structs named like operators (`Add`, `Mul`, `Not`): their constructors print as
+/// `Add(move _1)`, which is told apart from an operation by the assigned place's type.
+#[test]
+fn constructors_named_like_operators() {
+    const TEXT: &str = "fn ops(_1: u32, _2: u32) -> u32 {
+    let mut _0: u32;
+    let mut _3: u32;
+
+    bb0: {
+        _3 = Mul(copy _1, copy _2);
+        _0 = Not(move _3);
+        return;
+    }
+}
+
+fn Mul(_1: u32, _2: u32) -> Mul {
+    let mut _0: Mul;
+
+    bb0: {
+        _0 = Mul(move _1, move _2);
+        return;
+    }
+}
+
+fn Not(_1: u32) -> Not {
+    let mut _0: Not;
+
+    bb0: {
+        _0 = Not(move _1);
+        return;
+    }
+}
+";
+    let f = parse_ok(TEXT);
+    let kinds = |name: &str| -> Vec<String> {
+        find(&f, name)
+            .stmts
+            .iter()
+            .map(|s| match &s.kind {
+                mir::StatementKind::Assign(_, rv) => match rv {
+                    mir::Rvalue::BinaryOp(op, ..) => format!("binary {op:?}"),
+                    mir::Rvalue::UnaryOp(op, _) => format!("unary {op:?}"),
+                    mir::Rvalue::Aggregate(k, ops) => format!("aggregate {k:?} of {}", ops.len()),
+                    other => format!("{other:?}"),
+                },
+                other => format!("{other:?}"),
+            })
+            .collect()
+    };
+    assert_eq!(kinds("ops"), ["binary Mul", "unary Not"]);
+    let ctor = |k: &Vec<String>| k.len() == 1 && k[0].starts_with("aggregate Adt");
+    assert!(ctor(&kinds("Mul")), "{:?}", kinds("Mul"));
+    assert!(ctor(&kinds("Not")), "{:?}", kinds("Not"));
+}

@@ -1266,7 +1266,7 @@ impl<'a> Parser<'a> {
 
     /// After `PLACE =`: an rvalue, or a call with its edges.
     fn assign_or_call(&mut self, dest: Place) -> PResult<Option<TerminatorKind>> {
-        let rv = self.rvalue()?;
+        let rv = self.rvalue_into(self.type_name_of(dest))?;
         if self.peek().is('(') {
             // A call: the callee was read as an operand.
             let Rvalue::Use(func) = rv else {
@@ -1289,7 +1289,31 @@ impl<'a> Parser<'a> {
         Ok(None)
     }
 
+    /// The last segment of the named type of `place` (its local's declared type, or its last
+    /// field projection's), if it is a named type.
+    fn type_name_of(&self, place: Place) -> Option<Sym> {
+        let ty = match self.cur.projs[place.projs()].last() {
+            None => self.cur.locals.get(place.local.index())?.as_ref()?.ty,
+            Some(Proj::Field(_, ty)) => *ty,
+            Some(_) => return None,
+        };
+        let TyKind::Path(p) = self.names.ty_kind(ty) else {
+            return None;
+        };
+        match self.names.path_data(*p).segments.last()?.name {
+            SegName::Ident(name) => Some(name),
+            _ => None,
+        }
+    }
+
     fn rvalue(&mut self) -> PResult<Rvalue> {
+        self.rvalue_into(None)
+    }
+
+    /// An rvalue assigned to a place whose type's name is `dest_type`: `Add(move _1, move _2)`
+    /// into a place of a type named `Add` builds that tuple struct, it is not an addition (MIR
+    /// prints both alike, and a binary operation never yields a named type).
+    fn rvalue_into(&mut self, dest_type: Option<Sym>) -> PResult<Rvalue> {
         let t = self.peek();
         if t.is('&') {
             self.bump();
@@ -1401,7 +1425,8 @@ impl<'a> Parser<'a> {
         if t.kind == Tok::Ident {
             let word = self.text(t);
             let two = self.peek2();
-            if two.is('(') {
+            let names_dest_type = dest_type.is_some_and(|d| self.names.str(d) == word);
+            if two.is('(') && !names_dest_type {
                 if let Some(op) = BinOp::from_name(word) {
                     self.bump();
                     self.bump();
