@@ -410,10 +410,10 @@ impl Reference for BuildStd {
     }
 
     fn outcomes(&self, p: &Program, work: &Path) -> Result<Vec<Outcome>, String> {
-        let wasm = self.build(p, work)?;
+        let module = compiled(&self.build(p, work)?)?;
         p.invokes
             .iter()
-            .map(|(f, args)| run_wasm(&wasm, f, args))
+            .map(|(f, args)| run_wasm(&module, f, args))
             .collect()
     }
 }
@@ -546,27 +546,23 @@ fn translate(wir: &Path, variant: Variant, work: &Path) -> Result<PathBuf, Strin
     run_tool(wasmir_translate::run, &args).map(|()| wasm)
 }
 
-fn run_wasm(wasm: &Path, f: &str, args: &[String]) -> Result<Outcome, String> {
-    let mut argv = vec![
-        "wasmir-run".to_string(),
-        wasm.to_str().unwrap().to_string(),
-        "--invoke".to_string(),
-        f.to_string(),
-    ];
-    argv.extend(args.iter().cloned());
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = wasmir_run::run(&argv, &mut std::io::empty(), &mut out, &mut err);
-    let err = String::from_utf8_lossy(&err);
-    match code {
-        0 => {
-            let text = String::from_utf8_lossy(&out);
-            text.trim()
-                .parse()
-                .map(Outcome::Value)
-                .map_err(|_| format!("wasmir-run printed `{}`", text.trim()))
-        }
-        _ if err.contains("trap") => Ok(Outcome::Trap),
-        _ => Err(format!("wasmir-run failed: {err}")),
+/// The module at `wasm`, compiled once for all of a program's invocations.
+fn compiled(wasm: &Path) -> Result<wasmir_run::Compiled, String> {
+    let bytes = std::fs::read(wasm).map_err(|e| format!("cannot read {}: {e}", wasm.display()))?;
+    wasmir_run::Compiled::new(&bytes, wasmir_run::DEFAULT_FUEL)
+        .map_err(|e| format!("wasmir-run failed: {}: {e}", wasm.display()))
+}
+
+/// `wasmir-run WASM --invoke F ARGS…` in a fresh instance of the compiled module.
+fn run_wasm(module: &wasmir_run::Compiled, f: &str, args: &[String]) -> Result<Outcome, String> {
+    match module.invoke(f, args) {
+        Ok(text) => text
+            .trim()
+            .parse()
+            .map(Outcome::Value)
+            .map_err(|_| format!("wasmir-run printed `{}`", text.trim())),
+        Err(e) if e.contains("trap") => Ok(Outcome::Trap),
+        Err(e) => Err(format!("wasmir-run failed: {e}")),
     }
 }
 
@@ -641,15 +637,15 @@ fn programs_match_their_references() {
                 (_, Ok(wir)) => translate(wir, variant, &work),
                 (_, Err(e)) => Err(e.clone()),
             };
-            let wasm = match wasm {
-                Ok(w) => w,
+            let module = match wasm.and_then(|w| compiled(&w)) {
+                Ok(m) => m,
                 Err(e) => {
                     failures.push(format!("{name} [{}]: {e}", variant.name()));
                     continue;
                 }
             };
             for (i, (f, args)) in p.invokes.iter().enumerate() {
-                let got = run_wasm(&wasm, f, args);
+                let got = run_wasm(&module, f, args);
                 let mut agrees = true;
                 for (reference, outcomes) in &expected {
                     if got.as_ref() != Ok(&outcomes[i]) {

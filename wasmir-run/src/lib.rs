@@ -300,33 +300,47 @@ fn execute(args: &Args, stdin: &mut dyn Read, stdout: &mut dyn Write) -> Result<
         }
     };
 
-    let max_memory = usize::try_from(args.max_memory).unwrap_or(usize::MAX);
+    let invoke = args.invoke.as_deref().map(|f| (f, args.args.as_slice()));
+    instantiate_and_invoke(&engine, &module, args.fuel, args.max_memory, invoke, stdout)
+}
+
+/// Instantiates `module` in a fresh store (with `fuel`, 0 for unlimited, and `max_memory` per
+/// memory) and, given `invoke`, calls that export with those arguments and prints its results.
+fn instantiate_and_invoke(
+    engine: &Engine,
+    module: &Module,
+    fuel: u64,
+    max_memory: u64,
+    invoke: Option<(&str, &[String])>,
+    stdout: &mut dyn Write,
+) -> Result<(), Failure> {
+    let max_memory = usize::try_from(max_memory).unwrap_or(usize::MAX);
     let limits = StoreLimitsBuilder::new()
         .memory_size(max_memory)
         .table_elements(max_memory / 8)
         .build();
-    let mut store = Store::new(&engine, Host { limits, printed: Vec::new() });
+    let mut store = Store::new(engine, Host { limits, printed: Vec::new() });
     store.limiter(|h| &mut h.limits);
-    if args.fuel != 0 {
+    if fuel != 0 {
         store
-            .set_fuel(args.fuel)
+            .set_fuel(fuel)
             .map_err(|e| Failure::error(format!("cannot set fuel: {}", chain(&e))))?;
     }
 
     // Check the function and its arguments before running anything, so that a usage error does
     // not follow the output of a start function.
-    let invoke = match &args.invoke {
-        Some(func_name) => Some((func_name, export_type(&module, func_name)?)),
+    let invoke = match invoke {
+        Some((func_name, func_args)) => Some((func_name, func_args, export_type(module, func_name)?)),
         None => None,
     };
 
-    let linker = linker(&mut store, &module)?;
-    let instance = linker.instantiate(&mut store, &module);
+    let linker = linker(&mut store, module)?;
+    let instance = linker.instantiate(&mut store, module);
     flush_printed(&mut store, stdout);
     let instance = instance.map_err(|e| runtime_error(&mut store, &e, "cannot instantiate the module"))?;
 
-    let Some((func_name, ty)) = invoke else { return Ok(()) };
-    let params = parse_args(&mut store, func_name, &ty, &args.args)?;
+    let Some((func_name, func_args, ty)) = invoke else { return Ok(()) };
+    let params = parse_args(&mut store, func_name, &ty, func_args)?;
     let Some(func) = instance.get_func(&mut store, func_name) else {
         return Err(Failure::error(format!("export `{func_name}` is not a function")));
     };
@@ -341,6 +355,39 @@ fn execute(args: &Args, stdin: &mut dyn Read, stdout: &mut dyn Write) -> Result<
     }
     let _ = stdout.write_all(out.as_bytes());
     Ok(())
+}
+
+/// A module compiled once and invoked many times, each call in a fresh instance: what
+/// `wasmir-run FILE --invoke NAME ARG...` does, without compiling the module again for every
+/// call (tests that call many exports of one module spend most of their time there otherwise).
+#[derive(Debug)]
+pub struct Compiled {
+    engine: Engine,
+    module: Module,
+    fuel: u64,
+}
+
+impl Compiled {
+    /// Compiles a wasm binary (or wat text); `fuel` is every later call's fuel (0: unlimited).
+    pub fn new(wasm: &[u8], fuel: u64) -> Result<Compiled, String> {
+        let engine = Engine::new(&config(fuel != 0)).map_err(|e| format!("cannot configure wasmtime: {}", chain(&e)))?;
+        let mut builder = CodeBuilder::new(&engine);
+        let module = builder
+            .wasm_binary_or_text(wasm, None)
+            .and_then(|b| b.compile_module())
+            .map_err(|e| format!("not a valid module: {}", chain(&e)))?;
+        Ok(Compiled { engine, module, fuel })
+    }
+
+    /// Instantiates the module afresh and calls `func` with `args` (in the command line's
+    /// syntax): what `wasmir-run` would print on stdout, or its error message (a trap is
+    /// `trap: REASON` followed by the backtrace).
+    pub fn invoke(&self, func: &str, args: &[String]) -> Result<String, String> {
+        let mut out = Vec::new();
+        instantiate_and_invoke(&self.engine, &self.module, self.fuel, DEFAULT_MAX_MEMORY, Some((func, args)), &mut out)
+            .map(|()| String::from_utf8_lossy(&out).into_owned())
+            .map_err(|f| f.message)
+    }
 }
 
 fn read_input(input: &str, stdin: &mut dyn Read) -> Result<(String, Vec<u8>), Failure> {
@@ -972,6 +1019,24 @@ mod tests {
         assert!(parse_float("nan:0x800000", &F32).is_err());
         assert!(parse_float("infinity", &F32).is_err());
         assert!(parse_float("--1", &F32).is_err());
+    }
+
+    #[test]
+    fn compiled_modules_run_each_call_in_a_fresh_instance() {
+        let wat = br#"(module
+            (global $n (mut i32) (i32.const 0))
+            (func (export "bump") (param i32) (result i32)
+                (global.set $n (i32.add (global.get $n) (local.get 0)))
+                (global.get $n))
+            (func (export "spin") (loop (br 0))))"#;
+        let m = Compiled::new(wat, 10_000).unwrap();
+        assert_eq!(m.invoke("bump", &["5".to_string()]), Ok("5\n".to_string()));
+        assert_eq!(m.invoke("bump", &["-1".to_string()]), Ok("-1\n".to_string()));
+        let spin = m.invoke("spin", &[]).unwrap_err();
+        assert!(spin.contains("all fuel consumed"), "{spin}");
+        let bad = m.invoke("bump", &["x".to_string()]).unwrap_err();
+        assert!(bad.contains("bump"), "{bad}");
+        assert!(Compiled::new(b"\0asm", 0).unwrap_err().contains("not a valid module"));
     }
 
     #[test]
