@@ -21,6 +21,8 @@
 //! bodies follow it). `// refused: TEXT` lines instead say the program must fail to lower with
 //! each TEXT in the message, next to a `FILE:LINE:COL` location.
 //!
+//! `WASMIR_RUST_PROGRAMS=TEXT` in the environment runs only the programs whose path contains TEXT.
+//!
 //! Without rustc 1.96 at /usr/bin/rustc the test says so and passes. Without the build-std
 //! toolchain (Debian's cargo-web at /usr/bin/cargo, the vendored crates of rust-web-src, wasm-ld
 //! of lld-22) it says so and compares with the native reference only.
@@ -74,11 +76,16 @@ impl Program {
 fn programs() -> Vec<Program> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let dir = root.join("tests/rust");
+    let only = std::env::var("WASMIR_RUST_PROGRAMS").ok();
     let mut paths: Vec<PathBuf> = ["tests/rust", "benches/rust", "examples/rust"]
         .iter()
         .flat_map(|d| std::fs::read_dir(root.join(d)).unwrap())
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .filter(|p| {
+            only.as_ref()
+                .is_none_or(|o| p.to_string_lossy().contains(o.as_str()))
+        })
         .collect();
     paths.sort();
     paths

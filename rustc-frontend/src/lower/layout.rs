@@ -311,6 +311,7 @@ pub fn subst(names: &mut Interner, t: Ty, subst: &[(Sym, Ty)]) -> Ty {
             TyKind::Ref { pointee, .. } | TyKind::RawPtr { pointee, .. } => vec![*pointee],
             TyKind::Slice(e) | TyKind::Array(e, _) => vec![*e],
             TyKind::Tuple(ts) => ts.to_vec(),
+            TyKind::FnPtr(sig) => sig.inputs.iter().copied().chain(sig.output).collect(),
             TyKind::Path(p) => {
                 let path = names.path_data(*p);
                 if path.qself.is_none()
@@ -360,6 +361,11 @@ pub fn subst(names: &mut Interner, t: Ty, subst: &[(Sym, Ty)]) -> Ty {
             TyKind::Slice(e) => TyKind::Slice(m(&e)),
             TyKind::Array(e, n) => TyKind::Array(m(&e), n),
             TyKind::Tuple(ts) => TyKind::Tuple(ts.iter().map(m).collect()),
+            TyKind::FnPtr(mut sig) => {
+                sig.inputs = sig.inputs.iter().map(m).collect();
+                sig.output = sig.output.as_ref().map(m);
+                TyKind::FnPtr(sig)
+            }
             TyKind::Path(p) => {
                 let mut path = names.path_data(p).clone();
                 if let Some(q) = path.qself.as_mut() {
@@ -424,6 +430,12 @@ pub fn unify(
             | (TyKind::Array(a, _), TyKind::Array(b, _)) => stack.push((*a, *b)),
             (TyKind::Tuple(a), TyKind::Tuple(b)) if a.len() == b.len() => {
                 stack.extend(a.iter().copied().zip(b.iter().copied()))
+            }
+            (TyKind::FnPtr(a), TyKind::FnPtr(b)) if a.inputs.len() == b.inputs.len() => {
+                stack.extend(a.inputs.iter().copied().zip(b.inputs.iter().copied()));
+                if let (Some(x), Some(y)) = (a.output, b.output) {
+                    stack.push((x, y));
+                }
             }
             (TyKind::Path(a), TyKind::Path(b)) => {
                 let (sa, sb) = (names.path_data(*a), names.path_data(*b));
