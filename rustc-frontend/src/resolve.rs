@@ -94,6 +94,10 @@ pub struct ImplStats {
 pub struct Resolver {
     /// Bodies outside impls, by printed path without generic arguments.
     by_path: FxHashMap<String, BodyId>,
+    /// Bodies outside impls by their last two segments (`Iterator::try_fold`): a trait's
+    /// provided method, looked up when the call names the trait by a re-export
+    /// (`core::iter::Iterator`) rather than where it is defined (`iter::traits::iterator`).
+    by_last_two: FxHashMap<(Sym, Sym), Vec<BodyId>>,
     /// Trait impl methods by (trait name, method name).
     trait_impls: FxHashMap<(Sym, Sym), Vec<Candidate>>,
     /// Methods of impls whose trait is not known (a macro's `impl $tr for $t`), by method name.
@@ -102,10 +106,26 @@ pub struct Resolver {
     inherent: FxHashMap<Sym, Vec<Candidate>>,
     /// Closure bodies by the closure's span (`<{closure@SPAN} as FnMut<A>>::call_mut`).
     closures: FxHashMap<SrcSpan, BodyId>,
+    /// Closure bodies by their last two segments (`check::{closure#0}`), with their whole
+    /// printed paths: another crate names a closure by path, through re-exports.
+    closure_paths: FxHashMap<String, Vec<(String, BodyId)>>,
     /// Names of types that impls are written for (`Sq` in `impl Shape for Sq`): a
     /// single-segment name among them is a type, not a parameter.
     known_types: rustc_hash::FxHashSet<Sym>,
     pub stats: ImplStats,
+}
+
+/// The last `n` `::`-separated segments of a printed path (without generic arguments).
+fn last_segments(path: &str, n: usize) -> Option<&str> {
+    let mut at = path.len();
+    for i in 0..n {
+        match path[..at].rfind("::") {
+            Some(p) => at = p,
+            None if i > 0 => return Some(path),
+            None => return None,
+        }
+    }
+    Some(&path[at + 2..])
 }
 
 /// The last identifier of a path.
@@ -199,10 +219,12 @@ impl Resolver {
     pub fn new(file: &mut MirFile) -> Resolver {
         let mut r = Resolver {
             by_path: FxHashMap::default(),
+            by_last_two: FxHashMap::default(),
             trait_impls: FxHashMap::default(),
             unknown_trait: FxHashMap::default(),
             inherent: FxHashMap::default(),
             closures: FxHashMap::default(),
+            closure_paths: FxHashMap::default(),
             known_types: Default::default(),
             stats: ImplStats::default(),
         };
@@ -229,12 +251,24 @@ impl Resolver {
                 }
                 if let TyKind::Closure(ClosureRef::Span(span)) = names.ty_kind(t) {
                     r.closures.insert(*span, id);
+                    let printed = bare_path(names, body.name);
+                    if let Some(last_two) = last_segments(&printed, 2) {
+                        r.closure_paths
+                            .entry(last_two.to_string())
+                            .or_default()
+                            .push((printed.clone(), id));
+                    }
                 }
             }
             let (Some(span), SegName::Ident(method)) = (impl_span, &path.segments[n - 1].name)
             else {
                 let key = bare_path(names, body.name);
                 r.by_path.entry(key).or_insert(id);
+                if let [.., a, b] = &path.segments[..]
+                    && let (SegName::Ident(parent), SegName::Ident(item)) = (&a.name, &b.name)
+                {
+                    r.by_last_two.entry((*parent, *item)).or_default().push(id);
+                }
                 continue;
             };
             let method = *method;
@@ -329,7 +363,23 @@ impl Resolver {
         r
     }
 
-    /// Resolves the path of a function item at a call site.
+    /// The closure body another crate names by `path` (printed without generic arguments:
+    /// `core::iter::Iterator::any::check::{closure#0}`): of the bodies whose path ends like it,
+    /// the one sharing the longest suffix with it, if no other shares as much.
+    pub fn closure_by_path(&self, path: &str) -> Option<BodyId> {
+        let candidates = self.closure_paths.get(last_segments(path, 2)?)?;
+        let shared = |p: &str| {
+            p.rsplit("::")
+                .zip(path.rsplit("::"))
+                .take_while(|(a, b)| a == b)
+                .count()
+        };
+        let best = candidates.iter().map(|(p, _)| shared(p)).max()?;
+        let mut found = candidates.iter().filter(|(p, _)| shared(p) == best);
+        let (_, b) = found.next()?;
+        found.next().is_none().then_some(*b)
+    }
+
     /// The body of the crate's closure with this span.
     pub fn closure_body(&self, span: SrcSpan) -> Option<BodyId> {
         self.closures.get(&span).copied()
@@ -420,8 +470,13 @@ impl Resolver {
                     (Resolution::Unresolved, _) => {
                         // A provided method of the trait: the body is named by the trait's path.
                         let default = format!("{}::{}", bare_path(names, *tr), names.str(method));
-                        match self.by_path.get(&default) {
-                            Some(&b) if m + 1 == n => return Resolution::Default(b),
+                        let reexported =
+                            match self.by_last_two.get(&(tname, method)).map(Vec::as_slice) {
+                                Some(&[b]) => Some(b),
+                                _ => None,
+                            };
+                        match self.by_path.get(&default).copied().or(reexported) {
+                            Some(b) if m + 1 == n => return Resolution::Default(b),
                             _ => self.best(names, self.unknown_trait.get(&method), *self_ty, &[]),
                         }
                     }
@@ -633,7 +688,7 @@ fn closure_span(names: &Interner, mut t: Ty) -> Option<SrcSpan> {
         t = *pointee;
     }
     match names.ty_kind(t) {
-        TyKind::Closure(ClosureRef::Span(s)) => Some(*s),
+        TyKind::Closure(ClosureRef::Span(s) | ClosureRef::Instance(s, _)) => Some(*s),
         _ => None,
     }
 }

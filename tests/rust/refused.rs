@@ -2,8 +2,7 @@
 // refused: 128-bit division and remainder (compiler_builtins' `__udivti3`)
 // refused: static data of more than 65520 bytes
 // refused: a closure capturing several fields of one variable
-// refused: a closure defined outside the crate
-// refused: a closure capturing a value of a generic type
+// refused: is not normalized to the type it names
 // refused: trait objects of `Loud`: a trait with supertraits
 #![no_std]
 
@@ -32,7 +31,8 @@ pub extern "C" fn split(a: u64, b: u32) -> u64 {
     call_it(move || pair.0 ^ pair.1 as u64)
 }
 
-/// `Filter::next` goes through a closure of core (`Iterator::find::check`).
+/// `Filter::next` goes through core's `Iterator::find`, whose `Range::next` call returns
+/// `Option<<Range<u32> as Iterator>::Item>`.
 #[unsafe(no_mangle)]
 pub extern "C" fn thirds(n: u32) -> u32 {
     let mut c = 0;
@@ -40,22 +40,6 @@ pub extern "C" fn thirds(n: u32) -> u32 {
         c += x;
     }
     c
-}
-
-#[inline(never)]
-fn apply_t<T, F: Fn(T) -> T>(f: F, x: T) -> T {
-    f(x)
-}
-
-/// The closure's type is one for every `T`; its captures are not.
-#[inline(never)]
-fn add_to<T: Copy + core::ops::Add<Output = T>>(a: T, b: T) -> T {
-    apply_t(move |y: T| y + a, b)
-}
-
-#[unsafe(no_mangle)]
-pub extern "C" fn generic_capture(a: u32, b: u32) -> u32 {
-    add_to(a, b)
 }
 
 pub trait Named {

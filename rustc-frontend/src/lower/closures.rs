@@ -22,6 +22,13 @@ use super::*;
 pub const FUNCTION_TABLE: &str = "__indirect_function_table";
 const FUNCTION_ELEMS: &str = "__function_pointers";
 
+/// A closure aggregate of an instance whose type is not bound yet: the closure's generic type,
+/// its span, the aggregate's operands and the statement's location.
+type PendingClosure<'m> = (Ty, SrcSpan, &'m [(Option<Sym>, Operand)], Option<SrcSpan>);
+
+/// Why `captures` leaves a closure to each instance of its body (`closure_env`).
+const GENERIC_CAPTURES: &str = "a closure capturing a value of a generic type";
+
 /// The functions whose addresses are taken, with their indices in the table (from 1).
 #[derive(Default)]
 pub struct FnTable {
@@ -165,31 +172,10 @@ fn const_ty(names: &mut Interner, k: &ConstKind) -> Option<Ty> {
 /// Whether `t` mentions a type parameter (a closure of a generic function capturing one has a
 /// layout for each instance, which the closure's type does not tell apart).
 fn mentions_param(names: &Interner, items: &SourceItems, t: Ty) -> bool {
-    let mut stack = vec![t];
-    while let Some(t) = stack.pop() {
-        match names.ty_kind(t) {
-            TyKind::Path(p) => {
-                if is_param(names, items, t).is_some() || names.path_data(*p).qself.is_some() {
-                    return true;
-                }
-                for seg in &names.path_data(*p).segments {
-                    stack.extend(seg.args.iter().filter_map(|a| match a {
-                        GenericArg::Ty(t) => Some(*t),
-                        _ => None,
-                    }));
-                }
-            }
-            TyKind::Ref { pointee, .. } | TyKind::RawPtr { pointee, .. } => stack.push(*pointee),
-            TyKind::Array(e, _) | TyKind::Slice(e) => stack.push(*e),
-            TyKind::Tuple(ts) => stack.extend(ts.iter().copied()),
-            TyKind::FnPtr(sig) => {
-                stack.extend(sig.inputs.iter().copied());
-                stack.extend(sig.output);
-            }
-            _ => {}
-        }
-    }
-    false
+    mentions(names, t, |t, k| {
+        is_param(names, items, t).is_some()
+            || matches!(k, TyKind::Path(p) if names.path_data(*p).qself.is_some())
+    })
 }
 
 /// The captures of the crate's closures, by span: their types in order, or why the closure is
@@ -260,7 +246,7 @@ pub fn captures(
         } else {
             let tys: Vec<Ty> = tys.into_iter().flatten().collect();
             if tys.iter().any(|&t| mentions_param(names, items, t)) {
-                Err("a closure capturing a value of a generic type".to_string())
+                Err(GENERIC_CAPTURES.to_string())
             } else {
                 Ok(tys)
             }
@@ -270,7 +256,372 @@ pub fn captures(
     out
 }
 
-impl FnLower<'_, '_, '_> {
+/// A printed path without its generic arguments (`a::f<u32, {closure@x.rs:1:2: 1:5}>::{closure#0}`
+/// → `a::f::{closure#0}`); `->` inside them does not close a `<`.
+fn without_generic_args(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut depth = 0usize;
+    let mut prev = ' ';
+    for c in text.chars() {
+        match c {
+            '<' => depth += 1,
+            '>' if prev != '-' && depth > 0 => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+        prev = c;
+    }
+    out
+}
+
+impl Shared<'_, '_> {
+    /// The span (in the user's interner) of the library closure rustc names by `text`
+    /// (`core::iter::Iterator::any::check<u32, F>::{closure#0}`): its body is found by path in
+    /// the library the path starts with; `None` if no single body fits.
+    pub(super) fn library_closure(&mut self, text: &str) -> Option<SrcSpan> {
+        if let Some(found) = self.libs.closure_paths.get(text) {
+            return *found;
+        }
+        let path = without_generic_args(text);
+        let found = self.find_library_closure(&path);
+        self.libs.closure_paths.insert(text.to_string(), found);
+        found
+    }
+
+    fn find_library_closure(&mut self, path: &str) -> Option<SrcSpan> {
+        let (krate, rest) = path.split_once("::")?;
+        let lib = (0..self.libs.links.len() as crate::lower::LibId)
+            .find(|&l| self.libs.name(l) == krate)?;
+        let mir = self.libs.link(lib).get().ok()?;
+        let body = mir.resolver.closure_by_path(rest)?;
+        let span = {
+            let names = mir.names.lock().unwrap_or_else(|e| e.into_inner());
+            closure_self(&names, &mir.bodies[body])?.1
+        };
+        let file = self.import_sym(Krate::Lib(lib), span.file);
+        Some(SrcSpan { file, ..span })
+    }
+}
+
+/// The types a type is made of (a closure instance's captures, a path's type arguments).
+fn type_parts(names: &Interner, k: &TyKind) -> Vec<Ty> {
+    match k {
+        TyKind::Closure(ClosureRef::Instance(_, c)) => vec![*c],
+        TyKind::Ref { pointee, .. } | TyKind::RawPtr { pointee, .. } => vec![*pointee],
+        TyKind::Array(e, _) | TyKind::Slice(e) => vec![*e],
+        TyKind::Tuple(ts) => ts.to_vec(),
+        TyKind::FnPtr(sig) => sig.inputs.iter().copied().chain(sig.output).collect(),
+        TyKind::Path(p) => names
+            .path_data(*p)
+            .segments
+            .iter()
+            .flat_map(|seg| seg.args.iter())
+            .filter_map(|a| match a {
+                GenericArg::Ty(t) => Some(*t),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether `t` or a type it is made of satisfies `pred` (without recursion).
+pub(super) fn mentions(names: &Interner, t: Ty, pred: impl Fn(Ty, &TyKind) -> bool) -> bool {
+    let mut stack = vec![t];
+    while let Some(t) = stack.pop() {
+        let k = names.ty_kind(t);
+        if pred(t, k) {
+            return true;
+        }
+        stack.extend(type_parts(names, k));
+    }
+    false
+}
+
+/// The types a closure body's `debug` lines give its captures (`debug f => ((*_1).0: F)`), by
+/// index, in the body's own interner.
+fn debug_captures(body: &Body) -> Vec<Option<Ty>> {
+    let mut tys: Vec<Option<Ty>> = Vec::new();
+    for d in &body.debug {
+        let DebugValue::Place(p) = d.value else {
+            continue;
+        };
+        if p.local != Local::new(1) {
+            continue;
+        }
+        if let [Proj::Deref, Proj::Field(i, t), ..] | [Proj::Field(i, t), ..] = body.place_projs(p)
+        {
+            let i = *i as usize;
+            if i >= tys.len() {
+                tys.resize(i + 1, None);
+            }
+            tys[i] = tys[i].or(Some(*t));
+        }
+    }
+    tys
+}
+
+impl<'a> FnLower<'_, 'a, '_> {
+    /// Binds each closure this instance builds whose captures depend on the instance — a
+    /// closure of a generic body or of a library — to a `ClosureRef::Instance` holding the
+    /// captures' types: the substituted types of the aggregate's operands. The closure's span
+    /// alone names one closure for every instance of its body; with the binding, each
+    /// instance's closure has its own type, layout and body instance. The crate's closures of
+    /// non-generic bodies keep their span (their captures are known once, `captures`).
+    pub(super) fn closure_env(&mut self) -> R<()> {
+        let mir = self.mir;
+        let built = mir.stmts.iter().any(|s| {
+            matches!(
+                &s.kind,
+                StatementKind::Assign(_, Rvalue::Aggregate(AggregateKind::Closure(_), _))
+            )
+        });
+        if !built {
+            return Ok(());
+        }
+        // The locals' types under the instance's substitution, for the operands' types.
+        let decls: Vec<Ty> = mir.locals.values().map(|d| d.ty).collect();
+        let tys: Vec<Ty> = decls.into_iter().map(|t| self.mir_ty(t)).collect();
+        let outer = std::mem::replace(&mut self.tys, tys);
+        let r = self.bind_built_closures();
+        self.tys = outer;
+        r
+    }
+
+    fn bind_built_closures(&mut self) -> R<()> {
+        let mir = self.mir;
+        // Closures that capture nothing appear as zero-sized constants, often without an
+        // aggregate in the body (a library closure passed along).
+        for c in mir.consts.keys() {
+            if let ConstKind::ZeroSized(t) = self.konst(c) {
+                let t = self.subst(t);
+                if let Some(span) = self.generic_closure(t) {
+                    let unit = self.sh.names.ty(TyKind::Tuple(Box::new([])));
+                    self.bind_closure(t, span, unit)?;
+                }
+            }
+        }
+        // A closure may capture another closure built later in the statement order: bind
+        // those whose captures are known first, until nothing changes.
+        let mut pending: Vec<PendingClosure> = Vec::new();
+        for s in &mir.stmts {
+            if let StatementKind::Assign(_, Rvalue::Aggregate(AggregateKind::Closure(c), ops)) =
+                &s.kind
+            {
+                let t = self.sh.names.ty(TyKind::Closure(*c));
+                let t = self.mir_ty(t);
+                if let Some(span) = self.generic_closure(t) {
+                    pending.push((t, span, &ops[..], s.span));
+                }
+            }
+        }
+        while !pending.is_empty() {
+            let before = pending.len();
+            let mut i = 0;
+            while i < pending.len() {
+                let (generic, span, ops, at) = pending[i];
+                self.span = self.mir_span(at).or(self.span);
+                // rustc's printer lists one operand per captured variable: a closure capturing
+                // two fields of one variable has more captures than operands.
+                let described = self
+                    .closure_body_of(span)
+                    .map(|(_, b)| debug_captures(b).len());
+                if described.is_some_and(|n| n > ops.len()) {
+                    return self.err(format!(
+                        "a closure capturing several fields of one variable (rustc's MIR lists one capture per variable) (`{}`)",
+                        self.show(generic)
+                    ));
+                }
+                let captures = self.capture_types(ops)?;
+                let waits = captures.iter().any(|&t| {
+                    pending
+                        .iter()
+                        .any(|(g, ..)| *g != generic && mentions(self.sh.names, t, |x, _| x == *g))
+                });
+                if waits && pending.len() == before {
+                    i += 1;
+                    continue;
+                }
+                let captures = self.sh.names.ty(TyKind::Tuple(captures.into()));
+                self.bind_closure(generic, span, captures)?;
+                pending.swap_remove(i);
+            }
+        }
+        // rustc prints a library closure inlined into the crate by span where it is built and
+        // by path in the types of locals: the path names the closure just bound.
+        let decls: Vec<Ty> = self.tys.clone();
+        for t in decls {
+            let mut stack = vec![t];
+            while let Some(t) = stack.pop() {
+                match *self.sh.names.ty_kind(t) {
+                    TyKind::Closure(ClosureRef::Path(_)) => {
+                        let Some(span) = self.generic_closure(t) else {
+                            continue;
+                        };
+                        let by_span = self.sh.names.ty(TyKind::Closure(ClosureRef::Span(span)));
+                        let key = implicit_param(self.sh.names, by_span);
+                        let bound = self.closure_env.iter().find(|(k, _)| Some(*k) == key);
+                        if let Some(&(_, instance)) = bound
+                            && let Some(k) = implicit_param(self.sh.names, t)
+                            && !self.closure_env.iter().any(|(b, _)| *b == k)
+                        {
+                            self.closure_env.push((k, instance));
+                        }
+                    }
+                    ref k => stack.extend(type_parts(self.sh.names, k)),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The span of a closure type whose captures depend on the instance: a closure of a
+    /// library (by span, or by path in the crate's MIR: the body is found by its path) or of a
+    /// generic body of the crate. `None` for other types and the crate's other closures.
+    fn generic_closure(&mut self, t: Ty) -> Option<SrcSpan> {
+        match *self.sh.names.ty_kind(t) {
+            TyKind::Closure(ClosureRef::Span(span)) => (!self.known_closure(span)).then_some(span),
+            TyKind::Closure(ClosureRef::Path(text)) => {
+                let text = self.sh.names.str(text).to_string();
+                self.sh.library_closure(&text)
+            }
+            _ => None,
+        }
+    }
+
+    /// One of the crate's closures of a non-generic body, whose captures are known once.
+    fn known_closure(&self, span: SrcSpan) -> bool {
+        match self.sh.layouts.closures.get(&span) {
+            Some(Ok(_)) => true,
+            // Refused with its layout (several fields of one variable, unknown captures).
+            Some(Err(why)) => why != GENERIC_CAPTURES,
+            None => false,
+        }
+    }
+
+    /// The closure body of the closure of `span` (in the user's interner): the crate's, or a
+    /// library's.
+    fn closure_body_of(&mut self, span: SrcSpan) -> Option<(Krate, &'a Body)> {
+        if let Some(b) = self.sh.resolver.closure_body(span) {
+            let bodies: &'a PrimaryMap<BodyId, Body> = self.sh.bodies;
+            return Some((Krate::User, &bodies[b]));
+        }
+        let file = self.sh.names.str(span.file).to_string();
+        for lib in 0..self.sh.libs.links.len() as crate::lower::LibId {
+            let Ok(mir) = self.sh.libs.link(lib).get() else {
+                continue;
+            };
+            let lib_file = mir
+                .names
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .sym(&file);
+            if let Some(b) = mir.resolver.closure_body(SrcSpan {
+                file: lib_file,
+                ..span
+            }) {
+                return Some((Krate::Lib(lib), &mir.bodies[b]));
+            }
+        }
+        None
+    }
+
+    /// The types of a closure aggregate's operands, under the instance's substitution and the
+    /// closures bound so far.
+    fn capture_types(&mut self, ops: &[(Option<Sym>, Operand)]) -> R<Vec<Ty>> {
+        let mut captures = Vec::with_capacity(ops.len());
+        for (_, op) in ops {
+            let t = match op {
+                Operand::Copy(p) | Operand::Move(p) => self.place_ty(*p)?,
+                Operand::Const(k) => {
+                    let k = self.konst(*k);
+                    match const_ty(self.sh.names, &k) {
+                        Some(t) => self.subst(t),
+                        None => return self.err("a closure capturing a constant of unknown type"),
+                    }
+                }
+                Operand::RuntimeChecks(_) => self.sh.names.ty(TyKind::Bool),
+            };
+            captures.push(subst(self.sh.names, t, &self.closure_env));
+        }
+        Ok(captures)
+    }
+
+    /// Binds the closure type `generic` (of the closure of `span`) to its instance with
+    /// `captures` (a tuple type).
+    fn bind_closure(&mut self, generic: Ty, span: SrcSpan, captures: Ty) -> R<()> {
+        let instance = self
+            .sh
+            .names
+            .ty(TyKind::Closure(ClosureRef::Instance(span, captures)));
+        // The closure by span too: rustc prints both forms of a library closure.
+        let by_span = self.sh.names.ty(TyKind::Closure(ClosureRef::Span(span)));
+        for t in [generic, by_span] {
+            let key = implicit_param(self.sh.names, t).expect("a closure's generic type");
+            match self.closure_env.iter().find(|(k, _)| *k == key) {
+                Some((_, bound)) if *bound != instance => {
+                    return self.err(format!(
+                        "a closure built twice in one body with different captures (`{}`)",
+                        self.show(generic)
+                    ));
+                }
+                Some(_) => {}
+                None => self.closure_env.push((key, instance)),
+            }
+        }
+        Ok(())
+    }
+
+    /// The substitution of a closure body called through `closure` (an instance's closure):
+    /// the closure's own type, its captures' types (against the body's `debug` lines) and the
+    /// arguments' and result's types bind the body's parameters.
+    fn closure_subst(
+        &mut self,
+        krate: Krate,
+        cbody: &Body,
+        closure: Ty,
+        args: &[Ty],
+        dest: Ty,
+    ) -> R<Vec<(Sym, Ty)>> {
+        let TyKind::Closure(ClosureRef::Instance(_, captures)) = *self.sh.names.ty_kind(closure)
+        else {
+            return Ok(Vec::new());
+        };
+        let mut s: Vec<(Sym, Ty)> = Vec::new();
+        let mut ok = true;
+        let mut own = self.sh.import_ty(krate, cbody.locals[Local::new(1)].ty);
+        if let TyKind::Ref { pointee, .. } = *self.sh.names.ty_kind(own) {
+            own = pointee;
+        }
+        ok &= unify(self.sh.names, self.sh.items, own, closure, &mut s);
+        let captured = match self.sh.names.ty_kind(captures) {
+            TyKind::Tuple(ts) => ts.to_vec(),
+            _ => Vec::new(),
+        };
+        for (i, t) in debug_captures(cbody).into_iter().enumerate() {
+            if let (Some(t), Some(&c)) = (t, captured.get(i)) {
+                let t = self.sh.import_ty(krate, t);
+                ok &= unify(self.sh.names, self.sh.items, t, c, &mut s);
+            }
+        }
+        for (i, &at) in args.iter().enumerate() {
+            if let Some(l) = cbody.locals.get(Local::new(i + 2)) {
+                let pt = self.sh.import_ty(krate, l.ty);
+                ok &= unify(self.sh.names, self.sh.items, pt, at, &mut s);
+            }
+        }
+        let rt = self.sh.import_ty(krate, cbody.return_ty());
+        ok &= unify(self.sh.names, self.sh.items, rt, dest, &mut s);
+        if !ok {
+            return self.err(format!(
+                "the type parameters of the body of `{}` could not be inferred consistently",
+                self.show(closure)
+            ));
+        }
+        s.sort_by_key(|(n, _)| self.sh.names.str(*n).to_string());
+        Ok(s)
+    }
+
     /// Whether a call is `Fn::call`/`FnMut::call_mut`/`FnOnce::call_once` of one of the crate's
     /// closures (its body resolved); lowers it if so.
     pub(super) fn closure_call(
@@ -281,26 +632,16 @@ impl FnLower<'_, '_, '_> {
         target: Option<Block>,
     ) -> R<bool> {
         let (krate, id, cbody, name) = callee;
-        // Core's closures are not known (`captures` reads the crate's): their calls are
-        // refused with their layouts.
-        if krate != Krate::User {
-            return Ok(false);
-        }
-        let Some((mode, _)) = closure_self(self.sh.names, cbody) else {
+        let is_closure = match krate {
+            Krate::User => closure_self(self.sh.names, cbody),
+            Krate::Lib(l) => closure_self(&self.sh.libs.mir(l).names.lock().unwrap(), cbody),
+        };
+        let Some((mode, _)) = is_closure else {
             return Ok(false);
         };
         let [closure, tupled] = args else {
             return self.err("a call of a closure with arguments not tupled");
         };
-        let csig = signature(self.sh, krate, cbody, &[], self.span)?;
-        let origin = self.origin();
-        let symbol =
-            self.sh
-                .mono
-                .instance(self.sh.names, krate, id, &name, Vec::new(), None, origin);
-        let mut vals: Vec<Value> = Vec::new();
-        let dplace = self.place(dest)?.0;
-        self.push_sret(&csig, dplace, &mut vals)?;
         let given_ty = self.operand_ty(closure)?;
         // The resolver takes `<&mut C as FnMut<A>>::call_mut` (a generic body called with
         // `&mut c`) for the closure's own: count the references around the closure.
@@ -312,6 +653,22 @@ impl FnLower<'_, '_, '_> {
             closure_ty = pointee;
             depth += 1;
         }
+        let tupled_ty = self.operand_ty(tupled)?;
+        let arg_tys = match self.sh.names.ty_kind(tupled_ty) {
+            TyKind::Tuple(ts) => ts.to_vec(),
+            _ => Vec::new(),
+        };
+        let dest_ty = self.place_ty(dest)?;
+        let s = self.closure_subst(krate, cbody, closure_ty, &arg_tys, dest_ty)?;
+        let csig = signature(self.sh, krate, cbody, &s, self.span)?;
+        let origin = self.origin();
+        let symbol = self
+            .sh
+            .mono
+            .instance(self.sh.names, krate, id, &name, s, None, origin);
+        let mut vals: Vec<Value> = Vec::new();
+        let dplace = self.place(dest)?.0;
+        self.push_sret(&csig, dplace, &mut vals)?;
         let mut consumed = None;
         match (mode, depth) {
             (SelfMode::ByValue, 0) => self.pass_arg(closure, &mut vals)?,

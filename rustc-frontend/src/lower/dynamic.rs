@@ -350,6 +350,7 @@ impl FnLower<'_, '_, '_> {
             trap: None,
             homes: Vec::new(),
             tys: Vec::new(),
+            closure_env: Vec::new(),
             frame: 0,
             fp,
             span: self.span,

@@ -14,7 +14,8 @@ mod wide;
 
 use super::import::{Direction, Translator};
 use super::layout::{
-    Layout, Scalar, TagEncoding, adt_of, array_len, is_param, subst, subst_path, unify,
+    Layout, Scalar, TagEncoding, adt_of, array_len, implicit_param, is_param, subst, subst_path,
+    unify,
 };
 use super::{
     Instance, Krate, LibMir, Libs, LowerError, MEMORY, MEMORY_PAGES, Mono, STACK_POINTER,
@@ -273,6 +274,9 @@ struct FnLower<'c, 'a, 's> {
     trap: Option<wasmir::Block>,
     homes: Vec<Home>,
     tys: Vec<Ty>,
+    /// The closures of a generic body that this instance builds, bound to their
+    /// `ClosureRef::Instance` (see `closures::closure_env`).
+    closure_env: Vec<(Sym, Ty)>,
     frame: u64,
     fp: Value,
     span: Option<SrcSpan>,
@@ -417,6 +421,7 @@ pub fn lower_instance(
         trap: None,
         homes: Vec::new(),
         tys: Vec::new(),
+        closure_env: Vec::new(),
         frame: 0,
         fp,
         span: fspan,
@@ -443,6 +448,15 @@ pub fn lower_instance(
     }
     f.cur = entry;
     f.prologue_and_enter(sig.sret)
+}
+
+/// Whether `t` mentions an associated type (`<T as Tr>::Assoc`).
+fn mentions_projection(names: &Interner, t: Ty) -> bool {
+    closures::mentions(
+        names,
+        t,
+        |_, k| matches!(k, TyKind::Path(p) if names.path_data(*p).qself.is_some()),
+    )
 }
 
 /// Panics trap: the default for `panic=abort` without a `#[panic_handler]` of the user.
@@ -559,7 +573,8 @@ impl<'a> FnLower<'_, 'a, '_> {
     }
 
     fn subst(&mut self, t: Ty) -> Ty {
-        subst(self.sh.names, t, &self.inst.subst)
+        let t = subst(self.sh.names, t, &self.inst.subst);
+        subst(self.sh.names, t, &self.closure_env)
     }
 
     fn show(&self, t: Ty) -> String {
@@ -574,6 +589,7 @@ impl<'a> FnLower<'_, 'a, '_> {
     }
 
     fn homes_and_entry(&mut self, sig: &Sig, args: &[Value]) -> R<()> {
+        self.closure_env()?;
         let taken = address_taken(self.mir);
         let mut next_arg = 0usize;
         let sret = if sig.sret {
@@ -2317,6 +2333,7 @@ impl<'a> FnLower<'_, 'a, '_> {
             _ => return self.indirect_call(dest, func, args, target),
         };
         let path = subst_path(self.sh.names, path, &self.inst.subst);
+        let path = subst_path(self.sh.names, path, &self.closure_env);
         if self.primitive_operator(path, dest, args)? {
             match target {
                 Some(t) => self.br(t),
@@ -2372,17 +2389,25 @@ impl<'a> FnLower<'_, 'a, '_> {
         // destination types.
         let mut s: Vec<(Sym, Ty)> = Vec::new();
         let mut ok = true;
+        let mut projection = false;
         for (i, a) in args.iter().enumerate() {
             let at = self.operand_ty(a)?;
+            projection |= mentions_projection(self.sh.names, at);
             let pt = self.sh.import_ty(krate, cbody.locals[Local::new(i + 1)].ty);
             ok &= unify(self.sh.names, self.sh.items, pt, at, &mut s);
         }
         let dt = self.operand_ty(&Operand::Copy(dest))?;
+        projection |= mentions_projection(self.sh.names, dt);
         let rt = self.sh.import_ty(krate, cbody.return_ty());
         ok &= unify(self.sh.names, self.sh.items, rt, dt, &mut s);
         if !ok {
+            let why = if projection {
+                " (an associated type such as `<I as Iterator>::Item` is not normalized to the type it names)"
+            } else {
+                ""
+            };
             return self.err(format!(
-                "the type parameters of `{printed}` could not be inferred consistently"
+                "the type parameters of `{printed}` could not be inferred consistently{why}"
             ));
         }
         s.sort_by_key(|(n, _)| self.sh.names.str(*n).to_string());

@@ -137,7 +137,9 @@ impl Translator<'_> {
                 TyKind::Dyn { bounds, .. } | TyKind::Opaque { bounds, .. } => {
                     out.extend(bounds.iter().map(|b| Node::Path(b.path)))
                 }
-                TyKind::Pattern(t, _) => out.push(Node::Ty(*t)),
+                TyKind::Pattern(t, _) | TyKind::Closure(ClosureRef::Instance(_, t)) => {
+                    out.push(Node::Ty(*t))
+                }
                 _ => {}
             },
             Node::Path(p) => {
@@ -242,6 +244,9 @@ impl Translator<'_> {
             },
             TyKind::Closure(ClosureRef::Span(s)) => TyKind::Closure(ClosureRef::Span(self.span(s))),
             TyKind::Closure(ClosureRef::Path(s)) => TyKind::Closure(ClosureRef::Path(self.sym(s))),
+            TyKind::Closure(ClosureRef::Instance(s, t)) => {
+                TyKind::Closure(ClosureRef::Instance(self.span(s), self.t(t)))
+            }
             TyKind::Coroutine(s) => TyKind::Coroutine(self.sym(s)),
             TyKind::Pattern(t, s) => TyKind::Pattern(self.t(t), self.sym(s)),
             k @ (TyKind::Bool

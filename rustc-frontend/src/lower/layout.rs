@@ -211,6 +211,19 @@ pub struct Layouts<'s> {
     cache: FxHashMap<Ty, Layout>,
 }
 
+/// The parameter a type stands for when it is not a named one: an `impl Trait` of a generic
+/// signature (an anonymous type parameter), or the closure of a generic body, whose captures
+/// differ per instance. Substitutions bind them like named parameters (their names cannot be
+/// written in Rust: `\0` and the type's index in the interner).
+pub fn implicit_param(names: &mut Interner, t: Ty) -> Option<Sym> {
+    match names.ty_kind(t) {
+        TyKind::Opaque { .. } | TyKind::Closure(ClosureRef::Span(_) | ClosureRef::Path(_)) => {
+            Some(names.sym(&format!("\0{}", cranelift_entity::EntityRef::index(t))))
+        }
+        _ => None,
+    }
+}
+
 /// A type parameter: a single-segment path without arguments that is not a known type.
 pub fn is_param(names: &Interner, items: &SourceItems, t: Ty) -> Option<Sym> {
     let TyKind::Path(p) = names.ty_kind(t) else {
@@ -304,6 +317,12 @@ pub fn subst(names: &mut Interner, t: Ty, subst: &[(Sym, Ty)]) -> Ty {
     let mut done: FxHashMap<Ty, Ty> = FxHashMap::default();
     while let Some((cur, children_done)) = stack.pop() {
         if done.contains_key(&cur) {
+            continue;
+        }
+        if let Some(key) = implicit_param(names, cur)
+            && let Some((_, to)) = subst.iter().find(|(n, _)| *n == key)
+        {
+            done.insert(cur, *to);
             continue;
         }
         let kind = names.ty_kind(cur).clone();
@@ -404,7 +423,7 @@ pub fn subst_path(names: &mut Interner, p: PathId, s: &[(Sym, Ty)]) -> PathId {
 /// Binds type parameters of `pattern` (a callee's signature type) by matching it against
 /// `concrete` (the caller's type), without recursion. Returns false on a conflict.
 pub fn unify(
-    names: &Interner,
+    names: &mut Interner,
     items: &SourceItems,
     pattern: Ty,
     concrete: Ty,
@@ -415,7 +434,7 @@ pub fn unify(
         if p == c {
             continue;
         }
-        if let Some(s) = is_param(names, items, p) {
+        if let Some(s) = is_param(names, items, p).or_else(|| implicit_param(names, p)) {
             match out.iter().find(|(n, _)| *n == s) {
                 Some((_, t)) if *t != c => return false,
                 Some(_) => {}
@@ -579,6 +598,12 @@ impl<'s> Layouts<'s> {
                 let captures = match c {
                     ClosureRef::Span(s) => self.closures.get(&s),
                     ClosureRef::Path(_) => None,
+                    ClosureRef::Instance(_, captures) => {
+                        return Ok(match names.ty_kind(captures) {
+                            TyKind::Tuple(ts) => ts.to_vec(),
+                            _ => Vec::new(),
+                        });
+                    }
                 };
                 match captures {
                     Some(Ok(tys)) => tys.clone(),

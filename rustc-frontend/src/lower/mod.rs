@@ -275,12 +275,16 @@ impl LibLink {
 /// The library crates of one lowering, core first.
 pub struct Libs {
     pub links: Vec<LibLink>,
+    /// The span of each library closure the crate's MIR names by path (see
+    /// `func::closures::library_closure`), once looked up.
+    pub closure_paths: FxHashMap<String, Option<SrcSpan>>,
 }
 
 impl Libs {
     pub fn new(specs: Vec<LibSpec>) -> Libs {
         Libs {
             links: specs.into_iter().map(LibLink::new).collect(),
+            closure_paths: FxHashMap::default(),
         }
     }
 

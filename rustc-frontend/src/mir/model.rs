@@ -55,6 +55,10 @@ entity_impl!(BodyId, "body");
 pub enum ClosureRef {
     Span(SrcSpan),
     Path(Sym),
+    /// Not printed by rustc: the closure of a generic body as one instance of the body builds
+    /// it, with its captures' types (a tuple). The lowering makes it from the aggregate that
+    /// builds the closure, as the span alone does not tell instances apart.
+    Instance(SrcSpan, Ty),
 }
 
 /// A source range `file:line:col: line:col` (1-based, as rustc prints it).

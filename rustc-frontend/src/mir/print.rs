@@ -52,6 +52,13 @@ impl<'a> Printer<'a> {
     fn closure(&self, c: &ClosureRef) -> String {
         match c {
             ClosureRef::Span(s) => format!("{{closure@{}}}", self.span(s)),
+            ClosureRef::Instance(s, captures) => {
+                format!(
+                    "{{closure@{} capturing {}}}",
+                    self.span(s),
+                    self.ty(*captures)
+                )
+            }
             ClosureRef::Path(p) => format!("{{closure@{}}}", self.names.str(*p)),
         }
     }
