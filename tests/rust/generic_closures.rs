@@ -4,6 +4,7 @@
 // invoke: generic_adders 5
 // invoke: scaled 2
 // invoke: nested 7
+// invoke: into_adders 5
 #![no_std]
 
 #[inline(never)]
@@ -65,4 +66,16 @@ fn twice_then<T: Copy + core::ops::Add<Output = T>>(t: T, x: T) -> T {
 #[unsafe(no_mangle)]
 pub fn nested(x: u32) -> u32 {
     twice_then(x, 1) + twice_then(x as u16, 2) as u32
+}
+
+/// `Into::into` reaches `<u32 as From<u8>>::from`: one of the impls core's macros generate,
+/// told apart by its signature.
+#[inline(never)]
+fn adder_into<T: Copy + Into<u32>>(k: T, x: u32) -> u32 {
+    apply_twice(move |v| v + k.into(), x)
+}
+
+#[unsafe(no_mangle)]
+pub fn into_adders(x: u32) -> u32 {
+    adder_into(3u8, x) + adder_into(1000u16, x) + adder_into(true, x)
 }

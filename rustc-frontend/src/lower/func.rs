@@ -75,6 +75,20 @@ impl Shared<'_, '_> {
         })
     }
 
+    /// A path of the user's interner in library `lib`'s (`lnames`, locked by the caller).
+    fn path_into_lib(&mut self, lib: super::LibId, lnames: &mut Interner, path: PathId) -> PathId {
+        let link = self.libs.link(lib);
+        Translator {
+            from: self.names,
+            to: lnames,
+            memo: &mut link.into_lib,
+            dir: Direction::IntoLib {
+                name: &link.spec.name,
+            },
+        }
+        .path(path)
+    }
+
     /// A type of a body of `krate` in the user's interner.
     fn import_ty(&mut self, krate: Krate, t: Ty) -> Ty {
         match krate {
@@ -448,6 +462,71 @@ pub fn lower_instance(
     }
     f.cur = entry;
     f.prologue_and_enter(sig.sret)
+}
+
+/// Whether `a` and `b` are one type: regions aside, paths compared by their last segment and
+/// arguments (`core::option::Option<u8>` is core's `option::Option<u8>`). Without recursion.
+fn same_type(names: &Interner, a: Ty, b: Ty) -> bool {
+    let mut stack = vec![(a, b)];
+    while let Some((a, b)) = stack.pop() {
+        if a == b {
+            continue;
+        }
+        match (names.ty_kind(a), names.ty_kind(b)) {
+            (
+                TyKind::Ref {
+                    mutable: m,
+                    pointee: x,
+                    ..
+                },
+                TyKind::Ref {
+                    mutable: n,
+                    pointee: y,
+                    ..
+                },
+            )
+            | (
+                TyKind::RawPtr {
+                    mutable: m,
+                    pointee: x,
+                },
+                TyKind::RawPtr {
+                    mutable: n,
+                    pointee: y,
+                },
+            ) if m == n => stack.push((*x, *y)),
+            (TyKind::Slice(x), TyKind::Slice(y)) => stack.push((*x, *y)),
+            (TyKind::Array(x, m), TyKind::Array(y, n)) if m == n => stack.push((*x, *y)),
+            (TyKind::Tuple(xs), TyKind::Tuple(ys)) if xs.len() == ys.len() => {
+                stack.extend(xs.iter().copied().zip(ys.iter().copied()))
+            }
+            (TyKind::Path(p), TyKind::Path(q)) => {
+                let (p, q) = (names.path_data(*p), names.path_data(*q));
+                let (Some(x), Some(y)) = (p.segments.last(), q.segments.last()) else {
+                    return false;
+                };
+                if p.qself.is_some() || q.qself.is_some() || x.name != y.name {
+                    return false;
+                }
+                let tys = |s: &Segment| -> Vec<Ty> {
+                    s.args
+                        .iter()
+                        .filter_map(|g| match g {
+                            GenericArg::Ty(t) => Some(*t),
+                            _ => None,
+                        })
+                        .collect()
+                };
+                let (xs, ys) = (tys(x), tys(y));
+                if xs.len() != ys.len() {
+                    return false;
+                }
+                stack.extend(xs.into_iter().zip(ys));
+            }
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// Whether `t` mentions an associated type (`<T as Tr>::Assoc`).
@@ -2373,7 +2452,10 @@ impl<'a> FnLower<'_, 'a, '_> {
         }
         let (krate, callee, cbody, name) = match self.resolve(path) {
             Ok(found) => found,
-            Err(m) => return self.err(format!("{m}: `{printed}`")),
+            Err(m) => match self.by_signature(path, args, dest)? {
+                Some(found) => found,
+                None => return self.err(format!("{m}: `{printed}`")),
+            },
         };
         if self.closure_call((krate, callee, cbody, name.clone()), dest, args, target)? {
             return Ok(());
@@ -2559,16 +2641,7 @@ impl<'a> FnLower<'_, 'a, '_> {
                 }
             };
             let mut lnames = mir.names.lock().unwrap_or_else(|e| e.into_inner());
-            let link = self.sh.libs.link(lib);
-            let lpath = Translator {
-                from: self.sh.names,
-                to: &mut lnames,
-                memo: &mut link.into_lib,
-                dir: Direction::IntoLib {
-                    name: &link.spec.name,
-                },
-            }
-            .path(path);
+            let lpath = self.sh.path_into_lib(lib, &mut lnames, path);
             match mir.resolver.resolve(&mut lnames, lpath) {
                 Resolution::Body(b) | Resolution::Default(b) => {
                     let name = crate::mir::print::Printer {
@@ -2583,6 +2656,70 @@ impl<'a> FnLower<'_, 'a, '_> {
             }
         }
         Err(failure.unwrap_or_else(|| resolution_error(Resolution::Unresolved)))
+    }
+
+    /// A call that several impls of a library fit alike (`<u64 as From<u8>>::from`, impls a
+    /// macro generated, known only by their methods' signatures): the one body of the trait's
+    /// method whose parameter and result types are the call's, if exactly one is.
+    fn by_signature(
+        &mut self,
+        path: PathId,
+        args: &[Operand],
+        dest: Place,
+    ) -> R<Option<(Krate, BodyId, &'a Body, String)>> {
+        let mut tys = Vec::with_capacity(args.len() + 1);
+        for a in args {
+            tys.push(self.operand_ty(a)?);
+        }
+        tys.push(self.place_ty(dest)?);
+        let mut found = None;
+        for lib in 0..self.sh.libs.links.len() as super::LibId {
+            let Ok(mir) = self.sh.libs.link(lib).get() else {
+                continue;
+            };
+            let candidates = {
+                let mut lnames = mir.names.lock().unwrap_or_else(|e| e.into_inner());
+                let lpath = self.sh.path_into_lib(lib, &mut lnames, path);
+                mir.resolver.trait_method_bodies(&lnames, lpath)
+            };
+            for b in candidates {
+                let body = &mir.bodies[b];
+                if body.arg_count as usize + 1 != tys.len() {
+                    continue;
+                }
+                let krate = Krate::Lib(lib);
+                let mut pattern: Vec<Ty> = (1..=body.arg_count as usize)
+                    .map(|i| self.sh.import_ty(krate, body.locals[Local::new(i)].ty))
+                    .collect();
+                pattern.push(self.sh.import_ty(krate, body.return_ty()));
+                let mut s = Vec::new();
+                let mut ok = true;
+                for (&p, &t) in pattern.iter().zip(&tys) {
+                    ok &= unify(self.sh.names, self.sh.items, p, t, &mut s);
+                }
+                ok = ok
+                    && pattern.iter().zip(&tys).all(|(&p, &t)| {
+                        let p = subst(self.sh.names, p, &s);
+                        same_type(self.sh.names, p, t)
+                    });
+                if !ok {
+                    continue;
+                }
+                if found.is_some() {
+                    return Ok(None);
+                }
+                let printed = {
+                    let lnames = mir.names.lock().unwrap_or_else(|e| e.into_inner());
+                    crate::mir::print::Printer {
+                        names: &lnames,
+                        body: None,
+                    }
+                    .path(body.name)
+                };
+                found = Some((krate, b, body, printed));
+            }
+        }
+        Ok(found)
     }
 
     /// `<u32 as Add>::add(a, b)` and the other operator traits on primitive numbers (reached

@@ -344,15 +344,27 @@ pub fn subst(names: &mut Interner, t: Ty, subst: &[(Sym, Ty)]) -> Ty {
                         continue;
                     }
                 }
+                // `<T as From<U>>::from`: the trait's arguments too.
+                let trait_args = path.qself.as_ref().and_then(|q| q.trait_).map(|t| {
+                    names
+                        .path_data(t)
+                        .segments
+                        .iter()
+                        .flat_map(|s| s.args.iter())
+                });
                 path.qself
                     .iter()
                     .map(|q| q.self_ty)
-                    .chain(path.segments.iter().flat_map(|s| s.args.iter()).filter_map(
-                        |g| match g {
-                            GenericArg::Ty(t) => Some(*t),
-                            _ => None,
-                        },
-                    ))
+                    .chain(
+                        path.segments
+                            .iter()
+                            .flat_map(|s| s.args.iter())
+                            .chain(trait_args.into_iter().flatten())
+                            .filter_map(|g| match g {
+                                GenericArg::Ty(t) => Some(*t),
+                                _ => None,
+                            }),
+                    )
                     .collect()
             }
             _ => Vec::new(),
@@ -389,6 +401,15 @@ pub fn subst(names: &mut Interner, t: Ty, subst: &[(Sym, Ty)]) -> Ty {
                 let mut path = names.path_data(p).clone();
                 if let Some(q) = path.qself.as_mut() {
                     q.self_ty = m(&q.self_ty);
+                    if let Some(t) = q.trait_ {
+                        let mut tp = names.path_data(t).clone();
+                        for g in tp.segments.iter_mut().flat_map(|s| s.args.iter_mut()) {
+                            if let GenericArg::Ty(t) = g {
+                                *t = m(t);
+                            }
+                        }
+                        q.trait_ = Some(names.path(tp));
+                    }
                 }
                 for s in path.segments.iter_mut() {
                     for g in s.args.iter_mut() {
@@ -442,7 +463,36 @@ pub fn unify(
             }
             continue;
         }
-        match (names.ty_kind(p), names.ty_kind(c)) {
+        let primitive = |k: &TyKind| {
+            matches!(
+                k,
+                TyKind::Bool | TyKind::Char | TyKind::Int(_) | TyKind::Float(_)
+            )
+        };
+        // A type whose kind alone tells it apart from a primitive: not a parameter, a
+        // projection or an opaque type.
+        let rigid = |t: Ty| match names.ty_kind(t) {
+            TyKind::Path(q) => {
+                names.path_data(*q).qself.is_none() && is_param(names, items, t).is_none()
+            }
+            k => {
+                primitive(k)
+                    || matches!(
+                        k,
+                        TyKind::Ref { .. }
+                            | TyKind::RawPtr { .. }
+                            | TyKind::Tuple(_)
+                            | TyKind::Array(..)
+                            | TyKind::Slice(_)
+                    )
+            }
+        };
+        let (pk, ck) = (names.ty_kind(p), names.ty_kind(c));
+        // A primitive never matches another type (`From<u8>` against `u16` or `NonZero<u8>`).
+        if (primitive(pk) || primitive(ck)) && rigid(p) && rigid(c) {
+            return false;
+        }
+        match (pk, ck) {
             (TyKind::Ref { pointee: a, .. }, TyKind::Ref { pointee: b, .. })
             | (TyKind::RawPtr { pointee: a, .. }, TyKind::RawPtr { pointee: b, .. })
             | (TyKind::Slice(a), TyKind::Slice(b))
