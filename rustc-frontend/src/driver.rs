@@ -68,7 +68,8 @@ impl Toolchain {
                 rustc.display()
             ));
         }
-        let vv = run_capture(Command::new(&rustc).arg("-vV"))?;
+        let info = RustcInfo::of(&rustc)?;
+        let vv = &info.version;
         let field = |name: &str| {
             vv.lines()
                 .find_map(|l| l.strip_prefix(name))
@@ -83,10 +84,7 @@ impl Toolchain {
         check_supported(&release)?;
         let library = match rust_src {
             Some(p) => p.to_path_buf(),
-            None => {
-                let sysroot = run_capture(Command::new(&rustc).args(["--print", "sysroot"]))?;
-                Path::new(sysroot.trim()).join("lib/rustlib/src/rust/library")
-            }
+            None => Path::new(info.sysroot.trim()).join("lib/rustlib/src/rust/library"),
         };
         if !library.join("core/src/lib.rs").exists() {
             return err(format!(
@@ -436,6 +434,97 @@ pub fn package_edition(file: &Path) -> String {
     "2021".to_string()
 }
 
+/// What `rustc -vV` and `rustc --print sysroot` print. Starting rustc costs tens of
+/// milliseconds (it loads the compiler's shared libraries), a large part of compiling a small
+/// crate, so the answers are cached (`CACHE/rustc-info/HASH`, as cargo caches them) under the
+/// compiler binary's canonical path, size and modification time: replacing the compiler
+/// (a package upgrade) asks again. A rustup proxy (a link to `rustup`, whose answer depends on
+/// the toolchain it selects, not on its own file) is asked every time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct RustcInfo {
+    version: String,
+    sysroot: String,
+}
+
+impl RustcInfo {
+    fn of(rustc: &Path) -> Result<RustcInfo, DriverError> {
+        let cache = Self::cache_file(rustc);
+        if let Some((file, stamp)) = &cache
+            && let Ok(text) = fs::read_to_string(file)
+            && let Some(info) = Self::parse(&text, stamp)
+        {
+            return Ok(info);
+        }
+        let info = RustcInfo {
+            version: run_capture(Command::new(rustc).arg("-vV"))?,
+            sysroot: run_capture(Command::new(rustc).args(["--print", "sysroot"]))?,
+        };
+        if let Some((file, stamp)) = &cache
+            && let Some(dir) = file.parent()
+            && fs::create_dir_all(dir).is_ok()
+        {
+            // Only saves time: a cache that cannot be written asks rustc each time.
+            let _ = crate::index::write_atomically(file, info.render(stamp).as_bytes());
+        }
+        Ok(info)
+    }
+
+    /// Where the answers for `rustc` are cached, and the stamp they must carry; `None` for a
+    /// rustup proxy or where there is no cache.
+    fn cache_file(rustc: &Path) -> Option<(PathBuf, String)> {
+        let real = fs::canonicalize(rustc).ok()?;
+        if real
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_none_or(|n| n.starts_with("rustup"))
+        {
+            return None;
+        }
+        let meta = fs::metadata(&real).ok()?;
+        let mtime = meta
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?;
+        let stamp = format!(
+            "{}\n{} {}.{:09}",
+            real.display(),
+            meta.len(),
+            mtime.as_secs(),
+            mtime.subsec_nanos()
+        );
+        let key = std::hash::BuildHasher::hash_one(&rustc_hash::FxBuildHasher, &stamp);
+        let file = cache_root()
+            .ok()?
+            .join("rustc-info")
+            .join(format!("{key:016x}"));
+        Some((file, stamp))
+    }
+
+    const HEADER: &str = "wasmir rustc-info v1";
+
+    /// The header names the length of what follows, so that a file cut short is not read.
+    fn render(&self, stamp: &str) -> String {
+        let rest = format!("{stamp}\n{}\n{}", self.sysroot.trim(), self.version);
+        format!("{} {}\n{rest}", Self::HEADER, rest.len())
+    }
+
+    /// The cached answers, if `text` is a whole cache file for the compiler `stamp` describes.
+    fn parse(text: &str, stamp: &str) -> Option<RustcInfo> {
+        let (header, rest) = text.split_once('\n')?;
+        let len: usize = header.strip_prefix(Self::HEADER)?.trim().parse().ok()?;
+        if rest.len() != len {
+            return None;
+        }
+        let rest = rest.strip_prefix(stamp)?.strip_prefix('\n')?;
+        let (sysroot, version) = rest.split_once('\n')?;
+        (!sysroot.is_empty() && version.contains("release:")).then(|| RustcInfo {
+            version: version.to_string(),
+            sysroot: sysroot.to_string(),
+        })
+    }
+}
+
 /// The cached MIR of the library crates.
 #[derive(Clone, Debug)]
 pub struct LibraryMir {
@@ -552,6 +641,29 @@ mod tests {
             e.contains("rustc 1.95.0 is not supported") && e.contains("1.96"),
             "{e}"
         );
+    }
+
+    /// The cached answers of a compiler are used only whole and only for that very binary.
+    #[test]
+    fn rustc_info_cache_is_keyed_and_checked() {
+        let info = RustcInfo {
+            version: "rustc 1.96.0\nrelease: 1.96.0\ncommit-hash: abc\nLLVM version: 22.1\n".into(),
+            sysroot: "/usr\n".into(),
+        };
+        let stamp = "/usr/bin/rustc\n14424 1786957845.000000000";
+        let text = info.render(stamp);
+        let read = RustcInfo::parse(&text, stamp).unwrap();
+        assert_eq!(
+            (read.version.as_str(), read.sysroot.trim()),
+            (info.version.as_str(), "/usr")
+        );
+        assert!(RustcInfo::parse(&text, "/usr/bin/rustc\n14424 1786957846.000000000").is_none());
+        for len in 0..text.len() {
+            assert!(
+                RustcInfo::parse(&text[..len], stamp).is_none(),
+                "cut at {len}"
+            );
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! `--emit=wasm` encodes it with the direct backend; `--emit=mir` and `--emit=mir-summary` show
 //! what the frontend reads.
 pub mod driver;
+pub mod index;
 pub mod lower;
 pub mod mir;
 pub mod resolve;
@@ -167,6 +168,13 @@ fn run_args(args: &Args, stdout: &mut dyn Write) -> Result<(), String> {
         let tmp = std::env::temp_dir().join(format!("rustc-wasmir-{}", std::process::id()));
         std::fs::create_dir_all(&tmp)
             .map_err(|e| format!("cannot create `{}`: {e}", tmp.display()))?;
+        if matches!(args.emit, Emit::Wir | Emit::Wasm) {
+            // Loading the cached libraries (their index and signatures) overlaps rustc's work
+            // on the crate; the lowering waits for it when a call first needs one.
+            for spec in cached_libs(Some(&lib)) {
+                lower::preload(spec);
+            }
+        }
         let extra: &[&str] = if args.overflow_checks {
             &["-Coverflow-checks=on"]
         } else {
@@ -192,6 +200,17 @@ fn run_args(args: &Args, stdout: &mut dyn Write) -> Result<(), String> {
         let _ = std::fs::remove_dir_all(tmp);
     }
     result
+}
+
+/// The libraries of the compiler-keyed cache the lowering links (core), in link order.
+fn cached_libs(cached: Option<&driver::LibraryMir>) -> Vec<lower::LibSpec> {
+    vec![lower::LibSpec {
+        name: "core".into(),
+        mir: cached.map(|lib| lib.mir_path("core")),
+        cached: true,
+        externs: Vec::new(),
+        defs: cached.map(|lib| lib.defs_path("core")),
+    }]
 }
 
 /// Builds the `--extern` crates, each against those before it.
@@ -238,13 +257,7 @@ fn emit(args: &Args, text: &str, toolchain: &Built, stdout: &mut dyn Write) -> R
                 .and_then(|tc| tc.library_mir(&driver::cache_root()?))
                 .ok(),
         };
-        let mut libs = vec![lower::LibSpec {
-            name: "core".into(),
-            mir: cached.as_ref().map(|lib| lib.mir_path("core")),
-            cached: true,
-            externs: Vec::new(),
-            defs: cached.as_ref().map(|lib| lib.defs_path("core")),
-        }];
+        let mut libs = cached_libs(cached.as_ref());
         let mut lib_sources = Vec::new();
         let mut deps_before: Vec<String> = ["core", "alloc", "compiler_builtins"]
             .map(String::from)

@@ -11,8 +11,8 @@
 //! impl overrides it. See `docs/architecture/rustc-frontend.md`.
 use crate::mir::print::Printer;
 use crate::mir::*;
-use cranelift_entity::EntityRef;
 use rustc_hash::FxHashMap;
+use std::borrow::Cow;
 use std::fs;
 
 /// Where the trait and self type of an impl body came from.
@@ -213,10 +213,59 @@ impl Sources {
     }
 }
 
+/// What the resolver reads from the library source for an impl body: the text at the impl's
+/// span (a header, a derive's name, a macro's `impl $tr for $t`), and whether the impl block
+/// declares the method `default`. Kept in a library's index (`crate::index`), so that loading a
+/// library reads no source.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImplText<'t> {
+    pub text: Cow<'t, str>,
+    pub is_default: bool,
+}
+
+impl Sources {
+    fn impl_text(&mut self, names: &Interner, span: &SrcSpan, method: Sym) -> ImplText<'static> {
+        ImplText {
+            text: self.text(names, span).unwrap_or_default().into(),
+            is_default: self
+                .impl_block(names, span)
+                .is_some_and(|block| declared_default(&block, names.str(method))),
+        }
+    }
+}
+
 impl Resolver {
     /// Builds the table from the bodies of `file`, reading impl headers from the source files
     /// their spans name.
     pub fn new(file: &mut MirFile) -> Resolver {
+        Self::new_recording(file).0
+    }
+
+    /// `new`, also returning what was read from the source for each impl body (for an index).
+    pub fn new_recording(file: &mut MirFile) -> (Resolver, Vec<(BodyId, ImplText<'static>)>) {
+        let mut sources = Sources::default();
+        let mut read = Vec::new();
+        let sigs: Vec<(BodyId, Signature)> = file
+            .bodies
+            .iter()
+            .filter(|(_, b)| !b.ctfe)
+            .map(|(id, b)| (id, b.signature()))
+            .collect();
+        let r = Self::from_signatures(&mut file.names, &sigs, &mut |names, id, span, method| {
+            let t = sources.impl_text(names, &span, method);
+            read.push((id, t.clone()));
+            t
+        });
+        (r, read)
+    }
+
+    /// Builds the table from the runtime bodies' signatures; `impl_text` gives what the source
+    /// says at an impl body's span.
+    pub fn from_signatures<'t>(
+        names: &mut Interner,
+        sigs: &[(BodyId, Signature)],
+        impl_text: &mut dyn FnMut(&Interner, BodyId, SrcSpan, Sym) -> ImplText<'t>,
+    ) -> Resolver {
         let mut r = Resolver {
             by_path: FxHashMap::default(),
             by_last_two: FxHashMap::default(),
@@ -228,13 +277,11 @@ impl Resolver {
             known_types: Default::default(),
             stats: ImplStats::default(),
         };
-        let mut sources = Sources::default();
-        let names = &mut file.names;
-        for (id, body) in file.bodies.iter() {
-            if body.kind != BodyKind::Fn || body.ctfe {
+        for &(id, sig) in sigs {
+            if sig.kind != BodyKind::Fn {
                 continue;
             }
-            let path = names.path_data(body.name).clone();
+            let path = names.path_data(sig.name).clone();
             let n = path.segments.len();
             // An impl method: `…::<impl at SPAN>::name`.
             let impl_span = match (n >= 2).then(|| &path.segments[n - 2].name) {
@@ -243,9 +290,8 @@ impl Resolver {
             };
             if let SegName::Anon { kind, .. } = path.segments[n - 1].name
                 && names.str(kind) == "closure"
-                && body.arg_count >= 1
+                && let Some(mut t) = sig.first_arg
             {
-                let mut t = body.locals[Local::new(1)].ty;
                 if let TyKind::Ref { pointee, .. } = names.ty_kind(t) {
                     t = *pointee;
                 }
@@ -262,7 +308,7 @@ impl Resolver {
             }
             let (Some(span), SegName::Ident(method)) = (impl_span, &path.segments[n - 1].name)
             else {
-                let key = bare_path(names, body.name);
+                let key = bare_path(names, sig.name);
                 r.by_path.entry(key).or_insert(id);
                 if let [.., a, b] = &path.segments[..]
                     && let (SegName::Ident(parent), SegName::Ident(item)) = (&a.name, &b.name)
@@ -272,15 +318,12 @@ impl Resolver {
                 continue;
             };
             let method = *method;
-            let text = sources.text(names, &span).unwrap_or_default();
+            let ImplText { text, is_default } = impl_text(names, id, span, method);
             let header = parse_impl_header(names, &text);
             let trait_args = header
                 .as_ref()
                 .and_then(|h| h.trait_)
                 .map(|t| type_args(names, t));
-            let is_default = sources
-                .impl_block(names, &span)
-                .is_some_and(|block| declared_default(&block, names.str(method)));
             let bounds = header
                 .as_ref()
                 .map(|h| h.bounds.clone())
@@ -324,7 +367,7 @@ impl Resolver {
                     } else {
                         ImplOrigin::Macro
                     };
-                    (trait_, self_from_args(names, body, method), None, origin)
+                    (trait_, self_from_args(names, &sig, method), None, origin)
                 }
             };
             let Some(self_ty) = self_ty else {
@@ -343,7 +386,7 @@ impl Resolver {
             {
                 r.known_types.insert(t);
             }
-            let name = bare_path(names, body.name);
+            let name = bare_path(names, sig.name);
             let cand = Candidate {
                 body: id,
                 name,
@@ -703,11 +746,10 @@ fn known_impl(names: &Interner, tr: &str, ty: Ty) -> bool {
 
 /// The impl's self type from the method itself: `self` is the first argument (`&Self`,
 /// `&mut Self` or `Self`); `default()`-like methods return `Self`.
-fn self_from_args(names: &Interner, body: &Body, method: Sym) -> Option<Ty> {
-    if body.arg_count == 0 {
-        return matches!(names.str(method), "default" | "new").then(|| body.return_ty());
-    }
-    let first = body.locals[Local::new(1)].ty;
+fn self_from_args(names: &Interner, sig: &Signature, method: Sym) -> Option<Ty> {
+    let Some(first) = sig.first_arg else {
+        return matches!(names.str(method), "default" | "new").then_some(sig.ret);
+    };
     Some(match names.ty_kind(first) {
         TyKind::Ref { pointee, .. } => *pointee,
         _ => first,

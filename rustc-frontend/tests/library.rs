@@ -306,3 +306,130 @@ fn extern_crates_are_linked() {
     assert!(err.contains("no such file"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The index of a library's MIR (`lower::load_lib`) on all of core, in a directory of its own:
+/// the first load parses the whole text and writes the index, the second reads only the index
+/// and the bodies' signatures. Both must give the same bodies (each parsed on demand, printed
+/// back identically), the same allocations, and the same resolution of every call of core.
+/// A truncated or corrupt index is rebuilt, never read.
+#[test]
+fn core_index_gives_what_a_full_parse_gives() {
+    use rustc_frontend::lower::{index_path, load_lib};
+    use rustc_frontend::mir::{ConstKind, Operand, TerminatorKind};
+    let Some(tc) = toolchain() else { return };
+    let lib = tc
+        .library_mir(&driver::cache_root().unwrap())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let dir = std::env::temp_dir().join(format!("rustc-wasmir-index-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("core.mir");
+    std::fs::copy(lib.mir_path("core"), &path).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let load = || load_lib("core", &path, text.clone(), true).unwrap_or_else(|e| panic!("{e}"));
+    let start = Instant::now();
+    let full = load();
+    eprintln!(
+        "full parse and index: {:.2} s",
+        start.elapsed().as_secs_f64()
+    );
+    assert!(!full.indexed);
+    let start = Instant::now();
+    let lazy = load();
+    eprintln!(
+        "load from the index: {:.2} s",
+        start.elapsed().as_secs_f64()
+    );
+    assert!(lazy.indexed, "the index written by the first load is used");
+    assert_eq!(
+        format!("{:?}", full.resolver.stats),
+        format!("{:?}", lazy.resolver.stats)
+    );
+    let ids: Vec<_> = full.body_ids().collect();
+    assert_eq!(ids, lazy.body_ids().collect::<Vec<_>>());
+    let (mut calls, mut bodies) = (0, 0);
+    for &id in &ids {
+        let (a, b) = (full.body(id).unwrap(), lazy.body(id).unwrap());
+        let mut an = full.names.lock().unwrap();
+        let mut bn = lazy.names.lock().unwrap();
+        let pa = Printer {
+            names: &an,
+            body: None,
+        };
+        let pb = Printer {
+            names: &bn,
+            body: None,
+        };
+        assert_eq!(pa.path(a.name), pb.path(b.name));
+        // Printing every body doubles the test's time; one in eight covers every kind.
+        if id.as_u32() % 8 == 0 {
+            assert_eq!(pa.body(a), pb.body(b));
+            bodies += 1;
+        }
+        let callees = |body: &mir::Body| -> Vec<_> {
+            body.blocks
+                .values()
+                .filter_map(|d| match &d.term.kind {
+                    TerminatorKind::Call {
+                        func: Operand::Const(c),
+                        ..
+                    } => match body.consts[*c] {
+                        ConstKind::FnItem(p) => Some(p),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .collect()
+        };
+        for (fa, fb) in callees(a).into_iter().zip(callees(b)) {
+            let ra = full.resolver.resolve(&mut an, fa);
+            let rb = lazy.resolver.resolve(&mut bn, fb);
+            assert_eq!(
+                ra,
+                rb,
+                "{}",
+                Printer {
+                    names: &an,
+                    body: None
+                }
+                .path(fa)
+            );
+            calls += 1;
+        }
+    }
+    let mut allocs: Vec<u32> = full.alloc_ids().collect();
+    allocs.sort_unstable();
+    let mut lazy_allocs: Vec<u32> = lazy.alloc_ids().collect();
+    lazy_allocs.sort_unstable();
+    assert_eq!(allocs, lazy_allocs);
+    for &id in &allocs {
+        let (a, b) = (full.alloc(id).unwrap(), lazy.alloc(id).unwrap());
+        assert_eq!(
+            (a.size, a.align, &a.bytes, &a.relocs),
+            (b.size, b.align, &b.bytes, &b.relocs)
+        );
+    }
+    eprintln!(
+        "{} bodies ({bodies} printed), {calls} calls, {} allocations agree",
+        ids.len(),
+        allocs.len()
+    );
+    // A truncated index and one with a flipped byte are not read: the library is parsed whole
+    // again and a good index written back (on compiler_builtins, whose full parse is quicker).
+    let path = dir.join("compiler_builtins.mir");
+    std::fs::copy(lib.mir_path("compiler_builtins"), &path).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let load = || {
+        load_lib("compiler_builtins", &path, text.clone(), true).unwrap_or_else(|e| panic!("{e}"))
+    };
+    assert!(!load().indexed);
+    let index = std::fs::read(index_path(&path)).unwrap();
+    let mut flipped = index.clone();
+    flipped[index.len() / 2] ^= 0x10;
+    for bad in [&index[..index.len() / 3], &flipped[..]] {
+        std::fs::write(index_path(&path), bad).unwrap();
+        assert!(!load().indexed);
+        assert_eq!(std::fs::read(index_path(&path)).unwrap(), index);
+    }
+    assert!(load().indexed);
+    let _ = std::fs::remove_dir_all(&dir);
+}

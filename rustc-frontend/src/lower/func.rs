@@ -18,7 +18,7 @@ use super::layout::{
     unify,
 };
 use super::{
-    Instance, Krate, LibMir, Libs, LowerError, MEMORY, MEMORY_PAGES, Mono, STACK_POINTER,
+    Allocs, Instance, Krate, LibMir, Libs, LowerError, MEMORY, MEMORY_PAGES, Mono, STACK_POINTER,
     resolution_error, resolve_callee,
 };
 use crate::mir::*;
@@ -280,7 +280,7 @@ struct FnLower<'c, 'a, 's> {
     module: &'c mut Module,
     sh: &'c mut Shared<'a, 's>,
     mir: &'a Body,
-    allocs: &'a FxHashMap<u32, Allocation>,
+    allocs: Allocs<'a>,
     inst: &'c Instance,
     fbody: wasmir::BodyId,
     cur: wasmir::Block,
@@ -350,14 +350,15 @@ pub fn lower_instance(
     inst: &Instance,
 ) -> R<()> {
     let bodies: &PrimaryMap<BodyId, Body> = sh.bodies;
-    let (mir, allocs): (&Body, &FxHashMap<u32, Allocation>) = match inst.krate {
-        Krate::User => (&bodies[inst.body], sh.allocs),
+    let (mir, allocs): (&Body, Allocs) = match inst.krate {
+        Krate::User => (&bodies[inst.body], Allocs::Crate(sh.allocs)),
         Krate::Lib(l) => {
-            let lib: &LibMir = sh.libs.link(l).get().map_err(|msg| LowerError {
+            let err = |msg| LowerError {
                 span: inst.origin,
                 msg,
-            })?;
-            (&lib.bodies[inst.body], &lib.allocs)
+            };
+            let lib: &LibMir = sh.libs.link(l).get().map_err(err)?;
+            (lib.body(inst.body).map_err(err)?, Allocs::Lib(lib))
         }
     };
     // Core's MIR has no spans: its errors are placed at the call that led there.
@@ -1387,8 +1388,9 @@ impl<'a> FnLower<'_, 'a, '_> {
                     }
                 }
                 ConstKind::Indirect { alloc, offset, .. } => {
-                    let Some(a) = self.allocs.get(alloc) else {
-                        return self.err(format!("the allocation alloc{alloc} is not in the MIR"));
+                    let a = match self.allocs.get(*alloc) {
+                        Ok(a) => a,
+                        Err(m) => return self.err(m),
                     };
                     if !a.relocs.is_empty() {
                         let a = self.add_offset(dst, off);
@@ -2648,8 +2650,10 @@ impl<'a> FnLower<'_, 'a, '_> {
                         names: &lnames,
                         body: None,
                     }
-                    .path(mir.bodies[b].name);
-                    return Ok((Krate::Lib(lib), b, &mir.bodies[b], name));
+                    .path(mir.body_name(b));
+                    // Parsing the body interns into the library's names.
+                    drop(lnames);
+                    return Ok((Krate::Lib(lib), b, mir.body(b)?, name));
                 }
                 Resolution::Unresolved => {}
                 r => failure = Some(resolution_error(r)),

@@ -14,9 +14,11 @@ pub mod layout;
 pub mod slices;
 pub mod statics;
 
+use crate::index::{IndexedAlloc, IndexedBody, MirIndex};
 use crate::mir::print::Printer;
 use crate::mir::*;
-use crate::resolve::{Resolution, Resolver};
+use crate::resolve::{ImplText, Resolution, Resolver};
+use cranelift_entity::EntityRef;
 use layout::Layouts;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path as FsPath, PathBuf};
@@ -157,13 +159,135 @@ pub fn render_error(names: &Interner, e: &LowerError) -> String {
     }
 }
 
-/// A library crate's MIR, read when a call first needs it: its bodies, allocations and
-/// resolver, and its interner (which resolution extends with the types it is asked about).
+/// A library crate's MIR: its resolver, built when the library is loaded, and its bodies and
+/// allocations, each parsed from the text the first time the lowering asks for it. With an
+/// index (`crate::index`, for the libraries of the compiler-keyed cache) loading reads only
+/// the bodies' signatures; without one (`--extern` crates, or while the index is built) the
+/// whole text is parsed at once.
 pub struct LibMir {
     pub names: Mutex<Interner>,
-    pub bodies: cranelift_entity::PrimaryMap<BodyId, Body>,
-    pub allocs: FxHashMap<u32, Allocation>,
+    /// The crate's name and the MIR's path, for messages.
+    crate_name: String,
+    path: PathBuf,
+    text: String,
+    bodies: cranelift_entity::PrimaryMap<BodyId, LibBody>,
+    allocs: FxHashMap<u32, LibAlloc>,
     pub resolver: Resolver,
+    /// The library was loaded through its index (else parsed whole).
+    pub indexed: bool,
+}
+
+/// A body of a library: its signature's kind and path, where it is in the text, and the body
+/// once parsed.
+struct LibBody {
+    kind: BodyKind,
+    name: PathId,
+    range: (u32, u32),
+    parsed: OnceLock<Result<Box<Body>, String>>,
+}
+
+/// An allocation of a library: where its first dump is, and the allocation once parsed.
+struct LibAlloc {
+    range: (u32, u32),
+    parsed: OnceLock<Result<Allocation, String>>,
+}
+
+impl LibMir {
+    /// Body `id`, parsed on first use.
+    pub fn body(&self, id: BodyId) -> Result<&Body, String> {
+        let b = &self.bodies[id];
+        let parsed = b.parsed.get_or_init(|| {
+            self.parse_item(b.range, |item| match item {
+                Item::Body(body) if body.name == b.name => Some(Box::new(body)),
+                _ => None,
+            })
+        });
+        parsed.as_deref().map_err(Clone::clone)
+    }
+
+    /// Every body, in the text's order.
+    pub fn body_ids(&self) -> impl Iterator<Item = BodyId> + '_ {
+        self.bodies.keys()
+    }
+
+    /// Every allocation's id.
+    pub fn alloc_ids(&self) -> impl Iterator<Item = u32> + '_ {
+        self.allocs.keys().copied()
+    }
+
+    /// The path of body `id` (in the library's interner), known without parsing the body.
+    pub fn body_name(&self, id: BodyId) -> PathId {
+        self.bodies[id].name
+    }
+
+    /// The promoted constant named `name` (`f::promoted[N]`).
+    pub fn promoted(&self, name: PathId) -> Option<BodyId> {
+        self.bodies
+            .iter()
+            .find(|(_, b)| matches!(b.kind, BodyKind::Promoted(_)) && b.name == name)
+            .map(|(id, _)| id)
+    }
+
+    /// Allocation `id`, parsed on first use.
+    pub fn alloc(&self, id: u32) -> Result<&Allocation, String> {
+        let Some(a) = self.allocs.get(&id) else {
+            return Err(format!("the allocation alloc{id} is not in the MIR"));
+        };
+        let parsed = a.parsed.get_or_init(|| {
+            self.parse_item(a.range, |item| match item {
+                Item::Alloc(alloc) if alloc.id == id => Some(alloc),
+                _ => None,
+            })
+        });
+        parsed.as_ref().map_err(Clone::clone)
+    }
+
+    /// The item at `range` of the text, parsed now; `expected` takes it if it is the one the
+    /// index says is there.
+    fn parse_item<T>(
+        &self,
+        range: (u32, u32),
+        expected: impl FnOnce(Item) -> Option<T>,
+    ) -> Result<T, String> {
+        let mut names = self.names.lock().unwrap_or_else(|e| e.into_inner());
+        let found = match crate::mir::parse_item_at(&self.text, range.0, &mut names) {
+            Ok((item, end)) if end == range.1 => expected(item),
+            Ok(_) => None,
+            Err(e) => {
+                return Err(format!(
+                    "the MIR of `{}` does not read: {}:{e}",
+                    self.crate_name,
+                    self.path.display()
+                ));
+            }
+        };
+        found.ok_or_else(|| {
+            format!(
+                "the index of `{}`'s MIR does not match the text at byte {}: delete `{}` (it is rebuilt on next use)",
+                self.crate_name,
+                range.0,
+                index_path(&self.path).display()
+            )
+        })
+    }
+}
+
+/// Where the allocations of a body being lowered are: the crate's, or a library's.
+#[derive(Clone, Copy)]
+pub enum Allocs<'a> {
+    Crate(&'a FxHashMap<u32, Allocation>),
+    Lib(&'a LibMir),
+}
+
+impl<'a> Allocs<'a> {
+    pub fn get(self, id: u32) -> Result<&'a Allocation, String> {
+        match self {
+            Allocs::Crate(m) => m
+                .get(&id)
+                .ok_or_else(|| format!("the allocation alloc{id} is not in the MIR")),
+            Allocs::Lib(l) => l.alloc(id),
+        }
+    }
 }
 
 /// A library's MIR once read: kept for the rest of the process, as the lowering's bodies
@@ -175,8 +299,20 @@ type Loaded = Result<&'static LibMir, String>;
 /// anew for each compilation) by their path and a hash of their text.
 static LIBS_READ: OnceLock<Mutex<FxHashMap<(PathBuf, u64), Loaded>>> = OnceLock::new();
 
-fn read_lib(name: &str, path: &FsPath, text: &str) -> Result<LibMir, String> {
-    let parsed = crate::mir::parse(text, Default::default());
+/// The index beside a library's MIR (`core.mir.index`).
+pub fn index_path(mir: &FsPath) -> PathBuf {
+    let mut p = mir.as_os_str().to_owned();
+    p.push(".index");
+    PathBuf::from(p)
+}
+
+/// Loads a library's MIR. `indexed`: it is in the compiler-keyed cache, so it has (or gets) an
+/// index beside it; a missing, stale or corrupt index is rebuilt from a full parse.
+pub fn load_lib(name: &str, path: &FsPath, text: String, indexed: bool) -> Result<LibMir, String> {
+    if indexed && let Some(lib) = indexed_lib(name, path, &text) {
+        return Ok(LibMir { text, ..lib });
+    }
+    let parsed = crate::mir::parse(&text, Default::default());
     if let Some(e) = parsed.errors.first() {
         return Err(format!(
             "the MIR of `{name}` does not read: {}:{e}",
@@ -184,12 +320,145 @@ fn read_lib(name: &str, path: &FsPath, text: &str) -> Result<LibMir, String> {
         ));
     }
     let mut file = parsed.file;
-    let resolver = Resolver::new(&mut file);
+    let (resolver, read) = Resolver::new_recording(&mut file);
+    if indexed {
+        let index = build_index(&parsed.ranges, &read);
+        // The index only saves time: a cache that cannot be written is read whole each time.
+        let _ = crate::index::write_atomically(&index_path(path), &index.encode(&text));
+    }
+    let ranges = &parsed.ranges;
+    let bodies = file
+        .bodies
+        .into_iter()
+        .zip(&ranges.bodies)
+        .map(|((_, body), &range)| LibBody {
+            kind: body.kind,
+            name: body.name,
+            range,
+            parsed: OnceLock::from(Ok(Box::new(body))),
+        })
+        .collect();
+    let mut allocs: FxHashMap<u32, LibAlloc> = ranges
+        .allocs
+        .iter()
+        .map(|&(id, start, end)| {
+            let slot = LibAlloc {
+                range: (start, end),
+                parsed: OnceLock::new(),
+            };
+            (id, slot)
+        })
+        .collect();
+    for (id, a) in file.allocs {
+        if let Some(slot) = allocs.get_mut(&id) {
+            let _ = slot.parsed.set(Ok(a));
+        }
+    }
     Ok(LibMir {
         names: Mutex::new(file.names),
-        bodies: file.bodies,
-        allocs: file.allocs,
+        crate_name: name.to_string(),
+        path: path.to_path_buf(),
+        text,
+        bodies,
+        allocs,
         resolver,
+        indexed: false,
+    })
+}
+
+/// A library loaded through a valid index beside its MIR, without its text (which the caller
+/// moves in); `None` when there is no such index.
+fn indexed_lib(name: &str, path: &FsPath, text: &str) -> Option<LibMir> {
+    let bytes = std::fs::read(index_path(path)).ok()?;
+    let index = MirIndex::decode(&bytes, text).ok()?;
+    from_index(name, path, text, &index).ok()
+}
+
+/// The index of a fully parsed library: its items' ranges and what its resolver read from the
+/// source (texts shared by the bodies of one impl are stored once).
+fn build_index(ranges: &ItemRanges, read: &[(BodyId, ImplText)]) -> MirIndex {
+    let mut bodies: Vec<IndexedBody> = ranges
+        .bodies
+        .iter()
+        .map(|&(start, end)| IndexedBody {
+            start,
+            end,
+            impl_text: None,
+            is_default: false,
+        })
+        .collect();
+    let mut texts = Vec::new();
+    let mut text_ids: FxHashMap<&str, u32> = FxHashMap::default();
+    for (id, t) in read {
+        let next = texts.len() as u32;
+        let tid = *text_ids.entry(t.text.as_ref()).or_insert_with(|| {
+            texts.push(t.text.to_string());
+            next
+        });
+        let b = &mut bodies[id.index()];
+        b.impl_text = Some(tid);
+        b.is_default = t.is_default;
+    }
+    let allocs = ranges
+        .allocs
+        .iter()
+        .map(|&(id, start, end)| IndexedAlloc { id, start, end })
+        .collect();
+    MirIndex {
+        bodies,
+        allocs,
+        texts,
+    }
+}
+
+/// A library loaded through its index: the signatures of its bodies are parsed (what the
+/// resolver needs), the bodies themselves when first asked for. The text is moved in by the
+/// caller.
+fn from_index(name: &str, path: &FsPath, text: &str, index: &MirIndex) -> Result<LibMir, String> {
+    let mut names = Interner::default();
+    let mut sigs = Vec::with_capacity(index.bodies.len());
+    let mut bodies = cranelift_entity::PrimaryMap::with_capacity(index.bodies.len());
+    for b in &index.bodies {
+        let sig = crate::mir::parse_signature_at(text, b.start, &mut names)
+            .map_err(|e| format!("{}:{e}", path.display()))?;
+        let id = bodies.push(LibBody {
+            kind: sig.kind,
+            name: sig.name,
+            range: (b.start, b.end),
+            parsed: OnceLock::new(),
+        });
+        sigs.push((id, sig));
+    }
+    let resolver = Resolver::from_signatures(&mut names, &sigs, &mut |_, id, _, _| {
+        let b = &index.bodies[id.index()];
+        ImplText {
+            text: b
+                .impl_text
+                .map_or("", |t| index.texts[t as usize].as_str())
+                .into(),
+            is_default: b.is_default,
+        }
+    });
+    let allocs = index
+        .allocs
+        .iter()
+        .map(|a| {
+            let slot = LibAlloc {
+                range: (a.start, a.end),
+                parsed: OnceLock::new(),
+            };
+            (a.id, slot)
+        })
+        .collect();
+    Ok(LibMir {
+        names: Mutex::new(names),
+        crate_name: name.to_string(),
+        path: path.to_path_buf(),
+        text: String::new(),
+        bodies,
+        allocs,
+        resolver,
+        indexed: true,
     })
 }
 
@@ -239,6 +508,7 @@ impl LibLink {
             return Err(format!("the MIR of `{}` is not available", self.spec.name));
         };
         let name = &self.spec.name;
+        let cached = self.spec.cached;
         let read = || {
             std::fs::read_to_string(path).map_err(|e| {
                 format!(
@@ -263,13 +533,41 @@ impl LibLink {
                     Some(t) => t,
                     None => read()?,
                 };
-                let lib = read_lib(name, path, &text)?;
+                let lib = load_lib(name, path, text, cached)?;
                 Ok(&*Box::leak(Box::new(lib)))
             })
             .clone();
         self.mir = Some(m.clone());
         m
     }
+}
+
+/// Starts loading a library of the compiler-keyed cache through its index on a thread of its
+/// own, so that it overlaps other work (rustc compiling the crate); `LibLink::get` then finds
+/// it loaded, or waits for it. Without a valid index nothing is done here: the full parse and
+/// the index's rebuild are left to the lowering, for when a call needs the library (a thread
+/// still working when the process ends would leave its work unfinished).
+pub fn preload(spec: LibSpec) {
+    let (true, Some(path)) = (spec.cached, spec.mir) else {
+        return;
+    };
+    let load = move || {
+        let all = LIBS_READ.get_or_init(Default::default);
+        let mut all = all.lock().unwrap_or_else(|e| e.into_inner());
+        let key = (path, 0);
+        if all.contains_key(&key) {
+            return;
+        }
+        let Ok(text) = std::fs::read_to_string(&key.0) else {
+            return;
+        };
+        if let Some(lib) = indexed_lib(&spec.name, &key.0, &text) {
+            let lib = LibMir { text, ..lib };
+            all.insert(key, Ok(&*Box::leak(Box::new(lib))));
+        }
+    };
+    // Without a thread the lowering loads the library itself.
+    let _ = std::thread::Builder::new().spawn(load);
 }
 
 /// The library crates of one lowering, core first.

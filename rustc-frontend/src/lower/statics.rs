@@ -14,7 +14,7 @@
 //! share one copy; an allocation is placed once per crate (its id), with the allocations its
 //! pointers reach, whose addresses are written into its bytes. More data than the region holds is
 //! refused.
-use super::{Krate, MEMORY};
+use super::{Allocs, Krate, MEMORY};
 use crate::mir::*;
 use rustc_hash::FxHashMap;
 use wasmir::{Builder, Context, Module, Region};
@@ -71,12 +71,7 @@ impl StaticData {
     /// The address of allocation `id` of `krate` (from `allocs`), placing it and every
     /// allocation its pointers reach — from a worklist, addresses first, then the bytes with
     /// the pointers written in.
-    pub fn alloc(
-        &mut self,
-        krate: Krate,
-        allocs: &FxHashMap<u32, Allocation>,
-        id: u32,
-    ) -> Result<u64, String> {
+    pub fn alloc(&mut self, krate: Krate, allocs: Allocs, id: u32) -> Result<u64, String> {
         if let Some(&a) = self.allocs.get(&(krate, id)) {
             return Ok(a);
         }
@@ -86,9 +81,7 @@ impl StaticData {
             if self.allocs.contains_key(&(krate, id)) {
                 continue;
             }
-            let Some(a) = allocs.get(&id) else {
-                return Err(format!("the allocation alloc{id} is not in the MIR"));
-            };
+            let a = allocs.get(id)?;
             match &a.kind {
                 AllocKind::Memory | AllocKind::Static(_) if !a.elided => {}
                 AllocKind::Memory | AllocKind::Static(_) => {
@@ -117,11 +110,10 @@ impl StaticData {
             let bytes: Vec<u8> = a.bytes.iter().map(|b| b.unwrap_or(0)).collect();
             let addr = self.place(&bytes, a.align)?;
             self.allocs.insert((krate, id), addr);
-            order.push(id);
+            order.push((id, a));
             stack.extend(a.relocs.iter().map(|(_, p)| p.alloc));
         }
-        for id in order {
-            let a = &allocs[&id];
+        for (id, a) in order {
             let base = self.allocs[&(krate, id)];
             for (off, p) in &a.relocs {
                 let target = self.allocs[&(krate, p.alloc)] + p.offset;

@@ -13,7 +13,10 @@ mod source;
 mod types;
 
 pub use model::*;
-pub use parser::{ImplHeader, ParseError, ParseOptions, ParseOutput, parse, parse_impl_header};
+pub use parser::{
+    ImplHeader, Item, ItemRanges, ParseError, ParseOptions, ParseOutput, parse, parse_impl_header,
+    parse_item_at, parse_signature_at,
+};
 pub use source::{
     AdtDef, CoreAdt, Export, SourceItems, VariantDef, core_adts, parse_source_items, parse_type,
 };

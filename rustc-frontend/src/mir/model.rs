@@ -787,7 +787,29 @@ pub struct Body {
     pub trivial: bool,
 }
 
+/// What a body's first line says: its kind, path, arguments and return type. Name resolution
+/// reads only this of a library's bodies (`mir::parse_signature_at`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Signature {
+    pub kind: BodyKind,
+    pub name: PathId,
+    pub arg_count: u32,
+    /// The type of `_1`, when there are arguments.
+    pub first_arg: Option<Ty>,
+    pub ret: Ty,
+}
+
 impl Body {
+    pub fn signature(&self) -> Signature {
+        Signature {
+            kind: self.kind,
+            name: self.name,
+            arg_count: self.arg_count,
+            first_arg: (self.arg_count > 0).then(|| self.locals[Local::from_u32(1)].ty),
+            ret: self.return_ty(),
+        }
+    }
+
     pub fn return_ty(&self) -> Ty {
         self.locals[Local::from_u32(0)].ty
     }

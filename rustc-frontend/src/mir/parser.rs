@@ -38,6 +38,21 @@ pub struct ParseOptions {
 pub struct ParseOutput {
     pub file: MirFile,
     pub errors: Vec<ParseError>,
+    /// Where each item kept is in the text: the bodies' ranges (in `file.bodies`' order) and
+    /// each allocation's first dump (`id`, range). What a library's index records.
+    pub ranges: ItemRanges,
+}
+
+#[derive(Default)]
+pub struct ItemRanges {
+    pub bodies: Vec<(u32, u32)>,
+    pub allocs: Vec<(u32, u32, u32)>,
+}
+
+/// One top-level item of the text.
+pub enum Item {
+    Body(Body),
+    Alloc(Allocation),
 }
 
 /// The parts of the body being read.
@@ -76,6 +91,7 @@ pub fn parse(src: &str, opts: ParseOptions) -> ParseOutput {
     };
     let mut file = MirFile::default();
     let mut errors = Vec::new();
+    let mut ranges = ItemRanges::default();
     let mut ctfe = false;
     loop {
         p.unpeek();
@@ -84,15 +100,21 @@ pub fn parse(src: &str, opts: ParseOptions) -> ParseOutput {
             break;
         }
         let start = p.pos;
-        match p.item(start as u32, &mut file) {
-            Ok(Some(mut body)) => {
+        match p.item(start as u32) {
+            Ok(Item::Body(mut body)) => {
                 body.ctfe = ctfe;
                 if !ctfe || opts.keep_ctfe {
                     file.bodies.push(body);
+                    ranges.bodies.push((start as u32, p.pos as u32));
                 }
                 ctfe = false;
             }
-            Ok(None) => {}
+            Ok(Item::Alloc(alloc)) => {
+                if let std::collections::hash_map::Entry::Vacant(v) = file.allocs.entry(alloc.id) {
+                    ranges.allocs.push((alloc.id, start as u32, p.pos as u32));
+                    v.insert(alloc);
+                }
+            }
             Err(e) => {
                 errors.push(e);
                 ctfe = false;
@@ -103,7 +125,63 @@ pub fn parse(src: &str, opts: ParseOptions) -> ParseOutput {
     }
     file.names = std::mem::take(&mut p.names);
     lexer::fill_line_cols(src, &mut errors);
-    ParseOutput { file, errors }
+    ParseOutput {
+        file,
+        errors,
+        ranges,
+    }
+}
+
+/// A parser at `offset` of `src` interning into `names` (taken for the parse and given back).
+fn parse_at<T>(
+    src: &str,
+    offset: u32,
+    names: &mut Interner,
+    read: impl FnOnce(&mut Parser) -> PResult<T>,
+) -> Result<(T, u32), ParseError> {
+    let mut p = Parser {
+        src,
+        pos: offset as usize,
+        peeked: None,
+        names: std::mem::take(names),
+        cur: BodyParts::default(),
+    };
+    let out = read(&mut p).map(|t| (t, p.pos as u32));
+    *names = std::mem::take(&mut p.names);
+    out.map_err(|mut e| {
+        lexer::fill_line_cols(src, std::slice::from_mut(&mut e));
+        e
+    })
+}
+
+/// The signature of the body at `offset` (where a full parse found it): what name resolution
+/// reads of a body, without the rest of it.
+pub fn parse_signature_at(
+    src: &str,
+    offset: u32,
+    names: &mut Interner,
+) -> Result<Signature, ParseError> {
+    let (sig, _) = parse_at(src, offset, names, |p| {
+        let (kind, name, arg_count) = p.signature()?;
+        let ty = |i: usize| p.cur.locals.get(i).and_then(|l| l.as_ref()).map(|l| l.ty);
+        Ok(Signature {
+            kind,
+            name,
+            arg_count,
+            first_arg: if arg_count > 0 { ty(1) } else { None },
+            ret: ty(0).expect("a signature declares the return place"),
+        })
+    })?;
+    Ok(sig)
+}
+
+/// The one item (body or allocation dump) at `offset` of `src`, and where it ends.
+pub fn parse_item_at(
+    src: &str,
+    offset: u32,
+    names: &mut Interner,
+) -> Result<(Item, u32), ParseError> {
+    parse_at(src, offset, names, |p| p.item(offset))
 }
 
 /// The start of the next top-level item after `pos`: a line that begins in column 0 after a
@@ -379,7 +457,7 @@ impl<'a> Parser<'a> {
     // ---- items --------------------------------------------------------------------------------
 
     /// One top-level item: a body, a trivial constant, or an allocation dump.
-    fn item(&mut self, offset: u32, file: &mut MirFile) -> PResult<Option<Body>> {
+    fn item(&mut self, offset: u32) -> PResult<Item> {
         let t = self.peek();
         if t.kind == Tok::Ident
             && let Some(n) = self.text(t).strip_prefix("alloc")
@@ -387,11 +465,71 @@ impl<'a> Parser<'a> {
             && !n.is_empty()
             && self.peek2().is('(')
         {
-            let alloc = self.allocation()?;
-            file.allocs.entry(alloc.id).or_insert(alloc);
-            return Ok(None);
+            return Ok(Item::Alloc(self.allocation()?));
         }
         self.cur = BodyParts::default();
+        let (kind, name, arg_count) = self.signature()?;
+        if kind != BodyKind::Fn {
+            self.expect('=')?;
+            if self.is_kw("const") {
+                // A trivial constant: `const PATH: T = const VALUE;`.
+                self.bump();
+                let value = self.const_value()?;
+                self.expect(';')?;
+                return Ok(Item::Body(self.trivial_body(kind, name, offset, value)));
+            }
+        }
+        if self.is_kw("yields") {
+            return self.expected("a function body (coroutines are not supported)");
+        }
+        self.expect('{')?;
+        self.cur.scopes.push(Some(ScopeData {
+            parent: None,
+            inlined: None,
+            span: None,
+        }));
+        self.scope_contents(Scope::new(0), arg_count)?;
+        if let Some(i) = self.cur.scopes.iter().position(Option::is_none) {
+            return self.err(self.pos as u32, format!("scope {i} is not declared"));
+        }
+        if let Some(i) = self.cur.locals.iter().position(Option::is_none) {
+            return self.err(self.pos as u32, format!("local _{i} is not declared"));
+        }
+        self.cur.in_blocks = true;
+        while !self.eat('}') {
+            self.block()?;
+        }
+        let nblocks = self.cur.blocks.len();
+        if let Some(&(b, off)) = self.cur.targets.iter().find(|(b, _)| b.index() >= nblocks) {
+            return self.err(
+                off,
+                format!("{b} is not a block of this body (it has {nblocks})"),
+            );
+        }
+        if nblocks == 0 {
+            return self.err(self.pos as u32, "a body without blocks");
+        }
+        let parts = std::mem::take(&mut self.cur);
+        Ok(Item::Body(Body {
+            kind,
+            name,
+            offset,
+            arg_count,
+            locals: parts.locals.into_iter().flatten().collect(),
+            scopes: parts.scopes.into_iter().flatten().collect(),
+            debug: parts.debug,
+            blocks: parts.blocks,
+            stmts: parts.stmts,
+            projs: parts.projs,
+            consts: parts.consts,
+            ctfe: false,
+            trivial: false,
+        }))
+    }
+
+    /// The signature that opens a body: its kind and path, and for a function its arguments and
+    /// return type (for another body its type), which become the first locals of `self.cur`.
+    fn signature(&mut self) -> PResult<(BodyKind, PathId, u32)> {
         let kind = if self.eat_kw("fn") {
             BodyKind::Fn
         } else if self.eat_kw("const") {
@@ -460,61 +598,8 @@ impl<'a> Parser<'a> {
                 scope: Scope::new(0),
                 span: None,
             }));
-            self.expect('=')?;
-            if self.is_kw("const") {
-                // A trivial constant: `const PATH: T = const VALUE;`.
-                self.bump();
-                let value = self.const_value()?;
-                self.expect(';')?;
-                return Ok(Some(self.trivial_body(kind, name, offset, value)));
-            }
         }
-        if self.is_kw("yields") {
-            return self.expected("a function body (coroutines are not supported)");
-        }
-        self.expect('{')?;
-        self.cur.scopes.push(Some(ScopeData {
-            parent: None,
-            inlined: None,
-            span: None,
-        }));
-        self.scope_contents(Scope::new(0), arg_count)?;
-        if let Some(i) = self.cur.scopes.iter().position(Option::is_none) {
-            return self.err(self.pos as u32, format!("scope {i} is not declared"));
-        }
-        if let Some(i) = self.cur.locals.iter().position(Option::is_none) {
-            return self.err(self.pos as u32, format!("local _{i} is not declared"));
-        }
-        self.cur.in_blocks = true;
-        while !self.eat('}') {
-            self.block()?;
-        }
-        let nblocks = self.cur.blocks.len();
-        if let Some(&(b, off)) = self.cur.targets.iter().find(|(b, _)| b.index() >= nblocks) {
-            return self.err(
-                off,
-                format!("{b} is not a block of this body (it has {nblocks})"),
-            );
-        }
-        if nblocks == 0 {
-            return self.err(self.pos as u32, "a body without blocks");
-        }
-        let parts = std::mem::take(&mut self.cur);
-        Ok(Some(Body {
-            kind,
-            name,
-            offset,
-            arg_count,
-            locals: parts.locals.into_iter().flatten().collect(),
-            scopes: parts.scopes.into_iter().flatten().collect(),
-            debug: parts.debug,
-            blocks: parts.blocks,
-            stmts: parts.stmts,
-            projs: parts.projs,
-            consts: parts.consts,
-            ctfe: false,
-            trivial: false,
-        }))
+        Ok((kind, name, arg_count))
     }
 
     fn trivial_body(&mut self, kind: BodyKind, name: PathId, offset: u32, value: ConstId) -> Body {

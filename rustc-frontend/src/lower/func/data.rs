@@ -89,7 +89,7 @@ impl FnLower<'_, '_, '_> {
                 self.fat_const(a, *meta, ty)
             }
             ConstKind::Indirect { alloc, offset, ty }
-                if self.allocs.get(alloc).is_some_and(|a| !a.relocs.is_empty()) =>
+                if self.allocs.get(*alloc).is_ok_and(|a| !a.relocs.is_empty()) =>
             {
                 let ty = self.subst(*ty);
                 let a = self.alloc_addr(*alloc)? + offset;
@@ -123,31 +123,29 @@ impl FnLower<'_, '_, '_> {
             .and_then(|(_, p)| p.split_once("::"))
             .map(|(_, p)| p.trim_end_matches(['>', ')']))
             .unwrap_or("");
-        let bodies: &PrimaryMap<BodyId, Body> = match self.inst.krate {
-            Krate::User => self.sh.bodies,
-            Krate::Lib(l) => match self.sh.libs.link(l).get() {
-                Ok(core) => &core.bodies,
-                Err(m) => return self.err(m),
-            },
-        };
         let printer = crate::mir::print::Printer {
             names: self.sh.names,
             body: None,
         };
-        let found = bodies.values().find(|b| {
-            matches!(b.kind, BodyKind::Static { .. })
-                && self.inst.krate == Krate::User
-                && printer.path(b.name) == path
-        });
+        // Only the crate's own statics are looked up.
+        let found = match self.inst.krate {
+            Krate::User => self.sh.bodies.values().find(|b| {
+                matches!(b.kind, BodyKind::Static { .. }) && printer.path(b.name) == path
+            }),
+            Krate::Lib(_) => None,
+        };
         let Some(body) = found else {
             return self.err(format!(
                 "the static `{path}` (not found among the crate's statics)"
             ));
         };
-        let alloc = self.allocs.iter().find_map(|(id, a)| match a.kind {
-            AllocKind::Static(p) if p == body.name => Some(*id),
-            _ => None,
-        });
+        let alloc = match self.allocs {
+            Allocs::Crate(allocs) => allocs.iter().find_map(|(id, a)| match a.kind {
+                AllocKind::Static(p) if p == body.name => Some(*id),
+                _ => None,
+            }),
+            Allocs::Lib(_) => None,
+        };
         let Some(alloc) = alloc else {
             return self.err(format!("the static `{path}` without its allocation"));
         };
@@ -186,18 +184,27 @@ impl FnLower<'_, '_, '_> {
     /// `const f::promoted[N]` (`path` of this body's interner): the promoted body's value,
     /// evaluated once per instance into static data. `None` when `path` names no promoted body.
     fn promoted(&mut self, path: PathId) -> R<Option<(Val, Ty)>> {
-        let bodies: &PrimaryMap<BodyId, Body> = match self.inst.krate {
-            Krate::User => self.sh.bodies,
-            Krate::Lib(l) => match self.sh.libs.link(l).get() {
-                Ok(core) => &core.bodies,
-                Err(m) => return self.err(m),
-            },
-        };
-        let Some((id, body)) = bodies
-            .iter()
-            .find(|(_, b)| matches!(b.kind, BodyKind::Promoted(_)) && b.name == path && !b.ctfe)
-        else {
-            return Ok(None);
+        let (id, body) = match self.inst.krate {
+            Krate::User => {
+                let found = self.sh.bodies.iter().find(|(_, b)| {
+                    matches!(b.kind, BodyKind::Promoted(_)) && b.name == path && !b.ctfe
+                });
+                let Some(found) = found else { return Ok(None) };
+                found
+            }
+            Krate::Lib(l) => {
+                let lib = match self.sh.libs.link(l).get() {
+                    Ok(lib) => lib,
+                    Err(m) => return self.err(m),
+                };
+                let Some(id) = lib.promoted(path) else {
+                    return Ok(None);
+                };
+                match lib.body(id) {
+                    Ok(body) => (id, body),
+                    Err(m) => return self.err(m),
+                }
+            }
         };
         let ty = self.mir_ty(body.return_ty());
         let key = (self.inst.krate, id.index() as u32, self.inst.subst.clone());
