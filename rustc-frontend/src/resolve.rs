@@ -297,7 +297,7 @@ impl Resolver {
                 }
                 if let TyKind::Closure(ClosureRef::Span(span)) = names.ty_kind(t) {
                     r.closures.insert(*span, id);
-                    let printed = bare_path(names, body.name);
+                    let printed = bare_path(names, sig.name);
                     if let Some(last_two) = last_segments(&printed, 2) {
                         r.closure_paths
                             .entry(last_two.to_string())

@@ -293,10 +293,10 @@ impl Shared<'_, '_> {
         let lib = (0..self.libs.links.len() as crate::lower::LibId)
             .find(|&l| self.libs.name(l) == krate)?;
         let mir = self.libs.link(lib).get().ok()?;
-        let body = mir.resolver.closure_by_path(rest)?;
+        let body = mir.body(mir.resolver.closure_by_path(rest)?).ok()?;
         let span = {
             let names = mir.names.lock().unwrap_or_else(|e| e.into_inner());
-            closure_self(&names, &mir.bodies[body])?.1
+            closure_self(&names, body)?.1
         };
         let file = self.import_sym(Krate::Lib(lib), span.file);
         Some(SrcSpan { file, ..span })
@@ -520,7 +520,7 @@ impl<'a> FnLower<'_, 'a, '_> {
                 file: lib_file,
                 ..span
             }) {
-                return Some((Krate::Lib(lib), &mir.bodies[b]));
+                return mir.body(b).ok().map(|body| (Krate::Lib(lib), body));
             }
         }
         None

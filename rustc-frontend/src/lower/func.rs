@@ -2687,7 +2687,7 @@ impl<'a> FnLower<'_, 'a, '_> {
                 mir.resolver.trait_method_bodies(&lnames, lpath)
             };
             for b in candidates {
-                let body = &mir.bodies[b];
+                let Ok(body) = mir.body(b) else { continue };
                 if body.arg_count as usize + 1 != tys.len() {
                     continue;
                 }
