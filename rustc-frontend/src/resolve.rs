@@ -657,6 +657,7 @@ impl Resolver {
             .get(&(tname, *method))
             .into_iter()
             .flatten()
+            .chain(self.unknown_trait.get(method).into_iter().flatten())
             .map(|c| c.body)
             .collect()
     }
@@ -740,7 +741,52 @@ fn known_impl(names: &Interner, tr: &str, ty: Ty) -> bool {
                     | TyKind::Ref { mutable: false, .. }
             )
         }
+        "TrustedLen" => trusted_len(names, ty),
         _ => false,
+    }
+}
+
+/// Whether `ty` is one of core's iterators known to implement `TrustedLen`: ranges of
+/// integers, the `Iter`/`IterMut`/`IntoIter` of slices, arrays, options and results, and the
+/// adapters that keep it (`Rev`, `Copied`, `Cloned`, `Map`, `Enumerate`) around one of them.
+fn trusted_len(names: &Interner, mut ty: Ty) -> bool {
+    loop {
+        let TyKind::Path(p) = names.ty_kind(ty) else {
+            return false;
+        };
+        let path = names.path_data(*p);
+        if path.qself.is_some() {
+            return false;
+        }
+        let idents: Vec<&str> = path
+            .segments
+            .iter()
+            .filter_map(|s| match s.name {
+                SegName::Ident(i) => Some(names.str(i)),
+                _ => None,
+            })
+            .collect();
+        let Some(last) = path.segments.last() else {
+            return false;
+        };
+        let first_arg = last.args.iter().find_map(|g| match g {
+            GenericArg::Ty(t) => Some(*t),
+            _ => None,
+        });
+        let in_module = |ms: &[&str]| idents.iter().any(|i| ms.contains(i));
+        match idents.last().copied() {
+            Some("Range" | "RangeInclusive") => {
+                return first_arg.is_some_and(|a| matches!(names.ty_kind(a), TyKind::Int(_)));
+            }
+            Some("Iter" | "IterMut" | "IntoIter") => {
+                return in_module(&["slice", "array", "option", "result"]);
+            }
+            Some("Rev" | "Copied" | "Cloned" | "Map" | "Enumerate") => match first_arg {
+                Some(inner) => ty = inner,
+                None => return false,
+            },
+            _ => return false,
+        }
     }
 }
 

@@ -829,6 +829,7 @@ fn layouts_match_print_type_sizes() {
     }
     let _ = std::fs::remove_dir_all(&work);
     eprintln!("{compared} layouts compared; not known to the frontend: {skipped:?}");
-    assert!(compared > 0);
+    // (A selection of programs, `WASMIR_RUST_PROGRAMS`, may hold no layout to compare.)
+    assert!(compared > 0 || std::env::var_os("WASMIR_RUST_PROGRAMS").is_some());
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

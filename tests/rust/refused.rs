@@ -2,7 +2,7 @@
 // refused: 128-bit division and remainder (compiler_builtins' `__udivti3`)
 // refused: static data of more than 65520 bytes
 // refused: a closure capturing several fields of one variable
-// refused: is not normalized to the type it names
+// refused: a type parameter that could not be inferred
 // refused: trait objects of `Loud`: a trait with supertraits
 #![no_std]
 
@@ -31,8 +31,8 @@ pub extern "C" fn split(a: u64, b: u32) -> u64 {
     call_it(move || pair.0 ^ pair.1 as u64)
 }
 
-/// `Filter::next` goes through core's `Iterator::find`, whose `Range::next` call returns
-/// `Option<<Range<u32> as Iterator>::Item>`.
+/// `Filter::next` goes through core's `Iterator::find` and `try_fold`, whose instance for the
+/// `find::check` closure leaves a parameter unbound.
 #[unsafe(no_mangle)]
 pub extern "C" fn thirds(n: u32) -> u32 {
     let mut c = 0;

@@ -304,7 +304,7 @@ impl Shared<'_, '_> {
 }
 
 /// The types a type is made of (a closure instance's captures, a path's type arguments).
-fn type_parts(names: &Interner, k: &TyKind) -> Vec<Ty> {
+pub(super) fn type_parts(names: &Interner, k: &TyKind) -> Vec<Ty> {
     match k {
         TyKind::Closure(ClosureRef::Instance(_, c)) => vec![*c],
         TyKind::Ref { pointee, .. } | TyKind::RawPtr { pointee, .. } => vec![*pointee],
@@ -408,8 +408,17 @@ impl<'a> FnLower<'_, 'a, '_> {
             if let StatementKind::Assign(_, Rvalue::Aggregate(AggregateKind::Closure(c), ops)) =
                 &s.kind
             {
-                let t = self.sh.names.ty(TyKind::Closure(*c));
-                let t = self.mir_ty(t);
+                // The closure's type in the user's interner.
+                let c = match *c {
+                    ClosureRef::Span(span) => ClosureRef::Span(SrcSpan {
+                        file: self.mir_sym(span.file),
+                        ..span
+                    }),
+                    ClosureRef::Path(text) => ClosureRef::Path(self.mir_sym(text)),
+                    ClosureRef::Instance(..) => continue,
+                };
+                let t = self.sh.names.ty(TyKind::Closure(c));
+                let t = self.subst(t);
                 if let Some(span) = self.generic_closure(t) {
                     pending.push((t, span, &ops[..], s.span));
                 }

@@ -7,6 +7,7 @@
 //! is kept in a `wasm.local` set by the prologue, which is written last, once the frame's size is
 //! known. Each MIR block becomes a block; a `wasm.unreachable` block takes failed asserts (panics
 //! trap: `panic=abort` without a panic handler).
+mod assoc;
 mod data;
 mod fat;
 mod reach;
@@ -58,7 +59,7 @@ pub struct Shared<'a, 's> {
     pub needs_drop: &'a mut FxHashMap<Ty, bool>,
 }
 
-impl Shared<'_, '_> {
+impl<'a> Shared<'a, '_> {
     /// Runs `f` with a translator from library `lib`'s interner into the user's.
     fn translate_from<T>(&mut self, lib: super::LibId, f: impl FnOnce(&mut Translator) -> T) -> T {
         let mir = self.libs.mir(lib);
@@ -73,6 +74,72 @@ impl Shared<'_, '_> {
                 externs: &link.spec.externs,
             },
         })
+    }
+
+    /// The body a call's path (in the user's interner, substituted) names: in the crate, else
+    /// in a library (whose MIR is read now if it has not been) — first the one the path's
+    /// first segment (or its `Self` type's) names, then the others in order; with the body and
+    /// its printed name.
+    pub(super) fn resolve_path(
+        &mut self,
+        path: PathId,
+    ) -> Result<(Krate, BodyId, &'a Body, String), String> {
+        let bodies: &'a PrimaryMap<BodyId, Body> = self.bodies;
+        let user = self.resolver.resolve(self.names, path);
+        if let Resolution::Body(b) | Resolution::Default(b) = user {
+            let name = crate::mir::print::Printer {
+                names: self.names,
+                body: None,
+            }
+            .path(bodies[b].name);
+            return Ok((Krate::User, b, &bodies[b], name));
+        }
+        let n = self.libs.links.len() as super::LibId;
+        let hint = {
+            let names = &*self.names;
+            let d = names.path_data(path);
+            let first = match &d.qself {
+                Some(q) => match names.ty_kind(q.self_ty) {
+                    TyKind::Path(p) => names.str_of_first(*p),
+                    _ => None,
+                },
+                None => names.str_of_first(path),
+            };
+            (0..n).find(|&l| Some(self.libs.name(l)) == first)
+        };
+        let order = hint.into_iter().chain((0..n).filter(|&l| Some(l) != hint));
+        // The most telling failure: a resolution that found something but not one body beats
+        // one that found nothing.
+        let mut failure: Option<String> = None;
+        for lib in order {
+            let mir: &'static LibMir = match self.libs.link(lib).get() {
+                Ok(m) => m,
+                Err(e) => {
+                    failure.get_or_insert(format!(
+                        "{} ({e})",
+                        resolve_callee(self.resolver, self.names, path).unwrap_err()
+                    ));
+                    continue;
+                }
+            };
+            let mut lnames = mir.names.lock().unwrap_or_else(|e| e.into_inner());
+            let lpath = self.path_into_lib(lib, &mut lnames, path);
+            match mir.resolver.resolve(&mut lnames, lpath) {
+                Resolution::Body(b) | Resolution::Default(b) => {
+                    let name = crate::mir::print::Printer {
+                        names: &lnames,
+                        body: None,
+                    }
+                    .path(mir.body_name(b));
+                    // Parsing the body interns into the library's names.
+                    drop(lnames);
+                    return Ok((Krate::Lib(lib), b, mir.body(b)?, name));
+                }
+                Resolution::Unresolved => {}
+                r => failure = Some(resolution_error(r)),
+            }
+        }
+        Err(failure.unwrap_or_else(|| resolution_error(Resolution::Unresolved)))
     }
 
     /// A path of the user's interner in library `lib`'s (`lnames`, locked by the caller).
@@ -307,10 +374,12 @@ fn signature(
     let mut params = Vec::new();
     for i in 1..=body.arg_count as usize {
         let t = sh.import_ty(krate, body.locals[Local::new(i)].ty);
-        params.push(subst(sh.names, t, s));
+        let t = subst(sh.names, t, s);
+        params.push(sh.normalize(t));
     }
     let rt = sh.import_ty(krate, body.return_ty());
     let rt = subst(sh.names, rt, s);
+    let rt = sh.normalize(rt);
     sig_of(sh, &params, rt, span)
 }
 
@@ -467,7 +536,7 @@ pub fn lower_instance(
 
 /// Whether `a` and `b` are one type: regions aside, paths compared by their last segment and
 /// arguments (`core::option::Option<u8>` is core's `option::Option<u8>`). Without recursion.
-fn same_type(names: &Interner, a: Ty, b: Ty) -> bool {
+fn same_type(names: &Interner, items: &SourceItems, a: Ty, b: Ty) -> bool {
     let mut stack = vec![(a, b)];
     while let Some((a, b)) = stack.pop() {
         if a == b {
@@ -501,8 +570,16 @@ fn same_type(names: &Interner, a: Ty, b: Ty) -> bool {
             (TyKind::Tuple(xs), TyKind::Tuple(ys)) if xs.len() == ys.len() => {
                 stack.extend(xs.iter().copied().zip(ys.iter().copied()))
             }
-            (TyKind::Path(p), TyKind::Path(q)) => {
-                let (p, q) = (names.path_data(*p), names.path_data(*q));
+            (TyKind::Path(pa), TyKind::Path(qa)) => {
+                // Two paths of one definition (`core::slice::Iter` re-exports
+                // `slice::iter::Iter`); two definitions are two types.
+                if let (Some((x, _)), Some((y, _))) =
+                    (adt_of(names, items, *pa), adt_of(names, items, *qa))
+                    && !std::ptr::eq(x, y)
+                {
+                    return false;
+                }
+                let (p, q) = (names.path_data(*pa), names.path_data(*qa));
                 let (Some(x), Some(y)) = (p.segments.last(), q.segments.last()) else {
                     return false;
                 };
@@ -654,7 +731,8 @@ impl<'a> FnLower<'_, 'a, '_> {
 
     fn subst(&mut self, t: Ty) -> Ty {
         let t = subst(self.sh.names, t, &self.inst.subst);
-        subst(self.sh.names, t, &self.closure_env)
+        let t = subst(self.sh.names, t, &self.closure_env);
+        self.sh.normalize(t)
     }
 
     fn show(&self, t: Ty) -> String {
@@ -2599,67 +2677,9 @@ impl<'a> FnLower<'_, 'a, '_> {
         }
     }
 
-    /// The body a call's path (in the user's interner, substituted) names: in the crate, else
-    /// in a library (whose MIR is read now if it has not been) — first the one the path's
-    /// first segment (or its `Self` type's) names, then the others in order; with the body and
-    /// its printed name.
+    /// The body a call's path names ([`Shared::resolve_path`]).
     fn resolve(&mut self, path: PathId) -> Result<(Krate, BodyId, &'a Body, String), String> {
-        let bodies: &'a PrimaryMap<BodyId, Body> = self.sh.bodies;
-        let user = self.sh.resolver.resolve(self.sh.names, path);
-        if let Resolution::Body(b) | Resolution::Default(b) = user {
-            let name = crate::mir::print::Printer {
-                names: self.sh.names,
-                body: None,
-            }
-            .path(bodies[b].name);
-            return Ok((Krate::User, b, &bodies[b], name));
-        }
-        let n = self.sh.libs.links.len() as super::LibId;
-        let hint = {
-            let names = &*self.sh.names;
-            let d = names.path_data(path);
-            let first = match &d.qself {
-                Some(q) => match names.ty_kind(q.self_ty) {
-                    TyKind::Path(p) => names.str_of_first(*p),
-                    _ => None,
-                },
-                None => names.str_of_first(path),
-            };
-            (0..n).find(|&l| Some(self.sh.libs.name(l)) == first)
-        };
-        let order = hint.into_iter().chain((0..n).filter(|&l| Some(l) != hint));
-        // The most telling failure: a resolution that found something but not one body beats
-        // one that found nothing.
-        let mut failure: Option<String> = None;
-        for lib in order {
-            let mir: &'static LibMir = match self.sh.libs.link(lib).get() {
-                Ok(m) => m,
-                Err(e) => {
-                    failure.get_or_insert(format!(
-                        "{} ({e})",
-                        resolve_callee(self.sh.resolver, self.sh.names, path).unwrap_err()
-                    ));
-                    continue;
-                }
-            };
-            let mut lnames = mir.names.lock().unwrap_or_else(|e| e.into_inner());
-            let lpath = self.sh.path_into_lib(lib, &mut lnames, path);
-            match mir.resolver.resolve(&mut lnames, lpath) {
-                Resolution::Body(b) | Resolution::Default(b) => {
-                    let name = crate::mir::print::Printer {
-                        names: &lnames,
-                        body: None,
-                    }
-                    .path(mir.body_name(b));
-                    // Parsing the body interns into the library's names.
-                    drop(lnames);
-                    return Ok((Krate::Lib(lib), b, mir.body(b)?, name));
-                }
-                Resolution::Unresolved => {}
-                r => failure = Some(resolution_error(r)),
-            }
-        }
-        Err(failure.unwrap_or_else(|| resolution_error(Resolution::Unresolved)))
+        self.sh.resolve_path(path)
     }
 
     /// A call that several impls of a library fit alike (`<u64 as From<u8>>::from`, impls a
@@ -2704,7 +2724,7 @@ impl<'a> FnLower<'_, 'a, '_> {
                 ok = ok
                     && pattern.iter().zip(&tys).all(|(&p, &t)| {
                         let p = subst(self.sh.names, p, &s);
-                        same_type(self.sh.names, p, t)
+                        same_type(self.sh.names, self.sh.items, p, t)
                     });
                 if !ok {
                     continue;

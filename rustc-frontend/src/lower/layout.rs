@@ -212,12 +212,17 @@ pub struct Layouts<'s> {
 }
 
 /// The parameter a type stands for when it is not a named one: an `impl Trait` of a generic
-/// signature (an anonymous type parameter), or the closure of a generic body, whose captures
-/// differ per instance. Substitutions bind them like named parameters (their names cannot be
-/// written in Rust: `\0` and the type's index in the interner).
+/// signature (an anonymous type parameter), the closure of a generic body, whose captures
+/// differ per instance, or an associated type. Substitutions bind them like named parameters
+/// (their names cannot be written in Rust: `\0` and the type's index in the interner).
 pub fn implicit_param(names: &mut Interner, t: Ty) -> Option<Sym> {
     match names.ty_kind(t) {
         TyKind::Opaque { .. } | TyKind::Closure(ClosureRef::Span(_) | ClosureRef::Path(_)) => {
+            Some(names.sym(&format!("\0{}", cranelift_entity::EntityRef::index(t))))
+        }
+        // An associated type (`<T as Iterator>::Item`), which the substitution of a body's
+        // instance may bind by the type it names (`func::assoc`).
+        TyKind::Path(p) if names.path_data(*p).qself.is_some() => {
             Some(names.sym(&format!("\0{}", cranelift_entity::EntityRef::index(t))))
         }
         _ => None,

@@ -71,6 +71,8 @@ pub struct Instance {
 #[derive(Default)]
 pub struct Mono {
     pub instances: Vec<Instance>,
+    /// The types associated types of concrete types name (`func::assoc`), once looked up.
+    pub assoc: FxHashMap<Ty, Option<Ty>>,
     index: FxHashMap<(Krate, BodyId, Vec<(Sym, Ty)>), usize>,
     symbols: FxHashSet<String>,
 }
