@@ -603,16 +603,7 @@ impl<'a> FnLower<'_, 'a, '_> {
             own = pointee;
         }
         ok &= unify(self.sh.names, self.sh.items, own, closure, &mut s);
-        let captured = match self.sh.names.ty_kind(captures) {
-            TyKind::Tuple(ts) => ts.to_vec(),
-            _ => Vec::new(),
-        };
-        for (i, t) in debug_captures(cbody).into_iter().enumerate() {
-            if let (Some(t), Some(&c)) = (t, captured.get(i)) {
-                let t = self.sh.import_ty(krate, t);
-                ok &= unify(self.sh.names, self.sh.items, t, c, &mut s);
-            }
-        }
+        ok &= self.unify_captures(krate, cbody, captures, &mut s);
         for (i, &at) in args.iter().enumerate() {
             if let Some(l) = cbody.locals.get(Local::new(i + 2)) {
                 let pt = self.sh.import_ty(krate, l.ty);
@@ -621,6 +612,12 @@ impl<'a> FnLower<'_, 'a, '_> {
         }
         let rt = self.sh.import_ty(krate, cbody.return_ty());
         ok &= unify(self.sh.names, self.sh.items, rt, dest, &mut s);
+        let captures: Vec<Ty> = debug_captures(cbody)
+            .into_iter()
+            .flatten()
+            .map(|t| self.sh.import_ty(krate, t))
+            .collect();
+        ok &= self.bind_fn_bounds(&captures, &mut s)?;
         if !ok {
             return self.err(format!(
                 "the type parameters of the body of `{}` could not be inferred consistently",
@@ -629,6 +626,118 @@ impl<'a> FnLower<'_, 'a, '_> {
         }
         s.sort_by_key(|(n, _)| self.sh.names.str(*n).to_string());
         Ok(s)
+    }
+
+    /// Unifies a closure body's capture types (its `debug` lines) with an instance's
+    /// `captures` (a tuple). False on a conflict.
+    fn unify_captures(
+        &mut self,
+        krate: Krate,
+        body: &Body,
+        captures: Ty,
+        s: &mut Vec<(Sym, Ty)>,
+    ) -> bool {
+        let captured = match self.sh.names.ty_kind(captures) {
+            TyKind::Tuple(ts) => ts.to_vec(),
+            _ => Vec::new(),
+        };
+        let mut ok = true;
+        for (i, t) in debug_captures(body).into_iter().enumerate() {
+            if let (Some(t), Some(&c)) = (t, captured.get(i)) {
+                let t = self.sh.import_ty(krate, t);
+                ok &= unify(self.sh.names, self.sh.items, t, c, s);
+            }
+        }
+        ok
+    }
+
+    /// Binds the parameters a signature's `impl FnMut(A) -> B` mentions only in its bound
+    /// (`map_fold`'s `B`): once the `impl` type stands for a closure or a function, the bound's
+    /// arguments and result are that callable's. False on a conflict.
+    pub(super) fn bind_fn_bounds(&mut self, patterns: &[Ty], s: &mut Vec<(Sym, Ty)>) -> R<bool> {
+        let mut opaques = Vec::new();
+        let mut stack = patterns.to_vec();
+        while let Some(t) = stack.pop() {
+            let k = self.sh.names.ty_kind(t);
+            if let TyKind::Opaque { bounds, .. } = k {
+                opaques.push((t, bounds.clone()));
+            }
+            stack.extend(type_parts(self.sh.names, k));
+        }
+        let mut ok = true;
+        for (opaque, bounds) in opaques {
+            let Some(key) = implicit_param(self.sh.names, opaque) else {
+                continue;
+            };
+            let Some(&(_, callable)) = s.iter().find(|(k, _)| *k == key) else {
+                continue;
+            };
+            for b in bounds.iter() {
+                let Some(seg) = self.sh.names.path_data(b.path).segments.last().cloned() else {
+                    continue;
+                };
+                let (SegName::Ident(name), Some((inputs, output))) = (seg.name, seg.paren_sugar)
+                else {
+                    continue;
+                };
+                if !matches!(self.sh.names.str(name), "Fn" | "FnMut" | "FnOnce") {
+                    continue;
+                }
+                let Some((args, ret)) = self.callable_signature(callable)? else {
+                    continue;
+                };
+                if args.len() != inputs.len() {
+                    continue;
+                }
+                let unit = self.sh.names.ty(TyKind::Tuple(Box::new([])));
+                let pairs = inputs
+                    .iter()
+                    .copied()
+                    .zip(args)
+                    .chain([(output.unwrap_or(unit), ret)]);
+                for (p, c) in pairs {
+                    // What the callable leaves generic says nothing here.
+                    if !mentions_param(self.sh.names, self.sh.items, c) {
+                        ok &= unify(self.sh.names, self.sh.items, p, c, s);
+                    }
+                }
+            }
+        }
+        Ok(ok)
+    }
+
+    /// The argument and result types of a function or closure type, as far as known.
+    fn callable_signature(&mut self, t: Ty) -> R<Option<(Vec<Ty>, Ty)>> {
+        let unit = self.sh.names.ty(TyKind::Tuple(Box::new([])));
+        let mut t = t;
+        while let TyKind::Ref { pointee, .. } = *self.sh.names.ty_kind(t) {
+            t = pointee;
+        }
+        Ok(match self.sh.names.ty_kind(t).clone() {
+            TyKind::FnPtr(sig) | TyKind::FnDef(sig, _) => {
+                Some((sig.inputs.to_vec(), sig.output.unwrap_or(unit)))
+            }
+            TyKind::Closure(ClosureRef::Span(span) | ClosureRef::Instance(span, _)) => {
+                let Some((krate, body)) = self.closure_body_of(span) else {
+                    return Ok(None);
+                };
+                // The closure's own parameters, from its captures (an instance's).
+                let mut s = Vec::new();
+                if let TyKind::Closure(ClosureRef::Instance(_, captures)) =
+                    *self.sh.names.ty_kind(t)
+                {
+                    self.unify_captures(krate, body, captures, &mut s);
+                }
+                let mut args = Vec::new();
+                for i in 2..=body.arg_count as usize {
+                    let a = self.sh.import_ty(krate, body.locals[Local::new(i)].ty);
+                    args.push(subst(self.sh.names, a, &s));
+                }
+                let ret = self.sh.import_ty(krate, body.return_ty());
+                Some((args, subst(self.sh.names, ret, &s)))
+            }
+            _ => None,
+        })
     }
 
     /// Whether a call is `Fn::call`/`FnMut::call_mut`/`FnOnce::call_once` of one of the crate's

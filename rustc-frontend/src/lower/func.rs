@@ -142,6 +142,86 @@ impl<'a> Shared<'a, '_> {
         Err(failure.unwrap_or_else(|| resolution_error(Resolution::Unresolved)))
     }
 
+    /// The body of the trait method `path` names (`<T as Tr<A>>::method`) whose signature is
+    /// `sig`, when the resolver finds several impls alike (impls a macro generated, known only
+    /// by their methods' signatures: `<u64 as From<u8>>::from`): of all the trait's bodies of
+    /// that method in the libraries, the one whose types are those, if exactly one is. Types
+    /// still naming an associated type are not compared.
+    pub(super) fn by_signature(
+        &mut self,
+        path: PathId,
+        sig: Signature,
+    ) -> Option<(Krate, BodyId, &'a Body, String)> {
+        let mut found = None;
+        for lib in 0..self.libs.links.len() as super::LibId {
+            let Ok(mir) = self.libs.link(lib).get() else {
+                continue;
+            };
+            let candidates = {
+                let mut lnames = mir.names.lock().unwrap_or_else(|e| e.into_inner());
+                let lpath = self.path_into_lib(lib, &mut lnames, path);
+                mir.resolver.trait_method_bodies(&lnames, lpath)
+            };
+            for b in candidates {
+                let Ok(body) = mir.body(b) else { continue };
+                let krate = Krate::Lib(lib);
+                let (pattern, tys): (Vec<Ty>, Vec<Ty>) = match sig {
+                    Signature::Call(tys) => {
+                        if body.arg_count as usize + 1 != tys.len() {
+                            continue;
+                        }
+                        let mut pattern: Vec<Ty> = (1..=body.arg_count as usize)
+                            .map(|i| self.import_ty(krate, body.locals[Local::new(i)].ty))
+                            .collect();
+                        pattern.push(self.import_ty(krate, body.return_ty()));
+                        pattern
+                            .into_iter()
+                            .zip(tys)
+                            .filter_map(|(p, t)| Some((p, (*t)?)))
+                            .unzip()
+                    }
+                    Signature::Receiver(self_ty) => {
+                        if body.arg_count == 0 {
+                            continue;
+                        }
+                        let receiver = self.import_ty(krate, body.locals[Local::new(1)].ty);
+                        (
+                            vec![assoc::self_of_receiver(self.names, receiver)],
+                            vec![self_ty],
+                        )
+                    }
+                };
+                let mut s = Vec::new();
+                let mut ok = true;
+                for (&p, &t) in pattern.iter().zip(&tys) {
+                    ok &= unify(self.names, self.items, p, t, &mut s);
+                }
+                ok = ok
+                    && pattern.iter().zip(&tys).all(|(&p, &t)| {
+                        let p = subst(self.names, p, &s);
+                        mentions_projection(self.names, t)
+                            || same_type(self.names, self.items, p, t)
+                    });
+                if !ok {
+                    continue;
+                }
+                if found.is_some() {
+                    return None;
+                }
+                let printed = {
+                    let lnames = mir.names.lock().unwrap_or_else(|e| e.into_inner());
+                    crate::mir::print::Printer {
+                        names: &lnames,
+                        body: None,
+                    }
+                    .path(body.name)
+                };
+                found = Some((krate, b, body, printed));
+            }
+        }
+        found
+    }
+
     /// A path of the user's interner in library `lib`'s (`lnames`, locked by the caller).
     fn path_into_lib(&mut self, lib: super::LibId, lnames: &mut Interner, path: PathId) -> PathId {
         let link = self.libs.link(lib);
@@ -532,6 +612,15 @@ pub fn lower_instance(
     }
     f.cur = entry;
     f.prologue_and_enter(sig.sret)
+}
+
+/// What [`Shared::by_signature`] compares a body's signature with.
+#[derive(Clone, Copy)]
+pub(super) enum Signature<'t> {
+    /// A call's argument types then its result type (`None`: not compared).
+    Call(&'t [Option<Ty>]),
+    /// The self type, against the method's receiver (`&self`, `&mut self` or `self`).
+    Receiver(Ty),
 }
 
 /// Whether `a` and `b` are one type: regions aside, paths compared by their last segment and
@@ -2562,6 +2651,10 @@ impl<'a> FnLower<'_, 'a, '_> {
         projection |= mentions_projection(self.sh.names, dt);
         let rt = self.sh.import_ty(krate, cbody.return_ty());
         ok &= unify(self.sh.names, self.sh.items, rt, dt, &mut s);
+        let params: Vec<Ty> = (1..=cbody.arg_count as usize)
+            .map(|i| self.sh.import_ty(krate, cbody.locals[Local::new(i)].ty))
+            .collect();
+        ok &= self.bind_fn_bounds(&params, &mut s)?;
         if !ok {
             let why = if projection {
                 " (an associated type such as `<I as Iterator>::Item` is not normalized to the type it names)"
@@ -2682,9 +2775,7 @@ impl<'a> FnLower<'_, 'a, '_> {
         self.sh.resolve_path(path)
     }
 
-    /// A call that several impls of a library fit alike (`<u64 as From<u8>>::from`, impls a
-    /// macro generated, known only by their methods' signatures): the one body of the trait's
-    /// method whose parameter and result types are the call's, if exactly one is.
+    /// A call that several impls of a library fit alike ([`Shared::by_signature`]).
     fn by_signature(
         &mut self,
         path: PathId,
@@ -2693,57 +2784,10 @@ impl<'a> FnLower<'_, 'a, '_> {
     ) -> R<Option<(Krate, BodyId, &'a Body, String)>> {
         let mut tys = Vec::with_capacity(args.len() + 1);
         for a in args {
-            tys.push(self.operand_ty(a)?);
+            tys.push(Some(self.operand_ty(a)?));
         }
-        tys.push(self.place_ty(dest)?);
-        let mut found = None;
-        for lib in 0..self.sh.libs.links.len() as super::LibId {
-            let Ok(mir) = self.sh.libs.link(lib).get() else {
-                continue;
-            };
-            let candidates = {
-                let mut lnames = mir.names.lock().unwrap_or_else(|e| e.into_inner());
-                let lpath = self.sh.path_into_lib(lib, &mut lnames, path);
-                mir.resolver.trait_method_bodies(&lnames, lpath)
-            };
-            for b in candidates {
-                let Ok(body) = mir.body(b) else { continue };
-                if body.arg_count as usize + 1 != tys.len() {
-                    continue;
-                }
-                let krate = Krate::Lib(lib);
-                let mut pattern: Vec<Ty> = (1..=body.arg_count as usize)
-                    .map(|i| self.sh.import_ty(krate, body.locals[Local::new(i)].ty))
-                    .collect();
-                pattern.push(self.sh.import_ty(krate, body.return_ty()));
-                let mut s = Vec::new();
-                let mut ok = true;
-                for (&p, &t) in pattern.iter().zip(&tys) {
-                    ok &= unify(self.sh.names, self.sh.items, p, t, &mut s);
-                }
-                ok = ok
-                    && pattern.iter().zip(&tys).all(|(&p, &t)| {
-                        let p = subst(self.sh.names, p, &s);
-                        same_type(self.sh.names, self.sh.items, p, t)
-                    });
-                if !ok {
-                    continue;
-                }
-                if found.is_some() {
-                    return Ok(None);
-                }
-                let printed = {
-                    let lnames = mir.names.lock().unwrap_or_else(|e| e.into_inner());
-                    crate::mir::print::Printer {
-                        names: &lnames,
-                        body: None,
-                    }
-                    .path(body.name)
-                };
-                found = Some((krate, b, body, printed));
-            }
-        }
-        Ok(found)
+        tys.push(Some(self.place_ty(dest)?));
+        Ok(self.sh.by_signature(path, Signature::Call(&tys)))
     }
 
     /// `<u32 as Add>::add(a, b)` and the other operator traits on primitive numbers (reached

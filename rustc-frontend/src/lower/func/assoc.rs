@@ -49,6 +49,16 @@ const NAMED_BY: &[(&str, &str, &str, Site)] = &[
 /// (`<<I as IntoIterator>::IntoIter as Iterator>::Item`).
 const ROUNDS: usize = 8;
 
+/// The `Self` of a method's receiver type: `&self` and `&mut self` take a reference to it.
+/// (A method taking `self` by value of an impl for a reference type is read as the referent's:
+/// the associated types read here are the same either way.)
+pub(super) fn self_of_receiver(names: &Interner, receiver: Ty) -> Ty {
+    match names.ty_kind(receiver) {
+        TyKind::Ref { pointee, .. } => *pointee,
+        _ => receiver,
+    }
+}
+
 impl Shared<'_, '_> {
     /// `t` with each associated type of a concrete type replaced by the type it names, where
     /// that is known (see the module's documentation).
@@ -140,15 +150,16 @@ impl Shared<'_, '_> {
                 paren_sugar: None,
             }]),
         });
-        let (krate, _, body, _) = self.resolve_path(call).ok()?;
+        let (krate, _, body, _) = match self.resolve_path(call) {
+            Ok(found) => found,
+            Err(_) => self.by_signature(call, Signature::Receiver(self_ty))?,
+        };
         if body.arg_count == 0 {
             return None;
         }
         // The impl's parameters, from the method's receiver against the self type.
-        let mut receiver = self.import_ty(krate, body.locals[Local::new(1)].ty);
-        while let TyKind::Ref { pointee, .. } = *self.names.ty_kind(receiver) {
-            receiver = pointee;
-        }
+        let receiver = self.import_ty(krate, body.locals[Local::new(1)].ty);
+        let receiver = self_of_receiver(self.names, receiver);
         let mut s = Vec::new();
         if !unify(self.names, self.items, receiver, self_ty, &mut s) {
             return None;
