@@ -195,10 +195,10 @@ fn verify_ref_func(c: &mut OpChecker<'_>) {
 pub const MAX_SLOT_ALIGN: u64 = 16;
 
 fn verify_stack_slot(c: &mut OpChecker<'_>) {
-    if let Some(mem) = target(c, "memory", "wasm.memory") {
-        if index_type(c, mem) != c.ctx.i32() {
-            c.error("a stack slot in a 64-bit memory is not supported").with_help("the shadow stack pointer and slot addresses are i32");
-        }
+    if let Some(mem) = target(c, "memory", "wasm.memory")
+        && index_type(c, mem) != c.ctx.i32()
+    {
+        c.error("a stack slot in a 64-bit memory is not supported").with_help("the shadow stack pointer and slot addresses are i32");
     }
     if let Some(sp) = target(c, "stack", "wasm.global") {
         let mutable = target_attr(c, sp, "mutable").is_some();
@@ -214,15 +214,15 @@ fn verify_stack_slot(c: &mut OpChecker<'_>) {
         Some(AttrData::Int { value, .. }) => Some(*value),
         _ => None,
     };
-    if let Some(size) = int(c, "size") {
-        if !(1..=i32::MAX as i128).contains(&size) {
-            c.error(format!("a stack slot's size must be between 1 and 2^31-1 bytes, not {size}"));
-        }
+    if let Some(size) = int(c, "size")
+        && !(1..=i32::MAX as i128).contains(&size)
+    {
+        c.error(format!("a stack slot's size must be between 1 and 2^31-1 bytes, not {size}"));
     }
-    if let Some(align) = int(c, "align") {
-        if align < 1 || !(align as u64).is_power_of_two() || align as u64 > MAX_SLOT_ALIGN {
-            c.error(format!("a stack slot's alignment must be a power of two from 1 to {MAX_SLOT_ALIGN}, not {align}"));
-        }
+    if let Some(align) = int(c, "align")
+        && (align < 1 || !(align as u64).is_power_of_two() || align as u64 > MAX_SLOT_ALIGN)
+    {
+        c.error(format!("a stack slot's alignment must be a power of two from 1 to {MAX_SLOT_ALIGN}, not {align}"));
     }
     let body = c.module.body(c.op.body);
     let in_entry = body.block_of(c.op.op).is_some_and(|b| body.region_of(b).is_some_and(|r| body.region_parent(r).is_none() && body.first_block(r) == Some(b)));

@@ -29,7 +29,8 @@ pub const INFO: PassInfo = PassInfo {
                   Slots are taken in rounds: a slot whose copies cover bytes without a field \
                   waits for a later round, when the slot on the other side of the copy may have \
                   become fields (its copies then turn into typed loads and stores here), up to \
-                  four rounds; the last round gives those bytes integer fields. Each round is \
+                  four rounds; the last round gives those bytes integer fields. A slot that \
+                  would take more than 64 fields stays in memory. Each round is \
                   linear in the function. A slot's initial contents are unspecified, so a field \
                   read before any write reads the local's zero. Splitting a copy changes what a \
                   copy that traps part way leaves in memory (`memory.copy` writes nothing when \
@@ -46,6 +47,10 @@ struct ScalarizeSlots;
 
 /// Rounds in which a slot may wait for the other side of its copies.
 const ROUNDS: usize = 4;
+
+/// A slot that would need more locals than this stays in memory: a large array moved by copies
+/// would otherwise become a local per 8 bytes, and as many loads and stores per copy.
+const MAX_FIELDS: usize = 64;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Kind {
@@ -250,10 +255,16 @@ fn analyze(ctx: &Context, b: &Body, slot: Op, last_round: bool) -> Result<Outcom
             while s < e {
                 let w = [8, 4, 2, 1].into_iter().find(|&w| s % w == 0 && s + w <= e).unwrap_or(1);
                 fields.push((s, w, Kind::Int));
+                if fields.len() > MAX_FIELDS {
+                    return Ok(Outcome::Keep);
+                }
                 s += w;
             }
         }
         fields.sort_unstable_by_key(|&(at, _, _)| at);
+    }
+    if fields.len() > MAX_FIELDS {
+        return Ok(Outcome::Keep);
     }
     Ok(Outcome::Scalarize(Plan { uses, adds, fields }))
 }
