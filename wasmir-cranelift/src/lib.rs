@@ -1,7 +1,7 @@
 //! WasmIR through Cranelift: functions lowered to Cranelift IR (CLIF), optimized by Cranelift's
 //! mid-end, and raised back into WasmIR.
 //!
-//! Each function goes to CFG form first (the library's `lower-to-cfg` pass, on a copy), then
+//! Each function goes to CFG form first (the library's `lower-stack-slots` and `lower-to-cfg` passes, on a copy), then
 //! block by block to CLIF with `cranelift-frontend` ([`lower`]). The wasm semantics that CLIF
 //! shares are used directly (wrapping arithmetic, shift counts modulo the width, trapping
 //! `sdiv`/`udiv`/`srem`/`urem` and float-to-integer conversions, IEEE floats, NaN-propagating
@@ -177,7 +177,7 @@ fn each_function(
 /// A copy of `module` with its functions in CFG form (the library's `lower-to-cfg` pass).
 fn to_cfg(ctx: &mut Context, module: &Module) -> Result<Module, String> {
     let mut cfg = module.clone();
-    let pipeline = wasmir::pass::pipeline::parse("module(func(lower-to-cfg))").map_err(|d| d.message)?;
+    let pipeline = wasmir::pass::pipeline::parse("module(func(lower-stack-slots,lower-to-cfg))").map_err(|d| d.message)?;
     let instr = wasmir::pass::manager::Instrumentation { verify_each: true, ..Default::default() };
     wasmir::pass::manager::run(ctx, &mut cfg, &pipeline, &instr, &mut |_, _, _| {}).map_err(|(_, f)| format!("`{}` failed: {}", f.pass, f.message))?;
     Ok(cfg)

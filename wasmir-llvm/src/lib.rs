@@ -229,6 +229,7 @@ pub fn compile(ctx: &Context, module: &Module, opts: &Options) -> Result<Compile
     for f in m.get_functions() {
         f.remove_string_attribute(inkwell::attributes::AttributeLoc::Function, "no-jump-tables");
     }
+    expand_wide_multiplies(&ll, &m)?;
     keep_global_access_types(&ll, &m)?;
     lower::finish_references(&ll, &m)?;
     no_functions_stand_in(&ll, &m)?;
@@ -263,7 +264,7 @@ fn emit(m: &inkwell::module::Module<'_>, tm: &inkwell::targets::TargetMachine) -
 fn to_cfg(ctx: &Context, module: &Module) -> Result<(Context, Module), String> {
     let mut ctx = ctx.clone();
     let mut cfg = module.clone();
-    let pipeline = wasmir::pass::pipeline::parse("module(func(lower-to-cfg))").map_err(|d| d.message)?;
+    let pipeline = wasmir::pass::pipeline::parse("module(func(lower-stack-slots,lower-to-cfg))").map_err(|d| d.message)?;
     let instr = wasmir::pass::manager::Instrumentation { verify_each: true, ..Default::default() };
     wasmir::pass::manager::run(&mut ctx, &mut cfg, &pipeline, &instr, &mut |_, _, _| {}).map_err(|(_, f)| format!("`{}` failed: {}", f.pass, f.message))?;
     Ok((ctx, cfg))
@@ -396,6 +397,65 @@ fn keep_global_access_types<'ll>(ll: &'ll LlContext, m: &inkwell::module::Module
                     }
                     _ => {}
                 }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Multiplications of 128-bit integers become 64-bit code again. LLVM's AggressiveInstCombine
+/// recognizes the 32-bit ladder that computes the high half of a 64-bit product (which Rust's
+/// `u128` arithmetic becomes in WasmIR) and rewrites it as a `mul i128`, which the wasm32 code
+/// generator then turns into a call to compiler-rt's `__multi3`: a function nothing defines here
+/// (and one that returns its result through a shadow stack). So, after the optimizer, each
+/// `mul i128` is computed from its operands' 64-bit halves: the full 128-bit product of the low
+/// halves from four 32-bit partial products, plus the low halves of the two cross products in the
+/// high half. Code generation does not put the ladder back together.
+fn expand_wide_multiplies<'ll>(ll: &'ll LlContext, m: &inkwell::module::Module<'ll>) -> Result<(), Error> {
+    use inkwell::values::{BasicValue, BasicValueEnum, InstructionOpcode, IntValue, Operand};
+    let bug = |e: &dyn std::fmt::Debug| Error::Failed(format!("internal error: expanding a 128-bit multiplication: {e:?}"));
+    let (i64t, i128t) = (ll.i64_type(), ll.i128_type());
+    let b = ll.create_builder();
+    for f in m.get_functions().collect::<Vec<_>>() {
+        for bb in f.get_basic_blocks() {
+            for i in bb.get_instructions().collect::<Vec<_>>() {
+                if i.get_opcode() != InstructionOpcode::Mul || i.get_type() != i128t.into() {
+                    continue;
+                }
+                let operand = |k: u32| match i.get_operand(k) {
+                    Some(Operand::Value(BasicValueEnum::IntValue(v))) => Ok(v),
+                    other => Err(bug(&other)),
+                };
+                let (x, y) = (operand(0)?, operand(1)?);
+                b.position_before(&i);
+                let c64 = i128t.const_int(64, false);
+                let halves = |v: IntValue<'ll>| -> Result<(IntValue<'ll>, IntValue<'ll>), Error> {
+                    let lo = b.build_int_truncate(v, i64t, "").map_err(|e| bug(&e))?;
+                    let shifted = b.build_right_shift(v, c64, false, "").map_err(|e| bug(&e))?;
+                    let hi = b.build_int_truncate(shifted, i64t, "").map_err(|e| bug(&e))?;
+                    Ok((lo, hi))
+                };
+                let ((xl, xh), (yl, yh)) = (halves(x)?, halves(y)?);
+                let mask = i64t.const_int(0xffff_ffff, false);
+                let c32 = i64t.const_int(32, false);
+                let and = |a, m| b.build_and(a, m, "").map_err(|e| bug(&e));
+                let shr = |a| b.build_right_shift(a, c32, false, "").map_err(|e| bug(&e));
+                let mul = |a, c| b.build_int_mul(a, c, "").map_err(|e| bug(&e));
+                let add = |a, c| b.build_int_add(a, c, "").map_err(|e| bug(&e));
+                let (x0, x1, y0, y1) = (and(xl, mask)?, shr(xl)?, and(yl, mask)?, shr(yl)?);
+                let (p00, p01, p10, p11) = (mul(x0, y0)?, mul(x0, y1)?, mul(x1, y0)?, mul(x1, y1)?);
+                // Three values below 2^32 each: the sum fits in 64 bits.
+                let mid = add(add(shr(p00)?, and(p01, mask)?)?, and(p10, mask)?)?;
+                let lo = b.build_or(and(p00, mask)?, b.build_left_shift(mid, c32, "").map_err(|e| bug(&e))?, "").map_err(|e| bug(&e))?;
+                let hi = add(add(add(p11, shr(p01)?)?, shr(p10)?)?, shr(mid)?)?;
+                let hi = add(add(hi, mul(xl, yh)?)?, mul(xh, yl)?)?;
+                let lo = b.build_int_z_extend(lo, i128t, "").map_err(|e| bug(&e))?;
+                let hi = b.build_int_z_extend(hi, i128t, "").map_err(|e| bug(&e))?;
+                let hi = b.build_left_shift(hi, c64, "").map_err(|e| bug(&e))?;
+                let product = b.build_or(lo, hi, "").map_err(|e| bug(&e))?;
+                let product = product.as_instruction_value().ok_or_else(|| bug(&"a product that is not an instruction"))?;
+                i.replace_all_uses_with(&product);
+                i.erase_from_basic_block();
             }
         }
     }

@@ -321,14 +321,6 @@ impl FnLower<'_, '_, '_> {
         let (_, fbody, entry) =
             Builder::at_module_end(self.ctx, self.module).func(&symbol, &[i32t], &[], None);
         let ptr = self.module.bodies[fbody].block_args(entry)[0];
-        // The glue needs no frame; the frame pointer's local is declared all the same.
-        let fp = {
-            let mut b = Builder::new(self.ctx, self.module, fbody, InsertPoint::End(entry));
-            let ta = b.ctx.type_attr(i32t);
-            let lt = b.ctx.local_type();
-            let op = b.create("wasm.local", &[], &[lt], &[("type", ta)], &[], &[]);
-            b.module.bodies[fbody].result(op, 0)
-        };
         let inst = Instance {
             krate: Krate::User,
             body: BodyId::new(0),
@@ -351,8 +343,7 @@ impl FnLower<'_, '_, '_> {
             homes: Vec::new(),
             tys: Vec::new(),
             closure_env: Vec::new(),
-            frame: 0,
-            fp,
+            entry,
             span: self.span,
         };
         glue.drop_glue(ptr, ty)?;

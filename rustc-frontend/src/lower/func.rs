@@ -1,11 +1,13 @@
 //! One instance's MIR body to a `func.func` in CFG form.
 //!
 //! Each MIR local has a home: nothing (zero-sized), a `wasm.local` (a scalar whose address is
-//! never taken; `mem2reg` may promote it), a slot in the function's frame on the shadow stack
-//! (aggregates and address-taken scalars), or memory the caller owns (aggregate arguments and
-//! the return place of a function returning an aggregate, passed by pointer). The frame pointer
-//! is kept in a `wasm.local` set by the prologue, which is written last, once the frame's size is
-//! known. Each MIR block becomes a block; a `wasm.unreachable` block takes failed asserts (panics
+//! never taken; `mem2reg` may promote it), a `wasm.stack_slot` of its own (aggregates and
+//! address-taken scalars), or memory the caller owns (aggregate arguments and the return place
+//! of a function returning an aggregate, passed by pointer). Temporaries in memory (aggregate
+//! constants, copies for callees that own their argument) get slots of their own too. The slots
+//! sit in the entry block; WasmIR's `scalarize-slots` turns those whose address does not escape
+//! into locals, and `lower-stack-slots` (run by every backend) lays the rest out on the shadow
+//! stack. Each MIR block becomes a block; a `wasm.unreachable` block takes failed asserts (panics
 //! trap: `panic=abort` without a panic handler).
 mod assoc;
 mod data;
@@ -375,8 +377,8 @@ enum Home {
     Zst,
     /// A `wasm.local` holding the scalar.
     Reg(Value, Scalar),
-    /// At this offset in the frame.
-    Frame(u64),
+    /// In this `wasm.stack_slot` (the slot's address).
+    Frame(Value),
     /// At the address this (entry block) value holds.
     Ptr(Value),
     /// A local whose type has no layout here: an error where it is used.
@@ -438,8 +440,8 @@ struct FnLower<'c, 'a, 's> {
     /// The closures of a generic body that this instance builds, bound to their
     /// `ClosureRef::Instance` (see `closures::closure_env`).
     closure_env: Vec<(Sym, Ty)>,
-    frame: u64,
-    fp: Value,
+    /// The entry block, which holds the slots.
+    entry: wasmir::Block,
     span: Option<SrcSpan>,
 }
 
@@ -563,15 +565,6 @@ pub fn lower_instance(
         module.bodies[fbody].append_block(region, b);
         blocks.push(b);
     }
-    // The frame pointer's local, first of the entry block.
-    let fp = {
-        let i32t = ctx.i32();
-        let mut b = Builder::new(ctx, module, fbody, InsertPoint::End(entry));
-        let ta = b.ctx.type_attr(i32t);
-        let lt = b.ctx.local_type();
-        let op = b.create("wasm.local", &[], &[lt], &[("type", ta)], &[], &[]);
-        b.module.bodies[fbody].result(op, 0)
-    };
     let mut f = FnLower {
         ctx,
         module,
@@ -586,14 +579,13 @@ pub fn lower_instance(
         homes: Vec::new(),
         tys: Vec::new(),
         closure_env: Vec::new(),
-        frame: 0,
-        fp,
+        entry,
         span: fspan,
     };
     f.homes_and_entry(&sig, &entry_args)?;
     let live = f.live_blocks();
-    // The prologue is written after the body, into the entry block, when the frame's size is
-    // known; a copy of the entry's current end is kept to write it there.
+    // The entry block's end (argument stores and the branch to `bb0`) is written after the
+    // body, whose slots go into the entry block as they are needed.
     for (bb, data) in mir.blocks.iter() {
         f.cur = f.blocks[bb.index()];
         let stmts = data.stmts.start as usize..data.stmts.end as usize;
@@ -828,11 +820,37 @@ impl<'a> FnLower<'_, 'a, '_> {
         self.sh.layouts.show(self.sh.names, t)
     }
 
-    /// Allocates `size` bytes aligned to `align` in the frame.
-    fn alloc(&mut self, size: u64, align: u64) -> u64 {
-        let off = self.frame.next_multiple_of(align.max(1));
-        self.frame = off + size;
-        off
+    /// A new slot of `size` bytes aligned to `align`, in the entry block. Alignments above the
+    /// shadow stack's 16 bytes get 16 (as the frame did before slots).
+    fn stack_slot(&mut self, size: u64, align: u64) -> Value {
+        let align = align.clamp(1, wasmir::dialect::wasm_memory::MAX_SLOT_ALIGN);
+        let i64t = self.ctx.i64();
+        let (memory, stack) = (self.sym(MEMORY), self.sym(STACK_POINTER));
+        let size = self.ctx.int_attr(size.max(1) as i128, i64t);
+        let align = self.ctx.int_attr(align as i128, i64t);
+        let i32t = self.ctx.i32();
+        // First in the entry block: it needs no operand, and the entry may already have ended
+        // (drop glue branches out of it).
+        let ip = match self.module.bodies[self.fbody].first_op(self.entry) {
+            Some(first) => InsertPoint::Before(first),
+            None => InsertPoint::End(self.entry),
+        };
+        let mut b = self.b();
+        b.ip = ip;
+        let op = b.create(
+            "wasm.stack_slot",
+            &[],
+            &[i32t],
+            &[
+                ("memory", memory),
+                ("stack", stack),
+                ("size", size),
+                ("align", align),
+            ],
+            &[],
+            &[],
+        );
+        b.module.bodies[b.body].result(op, 0)
     }
 
     fn homes_and_entry(&mut self, sig: &Sig, args: &[Value]) -> R<()> {
@@ -889,39 +907,16 @@ impl<'a> FnLower<'_, 'a, '_> {
             } else if let (Some(v), None) = (arg_val, reg_scalar(&lay)) {
                 Home::Ptr(v)
             } else {
-                let off = self.alloc(lay.size, lay.align);
-                Home::Frame(off)
+                Home::Frame(self.stack_slot(lay.size, lay.align))
             };
             self.homes.push(home);
         }
         Ok(())
     }
 
-    /// Writes the prologue at the end of the entry block: the frame (if any) taken from the
-    /// shadow stack, address-taken scalar arguments stored into it, and a branch to `bb0`.
+    /// Ends the entry block: address-taken scalar arguments stored into their slots, and a
+    /// branch to `bb0`.
     fn prologue_and_enter(&mut self, sret: bool) -> R<()> {
-        let frame = self.frame.next_multiple_of(16);
-        if frame > 0 {
-            let i32t = self.ctx.i32();
-            let sym = self.sym(STACK_POINTER);
-            let fp = self.fp;
-            let mut b = self.b();
-            let sp = {
-                let op = b.create(
-                    "wasm.global.get",
-                    &[],
-                    &[i32t],
-                    &[("global", sym)],
-                    &[],
-                    &[],
-                );
-                b.module.bodies[b.body].result(op, 0)
-            };
-            let size = b.i32_const(frame as i32);
-            let new = b.fixed("wasm.i32.sub", &[sp, size]);
-            b.create("wasm.global.set", &[new], &[], &[("global", sym)], &[], &[]);
-            b.create("wasm.local.set", &[fp, new], &[], &[], &[], &[]);
-        }
         // Scalar arguments that live in the frame.
         let entry = self.cur;
         let args: Vec<Value> = self.module.bodies[self.fbody].block_args(entry).to_vec();
@@ -929,10 +924,9 @@ impl<'a> FnLower<'_, 'a, '_> {
         for i in 1..=self.mir.arg_count as usize {
             match self.homes[i] {
                 Home::Zst => continue,
-                Home::Frame(off) => {
+                Home::Frame(a) => {
                     let lay = self.layout(self.tys[i])?;
                     let s = reg_scalar(&lay).expect("an aggregate argument is passed by address");
-                    let a = self.frame_addr(off);
                     self.store(s, a, args[next]);
                 }
                 _ => {}
@@ -970,13 +964,6 @@ impl<'a> FnLower<'_, 'a, '_> {
     fn iop(&mut self, s: Scalar, op: &str, a: Value, b: Value) -> Value {
         let w = if s.is_64() { "i64" } else { "i32" };
         self.op2(&format!("wasm.{w}.{op}"), a, b)
-    }
-
-    fn frame_addr(&mut self, off: u64) -> Value {
-        let fp = self.fp;
-        let i32t = self.ctx.i32();
-        let base = self.create1("wasm.local.get", &[fp], i32t, &[]);
-        self.add_offset(base, off)
     }
 
     fn add_offset(&mut self, base: Value, off: u64) -> Value {
@@ -1182,7 +1169,7 @@ impl<'a> FnLower<'_, 'a, '_> {
             }
             Home::Zst => PlaceRef::Zst,
             Home::Reg(l, s) => PlaceRef::Reg(l, s),
-            Home::Frame(off) => PlaceRef::Mem(self.frame_addr(off)),
+            Home::Frame(a) => PlaceRef::Mem(a),
             Home::Ptr(v) => PlaceRef::Mem(v),
         };
         // The variant a downcast selected, for the field projection after it.
@@ -1285,10 +1272,9 @@ impl<'a> FnLower<'_, 'a, '_> {
     fn read_local(&mut self, l: Local) -> R<Value> {
         match self.homes[l.index()] {
             Home::Reg(v, s) => Ok(self.local_get(v, s)),
-            Home::Frame(off) => {
+            Home::Frame(a) => {
                 let lay = self.layout(self.tys[l.index()])?;
                 let s = reg_scalar(&lay).expect("an index is a scalar");
-                let a = self.frame_addr(off);
                 Ok(self.load(s, a))
             }
             _ => self.err("an index that is not a scalar"),
@@ -1441,14 +1427,13 @@ impl<'a> FnLower<'_, 'a, '_> {
         }
     }
 
-    /// An aggregate constant written into a new slot of the frame.
+    /// An aggregate constant written into a slot of its own.
     fn const_in_frame(&mut self, c: ConstId, ty: Ty) -> R<(Val, Ty)> {
         let lay = self.layout(ty)?;
         if lay.is_zst() {
             return Ok((Val::Zst, ty));
         }
-        let off = self.alloc(lay.size, lay.align);
-        let a = self.frame_addr(off);
+        let a = self.stack_slot(lay.size, lay.align);
         self.write_const(a, c, ty)?;
         Ok((Val::Mem(a), ty))
     }
@@ -2488,13 +2473,9 @@ impl<'a> FnLower<'_, 'a, '_> {
             TerminatorKind::Return => {
                 let result = match (self.homes[0], sig.result) {
                     (Home::Reg(l, s), Some(_)) => Some(self.local_get(l, s)),
-                    (Home::Frame(off), Some(s)) => {
-                        let a = self.frame_addr(off);
-                        Some(self.load(s, a))
-                    }
+                    (Home::Frame(a), Some(s)) => Some(self.load(s, a)),
                     _ => None,
                 };
-                self.epilogue();
                 let rs: Vec<Value> = result.into_iter().collect();
                 self.b().create("func.return", &rs, &[], &[], &[], &[]);
             }
@@ -2546,24 +2527,6 @@ impl<'a> FnLower<'_, 'a, '_> {
             TerminatorKind::TailCall { .. } => return self.err("tail calls (`become`)"),
         }
         Ok(())
-    }
-
-    fn epilogue(&mut self) {
-        let frame = self.frame.next_multiple_of(16);
-        if frame == 0 {
-            return;
-        }
-        let fp = self.fp;
-        let i32t = self.ctx.i32();
-        let sym = self.sym(STACK_POINTER);
-        let mut b = self.b();
-        let v = {
-            let op = b.create("wasm.local.get", &[fp], &[i32t], &[], &[], &[]);
-            b.module.bodies[b.body].result(op, 0)
-        };
-        let size = b.i32_const(frame as i32);
-        let top = b.fixed("wasm.i32.add", &[v, size]);
-        b.create("wasm.global.set", &[top], &[], &[("global", sym)], &[], &[]);
     }
 
     fn call(
@@ -2721,10 +2684,10 @@ impl<'a> FnLower<'_, 'a, '_> {
         Ok(())
     }
 
-    /// A copy of the value at `addr` in the caller's frame, for a callee that owns its argument.
+    /// A copy of the value at `addr` in a slot of the caller, for a callee that owns its
+    /// argument.
     fn owned_copy(&mut self, addr: Value, l: &Layout) -> Value {
-        let off = self.alloc(l.size, l.align);
-        let tmp = self.frame_addr(off);
+        let tmp = self.stack_slot(l.size, l.align);
         self.copy(tmp, addr, l.size);
         tmp
     }

@@ -163,12 +163,14 @@ fn cfg_functions(ctx: &Context, module: &Module) -> Vec<OpRef> {
 pub fn export(ctx: &Context, module: &Module) -> Result<Vec<u8>, TranslateError> {
     let cfg = cfg_functions(ctx, module);
     let owned = wasmir::pass::has_ownership(ctx, module);
-    if cfg.is_empty() && !owned {
+    let slots = wasmir::pass::has_stack_slots(ctx, module);
+    if cfg.is_empty() && !owned && !slots {
         return export_structured(ctx, module);
     }
     // The encoder writes wasm values and structured control flow only: ownership is erased with
-    // the library's `lower-ownership` pass and functions in CFG form go through `structurize`,
-    // on a copy, so the caller's module stays as it is.
+    // the library's `lower-ownership` pass, stack slots get their frames (`lower-stack-slots`)
+    // and functions in CFG form go through `structurize`, on a copy, so the caller's module
+    // stays as it is.
     let (mut ctx, mut module) = (ctx.clone(), module.clone());
     let mut stats = wasmir::pass::Statistics::default();
     let pass = |name: &str| -> Result<Box<dyn wasmir::pass::Pass>, TranslateError> {
@@ -178,6 +180,9 @@ pub fn export(ctx: &Context, module: &Module) -> Result<Vec<u8>, TranslateError>
     if owned {
         let top = module.module_op();
         pass("lower-ownership")?.run(&mut ctx, &mut module, top, &mut stats).map_err(|e| err(format!("erasing ownership: {e}")))?;
+    }
+    if slots {
+        wasmir::pass::lower_stack_slots(&mut ctx, &mut module).map_err(|e| err(format!("laying out stack slots: {e}")))?;
     }
     let mut structurize = pass("structurize")?;
     for f in cfg {

@@ -190,6 +190,48 @@ fn verify_ref_func(c: &mut OpChecker<'_>) {
     }
 }
 
+/// The largest alignment a stack slot may ask for: the shadow stack pointer is kept 16-aligned
+/// (as clang's wasm32 ABI keeps it), so a frame never has to be realigned at run time.
+pub const MAX_SLOT_ALIGN: u64 = 16;
+
+fn verify_stack_slot(c: &mut OpChecker<'_>) {
+    if let Some(mem) = target(c, "memory", "wasm.memory")
+        && index_type(c, mem) != c.ctx.i32()
+    {
+        c.error("a stack slot in a 64-bit memory is not supported").with_help("the shadow stack pointer and slot addresses are i32");
+    }
+    if let Some(sp) = target(c, "stack", "wasm.global") {
+        let mutable = target_attr(c, sp, "mutable").is_some();
+        let ty = match target_attr(c, sp, "type").map(|a| c.ctx.attr_data(a)) {
+            Some(AttrData::Type(t)) => Some(*t),
+            _ => None,
+        };
+        if !mutable || ty != Some(c.ctx.i32()) {
+            c.error("`stack` must name a mutable i32 global: the shadow stack pointer");
+        }
+    }
+    let int = |c: &OpChecker<'_>, k: &str| match c.attr(k).map(|a| c.ctx.attr_data(a)) {
+        Some(AttrData::Int { value, .. }) => Some(*value),
+        _ => None,
+    };
+    if let Some(size) = int(c, "size")
+        && !(1..=i32::MAX as i128).contains(&size)
+    {
+        c.error(format!("a stack slot's size must be between 1 and 2^31-1 bytes, not {size}"));
+    }
+    if let Some(align) = int(c, "align")
+        && (align < 1 || !(align as u64).is_power_of_two() || align as u64 > MAX_SLOT_ALIGN)
+    {
+        c.error(format!("a stack slot's alignment must be a power of two from 1 to {MAX_SLOT_ALIGN}, not {align}"));
+    }
+    let body = c.module.body(c.op.body);
+    let in_entry = body.block_of(c.op.op).is_some_and(|b| body.region_of(b).is_some_and(|r| body.region_parent(r).is_none() && body.first_block(r) == Some(b)));
+    let in_function = c.module.parent_op(c.op).is_some_and(|p| c.ctx.op_name(c.module.body(p.body).opcode(p.op)) == "func.func");
+    if !(in_entry && in_function) {
+        c.error("`wasm.stack_slot` must be in the entry block of its function").with_help("a function's frame is static: its slots are taken once, when the function is entered");
+    }
+}
+
 const MEM: AttrDef = pos_attr("memory", AttrKind::SymbolRef, "the memory");
 const OFFSET: AttrDef = opt_attr("offset", AttrKind::Int, "added to the address (default 0)");
 const ALIGN: AttrDef = opt_attr("align", AttrKind::Int, "alignment hint in bytes (default: natural)");
@@ -318,6 +360,35 @@ pub static OPS: &[OpDef] = &[
         verify: Some(verify_data_drop),
         example: "wasm.data.drop @data",
         effects: Some(Effects::WRITES_MEM),
+        ..BASE
+    },
+    OpDef {
+        name: "wasm.stack_slot",
+        summary: "The address of bytes of linear memory private to the current call of the function, valid until it returns.",
+        description: "A slot of the function's frame on the shadow stack: `size` bytes aligned to \
+                      `align` (a power of two up to 16) in `memory`, whose shadow stack pointer is \
+                      the global `stack` (mutable, i32; the stack grows down and the pointer stays \
+                      16-aligned). Each `wasm.stack_slot` op is one slot, distinct from every other \
+                      slot and from the frames of other calls; its contents are unspecified until \
+                      written. Must be in the function's entry block, so a function's frame is fixed.\n\n\
+                      `scalarize-slots` turns a slot whose address does not escape into `wasm.local`s; \
+                      `lower-stack-slots` gives the others their offsets in one frame, taken from \
+                      `stack` on entry and given back before every return. Every backend lowers \
+                      the slots left in its input, so a module with slots translates at any \
+                      optimization level. A function with slots may not `return_call` (its frame \
+                      would have to outlive the call), and a call that unwinds out of it by an \
+                      exception leaves the stack pointer where it was inside it.",
+        results: &[arg("address", I32)],
+        attrs: &[
+            MEM,
+            pos_attr("stack", AttrKind::SymbolRef, "the shadow stack pointer: a mutable i32 global"),
+            attr("size", AttrKind::Int, "bytes"),
+            attr("align", AttrKind::Int, "alignment in bytes: a power of two from 1 to 16"),
+        ],
+        syntax: Syntax::Keyword,
+        verify: Some(verify_stack_slot),
+        example: "%pair = wasm.stack_slot @mem @counter size 8 align 4",
+        effects: fx::ALLOC,
         ..BASE
     },
     // ---- tables and references ----

@@ -12,7 +12,7 @@ pub const INFO: PassInfo = PassInfo {
                   or an element segment); `symbol-dce` then removes the function. Returns become \
                   branches to the block's label; the callee's locals become locals of the caller, \
                   reset to their initial value at each inlined call (a call in a loop must see \
-                  fresh zeros).\n\n\
+                  fresh zeros), and its `wasm.stack_slot`s become slots of the caller's frame.\n\n\
                   Recursion-safe: calls inside a cycle of the call graph (a strongly connected \
                   component, found without recursion) are never inlined, so the pass terminates \
                   and code does not grow without bound. Callees are processed bottom-up, so a \
@@ -236,6 +236,17 @@ fn inline_call(ctx: &mut Context, module: &mut Module, caller: BodyId, call: Op,
                 resets.push((nl, operands.first().copied(), ty));
                 continue;
             }
+            if code == codes.stack_slot {
+                // The caller's frame holds the callee's slots: one per inlined call, each
+                // call's own, as the callee's own frame was.
+                let slot = dst.create_op(code, &[], &[ctx.i32()], &[], &[], None, src.op(op).attrs, src.op(op).loc);
+                match caller_first {
+                    Some(first) => dst.insert_op_before(slot, first),
+                    None => dst.append_op(caller_entry, slot),
+                }
+                map.insert(src.result(op, 0), dst.result(slot, 0));
+                continue;
+            }
             let is_return = code == codes.func_return || code == codes.wasm_return;
             let new = if is_return {
                 if top && Some(op) == last {
@@ -328,6 +339,7 @@ struct Codes {
     yield_: crate::ir::OpCode,
     local: crate::ir::OpCode,
     local_set: crate::ir::OpCode,
+    stack_slot: crate::ir::OpCode,
     func_return: crate::ir::OpCode,
     wasm_return: crate::ir::OpCode,
 }
@@ -340,6 +352,7 @@ impl Codes {
             yield_: ctx.op_code("wasm.yield"),
             local: ctx.op_code("wasm.local"),
             local_set: ctx.op_code("wasm.local.set"),
+            stack_slot: ctx.op_code("wasm.stack_slot"),
             func_return: ctx.op_code("func.return"),
             wasm_return: ctx.op_code("wasm.return"),
         }

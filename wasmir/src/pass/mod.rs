@@ -15,10 +15,12 @@ mod licm;
 mod linearity;
 mod lower_cfg;
 mod lower_ownership;
+mod lower_slots;
 pub mod manager;
 mod mem2reg;
 mod memory_opt;
 pub mod pipeline;
+mod scalarize_slots;
 mod sccp;
 mod simplify_cfg;
 mod structurize;
@@ -26,6 +28,7 @@ mod symbol_dce;
 pub mod walk;
 
 pub use lower_ownership::has_ownership;
+pub use lower_slots::{has_stack_slots, lower_all as lower_stack_slots};
 
 use crate::ir::{Context, Module, OpRef};
 
@@ -101,8 +104,10 @@ pub static REGISTRY: &[PassInfo] = &[
     linearity::INFO,
     lower_cfg::INFO,
     lower_ownership::INFO,
+    lower_slots::INFO,
     mem2reg::INFO,
     memory_opt::INFO,
+    scalarize_slots::INFO,
     sccp::INFO,
     simplify_cfg::INFO,
     structurize::INFO,
@@ -195,28 +200,28 @@ pub static PRESETS: &[Preset] = &[
     Preset { level: "0", summary: "no optimization", pipeline: "" },
     Preset {
         level: "1",
-        summary: "quick clean-up: promote locals, fold, share and remove dead code",
-        pipeline: "module(func(mem2reg,canonicalize,cse,dce))",
+        summary: "quick clean-up: promote stack slots and locals, fold, share and remove dead code",
+        pipeline: "module(func(scalarize-slots,mem2reg,canonicalize,cse,dce))",
     },
     Preset {
         level: "2",
         summary: "the default optimization pipeline",
-        pipeline: "module(inline,symbol-dce,func(mem2reg,canonicalize,sccp,simplify-cfg,cse,memory-opt,licm,dce,mem2reg,canonicalize,simplify-cfg,dce))",
+        pipeline: "module(inline,symbol-dce,func(scalarize-slots,mem2reg,canonicalize,sccp,simplify-cfg,cse,memory-opt,licm,dce,mem2reg,canonicalize,simplify-cfg,dce))",
     },
     Preset {
         level: "3",
         summary: "-O2, with the function pipeline run twice",
-        pipeline: "module(inline{threshold=30},symbol-dce,func(mem2reg,canonicalize,sccp,simplify-cfg,cse,memory-opt,licm,dce,mem2reg,canonicalize,simplify-cfg,cse,memory-opt,licm,dce,mem2reg,canonicalize,simplify-cfg,dce))",
+        pipeline: "module(inline{threshold=30},symbol-dce,func(scalarize-slots,mem2reg,canonicalize,sccp,simplify-cfg,cse,memory-opt,licm,dce,mem2reg,canonicalize,simplify-cfg,cse,memory-opt,licm,dce,mem2reg,canonicalize,simplify-cfg,dce))",
     },
     Preset {
         level: "s",
         summary: "optimize for size: -O2 without hoisting out of loops (a hoisted value needs a local)",
-        pipeline: "module(inline{threshold=4},symbol-dce,func(mem2reg,canonicalize,sccp,simplify-cfg,cse,memory-opt,dce,mem2reg,canonicalize,simplify-cfg,dce))",
+        pipeline: "module(inline{threshold=4},symbol-dce,func(scalarize-slots,mem2reg,canonicalize,sccp,simplify-cfg,cse,memory-opt,dce,mem2reg,canonicalize,simplify-cfg,dce))",
     },
     Preset {
         level: "z",
         summary: "optimize for size, more aggressively: only tiny callees inlined, the clean-up run twice",
-        pipeline: "module(inline{threshold=2},symbol-dce,func(mem2reg,canonicalize,sccp,simplify-cfg,cse,memory-opt,dce,mem2reg,canonicalize,sccp,simplify-cfg,cse,memory-opt,dce),symbol-dce)",
+        pipeline: "module(inline{threshold=2},symbol-dce,func(scalarize-slots,mem2reg,canonicalize,sccp,simplify-cfg,cse,memory-opt,dce,mem2reg,canonicalize,sccp,simplify-cfg,cse,memory-opt,dce),symbol-dce)",
     },
 ];
 

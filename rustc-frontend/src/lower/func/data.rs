@@ -24,10 +24,9 @@ impl FnLower<'_, '_, '_> {
         self.static_err(r)
     }
 
-    /// A fat pointer (`addr`, `len`) of type `ty`, in a new slot of the frame.
+    /// A fat pointer (`addr`, `len`) of type `ty`, in a slot of its own.
     fn fat_const(&mut self, addr: u64, len: u64, ty: Ty) -> (Val, Ty) {
-        let off = self.alloc(8, 4);
-        let d = self.frame_addr(off);
+        let d = self.stack_slot(8, 4);
         let a = self.b().i32_const(addr as i32);
         self.store(Scalar::PTR, d, a);
         let at = self.add_offset(d, 4);

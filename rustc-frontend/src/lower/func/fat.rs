@@ -314,14 +314,13 @@ impl FnLower<'_, '_, '_> {
                 let v = self.op2(div, d, sz);
                 self.write_scalar(r, Scalar::PTR, v);
             }
-            // Swaps the values behind two pointers through a slot of the frame.
+            // Swaps the values behind two pointers through a slot.
             "typed_swap_nonoverlapping" => {
                 arity(self, 2)?;
                 let size = self.pointee_size(&args[0])?;
                 let (x, _, _) = self.scalar(&args[0])?;
                 let (y, _, _) = self.scalar(&args[1])?;
-                let off = self.alloc(size, 16);
-                let tmp = self.frame_addr(off);
+                let tmp = self.stack_slot(size, 16);
                 self.copy(tmp, x, size);
                 self.copy(x, y, size);
                 self.copy(y, tmp, size);

@@ -289,14 +289,13 @@ impl FnLower<'_, '_, '_> {
         }
     }
 
-    /// A 128-bit integer constant in a new slot of the frame (`None` for other constants).
+    /// A 128-bit integer constant in a slot of its own (`None` for other constants).
     pub(super) fn wide_const(&mut self, k: &ConstKind) -> R<Option<(Val, Ty)>> {
         let ConstKind::Int(bits, ity @ (IntTy::U128 | IntTy::I128)) = k else {
             return Ok(None);
         };
         let ty = self.sh.names.ty(TyKind::Int(*ity));
-        let off = self.alloc(16, 16);
-        let a = self.frame_addr(off);
+        let a = self.stack_slot(16, 16);
         let lo = self.i64c(*bits as u64 as i64);
         let hi = self.i64c((*bits >> 64) as u64 as i64);
         self.store_wide(a, Wide { lo, hi });
