@@ -172,8 +172,16 @@ fn run_args(args: &Args, stdout: &mut dyn Write) -> Result<(), String> {
         } else {
             &[]
         };
-        let built = build_deps(&tc, &lib, &args.externs, &tmp, extra).and_then(|deps| {
+        let built = build_deps(&tc, &lib, &args.externs, &tmp, extra).and_then(|mut deps| {
             let text = tc.crate_mir(&lib, &args.input, &name, &tmp, extra, &deps)?;
+            if needs_default_allocator(&text) {
+                let file = tmp.join(format!("{DEFAULT_ALLOCATOR}.rs"));
+                std::fs::write(&file, DEFAULT_ALLOCATOR_SOURCE).map_err(|e| {
+                    driver::DriverError(format!("cannot write `{}`: {e}", file.display()))
+                })?;
+                let dep = tc.dep_mir(&lib, DEFAULT_ALLOCATOR, &file, &tmp, &[], &deps)?;
+                deps.push(dep);
+            }
             Ok((text, deps))
         });
         let (text, deps) = match built {
@@ -192,6 +200,24 @@ fn run_args(args: &Args, stdout: &mut dyn Write) -> Result<(), String> {
         let _ = std::fs::remove_dir_all(tmp);
     }
     result
+}
+
+/// The crate name and source of the global allocator linked when the crate uses `alloc` without
+/// a `#[global_allocator]` (see the source for its design).
+const DEFAULT_ALLOCATOR: &str = "wasmir_default_alloc";
+const DEFAULT_ALLOCATOR_SOURCE: &str = include_str!("../runtime/default_alloc.rs");
+
+/// Whether the crate's MIR names the alloc crate (`alloc::…` standing alone, not
+/// `core::alloc::…`) but has no `#[global_allocator]`, whose expansion rustc prints as
+/// `fn _::__rust_alloc`.
+fn needs_default_allocator(mir: &str) -> bool {
+    let names_alloc = mir.match_indices("alloc::").any(|(i, _)| {
+        !mir[..i]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':')
+    });
+    names_alloc && !mir.contains("fn _::__rust_alloc(")
 }
 
 /// Builds the `--extern` crates, each against those before it.
@@ -238,13 +264,21 @@ fn emit(args: &Args, text: &str, toolchain: &Built, stdout: &mut dyn Write) -> R
                 .and_then(|tc| tc.library_mir(&driver::cache_root()?))
                 .ok(),
         };
-        let mut libs = vec![lower::LibSpec {
-            name: "core".into(),
-            mir: cached.as_ref().map(|lib| lib.mir_path("core")),
+        // Core first (`Krate::CORE`), then alloc (`Krate::ALLOC`), which names core and
+        // compiler_builtins by their names.
+        let mut libs: Vec<lower::LibSpec> = [
+            ("core", &[][..]),
+            ("alloc", &["core", "compiler_builtins"][..]),
+        ]
+        .into_iter()
+        .map(|(name, externs)| lower::LibSpec {
+            name: name.into(),
+            mir: cached.as_ref().map(|lib| lib.mir_path(name)),
             cached: true,
-            externs: Vec::new(),
-            defs: cached.as_ref().map(|lib| lib.defs_path("core")),
-        }];
+            externs: externs.iter().map(|e| e.to_string()).collect(),
+            defs: cached.as_ref().map(|lib| lib.defs_path(name)),
+        })
+        .collect();
         let mut lib_sources = Vec::new();
         let mut deps_before: Vec<String> = ["core", "alloc", "compiler_builtins"]
             .map(String::from)

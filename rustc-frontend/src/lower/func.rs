@@ -1102,6 +1102,8 @@ impl<'a> FnLower<'_, 'a, '_> {
             ConstKind::Bool(b) => (names.ty(TyKind::Bool), Some(i128::from(*b))),
             ConstKind::Char(ch) => (names.ty(TyKind::Char), Some(*ch as i128)),
             ConstKind::Transmute { bits, ty, .. } => (*ty, Some(*bits as i128)),
+            // `{0x0 as *mut u8}`: an address as a pointer.
+            ConstKind::IntPtr(v, ty) => (*ty, Some(*v as i128)),
             ConstKind::Unit => (names.ty(TyKind::Tuple(Box::new([]))), None),
             ConstKind::ZeroSized(t) => (*t, None),
             ConstKind::FnItem(_) if !unit_variant => (names.ty(TyKind::Tuple(Box::new([]))), None),
@@ -2339,6 +2341,9 @@ impl<'a> FnLower<'_, 'a, '_> {
             self.create0("wasm.unreachable", &[], &[]);
             return Ok(());
         }
+        if let Some(which) = bare.strip_prefix("core::core_arch::wasm32::memory::llvm_memory_") {
+            return self.memory_size_or_grow(which, dest, args, target);
+        }
         if self.drop_in_place(&bare, args)? {
             self.continue_to(target);
             return Ok(());
@@ -2354,7 +2359,37 @@ impl<'a> FnLower<'_, 'a, '_> {
             }
             return Ok(());
         }
-        let (krate, callee, cbody, name) = match self.resolve(path) {
+        let shim = match bare.strip_prefix("alloc::alloc::") {
+            Some(name) if name.starts_with("__rust_") => match name {
+                // The check that the shim is linked the unstable way: nothing to do.
+                "__rust_no_alloc_shim_is_unstable_v2" => {
+                    self.continue_to(target);
+                    return Ok(());
+                }
+                // An allocation failed: `panic=abort` without unwinding, so it traps.
+                "__rust_alloc_error_handler" => {
+                    self.create0("wasm.unreachable", &[], &[]);
+                    return Ok(());
+                }
+                "__rust_alloc" | "__rust_dealloc" | "__rust_realloc" | "__rust_alloc_zeroed" => {
+                    match self.allocator_shim(name) {
+                        Some(found) => Some(found),
+                        None => {
+                            return self.err(format!(
+                                "a call to `{printed}` without a global allocator (neither a `#[global_allocator]` of the crate nor the default one is linked)"
+                            ));
+                        }
+                    }
+                }
+                _ => return self.err(format!("alloc's allocator shim `{name}`")),
+            },
+            _ => None,
+        };
+        let resolved = match shim {
+            Some(found) => Ok(found),
+            None => self.resolve(path),
+        };
+        let (krate, callee, cbody, name) = match resolved {
             Ok(found) => found,
             Err(m) => return self.err(format!("{m}: `{printed}`")),
         };
@@ -2558,6 +2593,66 @@ impl<'a> FnLower<'_, 'a, '_> {
             }
         }
         Err(failure.unwrap_or_else(|| resolution_error(Resolution::Unresolved)))
+    }
+
+    /// `memory_size::<0>()` and `memory_grow::<0>(delta)` of `core::arch::wasm32`, as rustc's
+    /// inliner leaves them: calls of the LLVM intrinsics `llvm.wasm.memory.size`/`.grow`, whose
+    /// first argument is the memory (always 0: `static_assert!(MEM == 0)`).
+    fn memory_size_or_grow(
+        &mut self,
+        which: &str,
+        dest: Place,
+        args: &[Operand],
+        target: Option<Block>,
+    ) -> R<()> {
+        let (r, _) = self.place(dest)?;
+        let m = self.mem_attrs();
+        let i32t = self.ctx.i32();
+        let v = match (which, args) {
+            ("size", [_]) => self.create1("wasm.memory.size", &[], i32t, &[("memory", m)]),
+            ("grow", [_, delta]) => {
+                let (d, _, _) = self.scalar(delta)?;
+                self.create1("wasm.memory.grow", &[d], i32t, &[("memory", m)])
+            }
+            _ => return self.err(format!("the wasm intrinsic `llvm_memory_{which}`")),
+        };
+        self.write_scalar(r, Scalar::PTR, v);
+        self.continue_to(target);
+        Ok(())
+    }
+
+    /// The body behind alloc's `__rust_alloc` (or `__rust_dealloc`, …): rustc expands
+    /// `#[global_allocator]` into functions `_::__rust_alloc` and kin calling the static's
+    /// `GlobalAlloc` methods, so they are in the MIR of the crate that declares the allocator —
+    /// the user's, else a dependency's, else the default allocator the driver links (the
+    /// crates after core and alloc).
+    fn allocator_shim(&mut self, name: &str) -> Option<(Krate, BodyId, &'a Body, String)> {
+        let bodies: &'a PrimaryMap<BodyId, Body> = self.sh.bodies;
+        let is_shim = |names: &Interner, b: &Body| {
+            let d = names.path_data(b.name);
+            b.kind == BodyKind::Fn
+                && !b.ctfe
+                && matches!(&d.segments[..], [a, f]
+                    if matches!(a.name, SegName::Ident(s) if names.str(s) == "_")
+                    && matches!(f.name, SegName::Ident(s) if names.str(s) == name))
+        };
+        let printed = |names: &Interner, b: &Body| {
+            crate::mir::print::Printer { names, body: None }.path(b.name)
+        };
+        if let Some((id, b)) = bodies.iter().find(|(_, b)| is_shim(self.sh.names, b)) {
+            return Some((Krate::User, id, b, printed(self.sh.names, b)));
+        }
+        let n = self.sh.libs.links.len() as super::LibId;
+        for lib in 2..n {
+            let Ok(mir) = self.sh.libs.link(lib).get() else {
+                continue;
+            };
+            let lnames = mir.names.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((id, b)) = mir.bodies.iter().find(|(_, b)| is_shim(&lnames, b)) {
+                return Some((Krate::Lib(lib), id, b, printed(&lnames, b)));
+            }
+        }
+        None
     }
 
     /// `<u32 as Add>::add(a, b)` and the other operator traits on primitive numbers (reached
