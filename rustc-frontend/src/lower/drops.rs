@@ -37,13 +37,18 @@ impl FnLower<'_, '_, '_> {
 
     /// Whether a path names core's `ManuallyDrop`, which drops nothing.
     fn is_manually_drop(&self, p: PathId) -> bool {
+        self.is_core_mem_type(p, "ManuallyDrop", "manually_drop")
+    }
+
+    /// Whether a path names core's `mem::NAME` (re-exported from `mem::MODULE`).
+    pub(super) fn is_core_mem_type(&self, p: PathId, name: &str, module: &str) -> bool {
         let segs = &self.sh.names.path_data(p).segments;
         let ident = |i: usize| match segs.get(i).map(|s| &s.name) {
             Some(SegName::Ident(s)) => self.sh.names.str(*s),
             _ => "",
         };
         let n = segs.len();
-        n >= 2 && ident(n - 1) == "ManuallyDrop" && matches!(ident(n - 2), "mem" | "manually_drop")
+        n >= 2 && ident(n - 1) == name && [module, "mem"].contains(&ident(n - 2))
     }
 
     /// Whether dropping a value of `ty` runs code: a user type with a `Drop` impl, a value

@@ -941,6 +941,11 @@ impl<'a> FnLower<'_, 'a, '_> {
                 }
                 Proj::Field(i, fty) => {
                     let lay = self.layout(ty)?;
+                    // `MaybeUninit` is a union (`uninit: ()`, `value`), laid out as its value:
+                    // every field is at 0.
+                    let union_field = matches!(*self.sh.names.ty_kind(ty),
+                        TyKind::Path(p) if self.is_core_mem_type(p, "MaybeUninit", "maybe_uninit"));
+                    let i = if union_field { 0 } else { i };
                     ty = self.mir_ty(fty);
                     let offsets = match (variant.take(), lay.variants.len()) {
                         (_, 0) => &lay.offsets,
@@ -1094,6 +1099,10 @@ impl<'a> FnLower<'_, 'a, '_> {
         }
         if let Some(v) = self.wide_const(&k)? {
             return Ok(v);
+        }
+        // `0_usize is 0..=2147483647`: the scalar's value (its valid range is the type's).
+        if let ConstKind::Pattern(inner, _) = k {
+            return self.constant(inner);
         }
         let unit_variant = matches!(k, ConstKind::FnItem(p) if self.names_variant(p));
         let names = &mut *self.sh.names;
@@ -2385,6 +2394,7 @@ impl<'a> FnLower<'_, 'a, '_> {
             },
             _ => None,
         };
+        let is_shim = shim.is_some();
         let resolved = match shim {
             Some(found) => Ok(found),
             None => self.resolve(path),
@@ -2410,6 +2420,11 @@ impl<'a> FnLower<'_, 'a, '_> {
         for (i, a) in args.iter().enumerate() {
             let at = self.operand_ty(a)?;
             let pt = self.sh.import_ty(krate, cbody.locals[Local::new(i + 1)].ty);
+            if matches!(self.sh.names.ty_kind(pt), TyKind::Opaque { .. }) {
+                let key = super::layout::opaque_param(self.sh.names, pt);
+                s.push((key, at));
+                continue;
+            }
             ok &= unify(self.sh.names, self.sh.items, pt, at, &mut s);
         }
         let dt = self.operand_ty(&Operand::Copy(dest))?;
@@ -2433,8 +2448,17 @@ impl<'a> FnLower<'_, 'a, '_> {
         let mut vals: Vec<Value> = Vec::new();
         let dplace = self.place(dest)?.0;
         self.push_sret(&csig, dplace, &mut vals)?;
-        for (a, p) in args.iter().zip(&csig.params) {
-            if p.is_some() {
+        for (i, (a, p)) in args.iter().zip(&csig.params).enumerate() {
+            // alloc declares the shim's pointer parameters `NonNull<u8>`, rustc's expansion of
+            // `#[global_allocator]` `*mut u8`: the pointer itself is passed.
+            let raw = is_shim && {
+                let pt = self.sh.import_ty(krate, cbody.locals[Local::new(i + 1)].ty);
+                matches!(self.sh.names.ty_kind(pt), TyKind::RawPtr { .. })
+            };
+            if raw {
+                let (v, _, _) = self.scalar(a)?;
+                vals.push(v);
+            } else if p.is_some() {
                 self.pass_arg(a, &mut vals)?;
             }
         }
@@ -2579,7 +2603,31 @@ impl<'a> FnLower<'_, 'a, '_> {
                 },
             }
             .path(path);
-            match mir.resolver.resolve(&mut lnames, lpath) {
+            let resolution = match mir.resolver.resolve(&mut lnames, lpath) {
+                // A type of the crate, which the library takes for a parameter: the trait's
+                // provided method, when the crate's impl leaves it out.
+                Resolution::Deferred if user == Resolution::Unresolved => {
+                    let d = self.sh.names.path_data(path);
+                    let (tr, method) = match (&d.qself, d.segments.last().map(|s| &s.name)) {
+                        (
+                            Some(QSelf {
+                                trait_: Some(tr), ..
+                            }),
+                            Some(SegName::Ident(m)),
+                        ) => (self.last_ident(*tr), Some(*m)),
+                        _ => (None, None),
+                    };
+                    match (tr, method) {
+                        (Some(tr), Some(m)) => mir
+                            .resolver
+                            .provided_method(self.sh.names.str(tr), self.sh.names.str(m))
+                            .map_or(Resolution::Deferred, Resolution::Default),
+                        _ => Resolution::Deferred,
+                    }
+                }
+                r => r,
+            };
+            match resolution {
                 Resolution::Body(b) | Resolution::Default(b) => {
                     let name = crate::mir::print::Printer {
                         names: &lnames,

@@ -11,6 +11,7 @@
 //! Layouts are computed without recursion: a type's parts are computed first from an explicit
 //! stack, and results are cached by (substituted) type.
 use crate::mir::*;
+use cranelift_entity::EntityRef;
 use rustc_hash::FxHashMap;
 
 /// How a value of the type is held in wasm when it is a single scalar.
@@ -300,6 +301,12 @@ impl Interner {
 }
 
 /// Replaces type parameters in `t` by their bindings in `subst`, without recursion.
+/// The substitution key of an argument-position `impl Trait` type (`fn f(x: impl Tr)`), an
+/// anonymous type parameter bound by the argument's type: `impl#N`, N the type's handle.
+pub fn opaque_param(names: &mut Interner, t: Ty) -> Sym {
+    names.sym(&format!("impl#{}", t.index()))
+}
+
 pub fn subst(names: &mut Interner, t: Ty, subst: &[(Sym, Ty)]) -> Ty {
     if subst.is_empty() {
         return t;
@@ -316,6 +323,13 @@ pub fn subst(names: &mut Interner, t: Ty, subst: &[(Sym, Ty)]) -> Ty {
             TyKind::Ref { pointee, .. } | TyKind::RawPtr { pointee, .. } => vec![*pointee],
             TyKind::Slice(e) | TyKind::Array(e, _) => vec![*e],
             TyKind::Tuple(ts) => ts.to_vec(),
+            TyKind::Opaque { .. } => {
+                let key = opaque_param(names, cur);
+                if let Some((_, to)) = subst.iter().find(|(n, _)| *n == key) {
+                    done.insert(cur, *to);
+                }
+                continue;
+            }
             TyKind::Path(p) => {
                 let path = names.path_data(*p);
                 if path.qself.is_none()
@@ -441,6 +455,13 @@ pub fn unify(
                             stack.push((*ta, *tb));
                         }
                     }
+                } else if let (Some((_, ta)), Some((_, tb))) =
+                    (adt_of(names, items, *a), adt_of(names, items, *b))
+                    && ta.len() == tb.len()
+                {
+                    // A defaulted argument left out on one side (`RawVec<u32>` for
+                    // `RawVec<T, A>`): the definition's default stands for it.
+                    stack.extend(ta.into_iter().zip(tb));
                 }
             }
             _ => {}
@@ -983,7 +1004,11 @@ pub fn summary_in_crate(
 /// (or-patterns, signed bounds).
 fn pattern_range(pat: &str, bits: u8) -> Option<(u128, u128)> {
     let max = u128::MAX >> (128 - u32::from(bits));
-    let num = |t: &str| t.trim().replace('_', "").parse::<u128>().ok();
+    let num = |t: &str| match t.trim() {
+        // core's `niche_types`: `usize::MAX >> 1` (`UsizeNoHighBit`, a `Vec`'s capacity).
+        "HALF_USIZE" => Some(max >> 1),
+        t => t.replace('_', "").parse::<u128>().ok(),
+    };
     let (lo, hi) = match pat.trim().split_once("..") {
         Some((lo, hi)) => match hi.strip_prefix('=') {
             Some(hi) => (num(lo)?, num(hi)?),

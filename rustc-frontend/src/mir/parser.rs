@@ -1669,6 +1669,8 @@ impl Parser<'_> {
     fn impl_header(&mut self) -> PResult<ImplHeader> {
         self.eat_kw("default");
         self.eat_kw("unsafe");
+        // `const impl<A: [const] Allocator> RawVecInner<A>` (alloc's const impls).
+        self.eat_kw("const");
         self.expect_kw("impl")?;
         let (params, mut bounds) = self.generic_params_and_bounds()?;
         self.eat_kw("const");
