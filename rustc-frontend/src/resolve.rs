@@ -890,6 +890,15 @@ mod tests {
             h.params.iter().map(|&s| names.str(s)).collect::<Vec<_>>(),
             ["A"]
         );
+        let h = parse_impl_header(
+            &mut names,
+            "unsafe impl<#[may_dangle] T: ?Sized, A: Allocator> Drop for Box<T, A>",
+        )
+        .unwrap();
+        assert_eq!(
+            h.params.iter().map(|&s| names.str(s)).collect::<Vec<_>>(),
+            ["T", "A"]
+        );
     }
 
     /// Bounds on an impl's parameters, in the list and in a `where` clause, and `default fn`s

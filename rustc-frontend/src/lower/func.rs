@@ -2817,6 +2817,47 @@ impl<'a> FnLower<'_, 'a, '_> {
                     f,
                 );
             }
+            // `size_of_val(p)`/`align_of_val(p)`: the layout's for a sized pointee, the
+            // vtable's size and alignment (words 1 and 2) for a trait object, the length times
+            // the element's size (or its alignment) for a slice or `str`.
+            "size_of_val" | "align_of_val" => {
+                let size = name == "size_of_val";
+                let (p, pty) = self.operand(&args[0])?;
+                let Some(pointee) = self.pointer_pointee(pty) else {
+                    return self.err(format!("`{name}` of `{}`", self.show(pty)));
+                };
+                let v = match (self.sh.names.ty_kind(pointee).clone(), p) {
+                    (TyKind::Dyn { .. }, Val::Mem(fat)) => {
+                        let vt_at = self.add_offset(fat, 4);
+                        let vt = self.load(Scalar::PTR, vt_at);
+                        let at = self.add_offset(vt, if size { 4 } else { 8 });
+                        self.load(Scalar::PTR, at)
+                    }
+                    (TyKind::Slice(_) | TyKind::Str, Val::Mem(fat)) => {
+                        let Some(e) = crate::lower::slices::element(self.sh.names, pointee) else {
+                            return self.err(format!("`{name}` of `{}`", self.show(pty)));
+                        };
+                        let el = self.layout(e)?;
+                        if size {
+                            let len_at = self.add_offset(fat, 4);
+                            let len = self.load(Scalar::PTR, len_at);
+                            let sz = self.b().i32_const(el.size as i32);
+                            self.op2("wasm.i32.mul", len, sz)
+                        } else {
+                            self.b().i32_const(el.align as i32)
+                        }
+                    }
+                    (TyKind::Dyn { .. } | TyKind::Slice(_) | TyKind::Str, _) => {
+                        return self.err(format!("`{name}` of `{}`", self.show(pty)));
+                    }
+                    _ => {
+                        let l = self.layout(pointee)?;
+                        self.b()
+                            .i32_const(if size { l.size } else { l.align } as i32)
+                    }
+                };
+                self.write_scalar(r, Scalar::PTR, v);
+            }
             "black_box" => {
                 let (v, s) = unary(self)?;
                 self.write_scalar(r, s, v);

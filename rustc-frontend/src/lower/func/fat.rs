@@ -239,7 +239,11 @@ impl FnLower<'_, '_, '_> {
             return Ok(None);
         }
         let t = self.operand_ty(op)?;
-        if self.fat_pointee(t).is_none() {
+        // To a slice or `str`, or to a trait object (`*mut dyn Tr as *mut u8`).
+        if !self
+            .pointer_pointee(t)
+            .is_some_and(|p| is_unsized(self.sh.names, p))
+        {
             return Ok(None);
         }
         match self.operand(op)?.0 {
