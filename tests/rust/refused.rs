@@ -5,7 +5,9 @@
 // refused: a closure defined outside the crate
 // refused: a closure capturing a value of a generic type
 // refused: trait objects of `Loud`: a trait with supertraits
+// refused: a call that resolves to several bodies: `<u32 as alloc::vec::spec_from_elem::SpecFromElem>::from_elem
 #![no_std]
+extern crate alloc;
 
 #[unsafe(no_mangle)]
 pub extern "C" fn wide(a: u64, b: u64) -> u64 {
@@ -89,4 +91,12 @@ fn level_of(l: &dyn Loud) -> u32 {
 #[unsafe(no_mangle)]
 pub extern "C" fn loud(x: u32) -> u32 {
     level_of(&Horn(x))
+}
+
+/// `vec![x; n]` of other than bytes: alloc's `SpecFromElem` has a default and a specialized
+/// impl for `u32` (`IsZero`), which the resolver does not tell apart.
+#[unsafe(no_mangle)]
+pub extern "C" fn repeated(n: u32) -> u32 {
+    let v = alloc::vec![n; 3];
+    v[2]
 }

@@ -1,9 +1,9 @@
 // `Vec` through alloc's MIR: `new`, `with_capacity`, `push` with growth (reallocation through
 // `GlobalAlloc::realloc`, which this allocator leaves to core's provided method), `pop`, `len`,
 // `capacity`, indexing with bounds checks, iteration by reference and by index,
-// `extend_from_slice`, `vec![]`, vectors of structs and of boxes, and drops that free every
-// block. The crate's `#[global_allocator]` hands out blocks from a static array and starts
-// over when none is alive.
+// `extend_from_slice`, `vec![]`, vectors of structs and of boxes, `String` (`push_str`, `len`,
+// `as_bytes`), and drops that free every block. The crate's `#[global_allocator]` hands out
+// blocks from a static array and starts over when none is alive.
 // invoke: push_sum 10
 // invoke: push_sum 0
 // invoke: index_pop 9
@@ -14,10 +14,14 @@
 // invoke: structs 4
 // invoke: boxes 7
 // invoke: all_freed 50
+// invoke: strings 0
+// invoke: strings 6
+// invoke: strings 9
 #![no_std]
 extern crate alloc;
 
 use alloc::boxed::Box;
+use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 use core::alloc::{GlobalAlloc, Layout};
@@ -164,4 +168,13 @@ pub extern "C" fn all_freed(n: u32) -> u32 {
         w.push(Box::new(v.len() as u64));
     }
     (REGION.alive.get() - before) as u32
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn strings(k: u32) -> u32 {
+    let mut s = String::new();
+    s.push_str("wasm");
+    s.push_str("-ir");
+    s.push_str("!");
+    s.len() as u32 * 1000 + s.as_bytes()[k as usize] as u32
 }

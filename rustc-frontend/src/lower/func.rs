@@ -481,6 +481,20 @@ impl<'a> FnLower<'_, 'a, '_> {
             let lib = self.sh.libs.name(l);
             msg.push_str(&format!(" (in {lib}'s `{}`)", self.inst.symbol));
         }
+        // A statement rustc's inliner brought in from a library is located in the library's
+        // source: the crate's function it was inlined into is named too.
+        let own = self.mir.locals.values().next().and_then(|l| l.span);
+        if let (Krate::User, Some(at), Some(own)) = (self.inst.krate, self.span, own)
+            && at.file != own.file
+        {
+            msg.push_str(&format!(
+                " (inlined into `{}`, {}:{}:{})",
+                self.inst.symbol,
+                self.sh.names.str(own.file),
+                own.lo_line,
+                own.lo_col
+            ));
+        }
         Err(LowerError {
             span: self.span,
             msg,
