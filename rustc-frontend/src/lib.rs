@@ -164,7 +164,11 @@ fn run_args(args: &Args, stdout: &mut dyn Write) -> Result<(), String> {
             Some(n) => n.clone(),
             None => crate_name_of(&args.input),
         };
-        let tmp = std::env::temp_dir().join(format!("rustc-wasmir-{}", std::process::id()));
+        // One directory per compilation, also within a process (the library's entry point may
+        // run several at once): the lowering reads the dependencies' MIR and sources from it.
+        static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tmp = std::env::temp_dir().join(format!("rustc-wasmir-{}-{run}", std::process::id()));
         std::fs::create_dir_all(&tmp)
             .map_err(|e| format!("cannot create `{}`: {e}", tmp.display()))?;
         let extra: &[&str] = if args.overflow_checks {

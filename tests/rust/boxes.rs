@@ -155,13 +155,14 @@ impl Drop for Noisy<'_> {
 /// A box's contents are dropped when the box is, in scope order.
 #[unsafe(no_mangle)]
 pub extern "C" fn drop_order(x: u32) -> u32 {
+    let before = live();
     let mut first = 0;
     let mut second = 0;
     {
         let _a = Box::new(Noisy { log: &mut first, weight: x });
         let _b = Box::new(Noisy { log: &mut second, weight: x + 1 });
     }
-    first * 100 + second + live() * 1000
+    first * 100 + second + (live() - before) * 1000
 }
 
 pub trait Named {

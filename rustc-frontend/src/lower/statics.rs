@@ -1,6 +1,6 @@
 //! Static data: string literals, the allocations constants and statics point to (with their
-//! pointers resolved), and the values of promoted constants, placed in one active data segment
-//! of the module's memory.
+//! pointers resolved), and the values of promoted constants, placed in the module's memory by
+//! active data segments (one per stretch of bytes between long runs of zeros).
 //!
 //! **Memory map** (`memory` of `MEMORY_PAGES` 64 KiB pages, wasm32):
 //!
@@ -9,6 +9,7 @@
 //! | `0..DATA_BASE` | never used: no valid pointer is null or near it |
 //! | `DATA_BASE..DATA_LIMIT` | static data, placed in the order the lowering meets it |
 //! | `DATA_LIMIT..top` | the shadow stack, growing down from the top (`__stack_pointer`) |
+//! | `top..` | the default allocator's heap, when a crate using alloc links it (`memory.grow`) |
 //!
 //! Data is placed as it is first needed, each item at its alignment; identical string literals
 //! share one copy; an allocation is placed once per crate (its id), with the allocations its
