@@ -212,9 +212,9 @@ impl Reference for Native {
         run_ok(&mut drv)?;
         let mut out = Vec::new();
         for i in 0..p.invokes.len() {
-            // Without `RUST_BACKTRACE`: a panic then allocates no more than its message, which
-            // a program's own `#[global_allocator]` (a small arena, used by the whole driver)
-            // can serve.
+            // Without the test's `RUST_BACKTRACE`: what a panic allocates (and so what a
+            // program's own `#[global_allocator]`, which serves the whole driver, must hold)
+            // does not depend on how the test was started.
             let o = Command::new(&exe)
                 .arg(i.to_string())
                 .env_remove("RUST_BACKTRACE")
