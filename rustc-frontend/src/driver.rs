@@ -17,7 +17,7 @@ pub const SUPPORTED_RUSTC: &[&str] = &["1.96"];
 pub const TARGET: &str = "wasm32-unknown-unknown";
 
 /// Bumped when the flags or the layout of the cache change, so that old entries are not reused.
-const CACHE_FORMAT: &str = "v2";
+const CACHE_FORMAT: &str = "v3";
 
 /// How to get the compiler and the library source on Debian.
 pub const APT_HINT: &str = "apt-get install rustc-web rust-web-src";
@@ -228,7 +228,18 @@ impl Toolchain {
                 .arg(src);
             run_checked(&mut cmd, &format!("building the MIR of `{name}`"))?;
         }
-        self.library_definitions(out, "core", &lib.join("core/src/lib.rs"), &[])
+        self.library_definitions(out, "core", &lib.join("core/src/lib.rs"), &[])?;
+        self.library_definitions(
+            out,
+            "alloc",
+            &lib.join("alloc/src/lib.rs"),
+            &[
+                "--extern".into(),
+                rmeta("core"),
+                "--extern".into(),
+                rmeta("compiler_builtins"),
+            ],
+        )
     }
 
     /// The struct, enum and union definitions of a library crate (`NAME.defs.rs`, read by the
@@ -543,7 +554,7 @@ impl LibraryMir {
     }
 
     /// The struct, enum and union definitions of a library crate, as Rust source
-    /// (`crate::rustdoc`): for core.
+    /// (`crate::rustdoc`): for core and alloc.
     pub fn defs_path(&self, krate: &str) -> PathBuf {
         self.dir.join(format!("{krate}.defs.rs"))
     }

@@ -165,13 +165,18 @@ fn run_args(args: &Args, stdout: &mut dyn Write) -> Result<(), String> {
             Some(n) => n.clone(),
             None => crate_name_of(&args.input),
         };
-        let tmp = std::env::temp_dir().join(format!("rustc-wasmir-{}", std::process::id()));
+        // One directory per compilation, also within a process (the library's entry point may
+        // run several at once): the lowering reads the dependencies' MIR and sources from it.
+        static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tmp = std::env::temp_dir().join(format!("rustc-wasmir-{}-{run}", std::process::id()));
         std::fs::create_dir_all(&tmp)
             .map_err(|e| format!("cannot create `{}`: {e}", tmp.display()))?;
         if matches!(args.emit, Emit::Wir | Emit::Wasm) {
             // Loading the cached libraries (their index and signatures) overlaps rustc's work
             // on the crate; the lowering waits for it when a call first needs one.
-            for spec in cached_libs(Some(&lib)) {
+            // (Core only: most crates never reach alloc.)
+            for spec in cached_libs(Some(&lib)).into_iter().take(1) {
                 lower::preload(spec);
             }
         }
@@ -180,8 +185,16 @@ fn run_args(args: &Args, stdout: &mut dyn Write) -> Result<(), String> {
         } else {
             &[]
         };
-        let built = build_deps(&tc, &lib, &args.externs, &tmp, extra).and_then(|deps| {
+        let built = build_deps(&tc, &lib, &args.externs, &tmp, extra).and_then(|mut deps| {
             let text = tc.crate_mir(&lib, &args.input, &name, &tmp, extra, &deps)?;
+            if needs_default_allocator(&text) {
+                let file = tmp.join(format!("{DEFAULT_ALLOCATOR}.rs"));
+                std::fs::write(&file, DEFAULT_ALLOCATOR_SOURCE).map_err(|e| {
+                    driver::DriverError(format!("cannot write `{}`: {e}", file.display()))
+                })?;
+                let dep = tc.dep_mir(&lib, DEFAULT_ALLOCATOR, &file, &tmp, &[], &deps)?;
+                deps.push(dep);
+            }
             Ok((text, deps))
         });
         let (text, deps) = match built {
@@ -202,15 +215,41 @@ fn run_args(args: &Args, stdout: &mut dyn Write) -> Result<(), String> {
     result
 }
 
-/// The libraries of the compiler-keyed cache the lowering links (core), in link order.
+/// The libraries of the compiler-keyed cache the lowering links, in link order: core first
+/// (`Krate::CORE`), then alloc (`Krate::ALLOC`), which names core and compiler_builtins by their
+/// names.
 fn cached_libs(cached: Option<&driver::LibraryMir>) -> Vec<lower::LibSpec> {
-    vec![lower::LibSpec {
-        name: "core".into(),
-        mir: cached.map(|lib| lib.mir_path("core")),
+    [
+        ("core", &[][..]),
+        ("alloc", &["core", "compiler_builtins"][..]),
+    ]
+    .into_iter()
+    .map(|(name, externs)| lower::LibSpec {
+        name: name.into(),
+        mir: cached.map(|lib| lib.mir_path(name)),
         cached: true,
-        externs: Vec::new(),
-        defs: cached.map(|lib| lib.defs_path("core")),
-    }]
+        externs: externs.iter().map(|e| e.to_string()).collect(),
+        defs: cached.map(|lib| lib.defs_path(name)),
+    })
+    .collect()
+}
+
+/// The crate name and source of the global allocator linked when the crate uses `alloc` without
+/// a `#[global_allocator]` (see the source for its design).
+const DEFAULT_ALLOCATOR: &str = "wasmir_default_alloc";
+const DEFAULT_ALLOCATOR_SOURCE: &str = include_str!("../runtime/default_alloc.rs");
+
+/// Whether the crate's MIR names the alloc crate (`alloc::…` standing alone, not
+/// `core::alloc::…`) but has no `#[global_allocator]`, whose expansion rustc prints as
+/// `fn _::__rust_alloc`.
+fn needs_default_allocator(mir: &str) -> bool {
+    let names_alloc = mir.match_indices("alloc::").any(|(i, _)| {
+        !mir[..i]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':')
+    });
+    names_alloc && !mir.contains("fn _::__rust_alloc(")
 }
 
 /// Builds the `--extern` crates, each against those before it.

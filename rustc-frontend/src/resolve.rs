@@ -536,6 +536,21 @@ impl Resolver {
         self.nested(names, &path, m, found)
     }
 
+    /// The provided method `method` of the trait named `trait_name` (its last segment): the one
+    /// body named `…::TRAIT::METHOD`, for a call on a type of another crate that leaves the
+    /// method to the trait's default (`<Arena as GlobalAlloc>::realloc` from the user's crate
+    /// into core, where the trait is re-exported under another path).
+    pub fn provided_method(&self, trait_name: &str, method: &str) -> Option<BodyId> {
+        let suffix = format!("::{trait_name}::{method}");
+        let mut found = self
+            .by_path
+            .iter()
+            .filter(|(k, _)| k.ends_with(&suffix))
+            .map(|(_, &b)| b);
+        let b = found.next()?;
+        found.next().is_none().then_some(b)
+    }
+
     /// The method at segment `m` was found: the answer, or the item nested in it that the rest of
     /// the path names (bodies of nested items are named after the method's body).
     fn nested(
@@ -1049,6 +1064,25 @@ mod tests {
         assert!(h.trait_.is_none());
         assert_eq!(names.str(h.params[0]), "N");
         assert!(parse_impl_header(&mut names, "impl $tr for $t").is_none());
+        let h = parse_impl_header(
+            &mut names,
+            "const impl<A: [const] Allocator + [const] Destruct> RawVecInner<A>",
+        )
+        .unwrap();
+        assert!(h.trait_.is_none());
+        assert_eq!(
+            h.params.iter().map(|&s| names.str(s)).collect::<Vec<_>>(),
+            ["A"]
+        );
+        let h = parse_impl_header(
+            &mut names,
+            "unsafe impl<#[may_dangle] T: ?Sized, A: Allocator> Drop for Box<T, A>",
+        )
+        .unwrap();
+        assert_eq!(
+            h.params.iter().map(|&s| names.str(s)).collect::<Vec<_>>(),
+            ["T", "A"]
+        );
     }
 
     /// Bounds on an impl's parameters, in the list and in a `where` clause, and `default fn`s

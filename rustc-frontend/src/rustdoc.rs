@@ -133,7 +133,27 @@ impl Writer<'_> {
                 }
             }
         }
-        let generics = self.generics(body.get("generics")?);
+        let generics = body.get("generics")?;
+        // Defaulted type parameters (`Box<T, A = Global>`): MIR leaves them out where the
+        // default is taken.
+        for p in generics
+            .get("params")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let default = p
+                .get("kind")
+                .and_then(|k| k.get("type"))
+                .and_then(|t| t.get("default"));
+            if let (Some(param), Some(d)) = (p.get("name").and_then(Value::as_str), default)
+                && !d.is_null()
+                && let Some(t) = self.ty(d)
+            {
+                writeln!(out, "#[wasmir_default({param}, \"{t}\")]").ok()?;
+            }
+        }
+        let generics = self.generics(generics);
         write!(out, "{kw} {name}{generics}").ok()?;
         match kw {
             "enum" => {

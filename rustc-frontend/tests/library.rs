@@ -171,6 +171,36 @@ fn core_call_sites_resolve() {
     assert!(by_name * 100 >= resolvable * 93, "{s:?}");
 }
 
+/// `rustc-wasmir SOURCE FLAGS --emit=wasm -o WASM`, which must succeed.
+fn compile_to_wasm(source: &std::path::Path, flags: &[&str], wasm: &std::path::Path) {
+    let mut args = vec!["rustc-wasmir".to_string(), source.display().to_string()];
+    args.extend(flags.iter().map(|f| f.to_string()));
+    args.extend(["--emit=wasm", "-o"].map(String::from));
+    args.push(wasm.display().to_string());
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    assert_eq!(
+        run(&args, &mut out, &mut err),
+        0,
+        "{}",
+        String::from_utf8_lossy(&err)
+    );
+}
+
+/// `wasmir-run WASM --invoke ARGS…`: the number printed, or the error (a trap).
+fn invoke_wasm(wasm: &std::path::Path, args: &[&str]) -> Result<i64, String> {
+    let mut argv = vec![
+        "wasmir-run".to_string(),
+        wasm.display().to_string(),
+        "--invoke".into(),
+    ];
+    argv.extend(args.iter().map(|s| s.to_string()));
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    match wasmir_run::run(&argv, &mut std::io::empty(), &mut out, &mut err) {
+        0 => Ok(String::from_utf8(out).unwrap().trim().parse().unwrap()),
+        _ => Err(String::from_utf8(err).unwrap()),
+    }
+}
+
 /// README's first command: the bundled example through `-O2` to wasm, run in wasmtime.
 #[test]
 fn readme_example_compiles_and_runs() {
@@ -180,23 +210,7 @@ fn readme_example_compiles_and_runs() {
     let dir = std::env::temp_dir().join(format!("rustc-wasmir-readme-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let wasm = dir.join("primes.wasm");
-    let args: Vec<String> = [
-        "rustc-wasmir",
-        example.to_str().unwrap(),
-        "-O2",
-        "--emit=wasm",
-        "-o",
-        wasm.to_str().unwrap(),
-    ]
-    .map(String::from)
-    .into();
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    assert_eq!(
-        run(&args, &mut out, &mut err),
-        0,
-        "{}",
-        String::from_utf8_lossy(&err)
-    );
+    compile_to_wasm(&example, &["-O2"], &wasm);
     let invoke = |f: &str, arg: &str| {
         let argv: Vec<String> = ["wasmir-run", wasm.to_str().unwrap(), "--invoke", f, arg]
             .map(String::from)
@@ -246,22 +260,7 @@ fn extern_crates_are_linked() {
     };
     let (code, err) = compile(&format!("checksum={}", dep.display()));
     assert_eq!(code, 0, "{err}");
-    let invoke = |args: &[&str]| {
-        let mut argv = vec![
-            "wasmir-run".to_string(),
-            wasm.display().to_string(),
-            "--invoke".into(),
-        ];
-        argv.extend(args.iter().map(|s| s.to_string()));
-        let (mut out, mut err) = (Vec::new(), Vec::new());
-        let code = wasmir_run::run(&argv, &mut std::io::empty(), &mut out, &mut err);
-        assert_eq!(code, 0, "{}", String::from_utf8_lossy(&err));
-        String::from_utf8(out)
-            .unwrap()
-            .trim()
-            .parse::<i64>()
-            .unwrap()
-    };
+    let invoke = |args: &[&str]| invoke_wasm(&wasm, args).unwrap();
     let fletcher = |n: u32| {
         let (mut a, mut b) = (0u32, 0u32);
         for i in 0..n {
@@ -431,5 +430,40 @@ fn core_index_gives_what_a_full_parse_gives() {
         assert_eq!(std::fs::read(index_path(&path)).unwrap(), index);
     }
     assert!(load().indexed);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A crate that uses alloc without a `#[global_allocator]` gets the default allocator: its
+/// heap starts at the end of the initial memory (above the static data and the shadow stack),
+/// freed blocks are reused by their size class, blocks are aligned, memory grows, contents
+/// survive reallocation, and a request that cannot be met takes alloc's error path (a trap).
+#[test]
+fn default_allocator_serves_alloc() {
+    let Some(_) = toolchain() else { return };
+    let file =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/alloc/default_alloc.rs");
+    let dir = std::env::temp_dir().join(format!("rustc-wasmir-alloc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let wasm = dir.join("default_alloc.wasm");
+    compile_to_wasm(&file, &[], &wasm);
+    let invoke = |args: &[&str]| invoke_wasm(&wasm, args);
+    let initial_memory = (rustc_frontend::lower::MEMORY_PAGES * 65536) as i64;
+    assert_eq!(invoke(&["first_block"]), Ok(initial_memory));
+    for size in ["1", "8", "100", "4096"] {
+        assert_eq!(invoke(&["reused", size]), Ok(1), "size {size}");
+    }
+    for align in ["8", "64", "4096"] {
+        assert_eq!(invoke(&["aligned", align]), Ok(1), "align {align}");
+    }
+    let big = |kib: u32| (0..kib * 1024).fold(0u32, |s, i| s.wrapping_add(i & 0xff)) as i32;
+    assert_eq!(invoke(&["big", "300"]), Ok(i64::from(big(300))));
+    let grown = |n: u32| (0..n).fold(0u32, |s, i| s.wrapping_add(i * 7)) as i32;
+    for n in ["1", "5", "1000"] {
+        let v = grown(n.parse().unwrap());
+        assert_eq!(invoke(&["grown", n]), Ok(i64::from(v)), "grown({n})");
+    }
+    let trap = invoke(&["too_big", "1500"]).unwrap_err();
+    assert!(trap.contains("trap"), "{trap}");
+    assert_eq!(invoke(&["null_when_too_big"]), Ok(1));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -220,7 +220,14 @@ impl Reference for Native {
         run_ok(&mut drv)?;
         let mut out = Vec::new();
         for i in 0..p.invokes.len() {
-            let o = Command::new(&exe).arg(i.to_string()).output().unwrap();
+            // Without the test's `RUST_BACKTRACE`: what a panic allocates (and so what a
+            // program's own `#[global_allocator]`, which serves the whole driver, must hold)
+            // does not depend on how the test was started.
+            let o = Command::new(&exe)
+                .arg(i.to_string())
+                .env_remove("RUST_BACKTRACE")
+                .output()
+                .unwrap();
             if !o.status.success() {
                 out.push(Outcome::Trap);
                 continue;

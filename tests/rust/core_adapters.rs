@@ -6,6 +6,8 @@
 // invoke: filtered_sum 3
 // invoke: filtered_sum 100
 // invoke: hint 5
+// invoke: thirds 10
+// invoke: thirds 0
 #![no_std]
 
 #[unsafe(no_mangle)]
@@ -32,4 +34,15 @@ impl Iterator for Countdown {
 pub fn hint(n: u32) -> u32 {
     let (lo, hi) = Countdown(n).size_hint();
     lo as u32 + hi.map_or(100, |h| h as u32)
+}
+
+/// `Filter::next` goes through core's `Iterator::find`, `try_fold` and the `find::check`
+/// closure.
+#[unsafe(no_mangle)]
+pub fn thirds(n: u32) -> u32 {
+    let mut c = 0;
+    for x in (0..n).filter(|x| x % 3 == 0) {
+        c += x;
+    }
+    c
 }

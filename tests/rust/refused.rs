@@ -2,9 +2,10 @@
 // refused: 128-bit division and remainder (compiler_builtins' `__udivti3`)
 // refused: static data of more than 65520 bytes
 // refused: a closure capturing several fields of one variable
-// refused: a type parameter that could not be inferred
 // refused: trait objects of `Loud`: a trait with supertraits
+// refused: a call that resolves to several bodies: `<u32 as alloc::vec::spec_from_elem::SpecFromElem>::from_elem
 #![no_std]
+extern crate alloc;
 
 #[unsafe(no_mangle)]
 pub extern "C" fn wide(a: u64, b: u64) -> u64 {
@@ -29,17 +30,6 @@ fn call_it<F: FnOnce() -> u64>(f: F) -> u64 {
 pub extern "C" fn split(a: u64, b: u32) -> u64 {
     let pair = (a, b);
     call_it(move || pair.0 ^ pair.1 as u64)
-}
-
-/// `Filter::next` goes through core's `Iterator::find` and `try_fold`, whose instance for the
-/// `find::check` closure leaves a parameter unbound.
-#[unsafe(no_mangle)]
-pub extern "C" fn thirds(n: u32) -> u32 {
-    let mut c = 0;
-    for x in (0..n).filter(|x| x % 3 == 0) {
-        c += x;
-    }
-    c
 }
 
 pub trait Named {
@@ -73,4 +63,12 @@ fn level_of(l: &dyn Loud) -> u32 {
 #[unsafe(no_mangle)]
 pub extern "C" fn loud(x: u32) -> u32 {
     level_of(&Horn(x))
+}
+
+/// `vec![x; n]` of other than bytes: alloc's `SpecFromElem` has a default and a specialized
+/// impl for `u32` (`IsZero`), which the resolver does not tell apart.
+#[unsafe(no_mangle)]
+pub extern "C" fn repeated(n: u32) -> u32 {
+    let v = alloc::vec![n; 3];
+    v[2]
 }

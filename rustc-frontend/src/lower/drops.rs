@@ -19,6 +19,9 @@ const MAX_UNROLLED_ELEMENTS: u64 = 64;
 enum Step {
     /// Drop the value of this type at this address.
     Drop(Value, Ty),
+    /// Call the `Drop` impl of this type on the value at this address (after a `Box`'s
+    /// contents: its impl only frees the memory).
+    DropImpl(Value, Ty),
     /// Go on writing in this block.
     Enter(wasmir::Block),
     /// Branch to this block (the join after an enum's variants).
@@ -26,24 +29,55 @@ enum Step {
 }
 
 impl FnLower<'_, '_, '_> {
-    /// Whether the crate has a `Drop` impl for the type `ty` names.
-    fn has_drop_impl(&self, ty: Ty) -> bool {
+    /// Whether the type `ty` names has a `Drop` impl: one of the crate's (read from the
+    /// source), or for alloc's types (`Box`, `Vec`, `RawVec`, …) one its MIR resolves.
+    fn has_drop_impl(&mut self, ty: Ty) -> bool {
         let TyKind::Path(p) = *self.sh.names.ty_kind(ty) else {
             return false;
         };
-        self.last_ident(p)
+        if self
+            .last_ident(p)
             .is_some_and(|n| self.sh.items.drop_impls.contains(&n))
+        {
+            return true;
+        }
+        if self.sh.names.str_of_first(p) != Some("alloc") {
+            return false;
+        }
+        let path = self.drop_path(ty);
+        self.resolve(path).is_ok()
+    }
+
+    /// Whether `ty` is alloc's `Box<T>`: its glue drops the contents, then its `Drop` impl
+    /// frees the memory. Returns `T`.
+    fn box_contents(&self, ty: Ty) -> Option<Ty> {
+        let TyKind::Path(p) = *self.sh.names.ty_kind(ty) else {
+            return None;
+        };
+        let d = self.sh.names.path_data(p);
+        let is_box = self.sh.names.str_of_first(p) == Some("alloc")
+            && matches!(d.segments.last().map(|s| &s.name),
+                Some(SegName::Ident(n)) if self.sh.names.str(*n) == "Box");
+        if !is_box {
+            return None;
+        }
+        self.pointer_pointee(ty)
     }
 
     /// Whether a path names core's `ManuallyDrop`, which drops nothing.
     fn is_manually_drop(&self, p: PathId) -> bool {
+        self.is_core_mem_type(p, "ManuallyDrop", "manually_drop")
+    }
+
+    /// Whether a path names core's `mem::NAME` (re-exported from `mem::MODULE`).
+    pub(super) fn is_core_mem_type(&self, p: PathId, name: &str, module: &str) -> bool {
         let segs = &self.sh.names.path_data(p).segments;
         let ident = |i: usize| match segs.get(i).map(|s| &s.name) {
             Some(SegName::Ident(s)) => self.sh.names.str(*s),
             _ => "",
         };
         let n = segs.len();
-        n >= 2 && ident(n - 1) == "ManuallyDrop" && matches!(ident(n - 2), "mem" | "manually_drop")
+        n >= 2 && ident(n - 1) == name && [module, "mem"].contains(&ident(n - 2))
     }
 
     /// Whether dropping a value of `ty` runs code: a user type with a `Drop` impl, a value
@@ -112,12 +146,34 @@ impl FnLower<'_, '_, '_> {
                     self.branch(b);
                     continue;
                 }
+                Step::DropImpl(a, t) => {
+                    self.call_drop_impl(a, t)?;
+                    continue;
+                }
                 Step::Drop(a, t) => (a, t),
             };
             if !self.needs_drop(t) {
                 continue;
             }
             let lay = self.layout(t)?;
+            if let Some(contents) = self.box_contents(t) {
+                steps.push(Step::DropImpl(a, t));
+                match self.sh.names.ty_kind(contents).clone() {
+                    TyKind::Dyn { .. } => self.drop_dyn(a)?,
+                    TyKind::Slice(e) | TyKind::Array(e, _) if !self.needs_drop(e) => {}
+                    TyKind::Slice(_) | TyKind::Str => {
+                        return self.err(format!(
+                            "dropping a boxed slice of values that need dropping (`{}`)",
+                            self.show(t)
+                        ));
+                    }
+                    _ => {
+                        let p = self.load(Scalar::PTR, a);
+                        steps.push(Step::Drop(p, contents));
+                    }
+                }
+                continue;
+            }
             if self.has_drop_impl(t) {
                 self.call_drop_impl(a, t)?;
             }
@@ -201,8 +257,8 @@ impl FnLower<'_, '_, '_> {
             .create("cf.switch", &[v], &[], &[("case_values", arr)], &succs, &[]);
     }
 
-    /// `<T as Drop>::drop(&mut *addr)`, with the crate's impl.
-    fn call_drop_impl(&mut self, addr: Value, ty: Ty) -> R<()> {
+    /// `<T as core::ops::Drop>::drop`.
+    fn drop_path(&mut self, ty: Ty) -> PathId {
         let names = &mut *self.sh.names;
         let trait_segments: Box<[Segment]> = ["core", "ops", "Drop"]
             .iter()
@@ -221,14 +277,19 @@ impl FnLower<'_, '_, '_> {
             args: Box::new([]),
             paren_sugar: None,
         };
-        let path = names.path(Path {
+        names.path(Path {
             qself: Some(QSelf {
                 self_ty: ty,
                 trait_: Some(trait_),
             }),
             segments: Box::new([method]),
-        });
-        let by_ref = names.ty(TyKind::Ref {
+        })
+    }
+
+    /// `<T as Drop>::drop(&mut *addr)`, with the crate's impl (or a library's).
+    fn call_drop_impl(&mut self, addr: Value, ty: Ty) -> R<()> {
+        let path = self.drop_path(ty);
+        let by_ref = self.sh.names.ty(TyKind::Ref {
             region: None,
             mutable: true,
             pointee: ty,
@@ -293,6 +354,19 @@ impl FnLower<'_, '_, '_> {
                 (_, t) => return self.err(format!("`drop_in_place` of `{}`", self.show(t))),
             };
             self.drop_dyn(fat)?;
+            return Ok(true);
+        }
+        // `*mut [T]` (`Vec`'s drop of its elements): nothing when `T` needs no dropping.
+        if let TyKind::RawPtr { pointee, .. } = *self.sh.names.ty_kind(pty)
+            && let TyKind::Slice(e) | TyKind::Array(e, _) = *self.sh.names.ty_kind(pointee)
+            && matches!(self.sh.names.ty_kind(pointee), TyKind::Slice(_))
+        {
+            if self.needs_drop(e) {
+                return self.err(format!(
+                    "dropping a slice of values that need dropping (`{}`)",
+                    self.show(pointee)
+                ));
+            }
             return Ok(true);
         }
         let (p, _, pty) = self.scalar(ptr)?;

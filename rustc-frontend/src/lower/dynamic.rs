@@ -226,19 +226,50 @@ impl FnLower<'_, '_, '_> {
         }
     }
 
-    /// `&T as &dyn Trait` (`PointerCoercion(Unsize)`) into the fat pointer at `dst`.
+    /// The type a pointer points to: references and raw pointers, and the library's pointers
+    /// that hold one (`Box<T>`, `NonNull<T>`, `Unique<T>`: a fat pointer when `T` is unsized,
+    /// in their first field).
+    pub(super) fn pointer_pointee(&self, t: Ty) -> Option<Ty> {
+        let names = &*self.sh.names;
+        match *names.ty_kind(t) {
+            TyKind::Ref { pointee, .. } | TyKind::RawPtr { pointee, .. } => Some(pointee),
+            TyKind::Path(p) => {
+                let seg = names.path_data(p).segments.last()?;
+                let SegName::Ident(n) = seg.name else {
+                    return None;
+                };
+                if !matches!(names.str(n), "Box" | "NonNull" | "Unique")
+                    || !matches!(names.str_of_first(p), Some("alloc" | "core"))
+                {
+                    return None;
+                }
+                match seg.args.first()? {
+                    GenericArg::Ty(t) => Some(*t),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// `&T as &dyn Trait` (`PointerCoercion(Unsize)`) into the fat pointer at `dst`; also
+    /// `Box<T>` to `Box<dyn Trait>`, and `Box<[T; N]>` to `Box<[T]>`.
     pub(super) fn unsize_to(&mut self, dst: Value, op: &Operand, to: Ty) -> R<()> {
         let (data, _, from) = self.scalar(op)?;
-        let (TyKind::Ref { pointee: src, .. } | TyKind::RawPtr { pointee: src, .. }) =
-            *self.sh.names.ty_kind(from)
-        else {
+        let Some(src) = self.pointer_pointee(from) else {
             return self.err(format!("unsizing `{}`", self.show(from)));
         };
-        let (TyKind::Ref { pointee: dst_t, .. } | TyKind::RawPtr { pointee: dst_t, .. }) =
-            *self.sh.names.ty_kind(to)
-        else {
+        let Some(dst_t) = self.pointer_pointee(to) else {
             return self.err(format!("unsizing to `{}`", self.show(to)));
         };
+        if let (TyKind::Slice(_), TyKind::Array(_, n)) =
+            (self.sh.names.ty_kind(dst_t), self.sh.names.ty_kind(src))
+            && let Some(n) = array_len(n)
+        {
+            let len = self.b().i32_const(n as i32);
+            self.write_fat(dst, data, len);
+            return Ok(());
+        }
         let Some(tr) = self.dyn_trait(dst_t) else {
             return self.err(format!("unsizing to `{}`", self.show(to)));
         };

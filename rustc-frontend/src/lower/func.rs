@@ -96,20 +96,7 @@ impl<'a> Shared<'a, '_> {
             .path(bodies[b].name);
             return Ok((Krate::User, b, &bodies[b], name));
         }
-        let n = self.libs.links.len() as super::LibId;
-        let hint = {
-            let names = &*self.names;
-            let d = names.path_data(path);
-            let first = match &d.qself {
-                Some(q) => match names.ty_kind(q.self_ty) {
-                    TyKind::Path(p) => names.str_of_first(*p),
-                    _ => None,
-                },
-                None => names.str_of_first(path),
-            };
-            (0..n).find(|&l| Some(self.libs.name(l)) == first)
-        };
-        let order = hint.into_iter().chain((0..n).filter(|&l| Some(l) != hint));
+        let order = self.lib_order(path);
         // The most telling failure: a resolution that found something but not one body beats
         // one that found nothing.
         let mut failure: Option<String> = None;
@@ -126,7 +113,33 @@ impl<'a> Shared<'a, '_> {
             };
             let mut lnames = mir.names.lock().unwrap_or_else(|e| e.into_inner());
             let lpath = self.path_into_lib(lib, &mut lnames, path);
-            match mir.resolver.resolve(&mut lnames, lpath) {
+            let resolution = match mir.resolver.resolve(&mut lnames, lpath) {
+                // A type of the crate, which the library takes for a parameter: the trait's
+                // provided method, when the crate's impl leaves it out.
+                Resolution::Deferred if user == Resolution::Unresolved => {
+                    let d = self.names.path_data(path);
+                    let last = |p: PathId| match self.names.path_data(p).segments.last()?.name {
+                        SegName::Ident(s) => Some(s),
+                        _ => None,
+                    };
+                    match (&d.qself, d.segments.last().map(|s| &s.name)) {
+                        (
+                            Some(QSelf {
+                                trait_: Some(tr), ..
+                            }),
+                            Some(SegName::Ident(m)),
+                        ) => last(*tr)
+                            .and_then(|tr| {
+                                mir.resolver
+                                    .provided_method(self.names.str(tr), self.names.str(*m))
+                            })
+                            .map_or(Resolution::Deferred, Resolution::Default),
+                        _ => Resolution::Deferred,
+                    }
+                }
+                r => r,
+            };
+            match resolution {
                 Resolution::Body(b) | Resolution::Default(b) => {
                     let name = crate::mir::print::Printer {
                         names: &lnames,
@@ -144,21 +157,41 @@ impl<'a> Shared<'a, '_> {
         Err(failure.unwrap_or_else(|| resolution_error(Resolution::Unresolved)))
     }
 
+    /// The libraries in the order a path is looked up in them: first the one its first segment
+    /// (or its `Self` type's) names, then the others in link order.
+    fn lib_order(&self, path: PathId) -> Vec<super::LibId> {
+        let n = self.libs.links.len() as super::LibId;
+        let names = &*self.names;
+        let d = names.path_data(path);
+        let first = match &d.qself {
+            Some(q) => match names.ty_kind(q.self_ty) {
+                TyKind::Path(p) => names.str_of_first(*p),
+                _ => None,
+            },
+            None => names.str_of_first(path),
+        };
+        let hint = (0..n).find(|&l| Some(self.libs.name(l)) == first);
+        hint.into_iter()
+            .chain((0..n).filter(|&l| Some(l) != hint))
+            .collect()
+    }
+
     /// The body of the trait method `path` names (`<T as Tr<A>>::method`) whose signature is
     /// `sig`, when the resolver finds several impls alike (impls a macro generated, known only
     /// by their methods' signatures: `<u64 as From<u8>>::from`): of all the trait's bodies of
-    /// that method in the libraries, the one whose types are those, if exactly one is. Types
-    /// still naming an associated type are not compared.
+    /// that method in the first library (in [`Shared::lib_order`]) that has one whose types are
+    /// those, that one if it is the only one. Types still naming an associated type are not
+    /// compared.
     pub(super) fn by_signature(
         &mut self,
         path: PathId,
         sig: Signature,
     ) -> Option<(Krate, BodyId, &'a Body, String)> {
-        let mut found = None;
-        for lib in 0..self.libs.links.len() as super::LibId {
+        for lib in self.lib_order(path) {
             let Ok(mir) = self.libs.link(lib).get() else {
                 continue;
             };
+            let mut found = None;
             let candidates = {
                 let mut lnames = mir.names.lock().unwrap_or_else(|e| e.into_inner());
                 let lpath = self.path_into_lib(lib, &mut lnames, path);
@@ -220,8 +253,12 @@ impl<'a> Shared<'a, '_> {
                 };
                 found = Some((krate, b, body, printed));
             }
+            // The first library (the one the path names first) with a body decides.
+            if found.is_some() {
+                return found;
+            }
         }
-        found
+        None
     }
 
     /// A path of the user's interner in library `lib`'s (`lnames`, locked by the caller).
@@ -733,6 +770,20 @@ impl<'a> FnLower<'_, 'a, '_> {
             let lib = self.sh.libs.name(l);
             msg.push_str(&format!(" (in {lib}'s `{}`)", self.inst.symbol));
         }
+        // A statement rustc's inliner brought in from a library is located in the library's
+        // source: the crate's function it was inlined into is named too.
+        let own = self.mir.locals.values().next().and_then(|l| l.span);
+        if let (Krate::User, Some(at), Some(own)) = (self.inst.krate, self.span, own)
+            && at.file != own.file
+        {
+            msg.push_str(&format!(
+                " (inlined into `{}`, {}:{}:{})",
+                self.inst.symbol,
+                self.sh.names.str(own.file),
+                own.lo_line,
+                own.lo_col
+            ));
+        }
         Err(LowerError {
             span: self.span,
             msg,
@@ -1191,6 +1242,11 @@ impl<'a> FnLower<'_, 'a, '_> {
                 }
                 Proj::Field(i, fty) => {
                     let lay = self.layout(ty)?;
+                    // `MaybeUninit` is a union (`uninit: ()`, `value`), laid out as its value:
+                    // every field is at 0.
+                    let union_field = matches!(*self.sh.names.ty_kind(ty),
+                        TyKind::Path(p) if self.is_core_mem_type(p, "MaybeUninit", "maybe_uninit"));
+                    let i = if union_field { 0 } else { i };
                     ty = self.mir_ty(fty);
                     let offsets = match (variant.take(), lay.variants.len()) {
                         (_, 0) => &lay.offsets,
@@ -1344,6 +1400,10 @@ impl<'a> FnLower<'_, 'a, '_> {
         if let Some(v) = self.wide_const(&k)? {
             return Ok(v);
         }
+        // `0_usize is 0..=2147483647`: the scalar's value (its valid range is the type's).
+        if let ConstKind::Pattern(inner, _) = k {
+            return self.constant(inner);
+        }
         let unit_variant = matches!(k, ConstKind::FnItem(p) if self.names_variant(p));
         let names = &mut *self.sh.names;
         let (ty, v): (Ty, Option<i128>) = match &k {
@@ -1351,6 +1411,8 @@ impl<'a> FnLower<'_, 'a, '_> {
             ConstKind::Bool(b) => (names.ty(TyKind::Bool), Some(i128::from(*b))),
             ConstKind::Char(ch) => (names.ty(TyKind::Char), Some(*ch as i128)),
             ConstKind::Transmute { bits, ty, .. } => (*ty, Some(*bits as i128)),
+            // `{0x0 as *mut u8}`: an address as a pointer.
+            ConstKind::IntPtr(v, ty) => (*ty, Some(*v as i128)),
             ConstKind::Unit => (names.ty(TyKind::Tuple(Box::new([]))), None),
             ConstKind::ZeroSized(t) => (*t, None),
             ConstKind::FnItem(_) if !unit_variant => (names.ty(TyKind::Tuple(Box::new([]))), None),
@@ -2567,6 +2629,9 @@ impl<'a> FnLower<'_, 'a, '_> {
             self.create0("wasm.unreachable", &[], &[]);
             return Ok(());
         }
+        if let Some(which) = bare.strip_prefix("core::core_arch::wasm32::memory::llvm_memory_") {
+            return self.memory_size_or_grow(which, dest, args, target);
+        }
         if self.drop_in_place(&bare, args)? {
             self.continue_to(target);
             return Ok(());
@@ -2582,7 +2647,38 @@ impl<'a> FnLower<'_, 'a, '_> {
             }
             return Ok(());
         }
-        let (krate, callee, cbody, name) = match self.resolve(path) {
+        let shim = match bare.strip_prefix("alloc::alloc::") {
+            Some(name) if name.starts_with("__rust_") => match name {
+                // The check that the shim is linked the unstable way: nothing to do.
+                "__rust_no_alloc_shim_is_unstable_v2" => {
+                    self.continue_to(target);
+                    return Ok(());
+                }
+                // An allocation failed: `panic=abort` without unwinding, so it traps.
+                "__rust_alloc_error_handler" => {
+                    self.create0("wasm.unreachable", &[], &[]);
+                    return Ok(());
+                }
+                "__rust_alloc" | "__rust_dealloc" | "__rust_realloc" | "__rust_alloc_zeroed" => {
+                    match self.allocator_shim(name) {
+                        Some(found) => Some(found),
+                        None => {
+                            return self.err(format!(
+                                "a call to `{printed}` without a global allocator (neither a `#[global_allocator]` of the crate nor the default one is linked)"
+                            ));
+                        }
+                    }
+                }
+                _ => return self.err(format!("alloc's allocator shim `{name}`")),
+            },
+            _ => None,
+        };
+        let is_shim = shim.is_some();
+        let resolved = match shim {
+            Some(found) => Ok(found),
+            None => self.resolve(path),
+        };
+        let (krate, callee, cbody, name) = match resolved {
             Ok(found) => found,
             Err(m) => match self.by_signature(path, args, dest)? {
                 Some(found) => found,
@@ -2641,8 +2737,17 @@ impl<'a> FnLower<'_, 'a, '_> {
         let mut vals: Vec<Value> = Vec::new();
         let dplace = self.place(dest)?.0;
         self.push_sret(&csig, dplace, &mut vals)?;
-        for (a, p) in args.iter().zip(&csig.params) {
-            if p.is_some() {
+        for (i, (a, p)) in args.iter().zip(&csig.params).enumerate() {
+            // alloc declares the shim's pointer parameters `NonNull<u8>`, rustc's expansion of
+            // `#[global_allocator]` `*mut u8`: the pointer itself is passed.
+            let raw = is_shim && {
+                let pt = self.sh.import_ty(krate, cbody.locals[Local::new(i + 1)].ty);
+                matches!(self.sh.names.ty_kind(pt), TyKind::RawPtr { .. })
+            };
+            if raw {
+                let (v, _, _) = self.scalar(a)?;
+                vals.push(v);
+            } else if p.is_some() {
                 self.pass_arg(a, &mut vals)?;
             }
         }
@@ -2751,6 +2856,75 @@ impl<'a> FnLower<'_, 'a, '_> {
         }
         tys.push(Some(self.place_ty(dest)?));
         Ok(self.sh.by_signature(path, Signature::Call(&tys)))
+    }
+
+    /// `memory_size::<0>()` and `memory_grow::<0>(delta)` of `core::arch::wasm32`, as rustc's
+    /// inliner leaves them: calls of the LLVM intrinsics `llvm.wasm.memory.size`/`.grow`, whose
+    /// first argument is the memory (always 0: `static_assert!(MEM == 0)`).
+    fn memory_size_or_grow(
+        &mut self,
+        which: &str,
+        dest: Place,
+        args: &[Operand],
+        target: Option<Block>,
+    ) -> R<()> {
+        let (r, _) = self.place(dest)?;
+        let m = self.mem_attrs();
+        let i32t = self.ctx.i32();
+        let v = match (which, args) {
+            ("size", [_]) => self.create1("wasm.memory.size", &[], i32t, &[("memory", m)]),
+            ("grow", [_, delta]) => {
+                let (d, _, _) = self.scalar(delta)?;
+                self.create1("wasm.memory.grow", &[d], i32t, &[("memory", m)])
+            }
+            _ => return self.err(format!("the wasm intrinsic `llvm_memory_{which}`")),
+        };
+        self.write_scalar(r, Scalar::PTR, v);
+        self.continue_to(target);
+        Ok(())
+    }
+
+    /// The body behind alloc's `__rust_alloc` (or `__rust_dealloc`, …): rustc expands
+    /// `#[global_allocator]` into functions `_::__rust_alloc` and kin calling the static's
+    /// `GlobalAlloc` methods, so they are in the MIR of the crate that declares the allocator —
+    /// the user's, else a dependency's, else the default allocator the driver links (the
+    /// crates after core and alloc).
+    fn allocator_shim(&mut self, name: &str) -> Option<(Krate, BodyId, &'a Body, String)> {
+        let bodies: &'a PrimaryMap<BodyId, Body> = self.sh.bodies;
+        let named = |names: &Interner, p: PathId| {
+            matches!(&names.path_data(p).segments[..], [a, f]
+                if matches!(a.name, SegName::Ident(s) if names.str(s) == "_")
+                && matches!(f.name, SegName::Ident(s) if names.str(s) == name))
+        };
+        let is_shim = |b: &Body| b.kind == BodyKind::Fn && !b.ctfe;
+        let printed =
+            |names: &Interner, p: PathId| crate::mir::print::Printer { names, body: None }.path(p);
+        if let Some((id, b)) = bodies
+            .iter()
+            .find(|(_, b)| is_shim(b) && named(self.sh.names, b.name))
+        {
+            return Some((Krate::User, id, b, printed(self.sh.names, b.name)));
+        }
+        let n = self.sh.libs.links.len() as super::LibId;
+        for lib in 2..n {
+            let Ok(mir) = self.sh.libs.link(lib).get() else {
+                continue;
+            };
+            let found = {
+                let lnames = mir.names.lock().unwrap_or_else(|e| e.into_inner());
+                mir.body_ids()
+                    .find(|&id| named(&lnames, mir.body_name(id)))
+                    .map(|id| (id, printed(&lnames, mir.body_name(id))))
+            };
+            // (Parsing the body interns into the library's names: unlocked.)
+            if let Some((id, text)) = found
+                && let Ok(b) = mir.body(id)
+                && is_shim(b)
+            {
+                return Some((Krate::Lib(lib), id, b, text));
+            }
+        }
+        None
     }
 
     /// `<u32 as Add>::add(a, b)` and the other operator traits on primitive numbers (reached
@@ -2866,6 +3040,47 @@ impl<'a> FnLower<'_, 'a, '_> {
                     },
                     f,
                 );
+            }
+            // `size_of_val(p)`/`align_of_val(p)`: the layout's for a sized pointee, the
+            // vtable's size and alignment (words 1 and 2) for a trait object, the length times
+            // the element's size (or its alignment) for a slice or `str`.
+            "size_of_val" | "align_of_val" => {
+                let size = name == "size_of_val";
+                let (p, pty) = self.operand(&args[0])?;
+                let Some(pointee) = self.pointer_pointee(pty) else {
+                    return self.err(format!("`{name}` of `{}`", self.show(pty)));
+                };
+                let v = match (self.sh.names.ty_kind(pointee).clone(), p) {
+                    (TyKind::Dyn { .. }, Val::Mem(fat)) => {
+                        let vt_at = self.add_offset(fat, 4);
+                        let vt = self.load(Scalar::PTR, vt_at);
+                        let at = self.add_offset(vt, if size { 4 } else { 8 });
+                        self.load(Scalar::PTR, at)
+                    }
+                    (TyKind::Slice(_) | TyKind::Str, Val::Mem(fat)) => {
+                        let Some(e) = crate::lower::slices::element(self.sh.names, pointee) else {
+                            return self.err(format!("`{name}` of `{}`", self.show(pty)));
+                        };
+                        let el = self.layout(e)?;
+                        if size {
+                            let len_at = self.add_offset(fat, 4);
+                            let len = self.load(Scalar::PTR, len_at);
+                            let sz = self.b().i32_const(el.size as i32);
+                            self.op2("wasm.i32.mul", len, sz)
+                        } else {
+                            self.b().i32_const(el.align as i32)
+                        }
+                    }
+                    (TyKind::Dyn { .. } | TyKind::Slice(_) | TyKind::Str, _) => {
+                        return self.err(format!("`{name}` of `{}`", self.show(pty)));
+                    }
+                    _ => {
+                        let l = self.layout(pointee)?;
+                        self.b()
+                            .i32_const(if size { l.size } else { l.align } as i32)
+                    }
+                };
+                self.write_scalar(r, Scalar::PTR, v);
             }
             "black_box" => {
                 let (v, s) = unary(self)?;

@@ -302,9 +302,10 @@ impl Translator<'_> {
         let first_is = |segs: &[Segment], what: &str, to: &Interner| matches!(segs.first().map(|s| &s.name), Some(SegName::Ident(x)) if to.str(*x) == what);
         if segments.len() > 1 {
             match self.dir {
+                // A library never names itself in its own MIR: a first segment that is its
+                // name is one of its modules (alloc's `alloc::Global`).
                 Direction::FromLib { name, externs }
-                    if !first_is(&segments, name, self.to)
-                        && !externs.iter().any(|e| first_is(&segments, e, self.to)) =>
+                    if !externs.iter().any(|e| first_is(&segments, e, self.to)) =>
                 {
                     let krate = self.to.sym(name);
                     segments.insert(

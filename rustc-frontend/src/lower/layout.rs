@@ -269,7 +269,7 @@ pub fn adt_of<'a>(
         Some(c) => (&c.def, c.unit_defaults),
         // A path of another crate (`core::…`) is one of its definitions (from rustdoc's JSON),
         // never a user type that ends the same.
-        None if n > 1 && names.str_of_first(p) == Some("core") => {
+        None if n > 1 && matches!(names.str_of_first(p), Some("core" | "alloc")) => {
             let segs: Option<Vec<Sym>> = path
                 .segments
                 .iter()
@@ -298,6 +298,11 @@ pub fn adt_of<'a>(
     if args.len() < def.params.len() && args.len() + unit_defaults >= def.params.len() {
         let unit = names.lookup_ty(&TyKind::Tuple(Box::new([])))?;
         args.resize(def.params.len(), unit);
+    }
+    for &(i, t) in &def.defaults {
+        if i == args.len() {
+            args.push(t);
+        }
     }
     Some((def, args))
 }
@@ -522,6 +527,13 @@ pub fn unify(
                             stack.push((*ta, *tb));
                         }
                     }
+                } else if let (Some((_, ta)), Some((_, tb))) =
+                    (adt_of(names, items, *a), adt_of(names, items, *b))
+                    && ta.len() == tb.len()
+                {
+                    // A defaulted argument left out on one side (`RawVec<u32>` for
+                    // `RawVec<T, A>`): the definition's default stands for it.
+                    stack.extend(ta.into_iter().zip(tb));
                 }
             }
             _ => {}
@@ -791,7 +803,7 @@ impl<'s> Layouts<'s> {
                                 absent,
                             });
                         }
-                        let mut l = self.enum_layout(variants);
+                        let mut l = self.enum_layout(variants, def.repr_int);
                         l.fields = parts.to_vec();
                         l
                     }
@@ -887,7 +899,13 @@ impl<'s> Layouts<'s> {
     /// variant is a struct; otherwise the smaller of the tagged layout and the niche-filling
     /// one (on a tie, the one with the larger niche, else tagged). `variants` come with their
     /// field types (whose layouts are cached); their offsets are filled in.
-    fn enum_layout(&self, mut variants: Vec<VariantLayout>) -> Layout {
+    /// `repr_int`: a fieldless enum's `#[repr(u8)]` (or kin) fixes the tag's integer and rules
+    /// out the niche-filling layout.
+    fn enum_layout(
+        &self,
+        mut variants: Vec<VariantLayout>,
+        repr_int: Option<(u8, bool)>,
+    ) -> Layout {
         let discriminants: Vec<i128> = variants.iter().map(|v| v.discr).collect();
         let field_layouts: Vec<Vec<&Layout>> = variants
             .iter()
@@ -910,8 +928,11 @@ impl<'s> Layouts<'s> {
             l.uninhabited = true;
             l
         } else {
-            let tagged = tagged_layout(&field_layouts, &variants);
-            let niche = niche_filling_layout(&field_layouts, &variants);
+            let tagged = tagged_layout(&field_layouts, &variants, repr_int);
+            let niche = match repr_int {
+                Some(_) => None,
+                None => niche_filling_layout(&field_layouts, &variants),
+            };
             let (mut l, offsets) = match niche {
                 Some(n) => {
                     let avail =
@@ -1061,7 +1082,11 @@ pub fn summary_in_crate(
 /// (or-patterns, signed bounds).
 fn pattern_range(pat: &str, bits: u8) -> Option<(u128, u128)> {
     let max = u128::MAX >> (128 - u32::from(bits));
-    let num = |t: &str| t.trim().replace('_', "").parse::<u128>().ok();
+    let num = |t: &str| match t.trim() {
+        // core's `niche_types`: `usize::MAX >> 1` (`UsizeNoHighBit`, a `Vec`'s capacity).
+        "HALF_USIZE" => Some(max >> 1),
+        t => t.replace('_', "").parse::<u128>().ok(),
+    };
     let (lo, hi) = match pat.trim().split_once("..") {
         Some((lo, hi)) => match hi.strip_prefix('=') {
             Some(hi) => (num(lo)?, num(hi)?),
@@ -1110,7 +1135,11 @@ fn repr_discr(min: i128, max: i128) -> (u8, bool) {
 /// The tagged layout: a tag of the smallest integer holding the discriminants (enlarged up to
 /// the alignment of every variant's first field), each variant a struct after it. Returns the
 /// layout and each variant's field offsets.
-fn tagged_layout(fields: &[Vec<&Layout>], variants: &[VariantLayout]) -> (Layout, Vec<Vec<u64>>) {
+fn tagged_layout(
+    fields: &[Vec<&Layout>],
+    variants: &[VariantLayout],
+    repr_int: Option<(u8, bool)>,
+) -> (Layout, Vec<Vec<u64>>) {
     // Variants that cannot exist take no discriminant value.
     let discrs = || {
         variants
@@ -1121,7 +1150,7 @@ fn tagged_layout(fields: &[Vec<&Layout>], variants: &[VariantLayout]) -> (Layout
     };
     let min = discrs().min().unwrap_or(0);
     let max = discrs().max().unwrap_or(0);
-    let (min_bits, signed) = repr_discr(min, max);
+    let (min_bits, signed) = repr_int.unwrap_or_else(|| repr_discr(min, max));
     let min_size = u64::from(min_bits) / 8;
     let mut start_align = 256u64;
     let mut size = 0u64;

@@ -52,6 +52,8 @@ pub type LibId = u32;
 impl Krate {
     /// Core, always the first library.
     pub const CORE: Krate = Krate::Lib(0);
+    /// alloc, always the second.
+    pub const ALLOC: Krate = Krate::Lib(1);
 }
 
 /// A body with its type parameters bound (types of the user crate's interner).

@@ -1,6 +1,6 @@
 //! Static data: string literals, the allocations constants and statics point to (with their
-//! pointers resolved), and the values of promoted constants, placed in one active data segment
-//! of the module's memory.
+//! pointers resolved), and the values of promoted constants, placed in the module's memory by
+//! active data segments (one per stretch of bytes between long runs of zeros).
 //!
 //! **Memory map** (`memory` of `MEMORY_PAGES` 64 KiB pages, wasm32):
 //!
@@ -9,6 +9,7 @@
 //! | `0..DATA_BASE` | never used: no valid pointer is null or near it |
 //! | `DATA_BASE..DATA_LIMIT` | static data, placed in the order the lowering meets it |
 //! | `DATA_LIMIT..top` | the shadow stack, growing down from the top (`__stack_pointer`) |
+//! | `top..` | the default allocator's heap, when a crate using alloc links it (`memory.grow`) |
 //!
 //! Data is placed as it is first needed, each item at its alignment; identical string literals
 //! share one copy; an allocation is placed once per crate (its id), with the allocations its
@@ -124,25 +125,30 @@ impl StaticData {
         Ok(self.allocs[&(krate, id)])
     }
 
-    /// Adds the data segment (when there is data) to the module.
+    /// Adds the data segments (when there is data) to the module: the bytes from `DATA_BASE`,
+    /// without the runs of at least `ZERO_RUN` zeros (memory starts zeroed), so a large zeroed
+    /// static — an allocator's arena — costs nothing in the module. The first segment is
+    /// `DATA_SYMBOL`, the others `DATA_SYMBOL.1`, `.2`, ….
     pub fn emit(&self, ctx: &mut Context, module: &mut Module) {
-        if self.bytes.is_empty() {
-            return;
-        }
         let mut b = Builder::at_module_end(ctx, module);
-        let region = i32_region(&mut b, DATA_BASE as i32);
-        let name = b.ctx.string_attr(DATA_SYMBOL);
-        let bytes = b.ctx.bytes_attr(&self.bytes);
-        let mem = b.ctx.ident(MEMORY);
-        let mem = b.ctx.symbol_attr(mem);
-        b.create(
-            "wasm.data",
-            &[],
-            &[],
-            &[("sym_name", name), ("bytes", bytes), ("memory", mem)],
-            &[],
-            &[region],
-        );
+        for (n, (start, end)) in nonzero_chunks(&self.bytes).into_iter().enumerate() {
+            let region = i32_region(&mut b, (DATA_BASE + start as u64) as i32);
+            let name = match n {
+                0 => b.ctx.string_attr(DATA_SYMBOL),
+                n => b.ctx.string_attr(&format!("{DATA_SYMBOL}.{n}")),
+            };
+            let bytes = b.ctx.bytes_attr(&self.bytes[start..end]);
+            let mem = b.ctx.ident(MEMORY);
+            let mem = b.ctx.symbol_attr(mem);
+            b.create(
+                "wasm.data",
+                &[],
+                &[],
+                &[("sym_name", name), ("bytes", bytes), ("memory", mem)],
+                &[],
+                &[region],
+            );
+        }
     }
 }
 
@@ -150,4 +156,51 @@ impl StaticData {
 /// or the offset of an active data segment.
 pub fn i32_region(b: &mut Builder, value: i32) -> Region {
     super::func::yield_region(b, |b| vec![b.i32_const(value)])
+}
+
+/// Runs of zeros at least this long separate data segments.
+const ZERO_RUN: usize = 64;
+
+/// The ranges of `bytes` left after taking out the runs of at least `ZERO_RUN` zeros (and the
+/// zeros at either end).
+fn nonzero_chunks(bytes: &[u8]) -> Vec<(usize, usize)> {
+    let mut chunks = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut zeros = 0;
+    for (i, &byte) in bytes.iter().enumerate() {
+        if byte != 0 {
+            start.get_or_insert(i);
+            zeros = 0;
+            continue;
+        }
+        zeros += 1;
+        if zeros == ZERO_RUN
+            && let Some(s) = start.take()
+        {
+            chunks.push((s, i + 1 - ZERO_RUN));
+        }
+    }
+    if let Some(s) = start {
+        chunks.push((s, bytes.len() - zeros));
+    }
+    chunks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zero_runs_split_the_data() {
+        let mut bytes = vec![0u8; 300];
+        bytes[3] = 1;
+        bytes[10] = 2;
+        bytes[200] = 3;
+        bytes[201] = 4;
+        assert_eq!(nonzero_chunks(&bytes), [(3, 11), (200, 202)]);
+        assert!(nonzero_chunks(&[0; 10]).is_empty());
+        // A short run of zeros stays inside a segment.
+        let short: Vec<u8> = (0..100).map(|i| u8::from(i % 50 == 0)).collect();
+        assert_eq!(nonzero_chunks(&short), [(0, 51)]);
+    }
 }

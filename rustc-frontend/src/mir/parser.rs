@@ -1726,6 +1726,19 @@ impl Parser<'_> {
                         entry_start = true;
                         continue;
                     }
+                    // `#[may_dangle] T` (alloc's `Drop` impls): the attribute is skipped.
+                    Tok::Punct('#') if entry_start && self.eat('[') => {
+                        let mut brackets = 1;
+                        while brackets > 0 {
+                            match self.bump().kind {
+                                Tok::Eof => return self.expected("`]` closing an attribute"),
+                                Tok::Punct('[') => brackets += 1,
+                                Tok::Punct(']') => brackets -= 1,
+                                _ => {}
+                            }
+                        }
+                        continue;
+                    }
                     Tok::Ident if entry_start && depth == 1 && self.text(t) != "const" => {
                         let param = self.names.sym(self.text(t));
                         params.push(param);
@@ -1779,6 +1792,8 @@ impl Parser<'_> {
     fn impl_header(&mut self) -> PResult<ImplHeader> {
         self.eat_kw("default");
         self.eat_kw("unsafe");
+        // `const impl<A: [const] Allocator> RawVecInner<A>` (alloc's const impls).
+        self.eat_kw("const");
         self.expect_kw("impl")?;
         let (params, mut bounds) = self.generic_params_and_bounds()?;
         self.eat_kw("const");

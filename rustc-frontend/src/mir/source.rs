@@ -27,6 +27,12 @@ pub struct AdtDef {
     pub fields: Vec<(Sym, Ty)>,
     /// `#[repr(C)]`: fields stay in declaration order.
     pub repr_c: bool,
+    /// `#[repr(u8)]`, `#[repr(usize)]`, …: a fieldless enum's tag is that integer (bits,
+    /// signed; `usize`/`isize` are 32 bits on wasm32).
+    pub repr_int: Option<(u8, bool)>,
+    /// Defaults of type parameters (`A = alloc::alloc::Global` of `Box`), by parameter index:
+    /// paths leave defaulted arguments out.
+    pub defaults: Vec<(usize, Ty)>,
     /// `Some` for an enum: its variants in declaration order.
     pub variants: Option<Vec<VariantDef>>,
     /// A union, or a `repr` the lowering does not handle: what it is.
@@ -261,10 +267,30 @@ struct Attrs {
     no_mangle: bool,
     export_name: Option<String>,
     repr_c: bool,
+    repr_int: Option<(u8, bool)>,
     repr_other: bool,
     path: Option<String>,
+    /// `#[wasmir_default(PARAM, "TYPE")]` of the library's definitions.
+    defaults: Vec<(String, String)>,
     valid_start: Option<u128>,
     valid_end: Option<u128>,
+}
+
+/// The integer of `#[repr(u8)]` and its kin, as wasm32 lays it out: bits and signedness.
+fn repr_int(name: &str) -> Option<(u8, bool)> {
+    let (signed, bits) = match name.split_at_checked(1)? {
+        ("u", b) => (false, b),
+        ("i", b) => (true, b),
+        _ => return None,
+    };
+    let bits = match bits {
+        "8" => 8,
+        "16" => 16,
+        "32" | "size" => 32,
+        "64" => 64,
+        _ => return None,
+    };
+    Some((bits, signed))
 }
 
 impl Parser<'_> {
@@ -361,11 +387,17 @@ impl Parser<'_> {
                         "C" => attrs.repr_c = true,
                         // One field (with zero-sized ones) laid out as that field.
                         "Rust" | "transparent" => {}
-                        _ => attrs.repr_other = true,
+                        int => match repr_int(int) {
+                            Some(i) => attrs.repr_int = Some(i),
+                            None => attrs.repr_other = true,
+                        },
                     }
                 }
             }
             ["wasmir_path", p] => attrs.path = Some(p.trim_matches('"').to_string()),
+            ["wasmir_default", param, t] => attrs
+                .defaults
+                .push((param.to_string(), t.trim_matches('"').to_string())),
             ["rustc_layout_scalar_valid_range_start", n] => attrs.valid_start = n.parse().ok(),
             ["rustc_layout_scalar_valid_range_end", n] => attrs.valid_end = n.parse().ok(),
             _ => {}
@@ -380,11 +412,21 @@ impl Parser<'_> {
         }
         let name = self.names.sym(self.text(n));
         let params = self.generic_param_names().ok()?;
+        let mut defaults = Vec::new();
+        for (param, text) in &attrs.defaults {
+            let i = params.iter().position(|p| self.names.str(*p) == param);
+            let t = with_source_parser(&mut self.names, text, |p| p.ty().ok());
+            if let (Some(i), Some(t)) = (i, t) {
+                defaults.push((i, t));
+            }
+        }
         let mut def = AdtDef {
             name,
             params,
             fields: Vec::new(),
             repr_c: attrs.repr_c,
+            repr_int: attrs.repr_int,
+            defaults,
             variants: None,
             unsupported: attrs
                 .repr_other
@@ -430,6 +472,8 @@ impl Parser<'_> {
                         fields = self.field_list(braced)?;
                         if def.repr_c {
                             def.unsupported = Some("a `repr(C)` enum with fields");
+                        } else if def.repr_int.is_some() {
+                            def.unsupported = Some("a `repr(int)` enum with fields");
                         }
                     }
                     if self.eat('=') {

@@ -149,7 +149,7 @@ impl FnLower<'_, '_, '_> {
     }
 
     /// Writes a fat pointer (`data`, `len`) at `d`.
-    fn write_fat(&mut self, d: Value, data: Value, len: Value) {
+    pub(in crate::lower) fn write_fat(&mut self, d: Value, data: Value, len: Value) {
         self.store(Scalar::PTR, d, data);
         let at = self.add_offset(d, 4);
         self.store(USIZE, at, len);
@@ -239,7 +239,11 @@ impl FnLower<'_, '_, '_> {
             return Ok(None);
         }
         let t = self.operand_ty(op)?;
-        if self.fat_pointee(t).is_none() {
+        // To a slice or `str`, or to a trait object (`*mut dyn Tr as *mut u8`).
+        if !self
+            .pointer_pointee(t)
+            .is_some_and(|p| is_unsized(self.sh.names, p))
+        {
             return Ok(None);
         }
         match self.operand(op)?.0 {
@@ -446,6 +450,25 @@ impl FnLower<'_, '_, '_> {
         res
     }
 
+    /// A `core::alloc::Layout { size, align }` value in a new stack slot.
+    fn layout_value(&mut self, size: u64, align: u64) -> R<(Val, Ty)> {
+        let Some(ty) = crate::mir::parse_type(self.sh.names, "core::alloc::Layout") else {
+            return self.err("the type `core::alloc::Layout`");
+        };
+        let lay = self.layout(ty)?;
+        let fields = self.adt_field_names(ty);
+        let a = self.stack_slot(lay.size, lay.align);
+        for (name, v) in [("size", size), ("align", align)] {
+            let Some(i) = fields.iter().position(|f| self.sh.names.str(*f) == name) else {
+                return self.err(format!("the field `{name}` of `core::alloc::Layout`"));
+            };
+            let at = self.add_offset(a, lay.offsets[i]);
+            let c = self.iconst(USIZE, v as i128);
+            self.store(USIZE, at, c);
+        }
+        Ok((Val::Mem(a), ty))
+    }
+
     /// `<T as SizedTypeProperties>::SIZE`, `::ALIGN`, `::IS_ZST` (and `MAX_SLICE_LEN`) of the
     /// substituted `T`: what core's generic code asks of its type parameters.
     pub(super) fn type_property(&mut self, k: &ConstKind) -> R<Option<(Val, Ty)>> {
@@ -471,6 +494,9 @@ impl FnLower<'_, '_, '_> {
         let item = self.sh.names.str(item).to_string();
         let t = self.subst(q.self_ty);
         let lay = self.layout(t)?;
+        if item == "LAYOUT" {
+            return self.layout_value(lay.size, lay.align).map(Some);
+        }
         let (v, ty) = match item.as_str() {
             "SIZE" => (lay.size as i128, TyKind::Int(IntTy::Usize)),
             "ALIGN" => (lay.align as i128, TyKind::Int(IntTy::Usize)),
