@@ -742,6 +742,26 @@ fn hundred_thousand_nested_regions() {
     });
 }
 
+/// Long tokens: a 4 MB string (a data segment's bytes), a 1 MB quoted symbol, a 1 MB comment
+/// line and a 1 MB identifier lex in a loop, not in a call per character.
+#[test]
+fn megabyte_tokens() {
+    on_8mib_stack(|| {
+        let bytes = "\\01".repeat(1 << 20);
+        let symbol = "s".repeat(1 << 20);
+        let word = "w".repeat(1 << 20);
+        let comment = "c".repeat(1 << 20);
+        let src = format!(
+            "// {comment}\n\"test.big\"() {{d = \"{bytes}\", s = @\"{symbol}\", w = @{word}}} : () -> ()\n"
+        );
+        let mut ctx = Context::new();
+        let m = parse(&mut ctx, &src, LOOSE).unwrap_or_else(|d| panic!("{:?}", errors(&d)));
+        assert_eq!(m.num_ops(), 2, "the op and the implicit module");
+        let text = print_module(&ctx, &m, GENERIC);
+        assert!(text.contains(&bytes) && text.contains(&symbol) && text.contains(&word));
+    });
+}
+
 #[test]
 fn deeply_nested_types_attributes_and_locations() {
     on_8mib_stack(|| {

@@ -15,7 +15,8 @@ enum Raw {
     Value,
     #[regex(r"\^([0-9]+|[a-zA-Z_$.\-][a-zA-Z0-9_$.\-]*)")]
     Block,
-    #[regex(r#"@([0-9]+|[a-zA-Z_$.\-][a-zA-Z0-9_$.\-]*|"([^"\\\n]|\\.)*")"#)]
+    #[regex(r"@([0-9]+|[a-zA-Z_$.\-][a-zA-Z0-9_$.\-]*)")]
+    #[token("@\"", quoted_rest)]
     Symbol,
     /// `!dialect.name` optionally followed by a balanced `<…>` body.
     #[regex(r"![a-zA-Z_][a-zA-Z0-9_$.]*", angle_body)]
@@ -32,7 +33,7 @@ enum Raw {
     #[regex(r"-?[0-9]+[eE][+-]?[0-9]+")]
     #[regex(r"[+-]?(nan|inf)(:0x[0-9a-fA-F]+)?", priority = 5)]
     Float,
-    #[regex(r#""([^"\\\n]|\\.)*""#)]
+    #[token("\"", quoted_rest)]
     Str,
     #[token("(")]
     LParen,
@@ -60,6 +61,27 @@ enum Raw {
     Equal,
     #[token("->")]
     Arrow,
+}
+
+/// Consumes the rest of a quoted string after its opening `"`: up to the closing `"`, a `\`
+/// escaping the byte after it; a line break or the end of the input first is an error. (A loop:
+/// the automaton logos makes of such a regex calls itself once per character, which overflows
+/// the stack on strings of a few hundred kilobytes, e.g. data segments.)
+fn quoted_rest(lex: &mut logos::Lexer<Raw>) -> bool {
+    let rest = lex.remainder().as_bytes();
+    let mut i = 0;
+    while i < rest.len() {
+        match rest[i] {
+            b'"' => {
+                lex.bump(i + 1);
+                return true;
+            }
+            b'\\' if i + 1 < rest.len() && rest[i + 1] != b'\n' => i += 2,
+            b'\n' | b'\\' => return false,
+            _ => i += 1,
+        }
+    }
+    false
 }
 
 /// Consumes a balanced `<…>` directly after a dialect type or attribute name.
@@ -189,6 +211,8 @@ impl Tok<'_> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LexError {
     pub span: Span,
+    /// A string (or quoted symbol) whose closing `"` is missing on its line.
+    pub unterminated_string: bool,
 }
 
 pub type Spanned<'a> = (u32, Tok<'a>, u32);
@@ -224,7 +248,13 @@ impl<'a, F: Fn(&str) -> bool> Lexer<'a, F> {
                         self.buf.push_back((s, raw, self.raw.slice(), e));
                         Ok(true)
                     }
-                    Err(()) => Err(LexError { span: Span::new(s, e) }),
+                    Err(()) => {
+                        let text = self.raw.slice();
+                        Err(LexError {
+                            span: Span::new(s, e),
+                            unterminated_string: text.starts_with('"') || text.starts_with("@\""),
+                        })
+                    }
                 }
             }
         }

@@ -1275,6 +1275,11 @@ fn syntax_error(e: ParseError<u32, Tok<'_>, LexError>, eof: u32) -> Diagnostic {
         ParseError::ExtraToken { token: (l, tok, r) } => {
             Diagnostic::error_at(Span::new(l, r), format!("unexpected {}", tok.describe()))
         }
+        ParseError::User { error } if error.unterminated_string => {
+            let mut d = Diagnostic::error_at(error.span, "unterminated string");
+            d.with_help("close it with `\"` on the same line (write a line break as `\\0a`)");
+            d
+        }
         ParseError::User { error } => {
             let mut d = Diagnostic::error_at(error.span, "this is not a WasmIR token");
             d.with_help("values start with %, blocks with ^, symbols with @, types with ! and attributes with #");
