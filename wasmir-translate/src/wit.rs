@@ -221,6 +221,12 @@ impl Writer<'_> {
 
     /// A WIT type as a `!cm` type, written with an explicit stack (no recursion on nesting).
     fn ty(&mut self, root: Type, scope: Scope, span: Span) -> String {
+        self.ty_expanding(root, scope, span, false)
+    }
+
+    /// [`Writer::ty`]; with `expand_root`, a named root is spelled by its structure, not its name.
+    fn ty_expanding(&mut self, root: Type, scope: Scope, span: Span, expand_root: bool) -> String {
+        let mut expand = expand_root;
         enum W {
             T(Type),
             S(&'static str),
@@ -258,7 +264,9 @@ impl Writer<'_> {
                     let td = &self.resolve.types[id];
                     // A named handle (`type h = own<r>`) is spelled as the handle: behind a
                     // name, `--linearity-check` would not see that it owns a resource.
-                    if td.name.is_some() && !matches!(td.kind, TypeDefKind::Handle(_)) {
+                    let by_name = td.name.is_some() && !matches!(td.kind, TypeDefKind::Handle(_)) && !expand;
+                    expand = false;
+                    if by_name {
                         if matches!(td.kind, TypeDefKind::Resource) {
                             self.unsupported("a resource type used as a value (write `own<R>` or `borrow<R>`)", span);
                         }
@@ -451,52 +459,10 @@ impl Writer<'_> {
             _ => {
                 let body = match &td.kind {
                     TypeDefKind::Type(inner) => self.ty(*inner, scope, span),
-                    _ => self.anonymous_body(t, scope, span),
+                    // A named structural type (`type bytes = list<u8>`): its structure.
+                    _ => self.ty_expanding(Type::Id(t), scope, span, true),
                 };
                 self.line(&format!("cm.alias {sym} : {body}"), span);
-            }
-        }
-    }
-
-    /// A named type whose definition is a structural type (`type bytes = list<u8>` is a named
-    /// typedef of kind `List`): the structure, as an alias's target.
-    fn anonymous_body(&mut self, t: TypeId, scope: Scope, span: Span) -> String {
-        match &self.resolve.types[t].kind {
-            TypeDefKind::List(e) => format!("!cm.list<{}>", self.ty(*e, scope, span)),
-            TypeDefKind::Option(e) => format!("!cm.option<{}>", self.ty(*e, scope, span)),
-            TypeDefKind::Tuple(tu) => {
-                let parts: Vec<String> = tu.types.iter().map(|e| self.ty(*e, scope, span)).collect();
-                format!("!cm.tuple<{}>", parts.join(", "))
-            }
-            TypeDefKind::Result(res) => {
-                let side = |w: &mut Self, x: Option<Type>| x.map_or("_".to_string(), |x| w.ty(x, scope, span));
-                match (res.ok, res.err) {
-                    (None, None) => "!cm.result".into(),
-                    (Some(o), None) => format!("!cm.result<{}>", self.ty(o, scope, span)),
-                    (o, Some(e)) => format!("!cm.result<{}, {}>", side(self, o), self.ty(e, scope, span)),
-                }
-            }
-            TypeDefKind::Handle(Handle::Own(x)) => format!("!cm.own<{}>", self.type_path(*x, scope)),
-            TypeDefKind::Handle(Handle::Borrow(x)) => format!("!cm.borrow<{}>", self.type_path(*x, scope)),
-            TypeDefKind::Future(_) => {
-                self.unsupported("`future` (async Component Model)", span);
-                "!cm.u32".into()
-            }
-            TypeDefKind::Stream(_) => {
-                self.unsupported("`stream` (async Component Model)", span);
-                "!cm.u32".into()
-            }
-            TypeDefKind::Map(..) => {
-                self.unsupported("`map`", span);
-                "!cm.u32".into()
-            }
-            TypeDefKind::FixedLengthList(..) => {
-                self.unsupported("fixed-length `list<T, N>`", span);
-                "!cm.u32".into()
-            }
-            _ => {
-                self.unsupported("a type definition of this kind", span);
-                "!cm.u32".into()
             }
         }
     }
