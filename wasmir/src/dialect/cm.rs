@@ -297,7 +297,8 @@ fn path_str(c: &OpChecker<'_>, path: &[Ident]) -> String {
 /// declaration. The error says what went wrong.
 fn resolve(c: &mut OpChecker<'_>, path: &[Ident]) -> Result<OpRef, String> {
     let from = c.op_ref();
-    let mut cur = c.lookup_scoped(from, path[0]).ok_or_else(|| format!("unknown symbol `{}`", path_str(c, &path[..1])))?;
+    let Some(&first) = path.first() else { return Err("an empty symbol path".into()) };
+    let mut cur = c.lookup_scoped(from, first).ok_or_else(|| format!("unknown symbol `{}`", path_str(c, &path[..1])))?;
     for (k, &seg) in path.iter().enumerate().skip(1) {
         cur = c.lookup_in(cur, seg).ok_or_else(|| format!("unknown symbol `{}`", path_str(c, &path[..=k])))?;
     }
@@ -321,7 +322,8 @@ fn follow_use(c: &mut OpChecker<'_>, u: OpRef) -> Result<OpRef, String> {
             _ => return Err("a `cm.use` without a name".into()),
         },
     };
-    let iface = c.lookup_scoped(u, from[0]).ok_or_else(|| format!("`cm.use @{own}`: unknown interface `{}`", path_str(c, from)))?;
+    let Some(&first) = from.first() else { return Err(format!("`cm.use @{own}` has an empty `from`")) };
+    let iface = c.lookup_scoped(u, first).ok_or_else(|| format!("`cm.use @{own}`: unknown interface `{}`", path_str(c, from)))?;
     if op_name(c, iface) != "cm.interface" {
         return Err(format!("`cm.use @{own}`: `{}` is a `{}`, not a `cm.interface`", path_str(c, from), op_name(c, iface)));
     }
@@ -598,7 +600,8 @@ fn verify_import_export(c: &mut OpChecker<'_>) {
     let Some(AttrData::SymbolRef(path)) = c.attr("interface").map(|a| c.ctx.attr_data(a)) else { return };
     let path = path.clone();
     let me = c.op_ref();
-    match c.lookup_scoped(me, path[0]) {
+    let Some(&first) = path.first() else { return };
+    match c.lookup_scoped(me, first) {
         Some(d) if op_name(c, d) == "cm.interface" => {}
         Some(d) => {
             let (p, k) = (path_str(c, &path), op_name(c, d));
