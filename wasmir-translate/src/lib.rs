@@ -5,6 +5,7 @@
 //! message until then, so that no command silently produces nothing.
 pub mod export;
 pub mod import;
+pub mod wit;
 
 use clap::{Parser, ValueEnum};
 use std::io::{Read, Write};
@@ -64,6 +65,13 @@ struct Args {
     /// Read a wasm binary (or .wat) and print WasmIR.
     #[arg(long)]
     import_wasm: bool,
+    /// Read a WIT package (a `.wit` file, or a directory with its `deps/`) and print the `cm`
+    /// dialect's declarations of its interfaces and worlds.
+    #[arg(long, conflicts_with = "import_wasm")]
+    import_wit: bool,
+    /// With --import-wit: only this world of the package, and the interfaces it needs.
+    #[arg(long, value_name = "NAME", requires = "import_wit")]
+    world: Option<String>,
     /// The code generator.
     #[arg(long, value_enum, default_value = "direct")]
     backend: Backend,
@@ -103,6 +111,50 @@ pub use wasmir_cranelift as cranelift;
 #[cfg(feature = "llvm")]
 pub use wasmir_llvm as llvm;
 
+/// `--import-wit`: WIT in, the `cm` dialect's declarations out (with their WIT locations).
+fn import_wit_command(args: &Args, stdin: &mut dyn Read, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+    if args.emit.is_some_and(|e| !matches!(e, Emit::Wir)) || args.opt_level.is_some() || args.pass_pipeline.is_some() {
+        let _ = writeln!(stderr, "error: --import-wit prints WasmIR declarations: it takes no --emit other than wir, -O or --pass-pipeline");
+        return EXIT_USAGE;
+    }
+    let mut stdin_text = String::new();
+    let (path, text) = if args.input == "-" {
+        if let Err(e) = stdin.read_to_string(&mut stdin_text) {
+            let _ = writeln!(stderr, "error: cannot read standard input as WIT text: {e}");
+            return EXIT_ERROR;
+        }
+        ("<stdin>.wit", Some(stdin_text.as_str()))
+    } else {
+        (args.input.as_str(), None)
+    };
+    let wir = match wit::import_wit(path, text, args.world.as_deref()) {
+        Ok(t) => t,
+        Err(e) => {
+            let msg = e.to_string();
+            let _ = writeln!(stderr, "error: {}", msg.trim_end());
+            return EXIT_ERROR;
+        }
+    };
+    let mut ctx = Context::new();
+    let src = SourceFile { name: "<imported WIT>", text: &wir };
+    let module = match wasmir::parse(&mut ctx, &wir, ParseOptions::default()) {
+        Ok(m) => m,
+        Err(diags) => {
+            let _ = writeln!(stderr, "internal error: the declarations imported from `{path}` do not parse:");
+            let _ = stderr.write_all(render_all(&diags, &src).as_bytes());
+            return EXIT_ERROR;
+        }
+    };
+    let diags = wasmir::verify(&ctx, &module);
+    if diags.iter().any(Diagnostic::is_error) {
+        let _ = writeln!(stderr, "internal error: the declarations imported from `{path}` do not verify:");
+        let _ = stderr.write_all(render_all(&diags, &src).as_bytes());
+        return EXIT_ERROR;
+    }
+    let out = wasmir::print_module(&ctx, &module, wasmir::PrintOptions { generic: false, debuginfo: true });
+    write_output(args.output.as_deref(), out.as_bytes(), stdout, stderr)
+}
+
 /// Runs `wasmir-translate` with `args` (`args[0]` is the program name). Returns the exit code.
 pub fn run(args: &[String], stdin: &mut dyn Read, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
     let args = match Args::try_parse_from(args) {
@@ -124,6 +176,9 @@ pub fn run(args: &[String], stdin: &mut dyn Read, stdout: &mut dyn Write, stderr
             return EXIT_USAGE;
         }
     };
+    if args.import_wit {
+        return import_wit_command(&args, stdin, stdout, stderr);
+    }
     let mut bytes = Vec::new();
     let read = if args.input == "-" {
         stdin.read_to_end(&mut bytes).map(|_| ())

@@ -311,7 +311,20 @@ mod tests {
         if ex.starts_with("module") || ex.starts_with("func.func") {
             return ex.to_string();
         }
+        let crypto = "cm.interface @crypto {\n  cm.resource @key-pair\n}\n";
+        let demo = |inner: &str| format!("cm.interface @demo {{\n  {inner}\n}}");
         match op.name {
+            "cm.interface" | "cm.world" => ex.to_string(),
+            "cm.import" | "cm.export" => format!("{crypto}cm.world @w {{\n  {ex}\n}}"),
+            "cm.use" => format!("{crypto}{}", demo(ex)),
+            "cm.func" => demo(&format!("cm.resource @key-pair\n  {ex}")),
+            "cm.field" => demo(&format!("cm.record @r {{\n    {ex}\n  }}")),
+            "cm.case" => demo(&format!("cm.variant @v {{\n    {ex}\n  }}")),
+            n if n.starts_with("cm.resource.") || n == "cm.borrow" => format!(
+                "{crypto}func.func @t(%rep: i32, %h: !cm.own<@crypto::@key-pair>, %b: !cm.borrow<@crypto::@key-pair>) {{\n  {ex}\n  func.return\n}}"
+            ),
+            "cm.lift" | "cm.lower" => format!("func.func @t(%ptr: i32, %len: i32, %str: !cm.string) {{\n  {ex}\n  func.return\n}}"),
+            n if n.starts_with("cm.") => demo(ex),
             n if n.starts_with("own.") => format!(
                 "func.func @t(%v: i32, %x: !own.linear<i32>, %b: !own.borrow<i32>) {{\n  {ex}\n  func.return\n}}"
             ),

@@ -9,6 +9,7 @@
 //! [`Context::register_dialect`]: crate::Context::register_dialect
 pub mod builtin;
 pub mod cf;
+pub mod cm;
 pub mod func;
 pub mod own;
 pub mod wasm;
@@ -49,8 +50,8 @@ pub struct TypeDef {
 }
 
 /// The dialects every [`Context::new`](crate::Context::new) registers.
-pub fn builtin_dialects() -> [&'static Dialect; 5] {
-    [&builtin::DIALECT, &func::DIALECT, &cf::DIALECT, &wasm::DIALECT, &own::DIALECT]
+pub fn builtin_dialects() -> [&'static Dialect; 6] {
+    [&builtin::DIALECT, &func::DIALECT, &cf::DIALECT, &wasm::DIALECT, &own::DIALECT, &cm::DIALECT]
 }
 
 /// What types an operand or result accepts.

@@ -29,11 +29,88 @@ pub enum TypeData {
     /// ownership discipline, checked by `--linearity-check` (see docs/architecture/ownership.md).
     /// `inner` is never itself an ownership type.
     Owned { kind: OwnKind, inner: Type },
+    /// A Component Model value type of the `cm` dialect (`!cm.string`, `!cm.list<!cm.u8>`,
+    /// `!cm.own<@key-pair>`); see `crate::dialect::cm` and docs/architecture/component-model.md.
+    Cm(CmType),
     /// `!dialect.name<…>` of a dialect that has no type parser: the text after `!`, verbatim.
     Opaque(Ident),
     /// The type of a value referenced before its definition, until an op or the definition
     /// fixes it (parser-internal; never in a finished module).
     Unknown,
+}
+
+/// A Component Model value type (WIT's types). Nominal types (records, variants, enums, flags,
+/// resources, aliases) are declared by `cm.*` ops and referred to by a symbol path, resolved from
+/// the nearest enclosing symbol table (`@point` inside the declaring `cm.interface`,
+/// `@"ns:pkg/iface"::@point` from a function of the module).
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum CmType {
+    Prim(CmPrim),
+    List(Type),
+    Option(Type),
+    /// `result<ok, err>`; either side may be absent (`_`).
+    Result { ok: Option<Type>, err: Option<Type> },
+    Tuple(Box<[Type]>),
+    /// `!cm.type<@name>`: a record, variant, enum, flags or alias declared by a `cm.*` op.
+    Named(Box<[Ident]>),
+    /// `!cm.own<@resource>`: an owning handle, a linear value for `--linearity-check`.
+    Own(Box<[Ident]>),
+    /// `!cm.borrow<@resource>`: a handle borrowed for the duration of a call.
+    Borrow(Box<[Ident]>),
+}
+
+/// WIT's primitive types, spelled as in WIT (`!cm.bool`, `!cm.s8`, …, `!cm.string`).
+#[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
+pub enum CmPrim {
+    Bool,
+    S8,
+    U8,
+    S16,
+    U16,
+    S32,
+    U32,
+    S64,
+    U64,
+    F32,
+    F64,
+    Char,
+    String,
+}
+
+impl CmPrim {
+    pub const ALL: [CmPrim; 13] = [
+        CmPrim::Bool,
+        CmPrim::S8,
+        CmPrim::U8,
+        CmPrim::S16,
+        CmPrim::U16,
+        CmPrim::S32,
+        CmPrim::U32,
+        CmPrim::S64,
+        CmPrim::U64,
+        CmPrim::F32,
+        CmPrim::F64,
+        CmPrim::Char,
+        CmPrim::String,
+    ];
+    /// The WIT name, which is also the type's name in the `cm` dialect.
+    pub fn name(self) -> &'static str {
+        match self {
+            CmPrim::Bool => "bool",
+            CmPrim::S8 => "s8",
+            CmPrim::U8 => "u8",
+            CmPrim::S16 => "s16",
+            CmPrim::U16 => "u16",
+            CmPrim::S32 => "s32",
+            CmPrim::U32 => "u32",
+            CmPrim::S64 => "s64",
+            CmPrim::U64 => "u64",
+            CmPrim::F32 => "f32",
+            CmPrim::F64 => "f64",
+            CmPrim::Char => "char",
+            CmPrim::String => "string",
+        }
+    }
 }
 
 /// The ownership discipline of an [`TypeData::Owned`] value.
@@ -466,6 +543,27 @@ impl Context {
     pub fn owned_parts(&self, t: Type) -> Option<(OwnKind, Type)> {
         match self.type_data(t) {
             TypeData::Owned { kind, inner } => Some((*kind, *inner)),
+            _ => None,
+        }
+    }
+    /// A Component Model type of the `cm` dialect.
+    pub fn cm_type(&mut self, t: CmType) -> Type {
+        self.ty(TypeData::Cm(t))
+    }
+    /// The Component Model type `t` is, if it is one.
+    pub fn cm_parts(&self, t: Type) -> Option<&CmType> {
+        match self.type_data(t) {
+            TypeData::Cm(c) => Some(c),
+            _ => None,
+        }
+    }
+    /// How `--linearity-check` treats values of type `t`: the `own` dialect's kinds, and
+    /// Component Model handles (`!cm.own<@r>` linear, `!cm.borrow<@r>` a borrow).
+    pub fn linearity(&self, t: Type) -> Option<OwnKind> {
+        match self.type_data(t) {
+            TypeData::Owned { kind, .. } => Some(*kind),
+            TypeData::Cm(CmType::Own(_)) => Some(OwnKind::Linear),
+            TypeData::Cm(CmType::Borrow(_)) => Some(OwnKind::Borrow),
             _ => None,
         }
     }

@@ -7,6 +7,6 @@ pub mod module;
 
 pub use body::{Body, SuccSpec, ValueDef};
 pub use builder::{Builder, InsertPoint};
-pub use context::{AttrData, Context, FloatKind, HeapType, Interner, LocData, OwnKind, RefHeap, TypeData};
+pub use context::{AttrData, CmPrim, CmType, Context, FloatKind, HeapType, Interner, LocData, OwnKind, RefHeap, TypeData};
 pub use entities::*;
 pub use module::{Module, OpRef};

@@ -28,7 +28,11 @@ pub const INFO: PassInfo = PassInfo {
                   argument, a returned value, a branch argument (`cf` successors, `wasm.br`, \
                   `wasm.br_if` when taken, `wasm.yield`) or a loop's initial value. Any other op \
                   that takes an owned value may duplicate it and is an error. A `!own.borrow<T>` \
-                  made by `own.borrow` is valid only while its owner is not consumed. The check \
+                  made by `own.borrow` is valid only while its owner is not consumed. Component \
+                  Model handles follow the same rules: an `!cm.own<@r>` is linear (consumed by \
+                  `cm.resource.drop`, `cm.lower` or passing it on), a `cm.borrow` of it is valid \
+                  while it lives, and a `!cm.borrow` (or a value holding one) may not be returned: \
+                  a borrow ends with the call that lent it. The check \
                   is a forward dataflow over the CFG and the structured regions (loops included) \
                   to a fixpoint. Each error points at the value's definition and at the offending \
                   use or the exit, and names the path. Violations fail the pass with diagnostics \
@@ -50,9 +54,11 @@ impl Pass for LinearityCheck {
     fn run(&mut self, ctx: &mut Context, module: &mut Module, func: OpRef, stats: &mut Statistics) -> Result<bool, String> {
         let Some(body_id) = module.body(func.body).inner_body(func.op) else { return Ok(false) };
         let body = module.body(body_id);
-        let Some(checker) = Checker::new(ctx, body) else { return Ok(false) };
-        stats.add("owned values checked", checker.vals.len() as u64);
-        let diags = checker.run();
+        let mut diags = escaping_borrows(ctx, body);
+        if let Some(checker) = Checker::new(ctx, body) {
+            stats.add("owned values checked", checker.vals.len() as u64);
+            diags.extend(checker.run());
+        }
         if diags.is_empty() {
             return Ok(false);
         }
@@ -65,6 +71,37 @@ impl Pass for LinearityCheck {
     fn take_diagnostics(&mut self) -> Vec<Diagnostic> {
         std::mem::take(&mut self.found)
     }
+}
+
+/// A Component Model borrow ends with the call that lent it: a function returning one (or a
+/// value holding one) would let it outlive the call. Found by the returns' operand types, so no
+/// dataflow is needed.
+fn escaping_borrows(ctx: &Context, body: &Body) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut regions: Vec<Region> = body.roots().to_vec();
+    while let Some(r) = regions.pop() {
+        for b in body.region_blocks(r) {
+            for op in body.block_ops(b) {
+                if body.inner_body(op).is_none() {
+                    regions.extend_from_slice(body.regions(op));
+                }
+                if !matches!(ctx.op_name(body.opcode(op)), "func.return" | "wasm.return") {
+                    continue;
+                }
+                for v in body.operands(op) {
+                    let t = body.value_type(v);
+                    if ctx.cm_parts(t).is_some() && crate::dialect::cm::has_borrow(ctx, t) {
+                        let ty = crate::text::printer::type_to_string(ctx, t);
+                        let mut d = Diagnostic::error(body.op_span(op), format!("a borrowed handle ({ty}) escapes the function"));
+                        d.with_label(body.value_span(v), "the borrow");
+                        d.with_help("a `!cm.borrow` is valid only during the call that lent it: return an owning handle instead");
+                        out.push(d);
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 const UNDEF: u8 = 1;
@@ -188,7 +225,7 @@ impl<'a> Checker<'a> {
                         c.track(v);
                     }
                     // Borrows and their owners (the verifier has checked the owner's type).
-                    if c.name(op) == "own.borrow" && body.num_operands(op) == 1 && body.num_results(op) == 1 {
+                    if matches!(c.name(op), "own.borrow" | "cm.borrow") && body.num_operands(op) == 1 && body.num_results(op) == 1 {
                         c.owner_of.insert(body.result(op, 0), body.operand(op, 0));
                     }
                     if body.inner_body(op).is_none() {
@@ -250,7 +287,7 @@ impl<'a> Checker<'a> {
     }
 
     fn track(&mut self, v: Value) {
-        if let Some((kind @ (OwnKind::Linear | OwnKind::Affine), _)) = self.ctx.owned_parts(self.body.value_type(v)) {
+        if let Some(kind @ (OwnKind::Linear | OwnKind::Affine)) = self.ctx.linearity(self.body.value_type(v)) {
             self.vals.push(v);
             self.kinds.push(kind);
             self.index[v] = self.vals.len() as u32;
@@ -306,8 +343,8 @@ impl<'a> Checker<'a> {
         match self.name(op) {
             "own.move" | "own.consume" | "own.drop" | "func.call" | "func.return" | "wasm.call_indirect" | "wasm.call_ref"
             | "wasm.return" | "wasm.return_call" | "wasm.return_call_indirect" | "wasm.return_call_ref" | "wasm.yield" | "wasm.br"
-            | "wasm.br_table" | "wasm.throw" | "wasm.loop" => OperandUse::Consume,
-            "own.borrow" => OperandUse::Borrow,
+            | "wasm.br_table" | "wasm.throw" | "wasm.loop" | "cm.resource.drop" | "cm.lower" => OperandUse::Consume,
+            "own.borrow" | "cm.borrow" => OperandUse::Borrow,
             "wasm.br_if" => OperandUse::OnEdge,
             _ => OperandUse::Capture,
         }
@@ -625,6 +662,7 @@ impl<'a> Checker<'a> {
             }
             d.with_help(match self.kinds[i as usize] {
                 OwnKind::Affine => "an affine value may be used at most once",
+                _ if self.is_handle(i) => "an owning handle is dropped, lowered or passed on exactly once",
                 _ => "a linear value must be used exactly once",
             });
         }
@@ -672,15 +710,22 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Whether owned value `i` is a Component Model resource handle.
+    fn is_handle(&self, i: u32) -> bool {
+        self.ctx.cm_parts(self.body.value_type(self.vals[i as usize])).is_some()
+    }
+
     /// "linear value `%x`".
     fn describe(&self, i: u32) -> String {
+        let t = self.body.value_type(self.vals[i as usize]);
         let kind = match self.kinds[i as usize] {
-            OwnKind::Affine => "affine",
-            _ => "linear",
+            OwnKind::Affine => "affine value",
+            _ if self.ctx.cm_parts(t).is_some() => "owning resource handle",
+            _ => "linear value",
         };
         match self.body.value_name(self.vals[i as usize]) {
-            Some(n) => format!("{kind} value `%{}`", self.ctx.str(n)),
-            None => format!("{kind} value"),
+            Some(n) => format!("{kind} `%{}`", self.ctx.str(n)),
+            None => kind.to_string(),
         }
     }
 
@@ -717,7 +762,11 @@ impl<'a> Checker<'a> {
                 let exit_name = self.name(exit);
                 d = Diagnostic::error(body.value_span(v), format!("{what} not consumed on the path {names} → {exit_name}"));
                 d.with_label(body.op_span(exit), "the path leaves the function here");
-                d.with_help("consume it on this path: `own.consume`, `own.drop`, or pass it on (a call, a branch, a return)");
+                d.with_help(if self.is_handle(i) {
+                    "consume it on this path: `cm.resource.drop`, `cm.lower`, or pass it on (a call, a branch, a return)"
+                } else {
+                    "consume it on this path: `own.consume`, `own.drop`, or pass it on (a call, a branch, a return)"
+                });
             }
             Leak::Again { .. } => {
                 // Around a cycle: from the definition to a node that branches back to it.

@@ -816,6 +816,15 @@ impl<'a> State<'a> {
                 }
             }
         }
+        if dialect == "cm" && self.ctx.is_dialect_registered("cm") {
+            match crate::dialect::cm::parse_type(self.ctx, body) {
+                Ok(t) => return t,
+                Err(m) => {
+                    self.error(span, m).with_help("WIT types: `!cm.bool`, `!cm.s8`…`!cm.u64`, `!cm.f32`, `!cm.f64`, `!cm.char`, `!cm.string`, `!cm.list<T>`, `!cm.option<T>`, `!cm.result<T, E>` (`_` for an absent side), `!cm.tuple<T, …>`, `!cm.type<@name>`, `!cm.own<@r>`, `!cm.borrow<@r>`");
+                    return self.ctx.i32();
+                }
+            }
+        }
         let declared = self.ctx.dialects().iter().any(|dl| dl.types.iter().any(|t| t.name == body));
         if declared {
             let id = self.ctx.ident(body);

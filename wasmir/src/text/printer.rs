@@ -1105,6 +1105,61 @@ pub fn write_type(ctx: &Context, t: Type, out: &mut String) {
                 stack.push(W::S(">"));
                 stack.push(W::T(*inner));
             }
+            TypeData::Cm(c) => {
+                use crate::ir::CmType;
+                let mut sym_path = |name: &str, path: &[crate::ir::Ident]| {
+                    out.push_str("!cm.");
+                    out.push_str(name);
+                    out.push('<');
+                    for (i, &id) in path.iter().enumerate() {
+                        if i > 0 {
+                            out.push_str("::");
+                        }
+                        write_symbol(ctx.str(id), out);
+                    }
+                    out.push('>');
+                };
+                match c {
+                    CmType::Named(p) => sym_path("type", p),
+                    CmType::Own(p) => sym_path("own", p),
+                    CmType::Borrow(p) => sym_path("borrow", p),
+                    CmType::Prim(p) => {
+                        out.push_str("!cm.");
+                        out.push_str(p.name());
+                    }
+                    CmType::List(t) | CmType::Option(t) => {
+                        out.push_str(if matches!(c, CmType::List(_)) { "!cm.list<" } else { "!cm.option<" });
+                        stack.push(W::S(">"));
+                        stack.push(W::T(*t));
+                    }
+                    CmType::Tuple(ts) => {
+                        out.push_str("!cm.tuple<");
+                        stack.push(W::S(">"));
+                        push_list(&mut stack, ts);
+                    }
+                    CmType::Result { ok, err } => {
+                        out.push_str("!cm.result");
+                        match (ok, err) {
+                            (None, None) => {}
+                            (Some(o), None) => {
+                                out.push('<');
+                                stack.push(W::S(">"));
+                                stack.push(W::T(*o));
+                            }
+                            (o, Some(e)) => {
+                                out.push('<');
+                                stack.push(W::S(">"));
+                                stack.push(W::T(*e));
+                                stack.push(W::S(", "));
+                                match o {
+                                    Some(o) => stack.push(W::T(*o)),
+                                    None => stack.push(W::S("_")),
+                                }
+                            }
+                        }
+                    }
+                }
+            }
             TypeData::Opaque(id) => {
                 out.push('!');
                 out.push_str(ctx.str(*id));

@@ -139,6 +139,35 @@ impl<'a> OpChecker<'a> {
         None
     }
 
+    /// Looks `name` up in the symbol tables enclosing `from`, innermost first (lexical scoping,
+    /// as WIT resolves a name in its interface or world before the package), silently.
+    pub fn lookup_scoped(&mut self, from: OpRef, name: Ident) -> Option<OpRef> {
+        let mut cur = self.module.parent_op(from);
+        while let Some(p) = cur {
+            if let Some(t) = self.lookup_in(p, name) {
+                return Some(t);
+            }
+            cur = self.module.parent_op(p);
+        }
+        None
+    }
+
+    /// Looks `name` up among the symbols directly inside `table` (an op with the
+    /// `SymbolTable` trait; `None` for any other op), silently.
+    pub fn lookup_in(&mut self, table: OpRef, name: Ident) -> Option<OpRef> {
+        let def = self.ctx.op_def(self.module.body(table.body).opcode(table.op));
+        if !def.is_some_and(|d| d.has(Traits::SYMBOL_TABLE)) {
+            return None;
+        }
+        let t = self.symbols.tables.entry(table).or_insert_with(|| build_table(self.ctx, self.module, table));
+        t.get(&name).copied()
+    }
+
+    /// The op being checked, for lookups that start from it.
+    pub fn op_ref(&self) -> OpRef {
+        self.op
+    }
+
     /// Looks a (single-level) symbol reference up in the nearest enclosing symbol table.
     pub fn resolve_symbol(&mut self, sym: Attr) -> Option<OpRef> {
         let AttrData::SymbolRef(path) = self.ctx.attr_data(sym) else {
