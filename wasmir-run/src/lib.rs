@@ -314,18 +314,7 @@ fn instantiate_and_invoke(
     invoke: Option<(&str, &[String])>,
     stdout: &mut dyn Write,
 ) -> Result<(), Failure> {
-    let max_memory = usize::try_from(max_memory).unwrap_or(usize::MAX);
-    let limits = StoreLimitsBuilder::new()
-        .memory_size(max_memory)
-        .table_elements(max_memory / 8)
-        .build();
-    let mut store = Store::new(engine, Host { limits, printed: Vec::new() });
-    store.limiter(|h| &mut h.limits);
-    if fuel != 0 {
-        store
-            .set_fuel(fuel)
-            .map_err(|e| Failure::error(format!("cannot set fuel: {}", chain(&e))))?;
-    }
+    let mut store = new_store(engine, fuel, max_memory)?;
 
     // Check the function and its arguments before running anything, so that a usage error does
     // not follow the output of a start function.
@@ -340,7 +329,37 @@ fn instantiate_and_invoke(
     let instance = instance.map_err(|e| runtime_error(&mut store, &e, "cannot instantiate the module"))?;
 
     let Some((func_name, func_args, ty)) = invoke else { return Ok(()) };
-    let params = parse_args(&mut store, func_name, &ty, func_args)?;
+    call_export(&mut store, &instance, func_name, func_args, &ty, stdout)
+}
+
+/// A store with the memory limits and the fuel of one run.
+fn new_store(engine: &Engine, fuel: u64, max_memory: u64) -> Result<Store<Host>, Failure> {
+    let max_memory = usize::try_from(max_memory).unwrap_or(usize::MAX);
+    let limits = StoreLimitsBuilder::new()
+        .memory_size(max_memory)
+        .table_elements(max_memory / 8)
+        .build();
+    let mut store = Store::new(engine, Host { limits, printed: Vec::new() });
+    store.limiter(|h| &mut h.limits);
+    if fuel != 0 {
+        store
+            .set_fuel(fuel)
+            .map_err(|e| Failure::error(format!("cannot set fuel: {}", chain(&e))))?;
+    }
+    Ok(store)
+}
+
+/// Calls the export `func_name` (of type `ty`) of `instance` and prints its results.
+fn call_export(
+    store: &mut Store<Host>,
+    instance: &wasmtime::Instance,
+    func_name: &str,
+    func_args: &[String],
+    ty: &FuncType,
+    stdout: &mut dyn Write,
+) -> Result<(), Failure> {
+    let mut store = store;
+    let params = parse_args(&mut store, func_name, ty, func_args)?;
     let Some(func) = instance.get_func(&mut store, func_name) else {
         return Err(Failure::error(format!("export `{func_name}` is not a function")));
     };
@@ -387,6 +406,26 @@ impl Compiled {
         instantiate_and_invoke(&self.engine, &self.module, self.fuel, DEFAULT_MAX_MEMORY, Some((func, args)), &mut out)
             .map(|()| String::from_utf8_lossy(&out).into_owned())
             .map_err(|f| f.message)
+    }
+
+    /// Instantiates the module afresh and calls each of `calls` in turn on that one instance,
+    /// as [`Compiled::invoke`] reports each. A trap ends its call, not the instance (wasmtime
+    /// lets an instance be called again), so a later call sees what earlier ones stored. `Err`:
+    /// the module could not be instantiated.
+    pub fn invoke_all(&self, calls: &[(&str, &[String])]) -> Result<Vec<Result<String, String>>, String> {
+        let mut store = new_store(&self.engine, self.fuel, DEFAULT_MAX_MEMORY).map_err(|f| f.message)?;
+        let linker = linker(&mut store, &self.module).map_err(|f| f.message)?;
+        let instance = linker.instantiate(&mut store, &self.module);
+        let instance = instance
+            .map_err(|e| runtime_error(&mut store, &e, "cannot instantiate the module").message)?;
+        let mut outcomes = Vec::with_capacity(calls.len());
+        for (func, args) in calls {
+            let mut out = Vec::new();
+            let outcome = export_type(&self.module, func)
+                .and_then(|ty| call_export(&mut store, &instance, func, args, &ty, &mut out));
+            outcomes.push(outcome.map(|()| String::from_utf8_lossy(&out).into_owned()).map_err(|f| f.message));
+        }
+        Ok(outcomes)
     }
 }
 
