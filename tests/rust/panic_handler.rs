@@ -50,6 +50,11 @@
 // then: line
 // then: column
 // then: calls
+// invoke: own 2
+// invoke: own 5
+// then: line
+// then: column
+// then: message
 // invoke: line
 // invoke: calls
 #![no_std]
@@ -155,4 +160,19 @@ fn pick<T: Copy>(items: &[T], i: usize) -> T {
 pub extern "C" fn nested(x: u32, i: u32) -> u32 {
     let items = [x, x + 1, x + 2];
     pick(&items, i as usize)
+}
+
+/// The crate's own `#[track_caller]` function: its panics are located at its caller's call.
+#[track_caller]
+fn element(items: &[u32], i: usize) -> u32 {
+    match items.get(i) {
+        Some(v) => *v,
+        None => None::<u32>.unwrap(),
+    }
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn own(i: u32) -> u32 {
+    let items = [7u32, 8, 9];
+    3 + element(&items, i as usize)
 }

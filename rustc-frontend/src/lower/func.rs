@@ -2806,7 +2806,14 @@ impl<'a> FnLower<'_, 'a, '_> {
             }
         }
         if self.track_caller(krate, callee, &name) {
-            let method = match self.sh.names.path_data(path).segments.last().map(|s| &s.name) {
+            let method = match self
+                .sh
+                .names
+                .path_data(path)
+                .segments
+                .last()
+                .map(|s| &s.name)
+            {
                 Some(SegName::Ident(m)) => Some(self.sh.names.str(*m).to_string()),
                 _ => None,
             };
