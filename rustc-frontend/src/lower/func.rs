@@ -8,7 +8,8 @@
 //! sit in the entry block; WasmIR's `scalarize-slots` turns those whose address does not escape
 //! into locals, and `lower-stack-slots` (run by every backend) lays the rest out on the shadow
 //! stack. Each MIR block becomes a block; a `wasm.unreachable` block takes failed asserts (panics
-//! trap: `panic=abort` without a panic handler).
+//! trap: `panic=abort` without a panic handler; with the crate's `#[panic_handler]` they call
+//! core's panic functions, see `panics.rs`).
 mod assoc;
 mod data;
 mod fat;
@@ -756,7 +757,8 @@ fn mentions_projection(names: &Interner, t: Ty) -> bool {
     )
 }
 
-/// Panics trap: the default for `panic=abort` without a `#[panic_handler]` of the user.
+/// Core's panic functions: calls of them trap without a `#[panic_handler]` of the crate (what
+/// `panic=abort` does with a handler that traps).
 fn is_panic(bare: &str) -> bool {
     bare.starts_with("core::panicking::")
         || matches!(
@@ -2588,31 +2590,24 @@ impl<'a> FnLower<'_, 'a, '_> {
                 target,
                 msg,
                 ..
-            } if self.handles_panics() => {
+            } => {
                 let (c, _, _) = self.scalar(cond)?;
                 let ok = self.blocks[target.index()];
-                let fail = self.new_block();
+                // With a `#[panic_handler]` each assertion calls core's panic function for its
+                // message; without one they share a trap.
+                let fail = if self.handles_panics() {
+                    self.new_block()
+                } else {
+                    self.trap_block()
+                };
                 if *expected {
                     self.cond_br(c, ok, fail);
                 } else {
                     self.cond_br(c, fail, ok);
                 }
-                self.cur = fail;
-                self.assert_panic(msg)?;
-            }
-            TerminatorKind::Assert {
-                cond,
-                expected,
-                target,
-                ..
-            } => {
-                let (c, _, _) = self.scalar(cond)?;
-                let ok = self.blocks[target.index()];
-                let trap = self.trap_block();
-                if *expected {
-                    self.cond_br(c, ok, trap);
-                } else {
-                    self.cond_br(c, trap, ok);
+                if self.handles_panics() {
+                    self.cur = fail;
+                    self.assert_panic(msg)?;
                 }
             }
             TerminatorKind::Drop { place, target, .. } => {
