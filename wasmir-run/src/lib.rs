@@ -1067,7 +1067,8 @@ mod tests {
             (func (export "bump") (param i32) (result i32)
                 (global.set $n (i32.add (global.get $n) (local.get 0)))
                 (global.get $n))
-            (func (export "spin") (loop (br 0))))"#;
+            (func (export "spin") (loop (br 0)))
+            (func (export "trap") unreachable))"#;
         let m = Compiled::new(wat, 10_000).unwrap();
         assert_eq!(m.invoke("bump", &["5".to_string()]), Ok("5\n".to_string()));
         assert_eq!(m.invoke("bump", &["-1".to_string()]), Ok("-1\n".to_string()));
@@ -1076,6 +1077,14 @@ mod tests {
         let bad = m.invoke("bump", &["x".to_string()]).unwrap_err();
         assert!(bad.contains("bump"), "{bad}");
         assert!(Compiled::new(b"\0asm", 0).unwrap_err().contains("not a valid module"));
+        // One instance for all the calls: a trap ends its call, and the next sees the global.
+        let five = ["5".to_string()];
+        let calls: [(&str, &[String]); 4] = [("bump", &five), ("trap", &[]), ("bump", &five), ("nope", &[])];
+        let got = m.invoke_all(&calls).unwrap();
+        assert_eq!(got[0], Ok("5\n".to_string()));
+        assert!(got[1].as_ref().unwrap_err().contains("trap"), "{:?}", got[1]);
+        assert_eq!(got[2], Ok("10\n".to_string()));
+        assert!(got[3].as_ref().unwrap_err().contains("nope"), "{:?}", got[3]);
     }
 
     #[test]
