@@ -176,7 +176,7 @@ fn run_args(args: &Args, stdout: &mut dyn Write) -> Result<(), String> {
             // Loading the cached libraries (their index and signatures) overlaps rustc's work
             // on the crate; the lowering waits for it when a call first needs one.
             // (Core only: most crates never reach alloc.)
-            for spec in cached_libs(Some(&lib)).into_iter().take(1) {
+            for spec in cached_libs(Some((&lib, &tc.library))).into_iter().take(1) {
                 lower::preload(spec);
             }
         }
@@ -218,7 +218,8 @@ fn run_args(args: &Args, stdout: &mut dyn Write) -> Result<(), String> {
 /// The libraries of the compiler-keyed cache the lowering links, in link order: core first
 /// (`Krate::CORE`), then alloc (`Krate::ALLOC`), which names core and compiler_builtins by their
 /// names.
-fn cached_libs(cached: Option<&driver::LibraryMir>) -> Vec<lower::LibSpec> {
+/// `cached`: the cache entry and the library source it was built from.
+fn cached_libs(cached: Option<(&driver::LibraryMir, &Path)>) -> Vec<lower::LibSpec> {
     [
         ("core", &[][..]),
         ("alloc", &["core", "compiler_builtins"][..]),
@@ -226,10 +227,11 @@ fn cached_libs(cached: Option<&driver::LibraryMir>) -> Vec<lower::LibSpec> {
     .into_iter()
     .map(|(name, externs)| lower::LibSpec {
         name: name.into(),
-        mir: cached.map(|lib| lib.mir_path(name)),
+        mir: cached.map(|(lib, _)| lib.mir_path(name)),
         cached: true,
         externs: externs.iter().map(|e| e.to_string()).collect(),
-        defs: cached.map(|lib| lib.defs_path(name)),
+        defs: cached.map(|(lib, _)| lib.defs_path(name)),
+        src: cached.map(|(_, src)| src.join(name).join("src")),
     })
     .collect()
 }
@@ -290,13 +292,13 @@ fn emit(args: &Args, text: &str, toolchain: &Built, stdout: &mut dyn Write) -> R
     let mut file = read_mir(&name, text, &mut out)?;
     if matches!(args.emit, Emit::Wir | Emit::Wasm) {
         let cached = match toolchain {
-            Some((_, lib, _, _)) => Some(lib.clone()),
+            Some((tc, lib, _, _)) => Some((lib.clone(), tc.library.clone())),
             // A `.mir` input: core's MIR if the toolchain's cache can give it.
             None => driver::Toolchain::find(args.rustc.as_deref(), args.rust_src.as_deref())
-                .and_then(|tc| tc.library_mir(&driver::cache_root()?))
+                .and_then(|tc| Ok((tc.library_mir(&driver::cache_root()?)?, tc.library)))
                 .ok(),
         };
-        let mut libs = cached_libs(cached.as_ref());
+        let mut libs = cached_libs(cached.as_ref().map(|(m, l)| (m, l.as_path())));
         let mut lib_sources = Vec::new();
         let mut deps_before: Vec<String> = ["core", "alloc", "compiler_builtins"]
             .map(String::from)
@@ -308,6 +310,7 @@ fn emit(args: &Args, text: &str, toolchain: &Built, stdout: &mut dyn Write) -> R
                 cached: false,
                 externs: deps_before.clone(),
                 defs: None,
+                src: d.file.parent().map(Path::to_path_buf),
             });
             deps_before.push(d.name.clone());
             lib_sources.extend(crate_sources(&d.file)?);

@@ -22,6 +22,13 @@
 //! each TEXT in the message, next to a `FILE:LINE:COL` location (in the program, or in core's
 //! source for core's code inlined into it).
 //!
+//! `// then: FN ARGS…` is an invocation on the instance of the one before it (wasmtime lets an
+//! instance be called again after a trap), so a program can show what a call left in its
+//! statics — what a `#[panic_handler]` recorded before it trapped, say. `// references:
+//! build-std` compares a program with the build-std reference only: a crate with its own
+//! `#[panic_handler]` cannot be linked into a native program (std defines the `panic_impl` lang
+//! item too), and a native process ends at its first panic, so it cannot run a `then:` after one.
+//!
 //! `WASMIR_RUST_PROGRAMS=TEXT` in the environment runs only the programs whose path contains TEXT.
 //!
 //! Without rustc 1.96 at /usr/bin/rustc the test says so and passes. Without the build-std
@@ -55,6 +62,10 @@ struct Program {
     /// library depends on are vendored; others are relative to `tests/rust`).
     externs: Vec<(String, PathBuf)>,
     invokes: Vec<(String, Vec<String>)>,
+    /// Per invocation: it is a `// then:`, run on the instance of the one before.
+    then: Vec<bool>,
+    /// `// references: build-std`: not compared with the native reference.
+    build_std_only: bool,
     refused: Vec<String>,
 }
 
@@ -69,6 +80,28 @@ impl Program {
 
     fn overflow_checks(&self) -> bool {
         self.flags.iter().any(|f| f == "--overflow-checks")
+    }
+
+    /// Runs the invocations on `module`, each on a fresh instance but for a `then:`, which runs
+    /// on the instance of the invocation before it.
+    fn run(&self, module: &wasmir_run::Compiled) -> Vec<Result<Outcome, String>> {
+        let mut out = Vec::with_capacity(self.invokes.len());
+        let mut i = 0;
+        while i < self.invokes.len() {
+            let end = (i + 1..self.invokes.len())
+                .find(|&j| !self.then[j])
+                .unwrap_or(self.invokes.len());
+            let calls: Vec<(&str, &[String])> = self.invokes[i..end]
+                .iter()
+                .map(|(f, args)| (f.as_str(), args.as_slice()))
+                .collect();
+            match module.invoke_all(&calls) {
+                Ok(results) => out.extend(results.into_iter().map(outcome)),
+                Err(e) => out.extend((i..end).map(|_| Err(format!("wasmir-run failed: {e}")))),
+            }
+            i = end;
+        }
+        out
     }
 }
 
@@ -98,13 +131,26 @@ fn programs() -> Vec<Program> {
                 flags: Vec::new(),
                 externs: Vec::new(),
                 invokes: Vec::new(),
+                then: Vec::new(),
+                build_std_only: false,
                 refused: Vec::new(),
             };
             for line in text.lines() {
-                if let Some(rest) = line.strip_prefix("// invoke:") {
+                let call = line
+                    .strip_prefix("// invoke:")
+                    .map(|r| (r, false))
+                    .or_else(|| line.strip_prefix("// then:").map(|r| (r, true)));
+                if let Some((rest, then)) = call {
                     let mut w = rest.split_whitespace().map(str::to_string);
                     let f = w.next().expect("a function name after `invoke:`");
+                    assert!(
+                        !then || !p.invokes.is_empty(),
+                        "`then:` follows an invocation"
+                    );
                     p.invokes.push((f, w.collect()));
+                    p.then.push(then);
+                } else if line.trim() == "// references: build-std" {
+                    p.build_std_only = true;
                 } else if let Some(rest) = line.strip_prefix("// flags:") {
                     p.flags.extend(rest.split_whitespace().map(str::to_string));
                 } else if let Some(rest) = line.strip_prefix("// refused:") {
@@ -154,6 +200,9 @@ impl Reference for Native {
     }
 
     fn outcomes(&self, p: &Program, work: &Path) -> Result<Vec<Outcome>, String> {
+        if p.then.contains(&true) {
+            return Err("a `then:` invocation, which a native process cannot run after a panic (mark the program `// references: build-std`)".into());
+        }
         // The program's dependencies, as cargo would build them: their edition, no features.
         let mut externs: Vec<String> = Vec::new();
         for (name, file) in &p.externs {
@@ -426,10 +475,7 @@ impl Reference for BuildStd {
 
     fn outcomes(&self, p: &Program, work: &Path) -> Result<Vec<Outcome>, String> {
         let module = compiled(&self.build(p, work)?)?;
-        p.invokes
-            .iter()
-            .map(|(f, args)| run_wasm(&module, f, args))
-            .collect()
+        p.run(&module).into_iter().collect()
     }
 }
 
@@ -568,9 +614,9 @@ fn compiled(wasm: &Path) -> Result<wasmir_run::Compiled, String> {
         .map_err(|e| format!("wasmir-run failed: {}: {e}", wasm.display()))
 }
 
-/// `wasmir-run WASM --invoke F ARGS…` in a fresh instance of the compiled module.
-fn run_wasm(module: &wasmir_run::Compiled, f: &str, args: &[String]) -> Result<Outcome, String> {
-    match module.invoke(f, args) {
+/// What `wasmir-run WASM --invoke F ARGS…` printed, or its error, as an outcome.
+fn outcome(printed: Result<String, String>) -> Result<Outcome, String> {
+    match printed {
         Ok(text) => text
             .trim()
             .parse()
@@ -622,9 +668,9 @@ fn programs_match_their_references() {
             None
         }
     };
-    let mut references: Vec<&dyn Reference> = vec![&Native];
+    let mut all_references: Vec<&dyn Reference> = vec![&Native];
     if let Some(b) = &build_std {
-        references.push(b);
+        all_references.push(b);
     }
     let variants: Vec<Variant> = Variant::ALL.into_iter().filter(|v| v.available()).collect();
     if !Variant::O2Llvm.available() {
@@ -633,6 +679,8 @@ fn programs_match_their_references() {
     let mut failures = Vec::new();
     // Invocations compared with every reference, per variant.
     let mut checked = vec![0usize; variants.len()];
+    // Programs compared with the build-std reference only.
+    let mut build_std_only = 0;
     for p in programs() {
         let name = p.file_name();
         let work = root.join(&name);
@@ -641,6 +689,16 @@ fn programs_match_their_references() {
             check_refused(&p, &work, &mut failures);
             continue;
         }
+        let references: Vec<&dyn Reference> = all_references
+            .iter()
+            .copied()
+            .filter(|r| !p.build_std_only || r.name() != "native")
+            .collect();
+        if references.is_empty() {
+            eprintln!("{name}: skipped (compared with the build-std reference only)");
+            continue;
+        }
+        build_std_only += usize::from(p.build_std_only);
         let mut expected = Vec::new();
         for r in &references {
             match r.outcomes(&p, &work) {
@@ -662,8 +720,8 @@ fn programs_match_their_references() {
                     continue;
                 }
             };
-            for (i, (f, args)) in p.invokes.iter().enumerate() {
-                let got = run_wasm(&module, f, args);
+            let outcomes = p.run(&module);
+            for (i, ((f, args), got)) in p.invokes.iter().zip(outcomes).enumerate() {
                 let mut agrees = true;
                 for (reference, outcomes) in &expected {
                     if got.as_ref() != Ok(&outcomes[i]) {
@@ -685,9 +743,9 @@ fn programs_match_their_references() {
     let _ = std::fs::remove_dir_all(&root);
     for (variant, n) in variants.iter().zip(&checked) {
         eprintln!(
-            "{}: {n} invocations agree with the references ({})",
+            "{}: {n} invocations agree with the references ({}; build-std only for {build_std_only} program(s))",
             variant.name(),
-            references
+            all_references
                 .iter()
                 .map(|r| r.name())
                 .collect::<Vec<_>>()

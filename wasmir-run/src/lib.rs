@@ -314,18 +314,7 @@ fn instantiate_and_invoke(
     invoke: Option<(&str, &[String])>,
     stdout: &mut dyn Write,
 ) -> Result<(), Failure> {
-    let max_memory = usize::try_from(max_memory).unwrap_or(usize::MAX);
-    let limits = StoreLimitsBuilder::new()
-        .memory_size(max_memory)
-        .table_elements(max_memory / 8)
-        .build();
-    let mut store = Store::new(engine, Host { limits, printed: Vec::new() });
-    store.limiter(|h| &mut h.limits);
-    if fuel != 0 {
-        store
-            .set_fuel(fuel)
-            .map_err(|e| Failure::error(format!("cannot set fuel: {}", chain(&e))))?;
-    }
+    let mut store = new_store(engine, fuel, max_memory)?;
 
     // Check the function and its arguments before running anything, so that a usage error does
     // not follow the output of a start function.
@@ -340,7 +329,37 @@ fn instantiate_and_invoke(
     let instance = instance.map_err(|e| runtime_error(&mut store, &e, "cannot instantiate the module"))?;
 
     let Some((func_name, func_args, ty)) = invoke else { return Ok(()) };
-    let params = parse_args(&mut store, func_name, &ty, func_args)?;
+    call_export(&mut store, &instance, func_name, func_args, &ty, stdout)
+}
+
+/// A store with the memory limits and the fuel of one run.
+fn new_store(engine: &Engine, fuel: u64, max_memory: u64) -> Result<Store<Host>, Failure> {
+    let max_memory = usize::try_from(max_memory).unwrap_or(usize::MAX);
+    let limits = StoreLimitsBuilder::new()
+        .memory_size(max_memory)
+        .table_elements(max_memory / 8)
+        .build();
+    let mut store = Store::new(engine, Host { limits, printed: Vec::new() });
+    store.limiter(|h| &mut h.limits);
+    if fuel != 0 {
+        store
+            .set_fuel(fuel)
+            .map_err(|e| Failure::error(format!("cannot set fuel: {}", chain(&e))))?;
+    }
+    Ok(store)
+}
+
+/// Calls the export `func_name` (of type `ty`) of `instance` and prints its results.
+fn call_export(
+    store: &mut Store<Host>,
+    instance: &wasmtime::Instance,
+    func_name: &str,
+    func_args: &[String],
+    ty: &FuncType,
+    stdout: &mut dyn Write,
+) -> Result<(), Failure> {
+    let mut store = store;
+    let params = parse_args(&mut store, func_name, ty, func_args)?;
     let Some(func) = instance.get_func(&mut store, func_name) else {
         return Err(Failure::error(format!("export `{func_name}` is not a function")));
     };
@@ -387,6 +406,26 @@ impl Compiled {
         instantiate_and_invoke(&self.engine, &self.module, self.fuel, DEFAULT_MAX_MEMORY, Some((func, args)), &mut out)
             .map(|()| String::from_utf8_lossy(&out).into_owned())
             .map_err(|f| f.message)
+    }
+
+    /// Instantiates the module afresh and calls each of `calls` in turn on that one instance,
+    /// as [`Compiled::invoke`] reports each. A trap ends its call, not the instance (wasmtime
+    /// lets an instance be called again), so a later call sees what earlier ones stored. `Err`:
+    /// the module could not be instantiated.
+    pub fn invoke_all(&self, calls: &[(&str, &[String])]) -> Result<Vec<Result<String, String>>, String> {
+        let mut store = new_store(&self.engine, self.fuel, DEFAULT_MAX_MEMORY).map_err(|f| f.message)?;
+        let linker = linker(&mut store, &self.module).map_err(|f| f.message)?;
+        let instance = linker.instantiate(&mut store, &self.module);
+        let instance = instance
+            .map_err(|e| runtime_error(&mut store, &e, "cannot instantiate the module").message)?;
+        let mut outcomes = Vec::with_capacity(calls.len());
+        for (func, args) in calls {
+            let mut out = Vec::new();
+            let outcome = export_type(&self.module, func)
+                .and_then(|ty| call_export(&mut store, &instance, func, args, &ty, &mut out));
+            outcomes.push(outcome.map(|()| String::from_utf8_lossy(&out).into_owned()).map_err(|f| f.message));
+        }
+        Ok(outcomes)
     }
 }
 
@@ -1028,7 +1067,8 @@ mod tests {
             (func (export "bump") (param i32) (result i32)
                 (global.set $n (i32.add (global.get $n) (local.get 0)))
                 (global.get $n))
-            (func (export "spin") (loop (br 0))))"#;
+            (func (export "spin") (loop (br 0)))
+            (func (export "trap") unreachable))"#;
         let m = Compiled::new(wat, 10_000).unwrap();
         assert_eq!(m.invoke("bump", &["5".to_string()]), Ok("5\n".to_string()));
         assert_eq!(m.invoke("bump", &["-1".to_string()]), Ok("-1\n".to_string()));
@@ -1037,6 +1077,14 @@ mod tests {
         let bad = m.invoke("bump", &["x".to_string()]).unwrap_err();
         assert!(bad.contains("bump"), "{bad}");
         assert!(Compiled::new(b"\0asm", 0).unwrap_err().contains("not a valid module"));
+        // One instance for all the calls: a trap ends its call, and the next sees the global.
+        let five = ["5".to_string()];
+        let calls: [(&str, &[String]); 4] = [("bump", &five), ("trap", &[]), ("bump", &five), ("nope", &[])];
+        let got = m.invoke_all(&calls).unwrap();
+        assert_eq!(got[0], Ok("5\n".to_string()));
+        assert!(got[1].as_ref().unwrap_err().contains("trap"), "{:?}", got[1]);
+        assert_eq!(got[2], Ok("10\n".to_string()));
+        assert!(got[3].as_ref().unwrap_err().contains("nope"), "{:?}", got[3]);
     }
 
     #[test]

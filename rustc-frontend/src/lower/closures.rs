@@ -867,7 +867,11 @@ impl<'a> FnLower<'_, 'a, '_> {
                 return self
                     .err("a function pointer made from a value that is not a function item");
             };
-            self.reified(path, to)?
+            if super::panics::is_formatter(self.sh.names, to) {
+                self.formatter_pointer(path, to)?
+            } else {
+                self.reified(path, to)?
+            }
         } else if coercion.starts_with("ClosureFnPointer") {
             let ct = self.operand_ty(op)?;
             self.closure_shim(ct)?
@@ -879,7 +883,7 @@ impl<'a> FnLower<'_, 'a, '_> {
     }
 
     /// The instance a function item names, its type parameters inferred from the pointer type.
-    fn reified(&mut self, path: PathId, to: Ty) -> R<String> {
+    pub(super) fn reified(&mut self, path: PathId, to: Ty) -> R<String> {
         let path = subst_path(self.sh.names, path, &self.inst.subst);
         let printed = crate::mir::print::Printer {
             names: self.sh.names,
@@ -895,6 +899,11 @@ impl<'a> FnLower<'_, 'a, '_> {
         };
         if cbody.arg_count as usize != sig.inputs.len() {
             return self.err(format!("`{printed}` made a pointer of another arity"));
+        }
+        if self.track_caller(krate, callee, &name) {
+            return self.err(format!(
+                "a pointer to `{printed}`, a `#[track_caller]` function, with a `#[panic_handler]` (rustc points to a shim that passes the location of the function itself)"
+            ));
         }
         let mut s: Vec<(Sym, Ty)> = Vec::new();
         let mut ok = true;

@@ -376,6 +376,8 @@ impl FnLower<'_, '_, '_> {
             closure_env: Vec::new(),
             entry,
             span: self.span,
+            scope: None,
+            caller_param: None,
         };
         glue.drop_glue(ptr, ty)?;
         glue.b().create("func.return", &[], &[], &[], &[], &[]);

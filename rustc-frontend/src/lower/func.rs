@@ -8,7 +8,8 @@
 //! sit in the entry block; WasmIR's `scalarize-slots` turns those whose address does not escape
 //! into locals, and `lower-stack-slots` (run by every backend) lays the rest out on the shadow
 //! stack. Each MIR block becomes a block; a `wasm.unreachable` block takes failed asserts (panics
-//! trap: `panic=abort` without a panic handler).
+//! trap: `panic=abort` without a panic handler; with the crate's `#[panic_handler]` they call
+//! core's panic functions, see `panics.rs`).
 mod assoc;
 mod data;
 mod fat;
@@ -37,6 +38,8 @@ pub mod closures;
 mod drops;
 #[path = "dynamic.rs"]
 pub mod dynamic;
+#[path = "panics.rs"]
+pub mod panics;
 
 /// What every instance's lowering shares.
 pub struct Shared<'a, 's> {
@@ -59,6 +62,8 @@ pub struct Shared<'a, 's> {
     pub vtables: &'a mut dynamic::Vtables,
     /// Whether each type asked about needs dropping.
     pub needs_drop: &'a mut FxHashMap<Ty, bool>,
+    /// The crate's panic handler and what calling it needs.
+    pub panics: &'a mut panics::Panics,
 }
 
 impl<'a> Shared<'a, '_> {
@@ -480,6 +485,10 @@ struct FnLower<'c, 'a, 's> {
     /// The entry block, which holds the slots.
     entry: wasmir::Block,
     span: Option<SrcSpan>,
+    /// The scope of the terminator being lowered (spans of the crate's MIR name theirs).
+    scope: Option<Scope>,
+    /// The hidden `&Location` parameter of a `#[track_caller]` body (`panics.rs`).
+    caller_param: Option<Value>,
 }
 
 /// The wasm signature of `body` (of `krate`) under `subst`.
@@ -582,6 +591,10 @@ pub fn lower_instance(
         params.push(ctx.i32());
     }
     params.extend(sig.params.iter().flatten().map(|&s| wasm_ty(ctx, s)));
+    let track_caller = panics::is_track_caller(sh, inst);
+    if track_caller {
+        params.push(ctx.i32());
+    }
     let results: Vec<Type> = sig.result.iter().map(|&s| wasm_ty(ctx, s)).collect();
     let loc = match fspan {
         Some(s) => ctx.file_loc(sh.names.str(s.file), s.lo_line, s.lo_col),
@@ -596,6 +609,13 @@ pub fn lower_instance(
     let region = module.bodies[fbody]
         .region_of(entry)
         .expect("entry block in a region");
+    if sh.panics.is_stub(&inst.symbol) {
+        let mut b = Builder::new(ctx, module, fbody, InsertPoint::End(entry));
+        b.loc = loc;
+        b.create("wasm.unreachable", &[], &[], &[], &[], &[]);
+        return Ok(());
+    }
+    panics::note_formatters(sh, inst.krate, mir);
     let mut blocks = Vec::new();
     for _ in mir.blocks.keys() {
         let b = module.bodies[fbody].create_block();
@@ -618,6 +638,8 @@ pub fn lower_instance(
         closure_env: Vec::new(),
         entry,
         span: fspan,
+        scope: None,
+        caller_param: track_caller.then(|| *entry_args.last().expect("the location parameter")),
     };
     f.homes_and_entry(&sig, &entry_args)?;
     let live = f.live_blocks();
@@ -628,7 +650,7 @@ pub fn lower_instance(
         let stmts = data.stmts.start as usize..data.stmts.end as usize;
         // A block ending in a panic traps: what it computes (the panic's message) is not needed.
         // Blocks behind runtime checks that are off never run.
-        if !live[bb.index()] || f.calls_panic(&data.term.kind) {
+        if !live[bb.index()] || (!f.handles_panics() && f.calls_panic(&data.term.kind)) {
             f.create0("wasm.unreachable", &[], &[]);
             continue;
         }
@@ -637,6 +659,7 @@ pub fn lower_instance(
             f.statement(&s.kind)?;
         }
         f.span = f.mir_span(data.term.span);
+        f.scope = data.term.scope;
         f.terminator(&data.term.kind, &sig)?;
     }
     f.cur = entry;
@@ -734,7 +757,8 @@ fn mentions_projection(names: &Interner, t: Ty) -> bool {
     )
 }
 
-/// Panics trap: the default for `panic=abort` without a `#[panic_handler]` of the user.
+/// Core's panic functions: calls of them trap without a `#[panic_handler]` of the crate (what
+/// `panic=abort` does with a handler that traps).
 fn is_panic(bare: &str) -> bool {
     bare.starts_with("core::panicking::")
         || matches!(
@@ -2564,15 +2588,26 @@ impl<'a> FnLower<'_, 'a, '_> {
                 cond,
                 expected,
                 target,
+                msg,
                 ..
             } => {
                 let (c, _, _) = self.scalar(cond)?;
                 let ok = self.blocks[target.index()];
-                let trap = self.trap_block();
-                if *expected {
-                    self.cond_br(c, ok, trap);
+                // With a `#[panic_handler]` each assertion calls core's panic function for its
+                // message; without one they share a trap.
+                let fail = if self.handles_panics() {
+                    self.new_block()
                 } else {
-                    self.cond_br(c, trap, ok);
+                    self.trap_block()
+                };
+                if *expected {
+                    self.cond_br(c, ok, fail);
+                } else {
+                    self.cond_br(c, fail, ok);
+                }
+                if self.handles_panics() {
+                    self.cur = fail;
+                    self.assert_panic(msg)?;
                 }
             }
             TerminatorKind::Drop { place, target, .. } => {
@@ -2625,8 +2660,15 @@ impl<'a> FnLower<'_, 'a, '_> {
         }
         .path(path);
         let bare = printed.split("::<").next().unwrap_or(&printed).to_string();
-        if is_panic(&bare) {
+        if is_panic(&bare) && !self.handles_panics() {
             self.create0("wasm.unreachable", &[], &[]);
+            return Ok(());
+        }
+        if bare == "core::intrinsics::caller_location" && self.handles_panics() {
+            let v = self.caller_location(None)?;
+            let (r, _) = self.place(dest)?;
+            self.write_scalar(r, Scalar::PTR, v);
+            self.continue_to(target);
             return Ok(());
         }
         if let Some(which) = bare.strip_prefix("core::core_arch::wasm32::memory::llvm_memory_") {
@@ -2648,6 +2690,13 @@ impl<'a> FnLower<'_, 'a, '_> {
             return Ok(());
         }
         let shim = match bare.strip_prefix("alloc::alloc::") {
+            // The `panic_impl` lang item core's `panic_fmt` calls: the crate's handler.
+            _ if bare == "core::panicking::panic_fmt::panic_impl" => {
+                match self.panic_handler_body() {
+                    Some(found) => Some(found),
+                    None => return self.err("a call of `panic_impl` without a `#[panic_handler]`"),
+                }
+            }
             Some(name) if name.starts_with("__rust_") => match name {
                 // The check that the shim is linked the unstable way: nothing to do.
                 "__rust_no_alloc_shim_is_unstable_v2" => {
@@ -2750,6 +2799,21 @@ impl<'a> FnLower<'_, 'a, '_> {
             } else if p.is_some() {
                 self.pass_arg(a, &mut vals)?;
             }
+        }
+        if self.track_caller(krate, callee, &name) {
+            let method = match self
+                .sh
+                .names
+                .path_data(path)
+                .segments
+                .last()
+                .map(|s| &s.name)
+            {
+                Some(SegName::Ident(m)) => Some(self.sh.names.str(*m).to_string()),
+                _ => None,
+            };
+            let loc = self.caller_location(method.as_deref())?;
+            vals.push(loc);
         }
         self.finish_call(&symbol, &vals, &csig, dplace, target);
         Ok(())

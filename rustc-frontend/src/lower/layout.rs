@@ -810,6 +810,10 @@ impl<'s> Layouts<'s> {
                     Some((def, _)) => {
                         let ls: Vec<&Layout> = parts.iter().map(|p| &self.cache[p]).collect();
                         let mut l = univariant(&ls, StructKind::AlwaysSized, def.repr_c);
+                        if let Some(a) = def.min_align.filter(|&a| a > l.align) {
+                            l.align = a;
+                            l.size = l.size.next_multiple_of(a);
+                        }
                         l.uninhabited = ls.iter().any(|f| f.uninhabited);
                         l.fields = parts.to_vec();
                         if def.valid_start.is_some() || def.valid_end.is_some() {

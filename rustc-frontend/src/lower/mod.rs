@@ -482,6 +482,8 @@ pub struct LibSpec {
     /// Its struct, enum and union definitions with their paths (`NAME.defs.rs` of the cache,
     /// from rustdoc's JSON), when there is such a file.
     pub defs: Option<PathBuf>,
+    /// Its source root (`library/core/src`), where `#[track_caller]` is looked up.
+    pub src: Option<PathBuf>,
 }
 
 /// One library of one lowering: its spec, its MIR once read, and the types translated so far
@@ -699,9 +701,36 @@ pub fn lower_crate(
     let mut table = func::closures::FnTable::default();
     let mut vtables = func::dynamic::Vtables::new(source);
     let mut needs_drop = FxHashMap::default();
+    let mut panics =
+        func::panics::Panics::new(libs.links.iter().map(|l| l.spec.src.clone()).collect());
+    if let Some(h) = &items.panic_handler {
+        match bodies.iter().find(|(_, b)| {
+            let p = names.path_data(b.name);
+            b.kind == BodyKind::Fn
+                && !b.ctfe
+                && matches!(&p.segments[..], [s] if matches!(s.name, SegName::Ident(n) if names.str(n) == h))
+        }) {
+            Some((id, _)) => panics.handler = Some(id),
+            None => errors.push(format!("the `#[panic_handler]` `{h}` has no MIR body")),
+        }
+    }
     let mut i = 0;
-    while i < mono.instances.len() {
-        let inst = mono.instances[i].clone();
+    // Instances of formatting functions wait for the rest (`func::panics::Panics`).
+    let mut postponed: Vec<Instance> = Vec::new();
+    loop {
+        let inst = if i < mono.instances.len() {
+            i += 1;
+            mono.instances[i - 1].clone()
+        } else if let Some(p) = postponed.pop() {
+            panics.stub_deferred = true;
+            p
+        } else {
+            break;
+        };
+        if !panics.stub_deferred && panics.is_deferred(&inst.symbol) {
+            postponed.push(inst);
+            continue;
+        }
         let mut cx = func::Shared {
             names,
             bodies,
@@ -716,11 +745,14 @@ pub fn lower_crate(
             table: &mut table,
             vtables: &mut vtables,
             needs_drop: &mut needs_drop,
+            panics: &mut panics,
         };
         if let Err(e) = func::lower_instance(&mut ctx, &mut module, &mut cx, &inst) {
             errors.push(render_error(names, &e));
         }
-        i += 1;
+    }
+    if panics.formatter_made {
+        errors.extend(panics.unresolved.iter().map(|e| render_error(names, e)));
     }
     statics.emit(&mut ctx, &mut module);
     table.declare(&mut ctx, &mut module);

@@ -707,6 +707,9 @@ pub enum TerminatorKind {
 pub struct Terminator {
     pub kind: TerminatorKind,
     pub span: Option<SrcSpan>,
+    /// The scope its span comment names (`-Zmir-include-spans`): where a call inlined from a
+    /// `#[track_caller]` function is (its caller's location).
+    pub scope: Option<Scope>,
 }
 
 #[derive(Clone, Debug)]

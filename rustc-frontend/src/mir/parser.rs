@@ -381,6 +381,12 @@ impl<'a> Parser<'a> {
     /// A trailing `// …` comment on the current line, consumed; its span if it names one
     /// (`// scope 0 at FILE:L:C: L:C`).
     pub fn trailing_span(&mut self) -> Option<SrcSpan> {
+        self.trailing_scope_span().1
+    }
+
+    /// A trailing `// scope N at FILE:L:C: L:C` comment on the current line, consumed: the
+    /// scope and the span, each if given.
+    pub fn trailing_scope_span(&mut self) -> (Option<Scope>, Option<SrcSpan>) {
         self.unpeek();
         let b = self.src.as_bytes();
         let mut i = self.pos;
@@ -388,12 +394,20 @@ impl<'a> Parser<'a> {
             i += 1;
         }
         if !b[i..].starts_with(b"//") {
-            return None;
+            return (None, None);
         }
         self.pos = i;
         let line = self.rest_of_line();
-        let at = line.find(" at ")?;
-        self.span_text(line[at + 4..].trim_end())
+        let Some(at) = line.find(" at ") else {
+            return (None, None);
+        };
+        let scope = line[..at]
+            .trim_start_matches('/')
+            .trim()
+            .strip_prefix("scope ")
+            .and_then(|n| n.parse::<u32>().ok())
+            .map(|n| Scope::new(n as usize));
+        (scope, self.span_text(line[at + 4..].trim_end()))
     }
 
     /// Parses `FILE:L:C: L:C` (rustc's `span_to_diagnostic_string`).
@@ -620,6 +634,7 @@ impl<'a> Parser<'a> {
             term: Terminator {
                 kind: TerminatorKind::Return,
                 span: None,
+                scope: None,
             },
         });
         let mut scopes = PrimaryMap::new();
@@ -790,12 +805,16 @@ impl<'a> Parser<'a> {
         loop {
             if let Some(term) = self.statement_or_terminator()? {
                 self.expect(';')?;
-                let span = self.trailing_span();
+                let (scope, span) = self.trailing_scope_span();
                 let last = self.cur.stmts.len() as u32;
                 self.cur.blocks.push(BlockData {
                     cleanup,
                     stmts: first..last,
-                    term: Terminator { kind: term, span },
+                    term: Terminator {
+                        kind: term,
+                        span,
+                        scope,
+                    },
                 });
                 self.expect('}')?;
                 return Ok(());

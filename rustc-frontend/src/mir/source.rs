@@ -44,6 +44,8 @@ pub struct AdtDef {
     /// the one scalar the type holds.
     pub valid_start: Option<u128>,
     pub valid_end: Option<u128>,
+    /// `#[repr(align(N))]`: the alignment is at least `N`.
+    pub min_align: Option<u64>,
 }
 
 /// An exported function: its name in the source and the name it is exported under.
@@ -65,6 +67,10 @@ pub struct SourceItems {
     pub exports: Vec<Export>,
     /// Names of types with an `impl Drop for NAME`.
     pub drop_impls: Vec<Sym>,
+    /// The `#[panic_handler]` function's name.
+    pub panic_handler: Option<String>,
+    /// Names of the `#[track_caller]` functions (free or methods).
+    pub track_caller: Vec<String>,
 }
 
 impl SourceItems {
@@ -269,11 +275,14 @@ struct Attrs {
     repr_c: bool,
     repr_int: Option<(u8, bool)>,
     repr_other: bool,
+    min_align: Option<u64>,
     path: Option<String>,
     /// `#[wasmir_default(PARAM, "TYPE")]` of the library's definitions.
     defaults: Vec<(String, String)>,
     valid_start: Option<u128>,
     valid_end: Option<u128>,
+    panic_handler: bool,
+    track_caller: bool,
 }
 
 /// The integer of `#[repr(u8)]` and its kin, as wasm32 lays it out: bits and signedness.
@@ -306,6 +315,12 @@ impl Parser<'_> {
                     "fn" => {
                         let a = std::mem::take(&mut attrs);
                         let n = self.peek();
+                        if n.kind == Tok::Ident && a.panic_handler {
+                            out.panic_handler = Some(self.text(n).to_string());
+                        }
+                        if n.kind == Tok::Ident && a.track_caller {
+                            out.track_caller.push(self.text(n).to_string());
+                        }
                         if n.kind == Tok::Ident && (a.no_mangle || a.export_name.is_some()) {
                             let name = self.text(n).to_string();
                             out.exports.push(Export {
@@ -378,13 +393,20 @@ impl Parser<'_> {
         let w: Vec<&str> = words.iter().map(String::as_str).collect();
         match w.as_slice() {
             ["no_mangle"] | ["unsafe", "no_mangle"] => attrs.no_mangle = true,
+            ["panic_handler"] => attrs.panic_handler = true,
+            ["track_caller"] => attrs.track_caller = true,
             ["export_name", s] | ["unsafe", "export_name", s] => {
                 attrs.export_name = Some(s.trim_matches('"').to_string())
             }
             ["repr", rest @ ..] => {
-                for r in rest {
+                let mut rest = rest.iter();
+                while let Some(r) = rest.next() {
                     match *r {
                         "C" => attrs.repr_c = true,
+                        "align" => match rest.next().and_then(|n| n.parse::<u64>().ok()) {
+                            Some(n) if n.is_power_of_two() => attrs.min_align = Some(n),
+                            _ => attrs.repr_other = true,
+                        },
                         // One field (with zero-sized ones) laid out as that field.
                         "Rust" | "transparent" => {}
                         int => match repr_int(int) {
@@ -428,6 +450,7 @@ impl Parser<'_> {
             repr_int: attrs.repr_int,
             defaults,
             variants: None,
+            min_align: attrs.min_align,
             unsupported: attrs
                 .repr_other
                 .then_some("a `repr` other than `C` or `Rust`"),
