@@ -65,6 +65,9 @@ pub struct SourceItems {
     pub exports: Vec<Export>,
     /// Names of types with an `impl Drop for NAME`.
     pub drop_impls: Vec<Sym>,
+    /// Names of types with an `unsafe impl Linear for NAME` (`wasm::Linear`: the lowering
+    /// marks where a value of one is left unconsumed, `lower/func/linear.rs`).
+    pub linear_impls: Vec<Sym>,
 }
 
 impl SourceItems {
@@ -328,18 +331,24 @@ impl Parser<'_> {
                     }
                     "impl" => {
                         attrs = Attrs::default();
-                        // `impl<…> Drop for NAME`: scan to `{` for `Drop for`.
-                        let mut saw_drop = false;
+                        // `impl<…> Drop for NAME`, `unsafe impl Linear for NAME`: scan to `{`
+                        // for `Drop for` or `Linear for`.
+                        let mut trait_ = None;
                         loop {
                             let u = self.bump();
                             match u.kind {
                                 Tok::Eof | Tok::Punct('{') | Tok::Punct(';') => break,
-                                Tok::Ident if self.text(u) == "Drop" => saw_drop = true,
-                                Tok::Ident if saw_drop && self.text(u) == "for" => {
+                                Tok::Ident if matches!(self.text(u), "Drop" | "Linear") => {
+                                    trait_ = Some(self.text(u) == "Drop")
+                                }
+                                Tok::Ident if trait_.is_some() && self.text(u) == "for" => {
                                     let n = self.peek();
                                     if n.kind == Tok::Ident {
                                         let s = self.names.sym(self.text(n));
-                                        out.drop_impls.push(s);
+                                        match trait_ {
+                                            Some(true) => out.drop_impls.push(s),
+                                            _ => out.linear_impls.push(s),
+                                        }
                                     }
                                 }
                                 _ => {}

@@ -678,10 +678,18 @@ impl<'a> Checker<'a> {
             OwnKind::Affine => "affine",
             _ => "linear",
         };
-        match self.body.value_name(self.vals[i as usize]) {
+        let v = self.vals[i as usize];
+        let mut text = match self.body.value_name(v) {
             Some(n) => format!("{kind} value `%{}`", self.ctx.str(n)),
             None => format!("{kind} value"),
+        };
+        // A frontend's location (`loc("lib.rs":12:5)`) says where the value is in the source.
+        if let ValueDef::Result(op, _) = self.body.value_def(v)
+            && let Some(at) = self.ctx.source_position(self.body.op(op).loc)
+        {
+            text.push_str(&format!(" (made at {at})"));
         }
+        text
     }
 
     // ---------------- paths ----------------
