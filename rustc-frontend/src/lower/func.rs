@@ -1286,6 +1286,9 @@ impl<'a> FnLower<'_, 'a, '_> {
                             PlaceRef::Mem(self.add_offset(a, off))
                         }
                         PlaceRef::Zst => PlaceRef::Zst,
+                        PlaceRef::Reg(_, Scalar::ExternRef) => {
+                            return self.err(super::wasm_crate::FIELD_OF_EXTERNREF);
+                        }
                         PlaceRef::Reg(..) => return self.err("a field of a scalar"),
                     };
                 }

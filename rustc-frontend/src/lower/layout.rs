@@ -710,8 +710,8 @@ impl<'s> Layouts<'s> {
         {
             return refuse(
                 "a type holding a `wasm::ExternRef` (an externref lives in locals, parameters \
-                 and results, not in linear memory; keep it in a local of its own or in a \
-                 `wasm::ExternTable`)",
+                 and results, not in linear memory, and a wasm table for references is not \
+                 made yet: pass the references separately)",
             );
         }
         Ok(match names.ty_kind(t) {

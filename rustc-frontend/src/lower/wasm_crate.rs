@@ -34,12 +34,19 @@ fn idents<'n>(names: &'n Interner, p: PathId) -> Option<Vec<&'n str>> {
         .collect()
 }
 
-/// Whether `p` names the `wasm` crate's item `module::name`, by its defining path or through
-/// the crate root's re-export (rustc prints the shortest visible path: `wasm::ExternRef`).
+/// Whether `p` names the `wasm` crate's item `module::name`: by its defining path, through the
+/// crate root's re-export (rustc prints the shortest visible path: `wasm::ExternRef`), or — in
+/// a struct's field types as the source writes them, and in the `wasm` crate's own MIR — by
+/// `name` alone or `module::name`. Like the rest of the lowering, which finds the crate's and
+/// its dependencies' structs by their names, this takes a type of that name for the crate's: a
+/// program linking `wasm` cannot have a type of its own called `ExternRef`.
 fn is_item(names: &Interner, p: PathId, module: &str, name: &str) -> bool {
     match idents(names, p).as_deref() {
-        Some([CRATE, n]) => *n == name,
-        Some([CRATE, m, n]) => *m == module && *n == name,
+        Some([n]) => *n == name,
+        Some([first, n]) => {
+            (*first == CRATE || *first == module || *first == "crate") && *n == name
+        }
+        Some([first, m, n]) => (*first == CRATE || *first == "crate") && *m == module && *n == name,
         _ => false,
     }
 }
@@ -56,3 +63,10 @@ pub fn reference_scalar(names: &Interner, t: Ty) -> Option<Scalar> {
 pub const ADDRESS_OF_EXTERNREF: &str = "a reference to a `wasm::ExternRef` (`&r`: an externref \
      lives in a wasm local, which has no address; pass it by value — it is `Copy` — and compare \
      or print what the host says about it instead)";
+
+/// Why reading a field of an `ExternRef` is refused: the portable definition's fields (table,
+/// slot, generation) do not exist in an externref. The crate's `PartialEq`, `Debug` and
+/// `slot()` read them.
+pub const FIELD_OF_EXTERNREF: &str = "a field of a `wasm::ExternRef` (an externref is opaque: \
+     the portable definition's table, slot and generation do not exist in it, so its `==`, \
+     `Debug` and `slot()` are not available; ask the host about the reference instead)";

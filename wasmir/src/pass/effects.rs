@@ -456,7 +456,7 @@ fn describe_path(ctx: &Context, module: &Module, s: &Summary, calls: &[(FuncId, 
         Source::Op(f, op) => {
             let name = op_name(f, op);
             let at = s.funcs[f].body.and_then(|b| ctx.source_position(module.body(b).op(op).loc)).map_or_else(String::new, |p| format!(" ({p})"));
-            (f, format!("where `{name}`{at} does"), (span_of(f, op), format!("`{name}` {what}")))
+            (f, format!("where `{name}`{at} does"), (span_of(f, op), format!("`{name}`{at} {what}")))
         }
         Source::External(f) => {
             let info = &s.funcs[f];
