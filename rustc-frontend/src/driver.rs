@@ -700,6 +700,36 @@ mod tests {
         assert!(e.contains(APT_HINT), "{e}");
     }
 
+    /// A member package's `edition.workspace = true` is the workspace's edition; a package
+    /// saying nothing is 2015, a file without a package 2021.
+    #[test]
+    fn editions_follow_workspace_inheritance() {
+        let dir = std::env::temp_dir().join(format!("wasmir-edition-{}", std::process::id()));
+        let member = dir.join("crates/member/src");
+        let plain = dir.join("plain/src");
+        fs::create_dir_all(&member).unwrap();
+        fs::create_dir_all(&plain).unwrap();
+        fs::write(
+            dir.join("Cargo.toml"),
+            "[workspace]\nmembers = [\"crates/member\"]\n\n[workspace.package]\nedition = \"2024\"\n",
+        )
+        .unwrap();
+        fs::write(
+            dir.join("crates/member/Cargo.toml"),
+            "[package]\nname = \"member\"\nedition.workspace = true\n",
+        )
+        .unwrap();
+        fs::write(
+            dir.join("plain/Cargo.toml"),
+            "[package]\nname = \"plain\"\n",
+        )
+        .unwrap();
+        assert_eq!(package_edition(&member.join("lib.rs")), "2024");
+        assert_eq!(package_edition(&plain.join("lib.rs")), "2015");
+        assert_eq!(package_edition(&dir.join("loose/deeper/lib.rs")), "2021");
+        let _ = fs::remove_dir_all(&dir);
+    }
+
     #[test]
     fn mismatched_source_is_refused() {
         let dir = std::env::temp_dir().join(format!("wasmir-src-{}", std::process::id()));
