@@ -13,6 +13,7 @@ mod assoc;
 mod contracts;
 mod data;
 mod fat;
+mod imports;
 mod reach;
 mod wide;
 
@@ -2678,6 +2679,9 @@ impl<'a> FnLower<'_, 'a, '_> {
                     }
                 }
             }
+            return Ok(());
+        }
+        if self.import_call(&bare, dest, args, target)? {
             return Ok(());
         }
         let shim = match bare.strip_prefix("alloc::alloc::") {

@@ -53,6 +53,14 @@ pub struct Export {
     pub export_name: String,
 }
 
+/// A function of an `extern "C" { … }` block: a wasm import from `module` (its
+/// `#[link(wasm_import_module = "…")]`, else `env`, as rustc's wasm targets have it).
+#[derive(Clone, Debug)]
+pub struct Import {
+    pub fn_name: String,
+    pub module: String,
+}
+
 #[derive(Default, Debug)]
 pub struct SourceItems {
     pub adts: Vec<AdtDef>,
@@ -66,8 +74,10 @@ pub struct SourceItems {
     /// Names of types with an `impl Drop for NAME`.
     pub drop_impls: Vec<Sym>,
     /// Names of types with an `unsafe impl Linear for NAME` (`wasm::Linear`: the lowering
-    /// marks where a value of one is left unconsumed, `lower/func/linear.rs`).
+    /// marks where a value of one is left unconsumed, `lower/func/contracts.rs`).
     pub linear_impls: Vec<Sym>,
+    /// The functions of the crate's `extern "C"` blocks.
+    pub imports: Vec<Import>,
 }
 
 impl SourceItems {
@@ -269,6 +279,8 @@ pub fn parse_source_items(names: &mut Interner, src: &str) -> SourceItems {
 struct Attrs {
     no_mangle: bool,
     export_name: Option<String>,
+    /// `#[link(wasm_import_module = "…")]` of an `extern` block.
+    import_module: Option<String>,
     repr_c: bool,
     repr_int: Option<(u8, bool)>,
     repr_other: bool,
@@ -355,6 +367,41 @@ impl Parser<'_> {
                             }
                         }
                     }
+                    // `extern "C" { fn f(…); … }`: the block's functions are imports (an
+                    // `extern "C" fn` with a body is a definition, left to the `fn` case).
+                    "extern" => {
+                        let a = std::mem::take(&mut attrs);
+                        let start = self.pos;
+                        let abi = self.bump();
+                        if abi.kind == Tok::Str && self.peek().kind == Tok::Punct('{') {
+                            self.bump();
+                            let module = a.import_module.unwrap_or_else(|| "env".to_string());
+                            let mut depth = 1;
+                            while depth > 0 {
+                                let u = self.bump();
+                                match u.kind {
+                                    Tok::Eof => break,
+                                    Tok::Punct('{') => depth += 1,
+                                    Tok::Punct('}') => depth -= 1,
+                                    Tok::Ident if depth == 1 && self.text(u) == "fn" => {
+                                        let n = self.peek();
+                                        if n.kind == Tok::Ident {
+                                            out.imports.push(Import {
+                                                fn_name: self.text(n).to_string(),
+                                                module: module.clone(),
+                                            });
+                                        }
+                                    }
+                                    _ => {}
+                                }
+                            }
+                        } else {
+                            // An `extern "C" fn` definition keeps its attributes for `fn`.
+                            attrs = a;
+                            self.unpeek();
+                            self.pos = start;
+                        }
+                    }
                     "mod" | "use" | "static" | "const" | "trait" | "type" => {
                         attrs = Attrs::default()
                     }
@@ -389,6 +436,9 @@ impl Parser<'_> {
             ["no_mangle"] | ["unsafe", "no_mangle"] => attrs.no_mangle = true,
             ["export_name", s] | ["unsafe", "export_name", s] => {
                 attrs.export_name = Some(s.trim_matches('"').to_string())
+            }
+            ["link", "wasm_import_module", s] => {
+                attrs.import_module = Some(s.trim_matches('"').to_string())
             }
             ["repr", rest @ ..] => {
                 for r in rest {

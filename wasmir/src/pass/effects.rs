@@ -482,7 +482,8 @@ fn describe_path(ctx: &Context, module: &Module, s: &Summary, calls: &[(FuncId, 
         names(&funcs)
     };
     let callee = sym(ctx, s.funcs[funcs[1]].name);
-    d.with_label(span_of(f0, call), format!("this call to {callee} {what}: {chain}, {why}"));
+    let at = s.funcs[f0].body.and_then(|b| ctx.source_position(module.body(b).op(call).loc)).map_or_else(String::new, |p| format!(" ({p})"));
+    d.with_label(span_of(f0, call), format!("this call{at} to {callee} {what}: {chain}, {why}"));
     d.with_label(end_label.0, format!("{} (reached through {chain})", end_label.1));
 }
 
