@@ -603,7 +603,7 @@ fn linker(store: &mut Store<Host>, module: &Module) -> Result<Linker<Host>, Fail
     }
     if !unresolved.is_empty() {
         return Err(Failure::error(format!(
-            "unresolved import{}:\n{}wasmir-run provides only the `spectest` host module: {}; and the `host` module: {}",
+            "unresolved import{}:\n{}wasmir-run provides only the `spectest` host module ({}) and the `host` module ({})",
             if unresolved.len() == 1 { "" } else { "s" },
             unresolved.concat(),
             SPECTEST.iter().map(|(n, k)| format!("{n} ({k})")).collect::<Vec<_>>().join(", "),

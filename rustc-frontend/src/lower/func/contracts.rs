@@ -196,10 +196,18 @@ pub(super) fn declared_effects(
     };
     let fn_name = printer.path(body.name);
     let static_name = format!("{fn_name}::{EFFECTS_STATIC}");
+    // Statics named `__WASMIR_EFFECTS` first: printing every body's path for every instance
+    // would cost the square of the crate's size.
+    let is_record = |b: &&Body| {
+        matches!(b.kind, BodyKind::Static { .. })
+            && matches!(sh.names.path_data(b.name).segments.last().map(|s| &s.name),
+                Some(SegName::Ident(n)) if sh.names.str(*n) == EFFECTS_STATIC)
+    };
     let Some(record) = sh
         .bodies
         .values()
-        .find(|b| matches!(b.kind, BodyKind::Static { .. }) && printer.path(b.name) == static_name)
+        .filter(is_record)
+        .find(|b| printer.path(b.name) == static_name)
     else {
         return Ok(None);
     };
