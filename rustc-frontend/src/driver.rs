@@ -421,28 +421,43 @@ pub fn package_dir(file: &Path) -> Option<PathBuf> {
 }
 
 /// The edition of the package whose crate root is `file`: `edition = "…"` in the `Cargo.toml`
-/// of its directory or the one above; 2021 (what `cargo new` wrote before 2024) without one.
+/// of its directory or the one above, or, for `edition.workspace = true`, the
+/// `[workspace.package]` edition of the nearest `Cargo.toml` above that declares a workspace;
+/// 2021 (what `cargo new` wrote before 2024) without a `Cargo.toml`, 2015 (cargo's default) with
+/// one that says nothing.
 pub fn package_edition(file: &Path) -> String {
-    let dirs = file
-        .parent()
-        .into_iter()
-        .flat_map(|d| [Some(d), d.parent()])
-        .flatten();
-    for dir in dirs {
-        let Ok(text) = fs::read_to_string(dir.join("Cargo.toml")) else {
-            continue;
-        };
-        let edition = text.lines().find_map(|l| {
-            let rest = l
-                .trim()
-                .strip_prefix("edition")?
-                .trim_start()
-                .strip_prefix('=')?;
-            Some(rest.trim().trim_matches('"').to_string())
+    let Some(dir) = package_dir(file) else {
+        return "2021".to_string();
+    };
+    let text = fs::read_to_string(dir.join("Cargo.toml")).unwrap_or_default();
+    let inherited = text.lines().any(|l| {
+        let l: String = l.chars().filter(|c| !c.is_whitespace()).collect();
+        l == "edition.workspace=true" || l == "edition={workspace=true}"
+    });
+    if inherited {
+        let workspace = dir.ancestors().skip(1).find_map(|d| {
+            let text = fs::read_to_string(d.join("Cargo.toml")).ok()?;
+            text.lines()
+                .any(|l| l.trim().starts_with("[workspace"))
+                .then_some(text)
         });
-        return edition.unwrap_or_else(|| "2015".to_string());
+        if let Some(edition) = workspace.as_deref().and_then(edition_line) {
+            return edition;
+        }
     }
-    "2021".to_string()
+    edition_line(&text).unwrap_or_else(|| "2015".to_string())
+}
+
+/// The value of the first `edition = "…"` line of a manifest.
+fn edition_line(manifest: &str) -> Option<String> {
+    manifest.lines().find_map(|l| {
+        let rest = l
+            .trim()
+            .strip_prefix("edition")?
+            .trim_start()
+            .strip_prefix('=')?;
+        Some(rest.trim().trim_matches('"').to_string())
+    })
 }
 
 /// What `rustc -vV` and `rustc --print sysroot` print. Starting rustc costs tens of
@@ -683,6 +698,36 @@ mod tests {
             .unwrap_err()
             .0;
         assert!(e.contains(APT_HINT), "{e}");
+    }
+
+    /// A member package's `edition.workspace = true` is the workspace's edition; a package
+    /// saying nothing is 2015, a file without a package 2021.
+    #[test]
+    fn editions_follow_workspace_inheritance() {
+        let dir = std::env::temp_dir().join(format!("wasmir-edition-{}", std::process::id()));
+        let member = dir.join("crates/member/src");
+        let plain = dir.join("plain/src");
+        fs::create_dir_all(&member).unwrap();
+        fs::create_dir_all(&plain).unwrap();
+        fs::write(
+            dir.join("Cargo.toml"),
+            "[workspace]\nmembers = [\"crates/member\"]\n\n[workspace.package]\nedition = \"2024\"\n",
+        )
+        .unwrap();
+        fs::write(
+            dir.join("crates/member/Cargo.toml"),
+            "[package]\nname = \"member\"\nedition.workspace = true\n",
+        )
+        .unwrap();
+        fs::write(
+            dir.join("plain/Cargo.toml"),
+            "[package]\nname = \"plain\"\n",
+        )
+        .unwrap();
+        assert_eq!(package_edition(&member.join("lib.rs")), "2024");
+        assert_eq!(package_edition(&plain.join("lib.rs")), "2015");
+        assert_eq!(package_edition(&dir.join("loose/deeper/lib.rs")), "2021");
+        let _ = fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -8,6 +8,12 @@
 //! standard input (`-`), is sniffed: the `\0asm` magic means a wasm binary, text whose first token
 //! is `(` means wat, anything else is WasmIR.
 //!
+//! # Imports
+//! The `spectest` host module, and a `host` module for programs that pass external references to
+//! the host: `host.ref_id` (externref → i32: the N of `ref.extern:N`, -1 for null or another
+//! reference) and `host.ref_new` (i32 → externref: a new `ref.extern:N`). Any other import is
+//! an error naming it.
+//!
 //! # Values
 //! Arguments are parsed by the invoked function's parameter types; results are printed one per
 //! line in the same syntax, so that every printed value parses back to the same bits:
@@ -63,7 +69,9 @@ const MAX_BACKTRACE_FRAMES: usize = 20;
                   print_i64, print_f32, print_f64, print_i32_f32, print_f64_f64 (each value \
                   printed to stdout as `VALUE: TYPE`), global_i32/global_i64 (666), \
                   global_f32/global_f64 (666.6), table (10..20 funcref), table64, memory \
-                  (1..2 pages). Any other import is an error.\n\n\
+                  (1..2 pages). The host module: host.ref_id (externref -> i32: the N of \
+                  ref.extern:N, -1 for null), host.ref_new (i32 -> externref: ref.extern:N). Any \
+                  other import is an error.\n\n\
                   ARGUMENTS (parsed by the parameter types): i32/i64: decimal (signed or \
                   unsigned range) or 0x hex; f32/f64: decimal, inf, -inf, nan, \
                   [-]nan:0xPAYLOAD, or raw IEEE bits as 0x + hex digits (wat hex floats are not \
@@ -597,6 +605,16 @@ const SPECTEST: &[(&str, &str)] = &[
     ("memory", "memory"),
 ];
 
+/// The `host` module's functions: a host that hands out and recognises external references,
+/// for programs that pass `externref`s to their imports (`ref.extern:N` is a reference holding
+/// the u32 `N`, as in arguments and results).
+const HOST: &[(&str, &str)] = &[
+    // (externref) -> i32: the N of `ref.extern:N`; -1 for null or a reference holding no u32.
+    ("ref_id", "func"),
+    // (i32) -> externref: a new reference holding N.
+    ("ref_new", "func"),
+];
+
 fn extern_kind(ty: &ExternType) -> &'static str {
     match ty {
         ExternType::Func(_) => "func",
@@ -611,20 +629,24 @@ fn extern_kind(ty: &ExternType) -> &'static str {
 fn linker(store: &mut Store<Host>, module: &Module) -> Result<Linker<Host>, Failure> {
     let mut unresolved = Vec::new();
     let mut needs_spectest = false;
+    let mut needs_host = false;
     for import in module.imports() {
         let kind = extern_kind(&import.ty());
         if import.module() == "spectest" && SPECTEST.iter().any(|&(n, k)| n == import.name() && k == kind) {
             needs_spectest = true;
+        } else if import.module() == "host" && HOST.iter().any(|&(n, k)| n == import.name() && k == kind) {
+            needs_host = true;
         } else {
             unresolved.push(format!("  `{}`.`{}` ({kind})\n", import.module(), import.name()));
         }
     }
     if !unresolved.is_empty() {
         return Err(Failure::error(format!(
-            "unresolved import{}:\n{}wasmir-run provides only the `spectest` host module: {}",
+            "unresolved import{}:\n{}wasmir-run provides only the `spectest` host module ({}) and the `host` module ({})",
             if unresolved.len() == 1 { "" } else { "s" },
             unresolved.concat(),
             SPECTEST.iter().map(|(n, k)| format!("{n} ({k})")).collect::<Vec<_>>().join(", "),
+            HOST.iter().map(|(n, k)| format!("{n} ({k})")).collect::<Vec<_>>().join(", "),
         )));
     }
     let mut linker = Linker::new(store.engine());
@@ -632,7 +654,21 @@ fn linker(store: &mut Store<Host>, module: &Module) -> Result<Linker<Host>, Fail
         define_spectest(&mut linker, store)
             .map_err(|e| Failure::error(format!("cannot create the spectest module: {}", chain(&e))))?;
     }
+    if needs_host {
+        define_host(&mut linker).map_err(|e| Failure::error(format!("cannot create the host module: {}", chain(&e))))?;
+    }
     Ok(linker)
+}
+
+fn define_host(linker: &mut Linker<Host>) -> wasmtime::Result<()> {
+    linker.func_wrap("host", "ref_id", |c: wasmtime::Caller<'_, Host>, r: Option<wasmtime::Rooted<ExternRef>>| -> i32 {
+        let held = r.and_then(|r| r.data(&c).ok().flatten().and_then(|d| d.downcast_ref::<u32>().copied()));
+        held.map_or(-1, |n| n as i32)
+    })?;
+    linker.func_wrap("host", "ref_new", |mut c: wasmtime::Caller<'_, Host>, n: i32| -> wasmtime::Result<Option<wasmtime::Rooted<ExternRef>>> {
+        Ok(Some(ExternRef::new(&mut c, n as u32)?))
+    })?;
+    Ok(())
 }
 
 fn define_spectest(linker: &mut Linker<Host>, store: &mut Store<Host>) -> wasmtime::Result<()> {

@@ -4,7 +4,9 @@
 //! quotes: `#[wasm::effect(reads(mem), trap)]`. The function is left as it is, with one item added
 //! at the start of its body: a static `__WASMIR_EFFECTS` holding `<name>\0<effect>,<effect>\0`.
 //! Inside the body, its path is the function's own path plus `::__WASMIR_EFFECTS`, which is how
-//! the frontend is to find a function's declaration in rustc's MIR; on wasm targets it is also
+//! the frontend finds a function's declaration in rustc's MIR (`rustc-wasmir` reads the static's
+//! byte string and sets the `func.func`'s `effects = [...]`, which `--effect-check` verifies:
+//! `rustc-frontend/src/lower/func/contracts.rs`); on wasm targets it is also
 //! placed in the custom section `wasmir.effects` and kept (`#[used]`), so the declarations of a
 //! linked module can be read from its binary.
 use proc_macro2::{Span, TokenStream};

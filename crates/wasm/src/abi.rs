@@ -18,9 +18,10 @@ mod sealed {
 /// | `f32` | `f32` |
 /// | `f64` | `f64` |
 ///
-/// [`ExternRef`](crate::ExternRef) and [`FuncRef`](crate::FuncRef) are not in the set yet: until
-/// `rustc-wasmir` lowers them to reference values, stock rustc would pass them as structs in
-/// memory or as table indices, which a host cannot call with a reference.
+/// [`ExternRef`](crate::ExternRef) and [`FuncRef`](crate::FuncRef) are not in the set: stock
+/// rustc passes them as structs in memory or as table indices, which a host cannot call with a
+/// reference. `rustc-wasmir` does lower an `ExternRef` parameter or result of a
+/// `#[unsafe(no_mangle)]` function to an `externref` (a `FuncRef` stays a table index).
 pub trait WasmAbi: sealed::Sealed {}
 
 macro_rules! wasm_abi {

@@ -10,11 +10,16 @@
 //!
 //! # Hook for the compiler
 //!
-//! `rustc-wasmir` is to recognise the type by its defining path, `wasm::externref::ExternRef`
-//! (the path rustc prints in MIR, whatever the user imported it as), and lower a value of it to
-//! a WasmIR `externref`; `wasm::externref::ExternTable` becomes a wasm table of `externref`,
-//! `insert`/`get`/`remove` its `table.set`/`table.get`/`table.set` of null. This recognition is
-//! not implemented yet (`docs/compiler-contract.md`).
+//! `rustc-wasmir` recognises the type by its path (`wasm::ExternRef` as rustc prints it in MIR,
+//! `ExternRef` in a struct's fields) and lowers a value of it to a WasmIR `externref`: held in a
+//! `wasm.local`, passed and returned as a wasm value, so an exported function taking or
+//! returning one has `externref` parameters and results and a host passes real references in
+//! and out (`rustc-frontend/tests/wasm_crate/`). An externref is opaque and has no address:
+//! a struct, tuple, array or enum holding one, a reference to one, and the portable fields
+//! (this type's `==`, `Debug` and [`ExternRef::slot`]) are refused with their location. Not done:
+//! `wasm::externref::ExternTable` as a wasm table of `externref` (`insert`/`get`/`remove` as
+//! `table.set`/`table.get`/`table.set` of null); it is lowered as the Rust slot array it is
+//! (`docs/compiler-contract.md`).
 use core::fmt;
 use core::marker::PhantomData;
 use core::sync::atomic::{AtomicU32, Ordering};

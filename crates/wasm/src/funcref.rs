@@ -6,9 +6,15 @@
 //! as `FuncRef<F>` (function pointers have a niche).
 //!
 //! Natively it is a function pointer; on wasm32 built by stock rustc a function pointer is an
-//! index into the module's function table, called with `call_indirect`. `rustc-wasmir` is to
-//! recognise `wasm::funcref::FuncRef` by path and lower it to a typed function reference called
-//! with `call_ref` (not implemented yet, `docs/compiler-contract.md`).
+//! index into the module's function table, called with `call_indirect`.
+//!
+//! # Hook for the compiler
+//!
+//! `rustc-wasmir` lowers a `FuncRef` as the Rust function pointer it holds: an index into the
+//! module's function table, called with `wasm.call_indirect` of the pointer's signature
+//! (`rustc-frontend/tests/wasm_crate/funcref_dispatch.rs`). The lowering to a typed function
+//! reference called with `call_ref` — which an export could take from and give to the host — is
+//! not done (`docs/compiler-contract.md`).
 
 mod sealed {
     pub trait Sealed {}

@@ -24,8 +24,23 @@
 //! could drop; a type with `#[wasm::linear]` cannot have a `Drop` impl of its own (its release
 //! belongs in a consuming method); the expansion contains `unsafe` (the `Linear` impl and
 //! `into_fields`), so a crate with `#![forbid(unsafe_code)]` cannot use the attribute (nor
-//! `#[derive(Pod)]`, whose impl is unsafe). WasmIR's `--linearity-check` covers the first two once
-//! the frontend lowers these types (`docs/compiler-contract.md`).
+//! `#[derive(Pod)]`, whose impl is unsafe).
+//!
+//! # Hook for the compiler
+//!
+//! `rustc-wasmir` finds the types with an `unsafe impl Linear for NAME` in the source and
+//! checks "at least once" (moves already give "at most once"): each point of a function's MIR
+//! where a value of one escapes consumption — its `drop` (the implicit drop on the paths where
+//! it is still live), `core::mem::forget` or `ManuallyDrop::new` of it outside `into_fields`,
+//! called or inlined — becomes an `own.wrap` of a linear token that nothing consumes, named
+//! `%dropped.NAME` or `%forgotten.NAME` and located at the Rust source, and
+//! `wasmir-opt --linearity-check` rejects the function there (`made at FILE:L:C`). This covers
+//! the `mem::forget` limit above. Not covered: a linear value inside another value that is
+//! dropped or forgotten, leaks through `Rc` cycles or `Box::leak`, and library crates' bodies.
+//! The frontend compiles this crate without its `macros` feature, so its programs write the
+//! expansion out (`rustc-frontend/tests/wasm_crate/linear_tokens.rs`); it does not evaluate
+//! `type_name`, so their `Drop` impl passes the type's name as a literal
+//! (`docs/compiler-contract.md`).
 
 /// A type whose values must be consumed exactly once; implemented by `#[wasm::linear]`.
 ///

@@ -11,8 +11,10 @@
 //! trap: `panic=abort` without a panic handler; with the crate's `#[panic_handler]` they call
 //! core's panic functions, see `panics.rs`).
 mod assoc;
+mod contracts;
 mod data;
 mod fat;
+mod imports;
 mod reach;
 mod wide;
 
@@ -452,12 +454,17 @@ struct Sig {
     result: Option<Scalar>,
 }
 
-fn wasm_ty(ctx: &Context, s: Scalar) -> Type {
+fn wasm_ty(ctx: &mut Context, s: Scalar) -> Type {
     match s {
         Scalar::Int { bits: 64, .. } => ctx.i64(),
         Scalar::Int { .. } => ctx.i32(),
         Scalar::F32 => ctx.f32(),
         Scalar::F64 => ctx.f64(),
+        Scalar::ExternRef => ctx.ref_type(
+            true,
+            false,
+            wasmir::ir::RefHeap::Abstract(wasmir::ir::HeapType::Extern),
+        ),
     }
 }
 
@@ -600,11 +607,18 @@ pub fn lower_instance(
         Some(s) => ctx.file_loc(sh.names.str(s.file), s.lo_line, s.lo_col),
         None => ctx.unknown_loc(),
     };
-    let (_, fbody, entry) = {
+    let (fop, fbody, entry) = {
         let mut b = Builder::at_module_end(ctx, module);
         b.loc = loc;
         b.func(&inst.symbol, &params, &results, inst.export.as_deref())
     };
+    if inst.krate == Krate::User
+        && let Some(effects) = contracts::declared_effects(ctx, sh, mir, fspan)?
+    {
+        let key = ctx.ident("effects");
+        let op = module.bodies[fop.body].op_mut(fop.op);
+        op.attrs = ctx.dict_with(op.attrs, key, Some(effects));
+    }
     let entry_args: Vec<Value> = module.bodies[fbody].block_args(entry).to_vec();
     let region = module.bodies[fbody]
         .region_of(entry)
@@ -642,6 +656,7 @@ pub fn lower_instance(
         caller_param: track_caller.then(|| *entry_args.last().expect("the location parameter")),
     };
     f.homes_and_entry(&sig, &entry_args)?;
+    f.mark_linear_escapes();
     let live = f.live_blocks();
     // The entry block's end (argument stores and the branch to `bb0`) is written after the
     // body, whose slots go into the entry block as they are needed.
@@ -965,6 +980,9 @@ impl<'a> FnLower<'_, 'a, '_> {
             } else {
                 None
             };
+            if taken[i] && lay.scalar == Some(Scalar::ExternRef) {
+                return self.err(super::wasm_crate::ADDRESS_OF_EXTERNREF);
+            }
             let home = if lay.is_zst() {
                 Home::Zst
             } else if let (Some(s), false) = (reg_scalar(&lay), taken[i]) {
@@ -1075,6 +1093,9 @@ impl<'a> FnLower<'_, 'a, '_> {
             Scalar::Int { .. } => "wasm.i32.load",
             Scalar::F32 => "wasm.f32.load",
             Scalar::F64 => "wasm.f64.load",
+            Scalar::ExternRef => unreachable!(
+                "an externref never has a home in memory (the layouts and `homes_and_entry` refuse one)"
+            ),
         };
         let m = self.mem_attrs();
         let t = wasm_ty(self.ctx, s);
@@ -1089,6 +1110,9 @@ impl<'a> FnLower<'_, 'a, '_> {
             Scalar::Int { .. } => "wasm.i32.store",
             Scalar::F32 => "wasm.f32.store",
             Scalar::F64 => "wasm.f64.store",
+            Scalar::ExternRef => unreachable!(
+                "an externref never has a home in memory (the layouts and `homes_and_entry` refuse one)"
+            ),
         };
         let m = self.mem_attrs();
         self.create0(name, &[addr, v], &[("memory", m)]);
@@ -1287,6 +1311,9 @@ impl<'a> FnLower<'_, 'a, '_> {
                             PlaceRef::Mem(self.add_offset(a, off))
                         }
                         PlaceRef::Zst => PlaceRef::Zst,
+                        PlaceRef::Reg(_, Scalar::ExternRef) => {
+                            return self.err(super::wasm_crate::FIELD_OF_EXTERNREF);
+                        }
                         PlaceRef::Reg(..) => return self.err("a field of a scalar"),
                     };
                 }
@@ -1785,6 +1812,12 @@ impl<'a> FnLower<'_, 'a, '_> {
     }
 
     fn assign(&mut self, dest: Place, rv: &Rvalue) -> R<()> {
+        // `MaybeUninit::uninit()`: the place's bytes are left as they are.
+        if let Rvalue::Use(Operand::Const(c)) = rv
+            && matches!(self.konst(*c), ConstKind::Uninit)
+        {
+            return Ok(());
+        }
         // The destination's type, without evaluating it yet.
         let dty = self.place_ty(dest)?;
         let dl = self.layout(dty)?;
@@ -2611,6 +2644,7 @@ impl<'a> FnLower<'_, 'a, '_> {
                 }
             }
             TerminatorKind::Drop { place, target, .. } => {
+                self.mark_linear_drop(*place)?;
                 self.drop_place(*place)?;
                 self.br(*target);
             }
@@ -2687,6 +2721,9 @@ impl<'a> FnLower<'_, 'a, '_> {
                     }
                 }
             }
+            return Ok(());
+        }
+        if self.import_call(&bare, dest, args, target)? {
             return Ok(());
         }
         let shim = match bare.strip_prefix("alloc::alloc::") {

@@ -24,6 +24,9 @@ pub enum Scalar {
     },
     F32,
     F64,
+    /// A host reference (`wasm::ExternRef<T>`, `lower/wasm_crate.rs`): an `externref`, held in
+    /// locals and passed as a wasm value, never stored in linear memory.
+    ExternRef,
 }
 
 impl Scalar {
@@ -639,6 +642,9 @@ impl<'s> Layouts<'s> {
             TyKind::Ref { pointee, .. } | TyKind::RawPtr { pointee, .. } => {
                 super::slices::fat_parts(names, pointee)
             }
+            TyKind::Path(_) if super::wasm_crate::reference_scalar(names, t).is_some() => {
+                Vec::new()
+            }
             TyKind::Path(p) => match adt_of(names, self.items, p) {
                 Some((def, args)) if def.unsupported.is_none() => {
                     let def = def.clone();
@@ -694,6 +700,20 @@ impl<'s> Layouts<'s> {
             Layout::scalar(bits as u64 / 8, Scalar::Int { bits, signed }, None)
         };
         let refuse = |what: &str| Err(Unsupported(format!("{what} (`{}`)", self.show(names, t))));
+        if let Some(s) = super::wasm_crate::reference_scalar(names, t) {
+            return Ok(Layout::scalar(4, s, None));
+        }
+        // A reference value is not bytes: wasm cannot store it in linear memory.
+        if parts
+            .iter()
+            .any(|p| self.cache[p].scalar == Some(Scalar::ExternRef))
+        {
+            return refuse(
+                "a type holding a `wasm::ExternRef` (an externref lives in locals, parameters \
+                 and results, not in linear memory, and a wasm table for references is not \
+                 made yet: pass the references separately)",
+            );
+        }
         Ok(match names.ty_kind(t) {
             TyKind::Bool => Layout::scalar(
                 1,

@@ -13,6 +13,7 @@ pub mod import;
 pub mod layout;
 pub mod slices;
 pub mod statics;
+pub mod wasm_crate;
 
 use crate::index::{IndexedAlloc, IndexedBody, MirIndex};
 use crate::mir::print::Printer;
@@ -626,6 +627,7 @@ pub fn lower_crate(
         let dep = parse_source_items(&mut file.names, src);
         items.adts.extend(dep.adts);
         items.drop_impls.extend(dep.drop_impls);
+        items.linear_impls.extend(dep.linear_impls);
     }
     for spec in &libs {
         let Some(path) = &spec.defs else { continue };

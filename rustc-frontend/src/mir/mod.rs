@@ -18,6 +18,7 @@ pub use parser::{
     parse_item_at, parse_signature_at,
 };
 pub use source::{
-    AdtDef, CoreAdt, Export, SourceItems, VariantDef, core_adts, parse_source_items, parse_type,
+    AdtDef, CoreAdt, Export, Import, SourceItems, VariantDef, core_adts, parse_source_items,
+    parse_type,
 };
 pub use types::PathCtx;

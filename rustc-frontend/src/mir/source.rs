@@ -55,6 +55,14 @@ pub struct Export {
     pub export_name: String,
 }
 
+/// A function of an `extern "C" { … }` block: a wasm import from `module` (its
+/// `#[link(wasm_import_module = "…")]`, else `env`, as rustc's wasm targets have it).
+#[derive(Clone, Debug)]
+pub struct Import {
+    pub fn_name: String,
+    pub module: String,
+}
+
 #[derive(Default, Debug)]
 pub struct SourceItems {
     pub adts: Vec<AdtDef>,
@@ -71,6 +79,11 @@ pub struct SourceItems {
     pub panic_handler: Option<String>,
     /// Names of the `#[track_caller]` functions (free or methods).
     pub track_caller: Vec<String>,
+    /// Names of types with an `unsafe impl Linear for NAME` (`wasm::Linear`: the lowering
+    /// marks where a value of one is left unconsumed, `lower/func/contracts.rs`).
+    pub linear_impls: Vec<Sym>,
+    /// The functions of the crate's `extern "C"` blocks.
+    pub imports: Vec<Import>,
 }
 
 impl SourceItems {
@@ -272,6 +285,8 @@ pub fn parse_source_items(names: &mut Interner, src: &str) -> SourceItems {
 struct Attrs {
     no_mangle: bool,
     export_name: Option<String>,
+    /// `#[link(wasm_import_module = "…")]` of an `extern` block.
+    import_module: Option<String>,
     repr_c: bool,
     repr_int: Option<(u8, bool)>,
     repr_other: bool,
@@ -343,22 +358,63 @@ impl Parser<'_> {
                     }
                     "impl" => {
                         attrs = Attrs::default();
-                        // `impl<…> Drop for NAME`: scan to `{` for `Drop for`.
-                        let mut saw_drop = false;
+                        // `impl<…> Drop for NAME`, `unsafe impl Linear for NAME`: scan to `{`
+                        // for `Drop for` or `Linear for`.
+                        let mut trait_ = None;
                         loop {
                             let u = self.bump();
                             match u.kind {
                                 Tok::Eof | Tok::Punct('{') | Tok::Punct(';') => break,
-                                Tok::Ident if self.text(u) == "Drop" => saw_drop = true,
-                                Tok::Ident if saw_drop && self.text(u) == "for" => {
+                                Tok::Ident if matches!(self.text(u), "Drop" | "Linear") => {
+                                    trait_ = Some(self.text(u) == "Drop")
+                                }
+                                Tok::Ident if trait_.is_some() && self.text(u) == "for" => {
                                     let n = self.peek();
                                     if n.kind == Tok::Ident {
                                         let s = self.names.sym(self.text(n));
-                                        out.drop_impls.push(s);
+                                        match trait_ {
+                                            Some(true) => out.drop_impls.push(s),
+                                            _ => out.linear_impls.push(s),
+                                        }
                                     }
                                 }
                                 _ => {}
                             }
+                        }
+                    }
+                    // `extern "C" { fn f(…); … }`: the block's functions are imports (an
+                    // `extern "C" fn` with a body is a definition, left to the `fn` case).
+                    "extern" => {
+                        let a = std::mem::take(&mut attrs);
+                        let start = self.pos;
+                        let abi = self.bump();
+                        if abi.kind == Tok::Str && self.peek().kind == Tok::Punct('{') {
+                            self.bump();
+                            let module = a.import_module.unwrap_or_else(|| "env".to_string());
+                            let mut depth = 1;
+                            while depth > 0 {
+                                let u = self.bump();
+                                match u.kind {
+                                    Tok::Eof => break,
+                                    Tok::Punct('{') => depth += 1,
+                                    Tok::Punct('}') => depth -= 1,
+                                    Tok::Ident if depth == 1 && self.text(u) == "fn" => {
+                                        let n = self.peek();
+                                        if n.kind == Tok::Ident {
+                                            out.imports.push(Import {
+                                                fn_name: self.text(n).to_string(),
+                                                module: module.clone(),
+                                            });
+                                        }
+                                    }
+                                    _ => {}
+                                }
+                            }
+                        } else {
+                            // An `extern "C" fn` definition keeps its attributes for `fn`.
+                            attrs = a;
+                            self.unpeek();
+                            self.pos = start;
                         }
                     }
                     "mod" | "use" | "static" | "const" | "trait" | "type" => {
@@ -397,6 +453,9 @@ impl Parser<'_> {
             ["track_caller"] => attrs.track_caller = true,
             ["export_name", s] | ["unsafe", "export_name", s] => {
                 attrs.export_name = Some(s.trim_matches('"').to_string())
+            }
+            ["link", "wasm_import_module", s] => {
+                attrs.import_module = Some(s.trim_matches('"').to_string())
             }
             ["repr", rest @ ..] => {
                 let mut rest = rest.iter();

@@ -682,6 +682,22 @@ impl Context {
         let file = self.ident(file);
         self.loc(LocData::FileLineCol { file, line, col })
     }
+    /// The source position a location names, as `file:line:col`: its own, a named location's,
+    /// a call site's caller (where the code the diagnostic is about was written, inlined or not),
+    /// or a fused location's first one that has a position. Without recursion.
+    pub fn source_position(&self, l: Loc) -> Option<String> {
+        let mut todo = vec![l];
+        while let Some(l) = todo.pop() {
+            match self.loc_data(l) {
+                LocData::Unknown => {}
+                LocData::FileLineCol { file, line, col } => return Some(format!("{}:{line}:{col}", self.str(*file))),
+                LocData::Name { child, .. } => todo.push(*child),
+                LocData::CallSite { caller, .. } => todo.push(*caller),
+                LocData::Fused { locs, .. } => todo.extend(locs.iter().rev()),
+            }
+        }
+        None
+    }
 
     /// Looks a type up without interning it (for read-only callers).
     pub fn find_type(&self, data: &TypeData) -> Option<Type> {

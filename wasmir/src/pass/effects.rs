@@ -416,10 +416,12 @@ impl Pass for EffectCheck {
             let fname = sym(ctx, info.name);
             let fspan = header_span(module, info.op);
             let declared_text = ctx.dict_get(module.body(info.op.body).op(info.op.op).attrs, "effects").map_or_else(String::new, |a| attr_text(ctx, a));
+            // A frontend's location of the function (`loc("lib.rs":3:1)`) names it in the source.
+            let at = ctx.source_position(module.body(info.op.body).op(info.op.op).loc).map_or_else(String::new, |p| format!(" ({p})"));
             for bit in excess.iter() {
                 let mut d = Diagnostic::error(
                     fspan,
-                    format!("{fname} has effect \"{}\", which its declaration `effects = {declared_text}` does not allow", bit.name()),
+                    format!("{fname}{at} has effect \"{}\", which its declaration `effects = {declared_text}` does not allow", bit.name()),
                 );
                 if fspan.is_none() {
                     d.with_context(format!("func.func {fname}"));
@@ -453,7 +455,8 @@ fn describe_path(ctx: &Context, module: &Module, s: &Summary, calls: &[(FuncId, 
     let (end_f, why, end_label) = match *source {
         Source::Op(f, op) => {
             let name = op_name(f, op);
-            (f, format!("where `{name}` does"), (span_of(f, op), format!("`{name}` {what}")))
+            let at = s.funcs[f].body.and_then(|b| ctx.source_position(module.body(b).op(op).loc)).map_or_else(String::new, |p| format!(" ({p})"));
+            (f, format!("where `{name}`{at} does"), (span_of(f, op), format!("`{name}`{at} {what}")))
         }
         Source::External(f) => {
             let info = &s.funcs[f];
@@ -479,7 +482,8 @@ fn describe_path(ctx: &Context, module: &Module, s: &Summary, calls: &[(FuncId, 
         names(&funcs)
     };
     let callee = sym(ctx, s.funcs[funcs[1]].name);
-    d.with_label(span_of(f0, call), format!("this call to {callee} {what}: {chain}, {why}"));
+    let at = s.funcs[f0].body.and_then(|b| ctx.source_position(module.body(b).op(call).loc)).map_or_else(String::new, |p| format!(" ({p})"));
+    d.with_label(span_of(f0, call), format!("this call{at} to {callee} {what}: {chain}, {why}"));
     d.with_label(end_label.0, format!("{} (reached through {chain})", end_label.1));
 }
 

@@ -723,10 +723,18 @@ impl<'a> Checker<'a> {
             _ if self.ctx.cm_parts(t).is_some() => "owning resource handle",
             _ => "linear value",
         };
-        match self.body.value_name(self.vals[i as usize]) {
+        let v = self.vals[i as usize];
+        let mut text = match self.body.value_name(v) {
             Some(n) => format!("{kind} `%{}`", self.ctx.str(n)),
             None => kind.to_string(),
+        };
+        // A frontend's location (`loc("lib.rs":12:5)`) says where the value is in the source.
+        if let ValueDef::Result(op, _) = self.body.value_def(v)
+            && let Some(at) = self.ctx.source_position(self.body.op(op).loc)
+        {
+            text.push_str(&format!(" (made at {at})"));
         }
+        text
     }
 
     // ---------------- paths ----------------
