@@ -79,6 +79,12 @@ fn results_struct<'ll>(ll: &'ll LlContext, results: &[ValType]) -> inkwell::type
 pub fn declare<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, items: &Items) -> Result<Decls<'ll>, Error> {
     let mut decls = Decls { functions: FxHashMap::default(), globals: FxHashMap::default() };
     let null_ok = ll.create_enum_attribute(Attribute::get_named_enum_kind_id("null_pointer_is_valid"), 0);
+    // LLVM 22's SLP vectorizer crashes (`EVT::getExtendedVectorVT` on the reference type) when
+    // it tries to bundle several `ptr addrspace(10/20)` values, e.g. externrefs rotated through
+    // locals in a loop, and `PassBuilderOptions`' switch does not keep it out of `default<O2>`.
+    // Both vectorizers skip a `noimplicitfloat` function; wasm32 is built without simd128 (SIMD
+    // is refused before LLVM runs), so they had nothing to gain there anyway.
+    let no_vectors = ll.create_enum_attribute(Attribute::get_named_enum_kind_id("noimplicitfloat"), 0);
     for f in &items.functions {
         let fty = fn_type(ll, &f.params, &f.results);
         // Only exports and imports are visible outside: everything else is internal, so LLVM
@@ -93,6 +99,7 @@ pub fn declare<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, items: &Items) -> Res
             fv.add_attribute(AttributeLoc::Function, ll.create_string_attribute("wasm-export-name", &crate::items::export_symbol(name)));
         }
         fv.add_attribute(AttributeLoc::Function, null_ok);
+        fv.add_attribute(AttributeLoc::Function, no_vectors);
         decls.functions.insert(f.name.clone(), fv);
     }
     for g in &items.globals {
