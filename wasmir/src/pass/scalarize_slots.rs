@@ -134,7 +134,7 @@ fn int_attr(ctx: &Context, b: &Body, op: Op, key: &str) -> Option<i64> {
     }
 }
 
-fn constant(ctx: &Context, b: &Body, v: Value) -> Option<i64> {
+pub(super) fn constant(ctx: &Context, b: &Body, v: Value) -> Option<i64> {
     let ValueDef::Result(op, 0) = b.value_def(v) else {
         return None;
     };
