@@ -2,7 +2,6 @@
 use super::walk::{Event, Walker};
 use super::{Level, Pass, PassInfo, Statistics};
 use crate::ir::{Block, Context, Module, Op, OpRef, Type, Value};
-use crate::verify::dominance::DomTree;
 use cranelift_entity::SecondaryMap;
 use rustc_hash::FxHashMap;
 
@@ -15,11 +14,7 @@ pub const INFO: PassInfo = PassInfo {
                   to the local can run in between — none later in an enclosing `wasm.loop` that \
                   started after the write, since the next iteration would see it. Writes inside a \
                   region that has ended, or in another block of a CFG-form function, make the \
-                  local unknown, and the read stays — except in a CFG-form function for a local \
-                  written once besides its declaration, in a block that strictly dominates the \
-                  read's (every path to the read runs that write, and no other write follows \
-                  it), and for a local never written after its declaration, which holds its \
-                  initial value everywhere. A local with no read left loses its writes \
+                  local unknown, and the read stays. A local with no read left loses its writes \
                   and its `wasm.local`. Runs in time linear in the function (one walk to number \
                   the ops, one to rewrite, a binary search per read).\n\n\
                   Locals keep the value types of wasm, so a read is only replaced by a value of \
@@ -97,11 +92,6 @@ impl Pass for Mem2Reg {
             return Ok(false);
         }
 
-        // In CFG form, reads in other blocks than the write's are decided by dominance.
-        let dom = {
-            let b = module.body(body);
-            roots.first().filter(|&&r| b.first_block(r).and_then(|e| b.next_block(e)).is_some()).map(|&r| (r, DomTree::compute(b, r)))
-        };
         // Rewrite the reads whose reaching write is certain.
         let mut open: SecondaryMap<Block, bool> = SecondaryMap::new();
         let mut loops: Vec<(u32, u32)> = Vec::new();
@@ -131,8 +121,7 @@ impl Pass for Mem2Reg {
                     }
                     let Some(l) = local_of(ctx, b, op, &locals) else { continue };
                     let info = &infos[l];
-                    let reaching = reaching_value(ctx, b, info, q, &open, &loops).or_else(|| dom.as_ref().and_then(|(r, d)| dominating_value(ctx, b, info, op, *r, d)));
-                    let Some(reaching) = reaching else { continue };
+                    let Some(reaching) = reaching_value(ctx, b, info, q, &open, &loops) else { continue };
                     let get_result = b.result(op, 0);
                     let value = match reaching {
                         Reaching::Value(v) => v,
@@ -188,38 +177,6 @@ enum Reaching {
     Value(Value),
     /// The zero a local starts with.
     Zero,
-}
-
-/// In a CFG-form function, the value the read `get` certainly sees when its local has one write
-/// besides its declaration and that write's block (in the top-level region `root`) strictly
-/// dominates the read's: every path to the read runs the write, and no other write follows it.
-/// A local never written after its declaration (in the entry block) holds its initial value
-/// everywhere.
-fn dominating_value(ctx: &Context, b: &crate::Body, info: &LocalInfo, get: Op, root: crate::ir::Region, dom: &DomTree) -> Option<Reaching> {
-    let wop = match info.writes.as_slice() {
-        [(_, decl)] => *decl,
-        [_, (_, w)] => *w,
-        _ => return None,
-    };
-    let v = if Some(b.opcode(wop)) == ctx.lookup_op("wasm.local") {
-        match b.operands(wop).next() {
-            Some(v) => v,
-            None => return Some(Reaching::Zero),
-        }
-    } else {
-        // The write's value must be visible at the read: only a write in a top-level block.
-        let wblk = b.block_of(wop).filter(|&blk| b.region_of(blk) == Some(root))?;
-        let mut at = get;
-        while let Some(p) = b.parent_op(at) {
-            at = p;
-        }
-        let rblk = b.block_of(at)?;
-        if wblk == rblk || !dom.dominates(wblk, rblk) {
-            return None;
-        }
-        b.operand(wop, 1)
-    };
-    (b.value_type(v) == info.ty).then_some(Reaching::Value(v))
 }
 
 /// The value a read at position `q` certainly sees, if any.
