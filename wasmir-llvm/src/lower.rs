@@ -251,7 +251,14 @@ fn lower_in_mode<'ll>(ll: &'ll LlContext, m: &LlModule<'ll>, decls: &Decls<'ll>,
     if let Some(env) = native {
         l.native_prologue(env, region)?;
     }
-    for &blk in &wblocks {
+    // Blocks are filled in reverse post-order, so a value is built before the blocks it
+    // dominates use it (a block's layout place says nothing about that); unreachable blocks
+    // follow in layout order.
+    let dom = wasmir::verify::dominance::DomTree::compute(b, region);
+    let mut order: Vec<wasmir::Block> = dom.reverse_postorder().collect();
+    let reachable: rustc_hash::FxHashSet<wasmir::Block> = order.iter().copied().collect();
+    order.extend(wblocks.iter().copied().filter(|blk| !reachable.contains(blk)));
+    for &blk in &order {
         l.builder.position_at_end(l.blocks[&blk]);
         l.native_block_start(blk)?;
         for op in b.block_ops(blk) {

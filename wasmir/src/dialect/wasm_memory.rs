@@ -370,7 +370,9 @@ pub static OPS: &[OpDef] = &[
                       the global `stack` (mutable, i32; the stack grows down and the pointer stays \
                       16-aligned). Each `wasm.stack_slot` op is one slot, distinct from every other \
                       slot and from the frames of other calls; its contents are unspecified until \
-                      written. Must be in the function's entry block, so a function's frame is fixed.\n\n\
+                      written. Only addresses computed from the op's result reach its bytes (an \
+                      access through another address, or outside the slot, is undefined), which \
+                      `scalarize-slots` and `memory-opt` rely on. Must be in the function's entry block, so a function's frame is fixed.\n\n\
                       `scalarize-slots` turns a slot whose address does not escape into `wasm.local`s; \
                       `lower-stack-slots` gives the others their offsets in one frame, taken from \
                       `stack` on entry and given back before every return. Every backend lowers \

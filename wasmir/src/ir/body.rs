@@ -316,6 +316,21 @@ impl Body {
         self.regions[region].last_block = block.into();
     }
 
+    /// Places `block` right after `after`, in `after`'s region.
+    pub fn insert_block_after(&mut self, block: Block, after: Block) {
+        debug_assert!(self.blocks[block].region.is_none(), "block is already in a region");
+        let region = self.blocks[after].region.expand().expect("anchor block is not in a region");
+        let next = self.blocks[after].next;
+        self.blocks[block].prev = after.into();
+        self.blocks[block].next = next;
+        self.blocks[block].region = region.into();
+        self.blocks[after].next = block.into();
+        match next.expand() {
+            Some(n) => self.blocks[n].prev = block.into(),
+            None => self.regions[region].last_block = block.into(),
+        }
+    }
+
     pub fn detach_block(&mut self, block: Block) {
         let Some(region) = self.blocks[block].region.expand() else { return };
         let (prev, next) = (self.blocks[block].prev, self.blocks[block].next);

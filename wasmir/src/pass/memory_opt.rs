@@ -3,7 +3,7 @@ use super::walk::{Event, Walker};
 use super::{Level, Pass, PassInfo, Statistics};
 use crate::dialect::Traits;
 use crate::ir::{AttrData, Block, Context, Ident, Module, Op, OpCode, OpRef, Value};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 pub const INFO: PassInfo = PassInfo {
     name: "memory-opt",
@@ -38,6 +38,16 @@ pub const INFO: PassInfo = PassInfo {
                   may be the same memory. The \
                   replaced load would not have trapped: the earlier access to the same bytes \
                   succeeded and memories never shrink.\n\n\
+                  **Stack slots.** An address made from a `wasm.stack_slot` by `wasm.i32.add`s \
+                  of constants, inside the slot, is taken as the slot's address with the constant \
+                  added to the static offset (the slot lies in memory, so the add cannot wrap), \
+                  so all accesses of one slot meet and distinct slots never overlap. A slot whose \
+                  address does not escape — every address made from it only the address of plain \
+                  loads and stores inside its bytes — is reached by nothing else (a slot is \
+                  private to its call, and only addresses made from it reach it): stores \
+                  through other addresses, calls and other memory-writing ops leave what is \
+                  known about it alone; only the start of a block and ops with regions forget \
+                  it. A slot whose address escapes is memory like any other.\n\n\
                   **Dead stores.** A store is removed when a later store of the same width writes \
                   the same location and only ops that cannot trap and have no effect visible \
                   after a trap lie in between (`Pure` ops, local reads and writes, global reads). \
@@ -191,6 +201,8 @@ struct MemInfo {
 enum AliasClass {
     Defined(Ident),
     Imported,
+    /// A stack slot whose address does not escape: only accesses through it reach its bytes.
+    Slot(Value),
 }
 
 #[derive(Clone, Copy, Hash, PartialEq, Eq)]
@@ -307,6 +319,74 @@ fn memories(ctx: &Context, module: &Module) -> FxHashMap<Ident, MemInfo> {
     out
 }
 
+/// What the function's stack slots are, for aliasing: each address derived from a slot by
+/// `wasm.i32.add`s of constants, as the slot and the offset from its start (such an address is
+/// inside the slot, which lies in memory, so the add cannot wrap and equals a static `offset`),
+/// and the slots whose address escapes.
+#[derive(Default)]
+struct Slots {
+    base: FxHashMap<Value, (Value, i128)>,
+    escaping: FxHashSet<Value>,
+}
+
+impl Slots {
+    /// The address, offset and alias class of an access: through a slot, the slot's address and
+    /// the offset from its start, so all accesses of a slot meet (and a slot whose address does
+    /// not escape is a class of its own).
+    fn place(&self, address: Value, offset: i128, memory: Ident, info: MemInfo) -> (Value, i128, AliasClass) {
+        match self.base.get(&address) {
+            Some(&(slot, off)) if !self.escaping.contains(&slot) => (slot, offset + off, AliasClass::Slot(slot)),
+            Some(&(slot, off)) => (slot, offset + off, alias_class(memory, info)),
+            None => (address, offset, alias_class(memory, info)),
+        }
+    }
+
+    fn find(ctx: &Context, b: &crate::Body) -> Slots {
+        let mut out = Slots::default();
+        let add = ctx.lookup_op("wasm.i32.add");
+        for slot in super::lower_slots::entry_slots(ctx, b) {
+            let Ok(attrs) = super::lower_slots::slot_attrs(ctx, b, slot) else { continue };
+            let (v, size) = (b.result(slot, 0), i128::from(attrs.size));
+            let memory = match ctx.attr_data(attrs.memory) {
+                AttrData::SymbolRef(p) if p.len() == 1 => p[0],
+                _ => continue,
+            };
+            let mut escapes = false;
+            let mut work = vec![(v, 0i128)];
+            while let Some((a, off)) = work.pop() {
+                out.base.insert(a, (v, off));
+                for u in b.uses(a) {
+                    let user = b.use_data(u).user;
+                    let name = ctx.op_name(b.opcode(user));
+                    let bytes = LOADS.iter().find(|l| l.0 == name).map(|l| l.1).filter(|_| b.num_operands(user) == 1);
+                    let bytes = bytes.or_else(|| STORES.iter().find(|st| st.0 == name).map(|st| st.1).filter(|_| b.num_operands(user) == 2 && b.operand(user, 1) != a));
+                    if let Some(bytes) = bytes {
+                        // An access through the slot: it must stay inside it.
+                        let inside = access_of(ctx, b.op(user).attrs).is_some_and(|(m, o)| m == memory && off + o >= 0 && off + o + i128::from(bytes) <= size);
+                        escapes |= !inside || !b.successors(user).is_empty();
+                        continue;
+                    }
+                    if Some(b.opcode(user)) == add && b.successors(user).is_empty() {
+                        let other = if b.operand(user, 0) == a { b.operand(user, 1) } else { b.operand(user, 0) };
+                        if let Some(c) = super::scalarize_slots::constant(ctx, b, other).filter(|_| other != a) {
+                            let next = off + i128::from(c);
+                            if (0..=size).contains(&next) {
+                                work.push((b.result(user, 0), next));
+                                continue;
+                            }
+                        }
+                    }
+                    escapes = true;
+                }
+            }
+            if escapes {
+                out.escaping.insert(v);
+            }
+        }
+        out
+    }
+}
+
 impl Pass for MemoryOpt {
     fn run(&mut self, ctx: &mut Context, module: &mut Module, func: OpRef, stats: &mut Statistics) -> Result<bool, String> {
         let Some(body) = module.body(func.body).inner_body(func.op) else { return Ok(false) };
@@ -332,10 +412,15 @@ impl Pass for MemoryOpt {
         // stale once the epoch has moved on. A store forgets only what it may overwrite (see
         // `Stores`).
         let mut epoch = 0u32;
+        // What is known about slots whose address does not escape survives calls and stores
+        // elsewhere: only the start of a block and ops with regions forget it.
+        let slots = Slots::find(ctx, module.body(body));
+        let mut slot_epoch = 0u32;
         let mut st = Stores::default();
         let (mut loads, mut stores) = (0u64, 0u64);
         for blk in blocks {
             epoch += 1;
+            slot_epoch += 1;
             let mut pending: Option<Pending> = None;
             let mut next = module.body(body).first_op(blk);
             while let Some(op) = next {
@@ -346,6 +431,7 @@ impl Pass for MemoryOpt {
                 // Ops with regions or successors run other code: a barrier for both rewrites.
                 if !b.regions(op).is_empty() || !b.successors(op).is_empty() {
                     epoch += 1;
+                    slot_epoch += 1;
                     pending = None;
                     continue;
                 }
@@ -356,11 +442,11 @@ impl Pass for MemoryOpt {
                 };
                 match (class.access, target) {
                     (Access::Load { bytes }, Some((memory, offset, info))) if !info.shared && b.num_operands(op) == 1 && b.num_results(op) == 1 => {
-                        let address = b.operand(op, 0);
+                        let (address, offset, alias) = slots.place(b.operand(op, 0), offset, memory, info);
                         let key = Key { memory, address, offset, load: code };
-                        let alias = alias_class(memory, info);
+                        let now = if matches!(alias, AliasClass::Slot(_)) { slot_epoch } else { epoch };
                         let result = b.result(op, 0);
-                        let hit = known.get(&key).filter(|k| k.epoch == epoch && st.valid(k, alias, address)).map(|k| (k.value, k.fix));
+                        let hit = known.get(&key).filter(|k| k.epoch == now && st.valid(k, alias, address)).map(|k| (k.value, k.fix));
                         match hit {
                             Some((v, fix)) if b.value_type(v) == b.value_type(result) => {
                                 let v = fixed(ctx, module, body, v, fix, op);
@@ -371,26 +457,27 @@ impl Pass for MemoryOpt {
                                 continue;
                             }
                             _ => {
-                                st.record(&mut known, alias, key, result, Fix::Exact, epoch, offset, offset + i128::from(bytes));
+                                st.record(&mut known, alias, key, result, Fix::Exact, now, offset, offset + i128::from(bytes));
                             }
                         }
                         pending = None;
                     }
                     (Access::Load { .. }, _) => pending = None,
                     (Access::Store { bytes, forwards }, Some((memory, offset, info))) if !info.shared && b.num_operands(op) == 2 => {
-                        let (address, value) = (b.operand(op, 0), b.operand(op, 1));
+                        let value = b.operand(op, 1);
+                        let (address, offset, alias) = slots.place(b.operand(op, 0), offset, memory, info);
+                        let now = if matches!(alias, AliasClass::Slot(_)) { slot_epoch } else { epoch };
                         if let Some(p) = pending.take() {
                             if p.memory == memory && p.address == address && p.offset == offset && p.bytes == bytes {
                                 module.erase_op(OpRef { body, op: p.op }).map_err(|e| e.to_string())?;
                                 stores += 1;
                             }
                         }
-                        let alias = alias_class(memory, info);
                         let (lo, hi) = (offset, offset + i128::from(bytes));
                         st.store(&mut known, alias, address, lo, hi);
                         for &(name, fix) in forwards {
                             if let Some(load) = ctx.lookup_op(name) {
-                                st.record(&mut known, alias, Key { memory, address, offset, load }, value, fix, epoch, lo, hi);
+                                st.record(&mut known, alias, Key { memory, address, offset, load }, value, fix, now, lo, hi);
                             }
                         }
                         pending = Some(Pending { op, memory, address, offset, bytes });

@@ -205,23 +205,23 @@ pub static PRESETS: &[Preset] = &[
     },
     Preset {
         level: "2",
-        summary: "the default optimization pipeline",
-        pipeline: "module(inline,symbol-dce,func(scalarize-slots,mem2reg,canonicalize,sccp,simplify-cfg,cse,memory-opt,licm,dce,mem2reg,canonicalize,simplify-cfg,dce))",
+        summary: "the default optimization pipeline: callees cleaned up first (so their sizes are what inlining copies), inlined, then the function pipeline",
+        pipeline: "module(func(mem2reg,scalarize-slots,mem2reg,canonicalize,simplify-cfg,dce),inline{threshold=40},symbol-dce,func(mem2reg,scalarize-slots,mem2reg,canonicalize,sccp,simplify-cfg,cse,memory-opt,licm,dce,mem2reg,canonicalize,simplify-cfg,dce))",
     },
     Preset {
         level: "3",
         summary: "-O2, with the function pipeline run twice",
-        pipeline: "module(inline{threshold=30},symbol-dce,func(scalarize-slots,mem2reg,canonicalize,sccp,simplify-cfg,cse,memory-opt,licm,dce,mem2reg,canonicalize,simplify-cfg,cse,memory-opt,licm,dce,mem2reg,canonicalize,simplify-cfg,dce))",
+        pipeline: "module(func(mem2reg,scalarize-slots,mem2reg,canonicalize,simplify-cfg,dce),inline{threshold=80},symbol-dce,func(mem2reg,scalarize-slots,mem2reg,canonicalize,sccp,simplify-cfg,cse,memory-opt,licm,dce,mem2reg,canonicalize,simplify-cfg,cse,memory-opt,licm,dce,mem2reg,canonicalize,simplify-cfg,dce))",
     },
     Preset {
         level: "s",
         summary: "optimize for size: -O2 without hoisting out of loops (a hoisted value needs a local)",
-        pipeline: "module(inline{threshold=4},symbol-dce,func(scalarize-slots,mem2reg,canonicalize,sccp,simplify-cfg,cse,memory-opt,dce,mem2reg,canonicalize,simplify-cfg,dce))",
+        pipeline: "module(func(mem2reg,scalarize-slots,mem2reg,canonicalize,simplify-cfg,dce),inline{threshold=4},symbol-dce,func(mem2reg,scalarize-slots,mem2reg,canonicalize,sccp,simplify-cfg,cse,memory-opt,dce,mem2reg,canonicalize,simplify-cfg,dce))",
     },
     Preset {
         level: "z",
         summary: "optimize for size, more aggressively: only tiny callees inlined, the clean-up run twice",
-        pipeline: "module(inline{threshold=2},symbol-dce,func(scalarize-slots,mem2reg,canonicalize,sccp,simplify-cfg,cse,memory-opt,dce,mem2reg,canonicalize,sccp,simplify-cfg,cse,memory-opt,dce),symbol-dce)",
+        pipeline: "module(func(mem2reg,scalarize-slots,mem2reg,canonicalize,simplify-cfg,dce),inline{threshold=2},symbol-dce,func(mem2reg,scalarize-slots,mem2reg,canonicalize,sccp,simplify-cfg,cse,memory-opt,dce,mem2reg,canonicalize,sccp,simplify-cfg,cse,memory-opt,dce),symbol-dce)",
     },
 ];
 

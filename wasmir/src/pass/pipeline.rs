@@ -70,7 +70,8 @@ impl Pipeline {
                             out.push_str("func(");
                         }
                         in_func = func;
-                        first = func;
+                        // The separator, or the opening of the nest, is written.
+                        first = true;
                     }
                     if !first {
                         out.push(',');

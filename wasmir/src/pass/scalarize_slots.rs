@@ -9,11 +9,12 @@ pub const INFO: PassInfo = PassInfo {
     name: "scalarize-slots",
     summary: "Replaces each `wasm.stack_slot` whose address does not escape by one `wasm.local` per field accessed, for `mem2reg` and the backends to keep in registers.",
     description: "The address of a slot may be used only as the address of a scalar load or \
-                  store of the slot's memory, or as the source or destination of a \
-                  `wasm.memory.copy` of constant length, directly or through `wasm.i32.add`s of \
+                  store of the slot's memory, as the source or destination of a \
+                  `wasm.memory.copy` of constant length, or as the destination of a \
+                  `wasm.memory.fill` of constant value and length, directly or through `wasm.i32.add`s of \
                   constants; each access, its static `offset` included, must lie inside the slot. \
                   Any other use — a call argument, a stored value, a comparison, a local, a \
-                  branch argument, an atomic or SIMD access, `memory.fill` — lets the address \
+                  branch argument, an atomic or SIMD access, a fill of a computed value — lets the address \
                   escape and the slot stays (for `lower-stack-slots`).\n\n\
                   A *field* is the bytes and kind of an access: (offset, width, integer or \
                   float). Two accesses of different fields must not overlap, and one field must \
@@ -24,8 +25,11 @@ pub const INFO: PassInfo = PassInfo {
                   (sign or zero extension as the load asks). A copy into or out of the slot \
                   becomes one load and one store per field it covers, at the other address plus \
                   the field's place (alignment 1, since the other side's alignment is unknown); \
-                  a field may not straddle the copy's edge. Bytes a copy moves that no scalar \
-                  access names take integer fields of the largest naturally aligned size.\n\n\
+                  a field may not straddle the copy's edge. A fill becomes a constant per field \
+                  it covers (each of the field's bytes the fill's byte, read as the field's \
+                  type). Fills and copies of a slot in memory cannot trap, so nothing is lost \
+                  with their traps. Bytes a copy moves or a fill writes that no \
+                  scalar access names take integer fields of the largest naturally aligned size.\n\n\
                   Slots are taken in rounds: a slot whose copies cover bytes without a field \
                   waits for a later round, when the slot on the other side of the copy may have \
                   become fields (its copies then turn into typed loads and stores here), up to \
@@ -110,6 +114,13 @@ enum Use {
         len: u64,
         into: bool,
     },
+    /// A `memory.fill` of `len` bytes of the slot with a constant byte.
+    Fill {
+        op: Op,
+        at: u64,
+        len: u64,
+        byte: u8,
+    },
 }
 
 /// A slot whose every use is understood.
@@ -134,7 +145,7 @@ fn int_attr(ctx: &Context, b: &Body, op: Op, key: &str) -> Option<i64> {
     }
 }
 
-fn constant(ctx: &Context, b: &Body, v: Value) -> Option<i64> {
+pub(super) fn constant(ctx: &Context, b: &Body, v: Value) -> Option<i64> {
     let ValueDef::Result(op, 0) = b.value_def(v) else {
         return None;
     };
@@ -185,6 +196,17 @@ fn analyze(ctx: &Context, b: &Body, slot: Op, last_round: bool) -> Result<Outcom
                 uses.push(Use::Copy { op, at: base as u64, len, into: dst == addr });
                 continue;
             }
+            if name == "wasm.memory.fill" {
+                let (dst, value, len) = (operands[0], operands[1], operands[2]);
+                let (Some(byte), Some(len)) = (constant(ctx, b, value), constant(ctx, b, len).map(|l| l as u32 as u64)) else {
+                    return Ok(Outcome::Keep);
+                };
+                if dst != addr || value == addr || !same_memory(op, "memory") || !in_slot(base, len) {
+                    return Ok(Outcome::Keep);
+                }
+                uses.push(Use::Fill { op, at: base as u64, len, byte: byte as u8 });
+                continue;
+            }
             let Some(access) = access_of(name) else {
                 return Ok(Outcome::Keep);
             };
@@ -203,7 +225,7 @@ fn analyze(ctx: &Context, b: &Body, slot: Op, last_round: bool) -> Result<Outcom
         .iter()
         .filter_map(|u| match u {
             Use::Scalar { at, access, .. } => Some((*at, access.width, access.kind)),
-            Use::Copy { .. } => None,
+            Use::Copy { .. } | Use::Fill { .. } => None,
         })
         .collect();
     fields.sort_unstable_by_key(|&(at, width, kind)| (at, width, kind == Kind::Float));
@@ -215,11 +237,11 @@ fn analyze(ctx: &Context, b: &Body, slot: Op, last_round: bool) -> Result<Outcom
             return Ok(Outcome::Keep);
         }
     }
-    // Each copy must cover whole fields; bytes it moves that no field holds need fields of
-    // their own.
+    // Each copy or fill must cover whole fields; bytes it writes or moves that no field holds
+    // need fields of their own.
     let mut gaps: Vec<(u64, u64)> = Vec::new();
     for u in &uses {
-        let Use::Copy { at, len, .. } = *u else {
+        let (Use::Copy { at, len, .. } | Use::Fill { at, len, .. }) = *u else {
             continue;
         };
         let end = at + len;
@@ -403,6 +425,23 @@ fn rewrite(ctx: &mut Context, module: &mut Module, body: BodyId, slot: Op, plan:
                         let v = e.get(local, ty);
                         e.op(store, &[other, v], &attrs, None);
                     }
+                }
+                gone.push(op);
+            }
+            Use::Fill { op, at, len, byte } => {
+                let b = module.body_mut(body);
+                let first = plan.fields.partition_point(|&(f, _, _)| f < at);
+                let mut e = Emitter { ctx, b, before: op };
+                for (i, &(_, width, kind)) in plan.fields.iter().enumerate().skip(first).take_while(|(_, f)| f.0 < at + len) {
+                    let (local, ty) = locals[i];
+                    // The field's bytes, each `byte`, read as the field's type.
+                    let bits = (0..width).fold(0u64, |acc, _| (acc << 8) | u64::from(byte));
+                    let (name, value) = match kind {
+                        Kind::Float => (if width == 4 { "wasm.f32.const" } else { "wasm.f64.const" }, e.ctx.float_attr(bits, ty)),
+                        Kind::Int => (if width == 8 { "wasm.i64.const" } else { "wasm.i32.const" }, e.ctx.int_attr(if width == 8 { bits as i64 as i128 } else { bits as u32 as i32 as i128 }, ty)),
+                    };
+                    let v = e.op(name, &[], &[("value", value)], Some(ty)).expect("a constant has a result");
+                    e.set(local, v);
                 }
                 gone.push(op);
             }

@@ -1,7 +1,7 @@
 //! The verifier: structure (terminators, region and successor counts, parents, symbol tables),
 //! each op's declared constraints and hook, and SSA dominance across blocks and nested regions.
 //! It visits every op once, iteratively, and collects every error.
-pub(crate) mod dominance;
+pub mod dominance;
 
 use crate::diag::{Diagnostic, Span};
 use crate::dialect::{AttrKind, Count, OpDef, TypeConstraint, Traits};
