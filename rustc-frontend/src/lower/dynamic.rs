@@ -378,6 +378,7 @@ impl FnLower<'_, '_, '_> {
             span: self.span,
             scope: None,
             caller_param: None,
+            externref_in_memory: false,
         };
         glue.drop_glue(ptr, ty)?;
         glue.b().create("func.return", &[], &[], &[], &[], &[]);

@@ -496,6 +496,9 @@ struct FnLower<'c, 'a, 's> {
     scope: Option<Scope>,
     /// The hidden `&Location` parameter of a `#[track_caller]` body (`panics.rs`).
     caller_param: Option<Value>,
+    /// A load or store of an externref through an address, found by `load`/`store` (which
+    /// many paths reach without returning errors): the statement that made it is refused.
+    externref_in_memory: bool,
 }
 
 /// The wasm signature of `body` (of `krate`) under `subst`.
@@ -654,6 +657,7 @@ pub fn lower_instance(
         span: fspan,
         scope: None,
         caller_param: track_caller.then(|| *entry_args.last().expect("the location parameter")),
+        externref_in_memory: false,
     };
     f.homes_and_entry(&sig, &entry_args)?;
     f.mark_linear_escapes();
@@ -672,10 +676,12 @@ pub fn lower_instance(
         for s in &mir.stmts[stmts] {
             f.span = f.mir_span(s.span);
             f.statement(&s.kind)?;
+            f.check_externref_access()?;
         }
         f.span = f.mir_span(data.term.span);
         f.scope = data.term.scope;
         f.terminator(&data.term.kind, &sig)?;
+        f.check_externref_access()?;
     }
     f.cur = entry;
     f.prologue_and_enter(sig.sret)
@@ -1093,9 +1099,14 @@ impl<'a> FnLower<'_, 'a, '_> {
             Scalar::Int { .. } => "wasm.i32.load",
             Scalar::F32 => "wasm.f32.load",
             Scalar::F64 => "wasm.f64.load",
-            Scalar::ExternRef => unreachable!(
-                "an externref never has a home in memory (the layouts and `homes_and_entry` refuse one)"
-            ),
+            // Locals and aggregates never hold one in memory (the layouts and
+            // `homes_and_entry` refuse that); a raw pointer read (`ptr::read(p as *const
+            // ExternRef<T>)`) still gets here. The value stands in until the statement is refused.
+            Scalar::ExternRef => {
+                self.externref_in_memory = true;
+                let t = wasm_ty(self.ctx, s);
+                return self.create1("wasm.ref.null", &[], t, &[]);
+            }
         };
         let m = self.mem_attrs();
         let t = wasm_ty(self.ctx, s);
@@ -1110,12 +1121,22 @@ impl<'a> FnLower<'_, 'a, '_> {
             Scalar::Int { .. } => "wasm.i32.store",
             Scalar::F32 => "wasm.f32.store",
             Scalar::F64 => "wasm.f64.store",
-            Scalar::ExternRef => unreachable!(
-                "an externref never has a home in memory (the layouts and `homes_and_entry` refuse one)"
-            ),
+            // As in `load`: a raw pointer write; the statement is refused.
+            Scalar::ExternRef => {
+                self.externref_in_memory = true;
+                return;
+            }
         };
         let m = self.mem_attrs();
         self.create0(name, &[addr, v], &[("memory", m)]);
+    }
+
+    /// Refuses the statement just lowered if it loaded or stored an externref through an address.
+    fn check_externref_access(&mut self) -> R<()> {
+        if std::mem::take(&mut self.externref_in_memory) {
+            return self.err(super::wasm_crate::EXTERNREF_THROUGH_POINTER);
+        }
+        Ok(())
     }
 
     fn copy(&mut self, dst: Value, src: Value, size: u64) {

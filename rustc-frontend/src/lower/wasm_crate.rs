@@ -64,6 +64,11 @@ pub const ADDRESS_OF_EXTERNREF: &str = "a reference to a `wasm::ExternRef` (`&r`
      lives in a wasm local, which has no address; pass it by value — it is `Copy` — and compare \
      or print what the host says about it instead)";
 
+/// Why reading or writing an `ExternRef` through a raw pointer is refused.
+pub const EXTERNREF_THROUGH_POINTER: &str = "a `wasm::ExternRef` read or written through a \
+     pointer (`ptr::read`, `*p`: an externref cannot be stored in linear memory; keep it in a \
+     local and pass it by value)";
+
 /// Why reading a field of an `ExternRef` is refused: the portable definition's fields (table,
 /// slot, generation) do not exist in an externref. The crate's `PartialEq`, `Debug` and
 /// `slot()` read them.
